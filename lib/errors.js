@@ -1,0 +1,110 @@
+'use strict';
+// The one registry of poolmem's errors: a factory per code, alphabetical.
+// Messages copy Node's wording. Every error's stack starts at the caller's
+// frame: leading frames inside lib/ are dropped (Node's hideStackFrames idea).
+
+const { inspect } = require('node:util');
+const path = require('node:path');
+
+const LIB_DIR = __dirname + path.sep;
+
+class PoolError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+
+  get name() {
+    return 'PoolError';
+  }
+}
+
+function addNumericalSeparator(value) {
+  let res = '';
+  let i = value.length;
+  const start = value[0] === '-' ? 1 : 0;
+  for (; i >= start + 4; i -= 3) res = `_${value.slice(i - 3, i)}${res}`;
+  return `${value.slice(0, i)}${res}`;
+}
+
+function describeReceived(value) {
+  if (value == null) return ` Received ${value}`;
+  if (typeof value === 'function') return ` Received function ${value.name}`;
+  if (typeof value === 'object') {
+    if (value.constructor?.name) return ` Received an instance of ${value.constructor.name}`;
+    return ` Received ${inspect(value, { depth: -1 })}`;
+  }
+  let shown = inspect(value, { colors: false });
+  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
+  return ` Received type ${typeof value} (${shown})`;
+}
+
+function describeNumber(value) {
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) > 2 ** 32) {
+    return addNumericalSeparator(String(value));
+  }
+  if (typeof value === 'bigint') return `${addNumericalSeparator(String(value))}n`;
+  return inspect(value);
+}
+
+// Drops the leading stack frames that are inside lib/ so the first frame is
+// the user's call. Runs only on the error path.
+function trimStack(err) {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = limit + 10;
+  Error.captureStackTrace(err);
+  Error.stackTraceLimit = limit;
+  const lines = err.stack.split('\n');
+  let first = 1;
+  while (first < lines.length && !/^\s+at /.test(lines[first])) first++;
+  let user = first;
+  while (user < lines.length && lines[user].includes(LIB_DIR)) user++;
+  err.stack = [...lines.slice(0, first), ...lines.slice(user, user + limit)].join('\n');
+  return err;
+}
+
+function make(Base, code, message) {
+  const err = Base === PoolError ? new PoolError(code, message) : new Base(message);
+  if (Base !== PoolError) {
+    Object.defineProperty(err, 'code', { value: code, enumerable: true, writable: true, configurable: true });
+  }
+  // Node shows "TypeError [ERR_X]: message" in the stack.
+  const name = Base === PoolError ? 'PoolError' : Base.name;
+  Object.defineProperty(err, 'name', { value: `${name} [${code}]`, configurable: true, writable: true });
+  trimStack(err);
+  delete err.name;
+  return err;
+}
+
+const codes = {
+  ERR_BUFFER_OUT_OF_BOUNDS: (name) =>
+    make(RangeError, 'ERR_BUFFER_OUT_OF_BOUNDS',
+      name ? `"${name}" is outside of buffer bounds` : 'Attempt to access memory outside buffer bounds'),
+  ERR_INVALID_ARG_TYPE: (name, expected, actual) =>
+    make(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}.${describeReceived(actual)}`),
+  ERR_INVALID_ARG_VALUE: (name, value, reason = 'is invalid') =>
+    make(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument '${name}' ${reason}. Received ${inspect(value)}`),
+  ERR_INVALID_THIS: (type) => make(TypeError, 'ERR_INVALID_THIS', `Value of "this" must be of type ${type}`),
+  ERR_OUT_OF_RANGE: (name, range, value) =>
+    make(RangeError, 'ERR_OUT_OF_RANGE',
+      `The value of "${name}" is out of range. It must be ${range}. Received ${describeNumber(value)}`),
+  ERR_POOLMEM_CLOSED: (what) => make(PoolError, 'ERR_POOLMEM_CLOSED', `The ${what} is closed`),
+  ERR_POOLMEM_DOUBLE_FREE: (detail) =>
+    make(PoolError, 'ERR_POOLMEM_DOUBLE_FREE', `Memory is already free: ${detail}`),
+  ERR_POOLMEM_FOREIGN_BUFFER: (what) =>
+    make(PoolError, 'ERR_POOLMEM_FOREIGN_BUFFER', `The buffer was not handed out by this ${what}`),
+  ERR_POOLMEM_NO_BINARY: (message) => make(Error, 'ERR_POOLMEM_NO_BINARY', message),
+  ERR_POOLMEM_OUT_OF_MEMORY: (detail) =>
+    make(PoolError, 'ERR_POOLMEM_OUT_OF_MEMORY', `Out of memory: ${detail}`),
+  ERR_POOLMEM_REFCOUNT: (detail) => make(PoolError, 'ERR_POOLMEM_REFCOUNT', `Invalid reference count: ${detail}`),
+};
+
+// The addon throws plain coded errors; give pool codes the PoolError class.
+function fromNative(err) {
+  if (err && typeof err.code === 'string' && err.code.startsWith('ERR_POOLMEM_') && !(err instanceof PoolError)) {
+    return make(PoolError, err.code, err.message);
+  }
+  return err;
+}
+
+module.exports = { PoolError, codes, fromNative };

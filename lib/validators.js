@@ -1,0 +1,68 @@
+'use strict';
+// Argument validation with Node's signatures and order: type, then integer,
+// then range. Each validator throws a coded error; the `is*` predicates are
+// the allocation-free fast checks hot paths run before calling a validator.
+
+const { isUint8Array } = require('node:util').types;
+const { codes } = require('./errors');
+
+const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE } = codes;
+
+function isSize(value, max) {
+  return typeof value === 'number' && value >= 0 && value <= max && Math.floor(value) === value;
+}
+
+function validateInteger(value, name, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
+  if (typeof value !== 'number') throw ERR_INVALID_ARG_TYPE(name, 'of type number', value);
+  if (!Number.isInteger(value)) throw ERR_OUT_OF_RANGE(name, 'an integer', value);
+  if (value < min || value > max) throw ERR_OUT_OF_RANGE(name, `>= ${min} && <= ${max}`, value);
+  return value;
+}
+
+function validateBoolean(value, name) {
+  if (typeof value !== 'boolean') throw ERR_INVALID_ARG_TYPE(name, 'of type boolean', value);
+  return value;
+}
+
+function validateFunction(value, name) {
+  if (typeof value !== 'function') throw ERR_INVALID_ARG_TYPE(name, 'of type function', value);
+  return value;
+}
+
+function validateObject(value, name) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw ERR_INVALID_ARG_TYPE(name, 'of type object', value);
+  }
+  return value;
+}
+
+// undefined means "no options"; anything else must be a plain object.
+const kNoOptions = Object.freeze({});
+function validateOptions(value, name = 'options') {
+  return value === undefined ? kNoOptions : validateObject(value, name);
+}
+
+function validateBuffer(value, name) {
+  if (!isUint8Array(value)) throw ERR_INVALID_ARG_TYPE(name, 'an instance of Buffer or Uint8Array', value);
+  return value;
+}
+
+function validateOneOf(value, name, oneOf) {
+  if (!oneOf.includes(value)) {
+    const allowed = oneOf.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ');
+    throw ERR_INVALID_ARG_VALUE(name, value, `must be one of: ${allowed}`);
+  }
+  return value;
+}
+
+module.exports = {
+  isSize,
+  isUint8Array,
+  validateBoolean,
+  validateBuffer,
+  validateFunction,
+  validateInteger,
+  validateObject,
+  validateOneOf,
+  validateOptions,
+};

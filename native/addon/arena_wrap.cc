@@ -1,0 +1,215 @@
+// ArenaWrap: chunk and per-allocation ArrayBuffers over a core Arena.
+#include "arena_wrap.h"
+
+#include "bound_function.h"
+
+namespace poolmem::addon {
+
+// One safe-mode allocation. Owned by its ArrayBuffer's finalizer.
+struct SafeBlock {
+  std::shared_ptr<ArenaState> state;
+  uint64_t id;
+  uint64_t offset;
+  LiveRanges live;
+  napi_ref weak;  // to the ArrayBuffer, for close()
+};
+
+namespace {
+
+void FinalizeChunk(Napi::BasicEnv, void*, std::shared_ptr<MappedRegion>* region) {
+  delete region;  // unmaps when this was the last holder
+}
+
+// Runs on a later turn after GC, after a full free's detach, or at teardown.
+void FinalizeSafeBlock(Napi::BasicEnv env, void*, SafeBlock* block) {
+  ArenaState& state = *block->state;
+  auto it = state.safe_blocks.find(block->id);
+  if (it != state.safe_blocks.end()) {
+    // Never freed in full: return exactly the bytes still allocated.
+    for (const FreeRange& r : block->live.ranges()) {
+      state.arena->Free(block->offset + r.start, r.end - r.start);
+    }
+    state.safe_blocks.erase(it);
+    ++state.reclaimed;
+  }
+  napi_delete_reference(env, block->weak);
+  delete block;
+}
+
+// Fast mode hot path: (size) -> offset | -1.
+napi_value FastAllocate(napi_env env, napi_callback_info cbinfo) {
+  BoundArgs<1> args;
+  uint64_t size;
+  if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args.argv[0], 1, &size)) return nullptr;
+  const int64_t offset = static_cast<ArenaState*>(args.data)->arena->Allocate(size);
+  napi_value out;
+  napi_create_int64(env, offset, &out);
+  return out;
+}
+
+// Fast mode hot path: (offset, size) -> FreeStatus.
+napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
+  BoundArgs<2> args;
+  uint64_t offset, size;
+  if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args.argv[0], 0, &offset) ||
+      !ReadSizeValue(env, args.argv[1], 0, &size)) {
+    return nullptr;
+  }
+  const FreeStatus status = static_cast<ArenaState*>(args.data)->arena->Free(offset, size);
+  napi_value out;
+  napi_create_int32(env, static_cast<int32_t>(status), &out);
+  return out;
+}
+
+}  // namespace
+
+Napi::Function ArenaWrap::Define(Napi::Env env) {
+  using W = ArenaWrap;
+  return DefineClass(env, "ArenaHandle",
+                     {
+                         CheckedMethod<W, &W::Chunk>("chunk"),
+                         CheckedMethod<W, &W::FastOps>("fastOps"),
+                         CheckedMethod<W, &W::AllocateSafe>("allocateSafe"),
+                         CheckedMethod<W, &W::FreeSafe>("freeSafe"),
+                         CheckedMethod<W, &W::Size>("size"),
+                         CheckedMethod<W, &W::FreeSize>("freeSize"),
+                         CheckedMethod<W, &W::Close>("close"),
+                         CheckedMethod<W, &W::Stats>("stats"),
+                         CheckedMethod<W, &W::Validate>("validate"),
+                     });
+}
+
+ArenaWrap::ArenaWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ArenaWrap>(info) {
+  Napi::Env env = info.Env();
+  uint64_t size = 0;
+  int32_t kind = 0;
+  StrategyOptions options;
+  bool safe = false, huge = false;
+  if (!ReadSize(info, 0, 1, &size) || !ReadInt32(info, 1, &kind) ||
+      !ReadSize(info, 2, 0, &options.min_block) || !ReadBool(info, 3, &safe) ||
+      !ReadBool(info, 4, &huge)) {
+    return;
+  }
+  auto arena = Arena::Create(size, static_cast<StrategyKind>(kind), options, huge);
+  if (!arena) {
+    ThrowCoded(env, ErrorKind::kPlain, "ERR_POOLMEM_OUT_OF_MEMORY", "Cannot reserve arena memory");
+    return;
+  }
+  state_ = std::make_shared<ArenaState>();
+  state_->arena = std::move(arena);
+  if (!safe) {
+    const auto& region = state_->arena->region();
+    auto chunk = Napi::ArrayBuffer::New(env, region->data(), static_cast<size_t>(size), FinalizeChunk,
+                                        new std::shared_ptr<MappedRegion>(region));
+    if (env.IsExceptionPending()) return;
+    chunk.TypeTag(&ClassTag(kArenaClass));
+    chunk_ = Napi::Persistent(chunk);
+    state_->fast = true;
+  }
+  info.This().As<Napi::Object>().TypeTag(&ClassTag(kClassId));
+}
+
+Napi::Value ArenaWrap::Chunk(const Napi::CallbackInfo& info) {
+  return chunk_.IsEmpty() ? info.Env().Undefined() : chunk_.Value();
+}
+
+Napi::Value ArenaWrap::FastOps(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!state_->fast) return env.Undefined();
+  auto ops = Napi::Array::New(env, 2);
+  ops.Set(uint32_t{0}, BindFunction(env, "allocate", FastAllocate, state_));
+  ops.Set(uint32_t{1}, BindFunction(env, "free", FastFree, state_));
+  return ops;
+}
+
+Napi::Value ArenaWrap::AllocateSafe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint64_t size;
+  if (!ReadSize(info, 0, 1, &size)) return Napi::Value();
+  const int64_t offset = state_->arena->Allocate(size);
+  if (offset < 0) return env.Null();
+  auto* block = new SafeBlock{state_, state_->next_id++, static_cast<uint64_t>(offset), LiveRanges(size), nullptr};
+  uint8_t* data = state_->arena->region()->data() + offset;
+  auto ab = Napi::ArrayBuffer::New(env, data, static_cast<size_t>(size), FinalizeSafeBlock, block);
+  if (env.IsExceptionPending()) {
+    state_->arena->Free(static_cast<uint64_t>(offset), size);
+    delete block;
+    return Napi::Value();
+  }
+  ab.TypeTag(&ClassTag(kSafeBufferClass));
+  napi_create_reference(env, ab, 0, &block->weak);
+  state_->safe_blocks.emplace(block->id, block);
+  auto pair = Napi::Array::New(env, 2);
+  pair.Set(uint32_t{0}, ab);
+  pair.Set(uint32_t{1}, Napi::Number::New(env, static_cast<double>(block->id)));
+  return pair;
+}
+
+Napi::Value ArenaWrap::FreeSafe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint64_t id, offset, size;
+  if (!ReadSize(info, 0, 0, &id) || !ReadSize(info, 1, 0, &offset) || !ReadSize(info, 2, 0, &size)) {
+    return Napi::Value();
+  }
+  auto it = state_->safe_blocks.find(id);
+  if (it == state_->safe_blocks.end()) {
+    return Napi::Number::New(env, static_cast<int32_t>(FreeStatus::kDoubleFree));
+  }
+  SafeBlock* block = it->second;
+  const FreeStatus status = block->live.Release(offset, size);
+  if (status != FreeStatus::kOk || size == 0) return Napi::Number::New(env, static_cast<int32_t>(status));
+  state_->arena->Free(block->offset + offset, size);
+  if (block->live.empty()) {
+    // Fully freed: detach so stale views read length 0. Only our own tagged
+    // buffer is ever detached; the finalizer will find the block gone.
+    state_->safe_blocks.erase(it);
+    napi_value ab = info[3];
+    bool ours = false;
+    napi_value held = nullptr;
+    napi_get_reference_value(env, block->weak, &held);
+    napi_check_object_type_tag(env, ab, &ClassTag(kSafeBufferClass), &ours);
+    bool same = false;
+    if (held != nullptr) napi_strict_equals(env, held, ab, &same);
+    if (ours && same) napi_detach_arraybuffer(env, ab);
+  }
+  return Napi::Number::New(env, static_cast<int32_t>(FreeStatus::kOk));
+}
+
+Napi::Value ArenaWrap::Size(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(state_->arena->size()));
+}
+
+Napi::Value ArenaWrap::FreeSize(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(state_->arena->free_size()));
+}
+
+Napi::Value ArenaWrap::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (state_->arena->closed()) return env.Undefined();
+  state_->arena->Close();
+  if (!chunk_.IsEmpty()) {
+    chunk_.Value().Detach();  // every view reads length 0; the region lives until the finalizer
+    chunk_.Reset();
+  }
+  for (auto& [id, block] : state_->safe_blocks) {
+    napi_value ab = nullptr;
+    napi_get_reference_value(env, block->weak, &ab);
+    if (ab != nullptr) napi_detach_arraybuffer(env, ab);
+  }
+  return env.Undefined();
+}
+
+Napi::Value ArenaWrap::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto out = Napi::Array::New(env, 3);
+  out.Set(uint32_t{0}, Napi::Number::New(env, static_cast<double>(state_->safe_blocks.size())));
+  out.Set(uint32_t{1}, Napi::Number::New(env, static_cast<double>(state_->reclaimed)));
+  out.Set(uint32_t{2}, Napi::Boolean::New(env, state_->arena->region()->huge_pages()));
+  return out;
+}
+
+Napi::Value ArenaWrap::Validate(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), state_->arena->strategy().Validate());
+}
+
+}  // namespace poolmem::addon

@@ -1,0 +1,64 @@
+// Hot-path functions bound to one native object. napi_create_function's
+// `data` pointer carries the object, so a call needs no receiver unwrap and no
+// type-tag lookup (together ~60-100 ns per call, measured), and no receiver can
+// confuse it: the function ignores `this`. Each function keeps its object
+// alive through a shared_ptr released by the function's own finalizer.
+#pragma once
+
+#include <napi.h>
+
+#include <cmath>
+#include <memory>
+
+#include "napi_helpers.h"
+
+namespace poolmem::addon {
+
+template <class State>
+void ReleaseBoundState(napi_env, void* data, void*) {
+  delete static_cast<std::shared_ptr<State>*>(data);
+}
+
+// Creates a JS function calling `callback` with the State* as its data.
+template <class State>
+Napi::Value BindFunction(Napi::Env env, const char* name, napi_callback callback,
+                         const std::shared_ptr<State>& state) {
+  napi_value fn = nullptr;
+  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, state.get(), &fn) != napi_ok) {
+    return Napi::Value();
+  }
+  auto* holder = new std::shared_ptr<State>(state);
+  if (napi_add_finalizer(env, fn, holder, ReleaseBoundState<State>, nullptr, nullptr) != napi_ok) {
+    delete holder;
+    return Napi::Value();
+  }
+  return Napi::Value(env, fn);
+}
+
+// Reads up to N arguments and the bound state in one napi call.
+template <size_t N>
+struct BoundArgs {
+  napi_value argv[N];
+  void* data = nullptr;
+  bool Read(napi_env env, napi_callback_info info) {
+    size_t argc = N;
+    return napi_get_cb_info(env, info, &argc, argv, nullptr, &data) == napi_ok;
+  }
+};
+
+// A byte count in [min, 2^53-1]; throws like ReadSize otherwise.
+inline bool ReadSizeValue(napi_env env, napi_value value, uint64_t min, uint64_t* out) {
+  double d;
+  if (napi_get_value_double(env, value, &d) != napi_ok) {
+    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type number");
+    return false;
+  }
+  if (!(d >= static_cast<double>(min) && d <= 9007199254740991.0) || std::floor(d) != d) {
+    ThrowCoded(env, ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The argument is out of range");
+    return false;
+  }
+  *out = static_cast<uint64_t>(d);
+  return true;
+}
+
+}  // namespace poolmem::addon

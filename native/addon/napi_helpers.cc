@@ -1,0 +1,59 @@
+// Coded errors, per-load type tags and argument readers for the wraps.
+#include "napi_helpers.h"
+
+#include <cmath>
+#include <random>
+
+namespace poolmem::addon {
+
+void ThrowCoded(napi_env env, ErrorKind kind, const char* code, const char* message) {
+  switch (kind) {
+    case ErrorKind::kType: napi_throw_type_error(env, code, message); break;
+    case ErrorKind::kRange: napi_throw_range_error(env, code, message); break;
+    case ErrorKind::kPlain: napi_throw_error(env, code, message); break;
+  }
+}
+
+const napi_type_tag& ClassTag(int class_id) {
+  static const auto tags = [] {
+    std::random_device rd;
+    std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+    struct Tags { napi_type_tag t[kClassCount]; } out{};
+    for (auto& t : out.t) t = {gen(), gen()};
+    return out;
+  }();
+  return tags.t[class_id];
+}
+
+bool ReadSize(const Napi::CallbackInfo& info, size_t i, uint64_t min, uint64_t* out) {
+  double d;
+  if (napi_get_value_double(info.Env(), info[i], &d) != napi_ok) {
+    ThrowCoded(info.Env(), ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type number");
+    return false;
+  }
+  constexpr double kMaxSafe = 9007199254740991.0;
+  if (!(d >= static_cast<double>(min) && d <= kMaxSafe) || std::floor(d) != d) {
+    ThrowCoded(info.Env(), ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The argument is out of range");
+    return false;
+  }
+  *out = static_cast<uint64_t>(d);
+  return true;
+}
+
+bool ReadInt32(const Napi::CallbackInfo& info, size_t i, int32_t* out) {
+  if (napi_get_value_int32(info.Env(), info[i], out) != napi_ok) {
+    ThrowCoded(info.Env(), ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type number");
+    return false;
+  }
+  return true;
+}
+
+bool ReadBool(const Napi::CallbackInfo& info, size_t i, bool* out) {
+  if (napi_get_value_bool(info.Env(), info[i], out) != napi_ok) {
+    ThrowCoded(info.Env(), ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type boolean");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace poolmem::addon

@@ -1,0 +1,65 @@
+// The one interface every allocation strategy implements: a set of free
+// half-open ranges [start, end) inside [0, size()), managed as plain integers.
+// A strategy never touches memory, so the same algorithm can manage an mmap'd
+// chunk, a V8-owned buffer or nothing at all (RangeAllocator).
+// Invariant shared by all strategies: a failed call changes nothing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace poolmem {
+
+inline constexpr int64_t kNoFit = -1;
+
+enum class FreeStatus : int32_t {
+  kOk = 0,
+  kDoubleFree = 1,   // part of the range is already free
+  kOutOfRange = 2,   // the range does not lie inside [0, size())
+};
+
+enum class StrategyKind : int32_t { kTreap = 0, kAvl = 1, kBuddy = 2, kFirstFit = 3 };
+
+struct StrategyOptions {
+  uint64_t min_block = 0;  // buddy: smallest block; 0 picks the strategy's default
+};
+
+struct FreeRange {
+  uint64_t start;
+  uint64_t end;
+};
+
+class RangeStrategy {
+ public:
+  virtual ~RangeStrategy() = default;
+
+  // Offset of `size` bytes carved from a free range, or kNoFit. size >= 1.
+  virtual int64_t Allocate(uint64_t size) = 0;
+  // What Allocate would return, changing nothing.
+  virtual int64_t Find(uint64_t size) const = 0;
+  // Returns [offset, offset + size) to the free set; any allocated sub-range works.
+  virtual FreeStatus Free(uint64_t offset, uint64_t size) = 0;
+  virtual uint64_t FreeSize() const = 0;
+  virtual uint64_t Size() const = 0;
+  // Free ranges in ascending order, merged.
+  virtual void Blocks(std::vector<FreeRange>* out) const = 0;
+  // Everything free again, over a new size.
+  virtual void Reset(uint64_t size) = 0;
+  // Full invariant walk; true when every invariant holds.
+  virtual bool Validate() const = 0;
+};
+
+// Parses "treap" | "avl" | "buddy" | "first-fit".
+bool ParseStrategyKind(std::string_view name, StrategyKind* out);
+
+// Names of the strategies MakeRangeStrategy can build, in StrategyKind order.
+std::vector<std::string_view> AvailableStrategies();
+
+// nullptr when the kind is not built in.
+std::unique_ptr<RangeStrategy> MakeRangeStrategy(StrategyKind kind, uint64_t size,
+                                                 const StrategyOptions& options);
+
+}  // namespace poolmem

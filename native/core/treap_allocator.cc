@@ -1,0 +1,267 @@
+// Two treaps over one node pool: see treap_allocator.h for the design.
+// Allocation (best fit) touches only the by-size tree unless a range is used
+// up exactly: shrinking a range from its low end never changes its place in
+// start order. Free looks up both neighbours in one descent of the by-start
+// tree, rejects any overlap with free space, then merges.
+#include "treap_allocator.h"
+
+#include "debug.h"
+
+namespace poolmem {
+
+TreapAllocator::TreapAllocator(uint64_t size) { Reset(size); }
+
+// ---------------------------------------------------------------------------
+// Node storage
+// ---------------------------------------------------------------------------
+
+TreapAllocator::Index TreapAllocator::NewNode(uint64_t start, uint64_t end) {
+  // xorshift32: priorities only need to be independent of keys.
+  rng_state_ ^= rng_state_ << 13;
+  rng_state_ ^= rng_state_ >> 17;
+  rng_state_ ^= rng_state_ << 5;
+  Node node{start, end, rng_state_, {{0, 0}, {0, 0}}};
+  Index n;
+  if (!free_nodes_.empty()) {
+    n = free_nodes_.back();
+    free_nodes_.pop_back();
+    nodes_[n] = node;
+  } else {
+    n = static_cast<Index>(nodes_.size());
+    nodes_.push_back(node);
+  }
+  ++range_count_;
+  return n;
+}
+
+void TreapAllocator::DeleteNode(Index n) {
+  free_nodes_.push_back(n);
+  --range_count_;
+}
+
+// ---------------------------------------------------------------------------
+// Treap primitives
+// ---------------------------------------------------------------------------
+
+template <int Tree>
+bool TreapAllocator::Less(Index a, Index b) const {
+  const Node& x = nodes_[a];
+  const Node& y = nodes_[b];
+  if constexpr (Tree == kByStart) {
+    return x.start < y.start;
+  } else {
+    const uint64_t lx = x.end - x.start, ly = y.end - y.start;
+    return lx < ly || (lx == ly && x.start < y.start);
+  }
+}
+
+template <int Tree>
+TreapAllocator::Index TreapAllocator::Merge(Index a, Index b) {
+  // Every key in a is below every key in b.
+  if (a == 0) return b;
+  if (b == 0) return a;
+  if (nodes_[a].priority > nodes_[b].priority) {
+    nodes_[a].child[Tree][1] = Merge<Tree>(nodes_[a].child[Tree][1], b);
+    return a;
+  }
+  nodes_[b].child[Tree][0] = Merge<Tree>(a, nodes_[b].child[Tree][0]);
+  return b;
+}
+
+template <int Tree>
+void TreapAllocator::Split(Index t, Index key, Index* left, Index* right) {
+  // left: keys below key; right: keys at or above it.
+  if (t == 0) {
+    *left = *right = 0;
+    return;
+  }
+  if (Less<Tree>(t, key)) {
+    Split<Tree>(nodes_[t].child[Tree][1], key, &nodes_[t].child[Tree][1], right);
+    *left = t;
+  } else {
+    Split<Tree>(nodes_[t].child[Tree][0], key, left, &nodes_[t].child[Tree][0]);
+    *right = t;
+  }
+}
+
+template <int Tree>
+void TreapAllocator::Insert(Index n) {
+  nodes_[n].child[Tree][0] = nodes_[n].child[Tree][1] = 0;
+  Index* link = &root_[Tree];
+  // Descend while the existing node outranks the new one, then split there.
+  while (*link != 0 && nodes_[*link].priority >= nodes_[n].priority) {
+    link = &nodes_[*link].child[Tree][Less<Tree>(n, *link) ? 0 : 1];
+  }
+  Split<Tree>(*link, n, &nodes_[n].child[Tree][0], &nodes_[n].child[Tree][1]);
+  *link = n;
+}
+
+template <int Tree>
+void TreapAllocator::Erase(Index n) {
+  Index* link = &root_[Tree];
+  while (*link != n) {
+    POOLMEM_ASSERT_INTERNAL(*link != 0);
+    link = &nodes_[*link].child[Tree][Less<Tree>(n, *link) ? 0 : 1];
+  }
+  *link = Merge<Tree>(nodes_[n].child[Tree][0], nodes_[n].child[Tree][1]);
+}
+
+TreapAllocator::Index TreapAllocator::LowerBoundBySize(uint64_t size) const {
+  Index t = root_[kBySize], best = 0;
+  while (t != 0) {
+    const Node& node = nodes_[t];
+    if (node.end - node.start >= size) {
+      best = t;  // fits; a smaller (or equal, lower-start) fit can only be left
+      t = node.child[kBySize][0];
+    } else {
+      t = node.child[kBySize][1];
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------
+// RangeStrategy
+// ---------------------------------------------------------------------------
+
+int64_t TreapAllocator::Find(uint64_t size) const {
+  if (size == 0) return kNoFit;
+  const Index b = LowerBoundBySize(size);
+  return b == 0 ? kNoFit : static_cast<int64_t>(nodes_[b].start);
+}
+
+int64_t TreapAllocator::Allocate(uint64_t size) {
+  if (size == 0) return kNoFit;
+  const Index b = LowerBoundBySize(size);
+  if (b == 0) return kNoFit;
+  Node& node = nodes_[b];
+  const uint64_t offset = node.start;
+  Erase<kBySize>(b);
+  if (node.end - node.start == size) {
+    Erase<kByStart>(b);
+    DeleteNode(b);
+  } else {
+    node.start += size;  // start order is unchanged: the range only shrank
+    Insert<kBySize>(b);
+  }
+  free_size_ -= size;
+  POOLMEM_ASSERT_EXPENSIVE(Validate());
+  return static_cast<int64_t>(offset);
+}
+
+FreeStatus TreapAllocator::Free(uint64_t offset, uint64_t size) {
+  if (offset > size_ || size > size_ - offset) return FreeStatus::kOutOfRange;
+  if (size == 0) return FreeStatus::kOk;
+  const uint64_t end = offset + size;
+  // One descent: pred = last range starting at or before offset,
+  // succ = first range starting after it.
+  Index pred = 0, succ = 0;
+  for (Index t = root_[kByStart]; t != 0;) {
+    if (nodes_[t].start <= offset) {
+      pred = t;
+      t = nodes_[t].child[kByStart][1];
+    } else {
+      succ = t;
+      t = nodes_[t].child[kByStart][0];
+    }
+  }
+  if ((pred != 0 && nodes_[pred].end > offset) || (succ != 0 && nodes_[succ].start < end)) {
+    return FreeStatus::kDoubleFree;
+  }
+  const bool join_left = pred != 0 && nodes_[pred].end == offset;
+  const bool join_right = succ != 0 && nodes_[succ].start == end;
+  if (join_left && join_right) {
+    const uint64_t new_end = nodes_[succ].end;
+    Erase<kBySize>(succ);
+    Erase<kByStart>(succ);
+    DeleteNode(succ);
+    Erase<kBySize>(pred);
+    nodes_[pred].end = new_end;
+    Insert<kBySize>(pred);
+  } else if (join_left) {
+    Erase<kBySize>(pred);
+    nodes_[pred].end = end;
+    Insert<kBySize>(pred);
+  } else if (join_right) {
+    Erase<kBySize>(succ);
+    nodes_[succ].start = offset;  // still between pred and succ's successor
+    Insert<kBySize>(succ);
+  } else {
+    const Index n = NewNode(offset, end);
+    Insert<kByStart>(n);
+    Insert<kBySize>(n);
+  }
+  free_size_ += size;
+  POOLMEM_ASSERT_EXPENSIVE(Validate());
+  return FreeStatus::kOk;
+}
+
+void TreapAllocator::Blocks(std::vector<FreeRange>* out) const {
+  out->clear();
+  out->reserve(range_count_);
+  // Iterative in-order walk of the by-start tree.
+  std::vector<Index> stack;
+  Index t = root_[kByStart];
+  while (t != 0 || !stack.empty()) {
+    while (t != 0) {
+      stack.push_back(t);
+      t = nodes_[t].child[kByStart][0];
+    }
+    t = stack.back();
+    stack.pop_back();
+    out->push_back({nodes_[t].start, nodes_[t].end});
+    t = nodes_[t].child[kByStart][1];
+  }
+}
+
+void TreapAllocator::Reset(uint64_t size) {
+  nodes_.assign(1, Node{});  // slot 0 is the null node
+  free_nodes_.clear();
+  root_[kByStart] = root_[kBySize] = 0;
+  range_count_ = 0;
+  size_ = size;
+  free_size_ = size;
+  if (size > 0) {
+    const Index n = NewNode(0, size);
+    Insert<kByStart>(n);
+    Insert<kBySize>(n);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------
+
+template <int Tree>
+bool TreapAllocator::ValidateTree(Index t, Index lo, Index hi, uint64_t* count) const {
+  if (t == 0) return true;
+  if (t >= nodes_.size()) return false;
+  if (lo != 0 && !Less<Tree>(lo, t)) return false;
+  if (hi != 0 && !Less<Tree>(t, hi)) return false;
+  for (int dir = 0; dir < 2; ++dir) {
+    const Index c = nodes_[t].child[Tree][dir];
+    if (c != 0 && nodes_[c].priority > nodes_[t].priority) return false;
+  }
+  ++*count;
+  return ValidateTree<Tree>(nodes_[t].child[Tree][0], lo, t, count) &&
+         ValidateTree<Tree>(nodes_[t].child[Tree][1], t, hi, count);
+}
+
+bool TreapAllocator::Validate() const {
+  uint64_t by_start = 0, by_size = 0;
+  if (!ValidateTree<kByStart>(root_[kByStart], 0, 0, &by_start)) return false;
+  if (!ValidateTree<kBySize>(root_[kBySize], 0, 0, &by_size)) return false;
+  if (by_start != range_count_ || by_size != range_count_) return false;
+  std::vector<FreeRange> ranges;
+  Blocks(&ranges);
+  uint64_t total = 0;
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const FreeRange& r = ranges[i];
+    if (r.start >= r.end || r.end > size_) return false;          // non-empty, inside
+    if (i > 0 && ranges[i - 1].end >= r.start) return false;      // disjoint and merged
+    total += r.end - r.start;
+  }
+  return total == free_size_;
+}
+
+}  // namespace poolmem
