@@ -2,8 +2,12 @@
 // poolmem's public names; each lives in the file named after it.
 
 const { Arena } = require('./arena');
+const { ArenaPool } = require('./arena_pool');
+const { BytePool } = require('./byte_pool');
 const { PoolError } = require('./errors');
+const { ObjectPool } = require('./object_pool');
+const { PooledBuffer } = require('./pooled_buffer');
 const { RangeAllocator } = require('./range_allocator');
 const { STRATEGIES } = require('./strategy');
 
-module.exports = { Arena, PoolError, RangeAllocator, STRATEGIES };
+module.exports = { Arena, ArenaPool, BytePool, ObjectPool, PoolError, PooledBuffer, RangeAllocator, STRATEGIES };
