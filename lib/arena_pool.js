@@ -107,6 +107,7 @@ class ArenaPool {
   }
 
   [Symbol.dispose]() {
+    ArenaPool.#check(this);
     this.close();
   }
 }

@@ -569,6 +569,7 @@ class BytePool {
   }
 
   [Symbol.dispose]() {
+    BytePool.#check(this);
     this.close();
   }
 }

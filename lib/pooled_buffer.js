@@ -80,6 +80,7 @@ class PooledBuffer {
   // Retains, and returns the bytes with a function that releases once; later
   // calls of that function do nothing.
   borrow() {
+    PooledBuffer.#check(this);
     this.retain();
     const bytes = this.#bytes;
     let done = false;
@@ -92,6 +93,7 @@ class PooledBuffer {
   }
 
   [Symbol.dispose]() {
+    PooledBuffer.#check(this);
     this.release();
   }
 }
