@@ -139,7 +139,7 @@ class Arena {
     if (id === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
     const offset = buf.byteOffset;
     const length = buf.byteLength;
-    const status = this.#handle.freeSafe(id, offset, length, arrayBuffer);
+    const status = this.#handle.freeSafe(id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;
   }

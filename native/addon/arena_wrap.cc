@@ -160,17 +160,13 @@ Napi::Value ArenaWrap::FreeSafe(const Napi::CallbackInfo& info) {
   if (status != FreeStatus::kOk || size == 0) return Napi::Number::New(env, static_cast<int32_t>(status));
   state_->arena->Free(block->offset + offset, size);
   if (block->live.empty()) {
-    // Fully freed: detach so stale views read length 0. Only our own tagged
-    // buffer is ever detached; the finalizer will find the block gone.
+    // Fully freed: detach our own buffer (found through the block's weak
+    // reference, never taken from the caller) so stale views read length 0.
+    // Its finalizer will find the block gone from the map.
     state_->safe_blocks.erase(it);
-    napi_value ab = info[3];
-    bool ours = false;
-    napi_value held = nullptr;
-    napi_get_reference_value(env, block->weak, &held);
-    napi_check_object_type_tag(env, ab, &ClassTag(kSafeBufferClass), &ours);
-    bool same = false;
-    if (held != nullptr) napi_strict_equals(env, held, ab, &same);
-    if (ours && same) napi_detach_arraybuffer(env, ab);
+    napi_value ab = nullptr;
+    napi_get_reference_value(env, block->weak, &ab);
+    if (ab != nullptr) napi_detach_arraybuffer(env, ab);
   }
   return Napi::Number::New(env, static_cast<int32_t>(FreeStatus::kOk));
 }

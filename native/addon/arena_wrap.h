@@ -41,7 +41,7 @@ class ArenaWrap : public Napi::ObjectWrap<ArenaWrap> {
   // this arena (fast mode; see bound_function.h).
   Napi::Value FastOps(const Napi::CallbackInfo& info);
   Napi::Value AllocateSafe(const Napi::CallbackInfo& info);  // (size) -> [ArrayBuffer, id] | null
-  Napi::Value FreeSafe(const Napi::CallbackInfo& info);      // (id, offset, size, ab) -> FreeStatus
+  Napi::Value FreeSafe(const Napi::CallbackInfo& info);      // (id, offset, size) -> FreeStatus
   Napi::Value Size(const Napi::CallbackInfo& info);
   Napi::Value FreeSize(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
