@@ -8,6 +8,7 @@ namespace poolmem::addon {
 // One safe-mode allocation. Owned by its ArrayBuffer's finalizer.
 struct SafeBlock {
   std::shared_ptr<ArenaState> state;
+  std::shared_ptr<MappedRegion> region;  // mapped until this block's buffer is finalized
   uint64_t id;
   uint64_t offset;
   LiveRanges live;
@@ -128,8 +129,9 @@ Napi::Value ArenaWrap::AllocateSafe(const Napi::CallbackInfo& info) {
   if (!ReadSize(info, 0, 1, &size)) return Napi::Value();
   const int64_t offset = state_->arena->Allocate(size);
   if (offset < 0) return env.Null();
-  auto* block = new SafeBlock{state_, state_->next_id++, static_cast<uint64_t>(offset), LiveRanges(size), nullptr};
-  uint8_t* data = state_->arena->region()->data() + offset;
+  auto* block = new SafeBlock{state_, state_->arena->region(), state_->next_id++, static_cast<uint64_t>(offset),
+                              LiveRanges(size), nullptr};
+  uint8_t* data = block->region->data() + offset;
   auto ab = Napi::ArrayBuffer::New(env, data, static_cast<size_t>(size), FinalizeSafeBlock, block);
   if (env.IsExceptionPending()) {
     state_->arena->Free(static_cast<uint64_t>(offset), size);
@@ -200,7 +202,7 @@ Napi::Value ArenaWrap::Stats(const Napi::CallbackInfo& info) {
   auto out = Napi::Array::New(env, 3);
   out.Set(uint32_t{0}, Napi::Number::New(env, static_cast<double>(state_->safe_blocks.size())));
   out.Set(uint32_t{1}, Napi::Number::New(env, static_cast<double>(state_->reclaimed)));
-  out.Set(uint32_t{2}, Napi::Boolean::New(env, state_->arena->region()->huge_pages()));
+  out.Set(uint32_t{2}, Napi::Boolean::New(env, state_->arena->huge_pages()));
   return out;
 }
 
