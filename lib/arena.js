@@ -20,6 +20,7 @@ const {
   ERR_POOLMEM_FOREIGN_BUFFER,
 } = codes;
 
+const { arenaAllocate, arenaFree } = binding; // one call target each: monomorphic call sites
 const MAX_LENGTH = constants.MAX_LENGTH;
 const FREE_OK = 0;
 const FREE_DOUBLE = 1;
@@ -28,8 +29,7 @@ let handleOf; // for tests: the native handle (validate(), stats())
 
 class Arena {
   #handle;
-  #allocate; // fast mode: native (size) -> offset | -1, bound to this arena
-  #free;     // fast mode: native (offset, size) -> status
+  #id;      // handle id for the module-level fast path (binding.arenaAllocate/arenaFree)
   #chunk;   // fast mode: the region's ArrayBuffer
   #ids;     // safe mode: ArrayBuffer -> native block id
   #empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
@@ -56,9 +56,7 @@ class Arena {
     this.#size = size;
     this.#chunk = safe ? null : this.#handle.chunk();
     this.#ids = safe ? new WeakMap() : null;
-    const ops = safe ? null : this.#handle.fastOps();
-    this.#allocate = safe ? null : ops[0];
-    this.#free = safe ? null : ops[1];
+    this.#id = this.#handle.id();
   }
 
   static #check(self) {
@@ -71,7 +69,7 @@ class Arena {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('arena');
     if (size === 0) return view(this.#empty, 0, 0);
     if (this.#safe) return this.#mallocSafe(size);
-    const offset = this.#allocate(size);
+    const offset = arenaAllocate(this.#id, size);
     return offset < 0 ? null : view(this.#chunk, offset, size);
   }
 
@@ -85,7 +83,7 @@ class Arena {
     if (arrayBuffer !== this.#chunk) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
     const offset = buf.byteOffset;
     const length = buf.byteLength;
-    const status = this.#free(offset, length);
+    const status = arenaFree(this.#id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;
   }

@@ -37,28 +37,44 @@ void FinalizeSafeBlock(Napi::BasicEnv env, void*, SafeBlock* block) {
   delete block;
 }
 
-// Fast mode hot path: (size) -> offset | -1.
+// The fast-mode arena behind a handle id, or nullptr after throwing.
+ArenaState* FastArena(napi_env env, void* table, napi_value id_value) {
+  double id;
+  ArenaState* state = nullptr;
+  if (napi_get_value_double(env, id_value, &id) == napi_ok) {
+    state = static_cast<HandleTable<ArenaState>*>(table)->Get(id);
+  }
+  if (state == nullptr || !state->fast) {
+    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_VALUE", "Not a fast-mode arena handle");
+    return nullptr;
+  }
+  return state;
+}
+
+// Fast mode hot path: (id, size) -> offset | -1.
 napi_value FastAllocate(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<1> args;
+  BoundArgs<2> args;
   uint64_t size;
-  if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args.argv[0], 1, &size)) return nullptr;
-  const int64_t offset = static_cast<ArenaState*>(args.data)->arena->Allocate(size);
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ArenaState* state = FastArena(env, args.data, args.argv[0]);
+  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 1, &size)) return nullptr;
   napi_value out;
-  napi_create_int64(env, offset, &out);
+  napi_create_int64(env, state->arena->Allocate(size), &out);
   return out;
 }
 
-// Fast mode hot path: (offset, size) -> FreeStatus.
+// Fast mode hot path: (id, offset, size) -> FreeStatus.
 napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<2> args;
+  BoundArgs<3> args;
   uint64_t offset, size;
-  if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args.argv[0], 0, &offset) ||
-      !ReadSizeValue(env, args.argv[1], 0, &size)) {
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ArenaState* state = FastArena(env, args.data, args.argv[0]);
+  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 0, &offset) ||
+      !ReadSizeValue(env, args.argv[2], 0, &size)) {
     return nullptr;
   }
-  const FreeStatus status = static_cast<ArenaState*>(args.data)->arena->Free(offset, size);
   napi_value out;
-  napi_create_int32(env, static_cast<int32_t>(status), &out);
+  napi_create_int32(env, static_cast<int32_t>(state->arena->Free(offset, size)), &out);
   return out;
 }
 
@@ -69,7 +85,7 @@ Napi::Function ArenaWrap::Define(Napi::Env env) {
   return DefineClass(env, "ArenaHandle",
                      {
                          CheckedMethod<W, &W::Chunk>("chunk"),
-                         CheckedMethod<W, &W::FastOps>("fastOps"),
+                         CheckedMethod<W, &W::Id>("id"),
                          CheckedMethod<W, &W::AllocateSafe>("allocateSafe"),
                          CheckedMethod<W, &W::FreeSafe>("freeSafe"),
                          CheckedMethod<W, &W::Size>("size"),
@@ -107,6 +123,8 @@ ArenaWrap::ArenaWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ArenaWra
     chunk_ = Napi::Persistent(chunk);
     state_->fast = true;
   }
+  table_ = AddonData::Of(env)->arenas;
+  id_ = table_->Add(state_);
   info.This().As<Napi::Object>().TypeTag(&ClassTag(kClassId));
 }
 
@@ -114,13 +132,18 @@ Napi::Value ArenaWrap::Chunk(const Napi::CallbackInfo& info) {
   return chunk_.IsEmpty() ? info.Env().Undefined() : chunk_.Value();
 }
 
-Napi::Value ArenaWrap::FastOps(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!state_->fast) return env.Undefined();
-  auto ops = Napi::Array::New(env, 2);
-  ops.Set(uint32_t{0}, BindFunction(env, "allocate", FastAllocate, state_));
-  ops.Set(uint32_t{1}, BindFunction(env, "free", FastFree, state_));
-  return ops;
+void ArenaWrap::ExportFastPath(Napi::Env env, Napi::Object exports) {
+  const auto& table = AddonData::Of(env)->arenas;
+  exports.Set("arenaAllocate", BindFunction(env, "arenaAllocate", FastAllocate, table));
+  exports.Set("arenaFree", BindFunction(env, "arenaFree", FastFree, table));
+}
+
+ArenaWrap::~ArenaWrap() {
+  if (table_) table_->Remove(id_);
+}
+
+Napi::Value ArenaWrap::Id(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), id_);
 }
 
 Napi::Value ArenaWrap::AllocateSafe(const Napi::CallbackInfo& info) {
