@@ -24,7 +24,7 @@ for (const size of SIZES) {
   arena.close();
 }
 printTable(
-  `Arena malloc+free vs Buffer.allocUnsafe / Buffer.alloc (ns/op, median of batches; ${describeMachine()})`,
+  `Arena malloc+free vs Buffer.allocUnsafe / Buffer.alloc (ns/op, mean over batches including GC; ${describeMachine()})`,
   ['bytes', 'Arena', 'allocUnsafe', 'alloc', 'allocUnsafe/Arena', 'alloc/Arena'],
   rows,
 );

@@ -1,6 +1,7 @@
 // Shared benchmark plumbing: tinybench with batched tasks (timer overhead per
 // call would dominate a ~50 ns operation), ns/op tables and ratios computed
-// from the same run.
+// from the same run. Means, not medians: GC pauses are part of what an
+// allocation costs, and a median batch would leave them out.
 import { Bench } from 'tinybench';
 
 export const BATCH = 1000;
@@ -17,7 +18,7 @@ export async function measure(tasks, { time = Number(process.env.BENCH_TIME_MS ?
   const out = new Map();
   for (const task of bench.tasks) {
     if (task.result.state !== 'completed' && task.result.error) throw task.result.error;
-    out.set(task.name, (task.result.latency.p50 * 1e6) / BATCH);
+    out.set(task.name, (task.result.latency.mean * 1e6) / BATCH);
   }
   return out;
 }
