@@ -33,3 +33,10 @@ test('binding.d.ts declares every runtime export', () => {
     expect([name, new RegExp(`export (declare )?(class|const|function|abstract class) ${name}\\b`).test(dts)]).toEqual([name, true]);
   }
 });
+
+test('the README first example runs and prints what it says', () => {
+  const out = execFileSync(process.execPath, [path.join(ROOT, 'examples', 'first-arena.js')], { encoding: 'utf8' });
+  expect(out).toBe('51966\nERR_POOLMEM_DOUBLE_FREE\n0\n');
+  const readme = require('node:fs').readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  expect(readme).toContain("arena.free(buf.subarray(4));                   // give back the tail you did not need");
+});
