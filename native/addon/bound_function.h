@@ -9,7 +9,6 @@
 
 #include <napi.h>
 
-#include <cmath>
 #include <memory>
 
 #include "napi_helpers.h"
@@ -47,20 +46,5 @@ struct BoundArgs {
     return napi_get_cb_info(env, info, &argc, argv, nullptr, &data) == napi_ok;
   }
 };
-
-// A byte count in [min, 2^53-1]; throws like ReadSize otherwise.
-inline bool ReadSizeValue(napi_env env, napi_value value, uint64_t min, uint64_t* out) {
-  double d;
-  if (napi_get_value_double(env, value, &d) != napi_ok) {
-    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type number");
-    return false;
-  }
-  if (!(d >= static_cast<double>(min) && d <= 9007199254740991.0) || std::floor(d) != d) {
-    ThrowCoded(env, ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The argument is out of range");
-    return false;
-  }
-  *out = static_cast<uint64_t>(d);
-  return true;
-}
 
 }  // namespace poolmem::addon
