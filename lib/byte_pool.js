@@ -12,7 +12,7 @@
 const { Buffer, constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { emptyBuffer, view } = require('./pool_buffer');
+const { view } = require('./pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
 const {
   isSize, isUint8Array, validateBuffer, validateInteger, validateOneOf, validateOptions,
@@ -32,6 +32,7 @@ const NO_SLAB = 0;
 const FREE = 1;
 const IN_USE = 2;
 const LEAK_MODES = ['disabled', 'sample', 'paranoid'];
+const kEmpty = new ArrayBuffer(0); // what get(0) views: owns no memory, put() ignores it
 const DISABLED = 0;
 const SAMPLE = 1;
 const PARANOID = 2;
@@ -401,7 +402,7 @@ class BytePool {
     if (!isSize(length, MAX_LENGTH)) validateInteger(length, 'length', 0, MAX_LENGTH);
     const core = this.#core;
     if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
-    if (length === 0) return emptyBuffer();
+    if (length === 0) return view(kEmpty, 0, 0);
     if (length > this.#maxTier) {
       const plain = Buffer.allocUnsafe(length);
       core.discarded++;

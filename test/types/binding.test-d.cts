@@ -1,0 +1,72 @@
+// Type tests for binding.d.ts through `require('poolmem')`: exact types with
+// expect-type, and misuse as @ts-expect-error lines (an unused one fails tsc).
+import { expectTypeOf } from 'expect-type';
+import poolmem = require('poolmem');
+
+const { Arena, RangeAllocator, PoolError, STRATEGIES } = poolmem;
+
+const arena = new Arena(1024, { strategy: 'treap', safe: false, hugePages: true });
+expectTypeOf(arena.malloc(16)).toEqualTypeOf<Buffer | null>();
+expectTypeOf(arena.free).parameters.toEqualTypeOf<[buf: Uint8Array]>();
+expectTypeOf(arena.size).toEqualTypeOf<number>();
+expectTypeOf(arena.usedSize).toEqualTypeOf<number>();
+expectTypeOf(arena.safe).toEqualTypeOf<boolean>();
+expectTypeOf(arena).toMatchTypeOf<Disposable>();
+{
+  using scoped = new Arena(64);
+  expectTypeOf(scoped.closed).toEqualTypeOf<boolean>();
+}
+
+const ranges = new RangeAllocator(100, { strategy: 'treap' });
+expectTypeOf(ranges.allocate(10)).toEqualTypeOf<number>();
+expectTypeOf(ranges.blocks()).toEqualTypeOf<Array<[start: number, end: number]>>();
+expectTypeOf(ranges.reset).parameters.toEqualTypeOf<[size?: number | undefined]>();
+
+expectTypeOf(STRATEGIES).toEqualTypeOf<readonly poolmem.Strategy[]>();
+const err: unknown = null;
+if (err instanceof PoolError) expectTypeOf(err.code).toEqualTypeOf<poolmem.PoolErrorCode>();
+
+// @ts-expect-error sizes are numbers
+arena.malloc('16');
+// @ts-expect-error unknown strategy
+new Arena(64, { strategy: 'slab' });
+// @ts-expect-error size is read-only
+arena.size = 5;
+// @ts-expect-error free takes a buffer
+arena.free(16);
+// @ts-expect-error no such method
+ranges.malloc(1);
+
+// ---- BytePool, PooledBuffer, ObjectPool, ArenaPool (issue #5) ----
+const { BytePool, PooledBuffer, ObjectPool, ArenaPool } = poolmem;
+const bytes = new BytePool(BytePool.powerOfTwo(), { leakDetection: 'paranoid', maxSize: 1 << 20 });
+expectTypeOf(bytes.get(100)).toEqualTypeOf<Buffer>();
+expectTypeOf(PooledBuffer.prototype.release).toEqualTypeOf<() => boolean>();
+expectTypeOf(bytes.stats().tiers[128]).toEqualTypeOf<poolmem.BytePoolTierStats>();
+expectTypeOf(bytes.stats().recentLengths).toEqualTypeOf<number[]>();
+expectTypeOf(bytes.metrics('app_')).toEqualTypeOf<string>();
+const counted = bytes.getBuffer(64);
+expectTypeOf(counted).toEqualTypeOf<poolmem.PooledBuffer>();
+expectTypeOf(counted.retain()).toEqualTypeOf<typeof counted>();
+expectTypeOf(counted.release()).toEqualTypeOf<boolean>();
+expectTypeOf(counted.borrow()).toEqualTypeOf<[bytes: Buffer, release: () => void]>();
+{
+  using scopedCount = bytes.getBuffer(8);
+  expectTypeOf(scopedCount.refCount).toEqualTypeOf<number>();
+}
+const objects = new ObjectPool(() => ({ n: 0 }), { reset: (o) => { o.n = 0; }, max: 8 });
+expectTypeOf(objects.get()).toEqualTypeOf<{ n: number }>();
+const arenas = new ArenaPool({ numArenas: 2, arenaSize: 4096, strategy: 'treap' });
+expectTypeOf(arenas.get()).toEqualTypeOf<InstanceType<typeof Arena>>();
+expectTypeOf(arenas).toMatchTypeOf<Disposable>();
+
+// @ts-expect-error unknown leak detection level
+new BytePool(undefined, { leakDetection: 'simple' });
+// @ts-expect-error PooledBuffer is made by getBuffer only
+new PooledBuffer();
+// @ts-expect-error refCount is read-only
+counted.refCount = 3;
+// @ts-expect-error numArenas is required
+new ArenaPool({ arenaSize: 10 });
+// @ts-expect-error put takes the item type
+objects.put('x');
