@@ -209,3 +209,18 @@ export class ArenaPool implements Disposable {
   close(): void;
   [Symbol.dispose](): void;
 }
+
+// ---------------------------------------------------------------------------
+// Process-wide allocator (mem, issue #5)
+// ---------------------------------------------------------------------------
+
+/**
+ * A Buffer of `size` bytes (not zeroed, 16-byte aligned) from one first-fit allocator
+ * over mmap'd arenas shared by every thread of the process. `alloc(0)` is an empty Buffer.
+ */
+export function alloc(size: number): Buffer;
+/**
+ * Frees the buffer or any subarray of it (widened to whole 16-byte granules). The free
+ * that empties an arena unmaps it; stale views of it read length 0.
+ */
+export function free(buf: Uint8Array): void;

@@ -7,7 +7,10 @@ const { BytePool } = require('./byte_pool');
 const { PoolError } = require('./errors');
 const { ObjectPool } = require('./object_pool');
 const { PooledBuffer } = require('./pooled_buffer');
+const { alloc, free } = require('./process_allocator');
 const { RangeAllocator } = require('./range_allocator');
 const { STRATEGIES } = require('./strategy');
 
-module.exports = { Arena, ArenaPool, BytePool, ObjectPool, PoolError, PooledBuffer, RangeAllocator, STRATEGIES };
+module.exports = {
+  Arena, ArenaPool, BytePool, ObjectPool, PoolError, PooledBuffer, RangeAllocator, STRATEGIES, alloc, free,
+};

@@ -3,5 +3,5 @@
 import poolmem from './index.js';
 
 export const { Arena, PoolError, RangeAllocator, STRATEGIES } = poolmem;
-export const { ArenaPool, BytePool, ObjectPool, PooledBuffer } = poolmem;
+export const { ArenaPool, BytePool, ObjectPool, PooledBuffer, alloc, free } = poolmem;
 export default poolmem;

@@ -5,6 +5,7 @@
 #include "../core/range_strategy.h"
 #include "addon_data.h"
 #include "arena_wrap.h"
+#include "process_allocator_wrap.h"
 #include "range_allocator_wrap.h"
 #include "slab_wrap.h"
 
@@ -18,6 +19,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ArenaHandle", ArenaWrap::Define(env));
   ArenaWrap::ExportFastPath(env, exports);
   exports.Set("SlabHandle", SlabWrap::Define(env));
+  ProcessAllocatorWrap::Export(env, exports);
   exports.Set("liveRegions", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 return Napi::Number::New(info.Env(), static_cast<double>(MappedRegion::LiveCount()));
               }));

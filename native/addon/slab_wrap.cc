@@ -7,6 +7,7 @@ namespace poolmem::addon {
 struct SlabView {
   std::shared_ptr<SlabState> state;
   napi_ref weak;  // to the ArrayBuffer, for close()
+  int64_t length;
 };
 
 namespace {
@@ -17,6 +18,9 @@ void FinalizeChunk(Napi::BasicEnv, void*, std::shared_ptr<MappedRegion>* region)
 
 // Runs on a later turn after GC, after close()'s detach, or at teardown.
 void FinalizeView(Napi::BasicEnv env, void*, SlabView* view) {
+  // V8 has stopped counting this ArrayBuffer; give back what View() took off.
+  int64_t ignored;
+  napi_adjust_external_memory(env, view->length, &ignored);
   view->state->views.erase(view);
   napi_delete_reference(env, view->weak);
   delete view;
@@ -68,7 +72,7 @@ Napi::Value SlabWrap::View(const Napi::CallbackInfo& info) {
     ThrowCoded(env, ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The slot is outside the slab");
     return Napi::Value();
   }
-  auto* view = new SlabView{state_, nullptr};
+  auto* view = new SlabView{state_, nullptr, static_cast<int64_t>(length)};
   // The view's own shared_ptr (through state) keeps the region mapped.
   auto ab = Napi::ArrayBuffer::New(env, state_->region->data() + offset, static_cast<size_t>(length),
                                    FinalizeView, view);
@@ -78,6 +82,11 @@ Napi::Value SlabWrap::View(const Napi::CallbackInfo& info) {
   }
   ab.TypeTag(&ClassTag(kSlabViewClass));
   napi_create_reference(env, ab, 0, &view->weak);
+  // The chunk ArrayBuffer already counts these bytes as external memory; a
+  // second count per tracked slot made V8 run a full GC every 64 MiB of
+  // tracked 1 MiB buffers (getBuffer+release at 1 MiB: 3.8 us instead of ~0.1).
+  int64_t ignored;
+  napi_adjust_external_memory(env, -static_cast<int64_t>(length), &ignored);
   state_->views.insert(view);
   return ab;
 }

@@ -70,3 +70,7 @@ counted.refCount = 3;
 new ArenaPool({ arenaSize: 10 });
 // @ts-expect-error put takes the item type
 objects.put('x');
+expectTypeOf(poolmem.alloc(16)).toEqualTypeOf<Buffer>();
+expectTypeOf(poolmem.free).parameters.toEqualTypeOf<[buf: Uint8Array]>();
+// @ts-expect-error alloc takes a size
+poolmem.alloc(Buffer.alloc(1));
