@@ -39,7 +39,7 @@ class Memory {
   #brand = true;
 
   constructor(...buffers) {
-    if (buffers.length !== 0) this.push(...buffers);
+    if (buffers.length !== 0) this.#pushAll(buffers);
   }
 
   static {
@@ -80,16 +80,28 @@ class Memory {
 
   push(...bufs) {
     Memory.#check(this);
-    // Validate all first so a bad argument changes nothing.
-    const wrapped = new Array(bufs.length);
+    this.#pushAll(bufs);
+    return this;
+  }
+
+  // A bad buffer anywhere in the list changes nothing.
+  #pushAll(bufs) {
+    const list = this._buffers;
+    const start = list.length;
     let added = 0;
     for (let i = 0; i < bufs.length; i++) {
-      wrapped[i] = asBuffer(bufs[i], `bufs[${i}]`);
-      added += wrapped[i].length;
+      let b = bufs[i];
+      if (!(b instanceof Buffer)) {
+        if (!isUint8Array(b)) {
+          list.length = start;
+          validateBuffer(b, `bufs[${i}]`);
+        }
+        b = view(b.buffer, b.byteOffset, b.byteLength);
+      }
+      list.push(b);
+      added += b.length;
     }
-    for (let i = 0; i < wrapped.length; i++) this._buffers.push(wrapped[i]);
     this._size += added;
-    return this;
   }
 
   /** Appends other's buffers (shared, not copied); appending itself doubles it. */
@@ -290,11 +302,24 @@ class Memory {
     this._size -= removed;
     this._head += removed;
     this._epoch++;
+    // A throwing fn must not stop the hook from seeing every dropped buffer:
+    // the first error is rethrown once all have been handed out.
+    let failed = false;
+    let error;
+    const give = (piece) => {
+      try {
+        fn(piece);
+      } catch (err) {
+        if (!failed) error = err;
+        failed = true;
+      }
+    };
     for (let i = 0; i < dropped.length; i++) {
-      if (fn !== undefined) fn(dropped[i]);
+      if (fn !== undefined) give(dropped[i]);
       this._onClipFront(dropped[i]);
     }
-    if (prefix !== 0 && fn !== undefined) fn(view(rest.buffer, rest.byteOffset - prefix, prefix));
+    if (prefix !== 0 && fn !== undefined) give(view(rest.buffer, rest.byteOffset - prefix, prefix));
+    if (failed) throw error;
   }
 
   [inspect.custom](depth, options) {

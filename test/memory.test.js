@@ -437,6 +437,23 @@ describe('Memory#_onClipFront() (subclass hook)', () => {
     ]);
     expect(bytesOf(mem)).toEqual([5, 6]);
   });
+
+  test('still sees every dropped buffer when fn throws; the first error is rethrown', () => {
+    const hooked = [];
+    class Tracking extends Memory {
+      _onClipFront(buf) { hooked.push(buf[0]); }
+    }
+    const mem = new Tracking(B(1), B(2), B(3, 4));
+    const r = mem.reader();
+    r.skip(3);
+    let calls = 0;
+    expect(() => r.clipFront(() => { throw new Error(`fn ${++calls}`); })).toThrow('fn 1');
+    expect(calls).toBe(3);
+    expect(hooked).toEqual([1, 2]);
+    expect(bytesOf(mem)).toEqual([4]);
+    expect(r.offset).toBe(0);
+    expect(r.readByte()).toBe(4);
+  });
 });
 
 describe('Memory: receiver checks', () => {
