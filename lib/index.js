@@ -3,7 +3,9 @@
 
 const { Arena } = require('./arena');
 const { PoolError } = require('./errors');
+const { Memory } = require('./memory');
+const { MemoryReader } = require('./memory_reader');
 const { RangeAllocator } = require('./range_allocator');
 const { STRATEGIES } = require('./strategy');
 
-module.exports = { Arena, PoolError, RangeAllocator, STRATEGIES };
+module.exports = { Arena, Memory, MemoryReader, PoolError, RangeAllocator, STRATEGIES };

@@ -2,5 +2,5 @@
 // instance of the addon and its classes.
 import poolmem from './index.js';
 
-export const { Arena, PoolError, RangeAllocator, STRATEGIES } = poolmem;
+export const { Arena, Memory, MemoryReader, PoolError, RangeAllocator, STRATEGIES } = poolmem;
 export default poolmem;
