@@ -5,6 +5,8 @@ const { Arena } = require('./arena');
 const { ArenaPool } = require('./arena_pool');
 const { BytePool } = require('./byte_pool');
 const { PoolError } = require('./errors');
+const { Memory } = require('./memory');
+const { MemoryReader } = require('./memory_reader');
 const { ObjectPool } = require('./object_pool');
 const { PooledBuffer } = require('./pooled_buffer');
 const { alloc, free } = require('./process_allocator');
@@ -12,5 +14,6 @@ const { RangeAllocator } = require('./range_allocator');
 const { STRATEGIES } = require('./strategy');
 
 module.exports = {
-  Arena, ArenaPool, BytePool, ObjectPool, PoolError, PooledBuffer, RangeAllocator, STRATEGIES, alloc, free,
+  Arena, ArenaPool, BytePool, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, RangeAllocator, STRATEGIES,
+  alloc, free,
 };
