@@ -26,6 +26,14 @@ const FREE_OK = 0;
 const FREE_DOUBLE = 1;
 
 let handleOf; // for tests: the native handle (validate(), stats())
+// ArenaPool (issue #5): pooled arenas share one native arena; each holder gets
+// an Arena object of its own, revoked (closed) when handed back, so a stale
+// reference can never allocate from the next holder's arena.
+let adopt;     // (base, onClose) -> a new Arena over base's native arena
+let revoke;    // (arena) -> marks that object closed; the native arena lives on
+let resetArena; // (arena) -> frees everything, detaches outstanding views
+let isArena;
+const kAdopt = Symbol('adopt');
 
 class Arena {
   #handle;
@@ -36,12 +44,26 @@ class Arena {
   #safe;
   #size;
   #closed = false;
+  #onClose = null; // pooled arenas: close() hands the arena back to its ArenaPool
 
   static {
     handleOf = (arena) => arena.#handle;
+    adopt = (base, onClose) => new Arena(kAdopt, { base, onClose });
+    revoke = (arena) => {
+      arena.#closed = true;
+    };
+    resetArena = (arena) => {
+      const chunk = arena.#handle.reset();
+      if (!arena.#safe) arena.#chunk = chunk;
+    };
+    isArena = (value) => value !== null && typeof value === 'object' && #handle in value;
   }
 
   constructor(size, options = undefined) {
+    if (size === kAdopt) {
+      this.#adopt(options.base, options.onClose);
+      return;
+    }
     validateInteger(size, 'size', 1, MAX_LENGTH);
     const opts = validateOptions(options);
     const [kind, minBlock] = parseStrategy(opts);
@@ -116,12 +138,26 @@ class Arena {
   close() {
     Arena.#check(this);
     if (this.#closed) return;
+    if (this.#onClose !== null) {
+      this.#onClose(this);
+      return;
+    }
     this.#closed = true;
     this.#handle.close();
   }
 
   [Symbol.dispose]() {
     this.close();
+  }
+
+  #adopt(base, onClose) {
+    this.#handle = base.#handle;
+    this.#id = base.#id;
+    this.#chunk = base.#chunk;
+    this.#ids = base.#safe ? new WeakMap() : null;
+    this.#safe = base.#safe;
+    this.#size = base.#size;
+    this.#onClose = onClose;
   }
 
   #mallocSafe(size) {
@@ -148,4 +184,4 @@ function freeError(status, offset, length) {
   return ERR_BUFFER_OUT_OF_BOUNDS('buf');
 }
 
-module.exports = { Arena, handleOf };
+module.exports = { Arena, adopt, handleOf, isArena, resetArena, revoke };

@@ -47,6 +47,13 @@ function describeNumber(value) {
   return inspect(value);
 }
 
+// Node's wording for ERR_INVALID_RETURN_VALUE: "type string", "null", ...
+function describeReturned(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'object' || typeof value === 'function') return `an instance of ${value.constructor?.name ?? 'Object'}`;
+  return `type ${typeof value}`;
+}
+
 // Drops the leading stack frames that are inside lib/ so the first frame is
 // the user's call. Runs only on the error path.
 function trimStack(err) {
@@ -80,10 +87,14 @@ const codes = {
   ERR_BUFFER_OUT_OF_BOUNDS: (name) =>
     make(RangeError, 'ERR_BUFFER_OUT_OF_BOUNDS',
       name ? `"${name}" is outside of buffer bounds` : 'Attempt to access memory outside buffer bounds'),
+  ERR_ILLEGAL_CONSTRUCTOR: () => make(TypeError, 'ERR_ILLEGAL_CONSTRUCTOR', 'Illegal constructor'),
   ERR_INVALID_ARG_TYPE: (name, expected, actual) =>
     make(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}.${describeReceived(actual)}`),
   ERR_INVALID_ARG_VALUE: (name, value, reason = 'is invalid') =>
     make(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument '${name}' ${reason}. Received ${inspect(value)}`),
+  ERR_INVALID_RETURN_VALUE: (input, name, value) =>
+    make(TypeError, 'ERR_INVALID_RETURN_VALUE',
+      `Expected ${input} to be returned from the "${name}" function but got ${describeReturned(value)}.`),
   ERR_INVALID_THIS: (type) => make(TypeError, 'ERR_INVALID_THIS', `Value of "this" must be of type ${type}`),
   ERR_OUT_OF_RANGE: (name, range, value) =>
     make(RangeError, 'ERR_OUT_OF_RANGE',
@@ -91,8 +102,8 @@ const codes = {
   ERR_POOLMEM_CLOSED: (what) => make(PoolError, 'ERR_POOLMEM_CLOSED', `The ${what} is closed`),
   ERR_POOLMEM_DOUBLE_FREE: (detail) =>
     make(PoolError, 'ERR_POOLMEM_DOUBLE_FREE', `Memory is already free: ${detail}`),
-  ERR_POOLMEM_FOREIGN_BUFFER: (what) =>
-    make(PoolError, 'ERR_POOLMEM_FOREIGN_BUFFER', `The buffer was not handed out by this ${what}`),
+  ERR_POOLMEM_FOREIGN_BUFFER: (what, thing = 'buffer') =>
+    make(PoolError, 'ERR_POOLMEM_FOREIGN_BUFFER', `The ${thing} was not handed out by this ${what}`),
   ERR_POOLMEM_INVALID_LEB128: (reason) => make(RangeError, 'ERR_POOLMEM_INVALID_LEB128', `Invalid LEB128: ${reason}`),
   ERR_POOLMEM_NO_BINARY: (message) => make(Error, 'ERR_POOLMEM_NO_BINARY', message),
   ERR_POOLMEM_OUT_OF_MEMORY: (detail) =>

@@ -2,10 +2,18 @@
 // poolmem's public names; each lives in the file named after it.
 
 const { Arena } = require('./arena');
+const { ArenaPool } = require('./arena_pool');
+const { BytePool } = require('./byte_pool');
 const { PoolError } = require('./errors');
 const { Memory } = require('./memory');
 const { MemoryReader } = require('./memory_reader');
+const { ObjectPool } = require('./object_pool');
+const { PooledBuffer } = require('./pooled_buffer');
+const { alloc, free } = require('./process_allocator');
 const { RangeAllocator } = require('./range_allocator');
 const { STRATEGIES } = require('./strategy');
 
-module.exports = { Arena, Memory, MemoryReader, PoolError, RangeAllocator, STRATEGIES };
+module.exports = {
+  Arena, ArenaPool, BytePool, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, RangeAllocator, STRATEGIES,
+  alloc, free,
+};

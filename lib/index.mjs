@@ -3,4 +3,5 @@
 import poolmem from './index.js';
 
 export const { Arena, Memory, MemoryReader, PoolError, RangeAllocator, STRATEGIES } = poolmem;
+export const { ArenaPool, BytePool, ObjectPool, PooledBuffer, alloc, free } = poolmem;
 export default poolmem;

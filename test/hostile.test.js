@@ -11,6 +11,7 @@ const { expectCode } = require('./helpers/expect_error');
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 const { Arena, Memory, MemoryReader, RangeAllocator } = poolmem;
+const { ArenaPool, BytePool, ObjectPool, PooledBuffer } = poolmem;
 const STATES = ['closed', 'freed', 'double-freed', 'foreign buffer', "other pool's buffer", 'detached', 'wrong type', 'NaN', 'negative', 'huge', 'exhausted'];
 
 // A buffer whose ArrayBuffer is detached: from a closed arena.
@@ -194,12 +195,196 @@ function memoryReaderRows() {
   return { make, stats, methods };
 }
 
+// ---- issue #5: BytePool, PooledBuffer, ObjectPool, ArenaPool ---------------------
+
+// BytePool#put() of memory the pool did not hand out is legal: it counts as
+// discarded and pools nothing. So the stats compared here leave `discarded`
+// out; test/byte_pool.test.js asserts its count.
+function bytePoolRows() {
+  const make = () => {
+    const pool = new BytePool([128, 256]);
+    pool.get(100);
+    return pool;
+  };
+  const stats = (p) => {
+    const { discarded, ...rest } = p.stats(); // eslint-disable-line no-unused-vars
+    return JSON.stringify(rest);
+  };
+  const putBack = (p, times) => {
+    const buf = p.get(128);
+    for (let i = 0; i < times; i++) {
+      try {
+        p.put(buf);
+      } catch {
+        // the expected double put
+      }
+    }
+    return buf;
+  };
+  const sizeStates = {
+    closed: [(p) => { p.close(); return 8; }, 'ERR_POOLMEM_CLOSED'],
+    'wrong type': [() => '8', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_OUT_OF_RANGE'],
+    negative: [() => -8, 'ERR_OUT_OF_RANGE'],
+    huge: [() => 2 ** 53, 'ERR_OUT_OF_RANGE'],
+    'foreign buffer': [() => Buffer.alloc(8), 'ERR_INVALID_ARG_TYPE'],
+  };
+  const bufferStates = {
+    closed: [(p) => { const b = p.get(8); p.close(); return b; }, 'ERR_POOLMEM_CLOSED'],
+    freed: [(p) => putBack(p, 1), 'ERR_POOLMEM_DOUBLE_FREE'],
+    'double-freed': [(p) => putBack(p, 2), 'ERR_POOLMEM_DOUBLE_FREE'],
+    'foreign buffer': [() => Buffer.allocUnsafe(128), 'ok'],
+    "other pool's buffer": [() => new BytePool([128]).get(128), 'ok'],
+    detached: [(p) => { const b = putBack(p, 1); p.trim(); return b; }, 'ERR_POOLMEM_DOUBLE_FREE'],
+    'wrong type': [() => 'buffer', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
+    negative: [() => -1, 'ERR_INVALID_ARG_TYPE'],
+    huge: [() => Buffer.alloc(1 << 20), 'ok'],
+  };
+  const closedOk = { closed: [(p) => { p.close(); }, 'ok'] };
+  return {
+    make,
+    stats,
+    methods: {
+      get: [(p, arg) => p.get(arg), sizeStates],
+      put: [(p, arg) => p.put(arg), bufferStates],
+      getBuffer: [(p, arg) => p.getBuffer(arg), sizeStates],
+      tierSizes: [(p) => p.tierSizes(), closedOk],
+      trim: [(p) => p.trim(), closedOk],
+      stats: [(p) => p.stats(), closedOk],
+      metrics: [(p, arg) => p.metrics(arg), { ...closedOk, 'wrong type': [() => 5, 'ERR_INVALID_ARG_TYPE'] }],
+      closed: [(p) => p.closed, closedOk],
+      close: [(p) => p.close(), closedOk],
+      [Symbol.dispose]: [(p) => p[Symbol.dispose](), closedOk],
+    },
+  };
+}
+
+function pooledBufferRows() {
+  const poolOf = new WeakMap();
+  const make = () => {
+    const pool = new BytePool([128], { leakDetection: 'paranoid' });
+    const pb = pool.getBuffer(100);
+    poolOf.set(pb, pool);
+    return pb;
+  };
+  const stats = (pb) => [JSON.stringify(poolOf.get(pb).stats()), pb.refCount];
+  const released = (pb, times) => {
+    for (let i = 0; i < times; i++) {
+      try {
+        pb.release();
+      } catch {
+        // the expected release below zero
+      }
+    }
+  };
+  const freedStates = (code) => ({
+    freed: [(pb) => released(pb, 1), code],
+    'double-freed': [(pb) => released(pb, 2), code],
+  });
+  return {
+    make,
+    stats,
+    methods: {
+      bytes: [(pb) => pb.bytes, {
+        ...freedStates('ERR_POOLMEM_REFCOUNT'),
+        closed: [(pb) => poolOf.get(pb).close(), 'ok'],
+        detached: [(pb) => poolOf.get(pb).close(), 'ok'],
+      }],
+      refCount: [(pb) => pb.refCount, freedStates('ok')],
+      retain: [(pb) => pb.retain(), freedStates('ERR_POOLMEM_REFCOUNT')],
+      release: [(pb) => pb.release(), freedStates('ERR_POOLMEM_REFCOUNT')],
+      borrow: [(pb) => pb.borrow(), freedStates('ERR_POOLMEM_REFCOUNT')],
+      [Symbol.dispose]: [(pb) => pb[Symbol.dispose](), freedStates('ERR_POOLMEM_REFCOUNT')],
+    },
+  };
+}
+
+function objectPoolRows() {
+  const make = () => new ObjectPool(() => ({}), { max: 4 });
+  const stats = (p) => [p.size, p.max];
+  const idle = (p, times) => {
+    const item = p.get();
+    for (let i = 0; i < times; i++) {
+      try {
+        p.put(item);
+      } catch {
+        // the expected double put
+      }
+    }
+    return item;
+  };
+  return {
+    make,
+    stats,
+    methods: {
+      get: [(p) => p.get(), { 'wrong type': [() => 'ignored', 'ok'] }],
+      put: [(p, arg) => p.put(arg), {
+        freed: [(p) => idle(p, 1), 'ERR_POOLMEM_DOUBLE_FREE'],
+        'double-freed': [(p) => idle(p, 2), 'ERR_POOLMEM_DOUBLE_FREE'],
+        'wrong type': [() => 'item', 'ERR_INVALID_ARG_TYPE'],
+        NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
+        negative: [() => -1, 'ERR_INVALID_ARG_TYPE'],
+      }],
+      size: [(p) => p.size, { 'wrong type': [() => 'ignored', 'ok'] }],
+      max: [(p) => p.max, { 'wrong type': [() => 'ignored', 'ok'] }],
+    },
+  };
+}
+
+function arenaPoolRows() {
+  const make = () => {
+    const pool = new ArenaPool({ numArenas: 2, arenaSize: 4096 });
+    pool.get();
+    return pool;
+  };
+  const stats = (p) => [p.available, p.numArenas, p.closed];
+  const releasedArena = (p, times) => {
+    const arena = p.get();
+    p.release(arena);
+    for (let i = 1; i < times; i++) {
+      try {
+        p.release(arena);
+      } catch {
+        // the expected double release
+      }
+    }
+    return arena;
+  };
+  const closedOk = { closed: [(p) => { p.close(); }, 'ok'] };
+  return {
+    make,
+    stats,
+    methods: {
+      get: [(p) => p.get(), { closed: [(p) => { p.close(); }, 'ERR_POOLMEM_CLOSED'] }],
+      release: [(p, arg) => p.release(arg), {
+        closed: [(p) => { const a = p.get(); p.close(); return a; }, 'ERR_POOLMEM_CLOSED'],
+        freed: [(p) => releasedArena(p, 1), 'ERR_POOLMEM_DOUBLE_FREE'],
+        'double-freed': [(p) => releasedArena(p, 2), 'ERR_POOLMEM_DOUBLE_FREE'],
+        'foreign buffer': [() => new Arena(64), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+        "other pool's buffer": [() => new ArenaPool({ numArenas: 1, arenaSize: 64 }).get(), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+        'wrong type': [() => Buffer.alloc(4), 'ERR_INVALID_ARG_TYPE'],
+        NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
+      }],
+      available: [(p) => p.available, closedOk],
+      numArenas: [(p) => p.numArenas, closedOk],
+      closed: [(p) => p.closed, closedOk],
+      close: [(p) => p.close(), closedOk],
+      [Symbol.dispose]: [(p) => p[Symbol.dispose](), closedOk],
+    },
+  };
+}
+
 const MATRIX = {
   'Arena (fast)': [Arena, arenaRows(false)],
   'Arena (safe)': [Arena, arenaRows(true)],
   RangeAllocator: [RangeAllocator, rangeAllocatorRows()],
   Memory: [Memory, memoryRows()],
   MemoryReader: [MemoryReader, memoryReaderRows()],
+  BytePool: [BytePool, bytePoolRows()],
+  PooledBuffer: [PooledBuffer, pooledBufferRows()],
+  ObjectPool: [ObjectPool, objectPoolRows()],
+  ArenaPool: [ArenaPool, arenaPoolRows()],
 };
 
 const cells = [];

@@ -5,7 +5,9 @@
 #include "../core/range_strategy.h"
 #include "addon_data.h"
 #include "arena_wrap.h"
+#include "process_allocator_wrap.h"
 #include "range_allocator_wrap.h"
+#include "slab_wrap.h"
 
 namespace poolmem::addon {
 
@@ -16,6 +18,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("RangeAllocatorHandle", RangeAllocatorWrap::Define(env));
   exports.Set("ArenaHandle", ArenaWrap::Define(env));
   ArenaWrap::ExportFastPath(env, exports);
+  exports.Set("SlabHandle", SlabWrap::Define(env));
+  ProcessAllocatorWrap::Export(env, exports);
   exports.Set("liveRegions", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 return Napi::Number::New(info.Env(), static_cast<double>(MappedRegion::LiveCount()));
               }));

@@ -91,6 +91,7 @@ Napi::Function ArenaWrap::Define(Napi::Env env) {
                          CheckedMethod<W, &W::Size>("size"),
                          CheckedMethod<W, &W::FreeSize>("freeSize"),
                          CheckedMethod<W, &W::Close>("close"),
+                         CheckedMethod<W, &W::Reset>("reset"),
                          CheckedMethod<W, &W::Stats>("stats"),
                          CheckedMethod<W, &W::Validate>("validate"),
                      });
@@ -218,6 +219,30 @@ Napi::Value ArenaWrap::Close(const Napi::CallbackInfo& info) {
     if (ab != nullptr) napi_detach_arraybuffer(env, ab);
   }
   return env.Undefined();
+}
+
+Napi::Value ArenaWrap::Reset(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (state_->arena->closed()) return env.Undefined();
+  for (auto& [id, block] : state_->safe_blocks) {
+    napi_value ab = nullptr;
+    napi_get_reference_value(env, block->weak, &ab);
+    if (ab != nullptr) napi_detach_arraybuffer(env, ab);  // its finalizer finds the block gone
+  }
+  state_->safe_blocks.clear();
+  state_->arena->strategy().Reset(state_->arena->size());
+  if (chunk_.IsEmpty()) return env.Undefined();
+  // Old views read length 0; the region stays mapped (the arena holds it) and
+  // a fresh ArrayBuffer over it serves the next holder.
+  chunk_.Value().Detach();
+  chunk_.Reset();
+  const auto& region = state_->arena->region();
+  auto chunk = Napi::ArrayBuffer::New(env, region->data(), static_cast<size_t>(region->size()), FinalizeChunk,
+                                      new std::shared_ptr<MappedRegion>(region));
+  if (env.IsExceptionPending()) return Napi::Value();
+  chunk.TypeTag(&ClassTag(kArenaClass));
+  chunk_ = Napi::Persistent(chunk);
+  return chunk;
 }
 
 Napi::Value ArenaWrap::Stats(const Napi::CallbackInfo& info) {

@@ -49,6 +49,9 @@ class ArenaWrap : public Napi::ObjectWrap<ArenaWrap> {
   Napi::Value Size(const Napi::CallbackInfo& info);
   Napi::Value FreeSize(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  // ArenaPool (issue #5): everything free again, outstanding views detached;
+  // -> the new chunk ArrayBuffer (fast mode) | undefined.
+  Napi::Value Reset(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);         // -> [liveSafeBlocks, reclaimed, hugePages]
   Napi::Value Validate(const Napi::CallbackInfo& info);
 

@@ -36,3 +36,41 @@ arena.size = 5;
 arena.free(16);
 // @ts-expect-error no such method
 ranges.malloc(1);
+
+// ---- BytePool, PooledBuffer, ObjectPool, ArenaPool (issue #5) ----
+const { BytePool, PooledBuffer, ObjectPool, ArenaPool } = poolmem;
+const bytes = new BytePool(BytePool.powerOfTwo(), { leakDetection: 'paranoid', maxSize: 1 << 20 });
+expectTypeOf(bytes.get(100)).toEqualTypeOf<Buffer>();
+expectTypeOf(PooledBuffer.prototype.release).toEqualTypeOf<() => boolean>();
+expectTypeOf(bytes.stats().tiers[128]).toEqualTypeOf<poolmem.BytePoolTierStats>();
+expectTypeOf(bytes.stats().recentLengths).toEqualTypeOf<number[]>();
+expectTypeOf(bytes.metrics('app_')).toEqualTypeOf<string>();
+const counted = bytes.getBuffer(64);
+expectTypeOf(counted).toEqualTypeOf<poolmem.PooledBuffer>();
+expectTypeOf(counted.retain()).toEqualTypeOf<typeof counted>();
+expectTypeOf(counted.release()).toEqualTypeOf<boolean>();
+expectTypeOf(counted.borrow()).toEqualTypeOf<[bytes: Buffer, release: () => void]>();
+{
+  using scopedCount = bytes.getBuffer(8);
+  expectTypeOf(scopedCount.refCount).toEqualTypeOf<number>();
+}
+const objects = new ObjectPool(() => ({ n: 0 }), { reset: (o) => { o.n = 0; }, max: 8 });
+expectTypeOf(objects.get()).toEqualTypeOf<{ n: number }>();
+const arenas = new ArenaPool({ numArenas: 2, arenaSize: 4096, strategy: 'treap' });
+expectTypeOf(arenas.get()).toEqualTypeOf<InstanceType<typeof Arena>>();
+expectTypeOf(arenas).toMatchTypeOf<Disposable>();
+
+// @ts-expect-error unknown leak detection level
+new BytePool(undefined, { leakDetection: 'simple' });
+// @ts-expect-error PooledBuffer is made by getBuffer only
+new PooledBuffer();
+// @ts-expect-error refCount is read-only
+counted.refCount = 3;
+// @ts-expect-error numArenas is required
+new ArenaPool({ arenaSize: 10 });
+// @ts-expect-error put takes the item type
+objects.put('x');
+expectTypeOf(poolmem.alloc(16)).toEqualTypeOf<Buffer>();
+expectTypeOf(poolmem.free).parameters.toEqualTypeOf<[buf: Uint8Array]>();
+// @ts-expect-error alloc takes a size
+poolmem.alloc(Buffer.alloc(1));

@@ -1,0 +1,336 @@
+'use strict';
+// BytePool: bytepool's tiered pool over native slabs (issue #5). Each tier
+// carves fixed-size, 16-byte-aligned slots from slabs it owns; per-slot state
+// (free/in use, generation, reference count) lives in typed arrays and
+// full-length Buffer views are cached, so get() and put() make no native call
+// once a tier has its slabs. put() identifies a slot by its memory (which
+// slab, which offset), never by capacity, and rejects a second put.
+// Leak detection (getBuffer only): a sampled PooledBuffer gets an ArrayBuffer
+// of its own over its slot, and a FinalizationRegistry watches that
+// ArrayBuffer, the one object every view of the memory keeps alive.
+
+const { Buffer } = require('node:buffer');
+const { codes, fromNative } = require('./errors');
+const { view } = require('./pool_buffer');
+const { newPooledBuffer } = require('./pooled_buffer');
+const {
+  Core, FREE, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp, nextSample,
+} = require('./tier');
+const {
+  isSize, isUint8Array, validateBuffer, validateInteger, validateOneOf, validateOptions,
+} = require('./validators');
+
+const {
+  ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_THIS, ERR_POOLMEM_CLOSED,
+  ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_REFCOUNT,
+} = codes;
+
+const LEAK_MODES = ['disabled', 'sample', 'paranoid'];
+const kEmpty = new ArrayBuffer(0); // what get(0) views: owns no memory, put() ignores it
+const DISABLED = 0;
+const PARANOID = 2;
+
+// ---- leak detection ------------------------------------------------------------
+
+// FinalizationRegistry callback: the tracked ArrayBuffer is gone, so nothing
+// can reach the slot's memory any more. A count still above zero is a leak.
+function onCollected(record) {
+  const { core, tier, slot } = record;
+  if (core.closed || tier.gen[slot] !== record.gen || tier.state[slot] !== IN_USE || tier.refs[slot] <= 0) return;
+  tier.refs[slot] = 0;
+  tier.state[slot] = FREE;
+  tier.gen[slot]++;
+  tier.free[tier.freeTop++] = slot;
+  tier.inUse--;
+  core.leaks++;
+  reportLeak(core, record);
+}
+
+// Netty's report: one warning per allocation site (per pool when sampling
+// records no site).
+function reportLeak(core, record) {
+  const stack = record.site === null ? '' : String(record.site.stack).split('\n').slice(1).join('\n');
+  if (core.reportedSites.has(stack)) return;
+  core.reportedSites.add(stack);
+  const where = stack === ''
+    ? "Use leakDetection: 'paranoid' to record where leaked buffers are created."
+    : `Created at:\n${stack}`;
+  process.emitWarning(
+    `LEAK: PooledBuffer.release() was not called before it was garbage-collected ` +
+      `(${record.length} bytes from the ${record.tier.size}-byte tier). The memory went back to the pool.`,
+    { type: 'PoolmemLeakWarning', code: 'POOLMEM_LEAK', detail: where });
+}
+
+// ---- BytePool ----------------------------------------------------------------
+
+class BytePool {
+  #core;
+  #tiers;      // Tier[], ascending
+  #maxTier;
+  #bucketStart; // ceil(log2(length)) -> index of the first tier that may fit
+
+  static powerOfTwo() {
+    const out = [];
+    for (let size = 128; size <= 2 * 1024 * 1024; size *= 2) out.push(size);
+    return out;
+  }
+
+  static stream() {
+    return [1024, 4096, 16384, 32768, 65536, 131072];
+  }
+
+  constructor(tiers = undefined, options = undefined) {
+    const sizes = validateTiers(tiers === undefined ? BytePool.powerOfTwo() : tiers);
+    const opts = validateOptions(options);
+    const leak = opts.leakDetection === undefined ? 'sample' : validateOneOf(opts.leakDetection, 'options.leakDetection', LEAK_MODES);
+    const maxSize = opts.maxSize === undefined ? Infinity : validateInteger(opts.maxSize, 'options.maxSize', 0);
+    this.#core = new Core(maxSize, LEAK_MODES.indexOf(leak));
+    this.#tiers = sizes.map((size) => new Tier(this.#core, size));
+    this.#maxTier = sizes[sizes.length - 1];
+    this.#bucketStart = new Uint8Array(34);
+    for (let b = 0, t = 0; b < 34; b++) {
+      // bucket b holds lengths in (2^(b-1), 2^b]; skip tiers below its smallest
+      const smallest = b === 0 ? 1 : 2 ** (b - 1) + 1;
+      while (t < sizes.length && sizes[t] < smallest) t++;
+      this.#bucketStart[b] = Math.min(t, sizes.length - 1);
+    }
+  }
+
+  static #check(self) {
+    if (self === null || typeof self !== 'object' || !(#core in self)) throw ERR_INVALID_THIS('BytePool');
+  }
+
+  // The smallest tier of at least `length` bytes (0 < length <= max tier).
+  #tierFor(length) {
+    const tiers = this.#tiers;
+    let i = this.#bucketStart[32 - Math.clz32(length - 1)];
+    while (tiers[i].size < length) i++;
+    return tiers[i];
+  }
+
+  get(length) {
+    BytePool.#check(this);
+    if (!isSize(length, MAX_LENGTH)) validateInteger(length, 'length', 0, MAX_LENGTH);
+    const core = this.#core;
+    if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
+    if (length === 0) return view(kEmpty, 0, 0);
+    if (length > this.#maxTier) {
+      const plain = Buffer.allocUnsafe(length);
+      core.discarded++;
+      core.record(length);
+      return plain;
+    }
+    const tier = this.#tierFor(length);
+    const slot = tier.take();
+    core.record(length);
+    return tier.bufferOf(slot, length);
+  }
+
+  put(buf) {
+    BytePool.#check(this);
+    const record = typeof buf === 'object' && buf !== null ? ViewStamp.of(buf) : undefined;
+    if (record === undefined) return this.#putUnstamped(buf);
+    const core = this.#core;
+    if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
+    if (record.core !== core) {
+      core.discarded++; // another pool's buffer
+      return;
+    }
+    if (record.slab.closed) throw ERR_POOLMEM_DOUBLE_FREE('the slab holding this buffer was trimmed');
+    const tier = record.tier;
+    const slot = record.slot;
+    if (tier.state[slot] !== IN_USE) throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot is already in the pool`);
+    if (tier.refs[slot] !== 0) throw ERR_POOLMEM_REFCOUNT('the buffer belongs to a PooledBuffer; call release() on it');
+    tier.release(slot);
+  }
+
+  // put() of a view the pool did not make: a prefix subarray of a pooled
+  // buffer, a leak-tracked PooledBuffer's bytes, or foreign memory.
+  #putUnstamped(buf) {
+    if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
+    const core = this.#core;
+    if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
+    const slab = SlabStamp.of(buf.buffer);
+    if (slab === undefined || slab.core !== core) return this.#putOther(buf);
+    if (slab.closed) throw ERR_POOLMEM_DOUBLE_FREE('the slab holding this buffer was trimmed');
+    const tier = slab.tier;
+    const slot = tier.slotOf(slab, buf);
+    if (slot < 0) {
+      core.discarded++; // a view into pool memory that is not a handed-out buffer
+      return;
+    }
+    if (tier.state[slot] !== IN_USE) throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot is already in the pool`);
+    if (tier.refs[slot] !== 0) throw ERR_POOLMEM_REFCOUNT('the buffer belongs to a PooledBuffer; call release() on it');
+    tier.release(slot);
+  }
+
+  // Slow path of put(): a leak-tracked PooledBuffer's bytes, or foreign memory.
+  #putOther(buf) {
+    const core = this.#core;
+    const tracked = TrackedStamp.of(buf.buffer);
+    if (tracked !== undefined && tracked.core === core) {
+      const { tier, slot } = tracked;
+      if (tier.gen[slot] === tracked.gen && tier.refs[slot] > 0) {
+        throw ERR_POOLMEM_REFCOUNT('the buffer belongs to a PooledBuffer; call release() on it');
+      }
+      throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot was already released`);
+    }
+    if (buf.byteLength !== 0) core.discarded++; // foreign memory is never pooled
+  }
+
+  getBuffer(length) {
+    BytePool.#check(this);
+    if (!isSize(length, MAX_LENGTH)) validateInteger(length, 'length', 0, MAX_LENGTH);
+    const core = this.#core;
+    if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
+    if (length === 0 || length > this.#maxTier) return newPooledBuffer(null, 0, 0, this.get(length));
+    const tier = this.#tierFor(length);
+    if (core.leakMode !== DISABLED && (core.leakMode === PARANOID || --core.sampleCountdown === 0)) {
+      return this.#getTracked(tier, length);
+    }
+    const slot = tier.take();
+    core.record(length);
+    tier.refs[slot] = 1;
+    return newPooledBuffer(tier, slot, tier.gen[slot], tier.bufferOf(slot, length));
+  }
+
+  // A PooledBuffer whose bytes have an ArrayBuffer of their own, watched by
+  // the pool's FinalizationRegistry. A FinalizationRegistry on a Buffer view
+  // would fire while a subarray of it still reaches the memory; every view of
+  // this ArrayBuffer keeps it alive, so the slot comes back only when nothing
+  // can reach it.
+  #getTracked(tier, length) {
+    const core = this.#core;
+    core.sampleCountdown = nextSample();
+    const site = core.leakMode === PARANOID ? captureSite() : null;
+    const slot = tier.take();
+    const slab = tier.slabs[slot >>> tier.shift];
+    let arrayBuffer;
+    try {
+      arrayBuffer = slab.handle.view((slot & (tier.perSlab - 1)) * tier.stride, tier.size);
+    } catch (err) {
+      tier.state[slot] = FREE; // undo take(): a failed call changes nothing
+      tier.free[tier.freeTop++] = slot;
+      tier.inUse--;
+      tier.gets--;
+      core.totalGet--;
+      throw fromNative(err);
+    }
+    core.record(length);
+    tier.refs[slot] = 1;
+    const gen = tier.gen[slot];
+    const record = new TrackedRecord(core, tier, slot, gen, length, site);
+    new TrackedStamp(arrayBuffer, record); // eslint-disable-line no-new
+    if (core.registry === null) core.registry = new FinalizationRegistry(onCollected);
+    core.registry.register(arrayBuffer, record);
+    return newPooledBuffer(tier, slot, gen, view(arrayBuffer, 0, length));
+  }
+
+  tierSizes() {
+    BytePool.#check(this);
+    return this.#tiers.map((t) => t.size);
+  }
+
+  // Unmaps every slab with no slot in use; returns the bytes released.
+  trim() {
+    BytePool.#check(this);
+    if (this.#core.closed) return 0;
+    let released = 0;
+    for (const t of this.#tiers) released += t.trim();
+    return released;
+  }
+
+  stats() {
+    BytePool.#check(this);
+    const core = this.#core;
+    const tiers = {};
+    for (const t of this.#tiers) tiers[t.size] = { get: t.gets, put: t.puts, inUse: t.inUse };
+    return {
+      tiers,
+      discarded: core.discarded,
+      totalGet: core.totalGet,
+      totalPut: core.totalPut,
+      recentLengths: recentLengths(core),
+      leaks: core.leaks,
+      reservedSize: core.reserved,
+    };
+  }
+
+  metrics(prefix = '') {
+    BytePool.#check(this);
+    if (typeof prefix !== 'string') throw ERR_INVALID_ARG_TYPE('prefix', 'of type string', prefix);
+    if (prefix !== '' && !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) {
+      throw ERR_INVALID_ARG_VALUE('prefix', prefix, 'must be a Prometheus metric name prefix');
+    }
+    return formatMetrics(`${prefix}bytepool_`, this.#tiers, this.#core);
+  }
+
+  get closed() {
+    BytePool.#check(this);
+    return this.#core.closed;
+  }
+
+  // Outstanding buffers read length 0 afterwards; slabs are unmapped once
+  // their finalizers have run. Idempotent.
+  close() {
+    BytePool.#check(this);
+    const core = this.#core;
+    if (core.closed) return;
+    core.closed = true;
+    for (const t of this.#tiers) t.close();
+  }
+
+  [Symbol.dispose]() {
+    BytePool.#check(this);
+    this.close();
+  }
+}
+
+function captureSite() {
+  const site = {};
+  Error.captureStackTrace(site, BytePool.prototype.getBuffer); // formatted lazily, on a leak
+  return site;
+}
+
+function recentLengths(core) {
+  const n = Math.min(core.recentCount, RECENT);
+  const out = new Array(n);
+  const start = core.recentCount - n;
+  for (let i = 0; i < n; i++) out[i] = core.recent[(start + i) & (RECENT - 1)];
+  return out;
+}
+
+function validateTiers(tiers) {
+  if (!Array.isArray(tiers)) throw ERR_INVALID_ARG_TYPE('tiers', 'an instance of Array', tiers);
+  if (tiers.length === 0) throw ERR_INVALID_ARG_VALUE('tiers', tiers, 'must not be empty');
+  const sizes = tiers.slice();
+  for (let i = 0; i < sizes.length; i++) {
+    validateInteger(sizes[i], `tiers[${i}]`, 1, MAX_LENGTH);
+    if (i > 0 && sizes[i] <= sizes[i - 1]) {
+      throw ERR_INVALID_ARG_VALUE('tiers', tiers, 'must be strictly ascending');
+    }
+  }
+  return sizes;
+}
+
+// ---- Prometheus text exposition format (version 0.0.4) -------------------------
+
+function formatMetrics(name, tiers, core) {
+  const lines = [];
+  const family = (metric, type, help, samples) => {
+    lines.push(`# HELP ${name}${metric} ${help}`, `# TYPE ${name}${metric} ${type}`);
+    for (const [labels, value] of samples) lines.push(`${name}${metric}${labels} ${value}`);
+  };
+  const perTier = (pick) => tiers.map((t) => [`{tier="${t.size}"}`, pick(t)]);
+  family('get_total', 'counter', 'Buffers handed out from each tier.', perTier((t) => t.gets));
+  family('put_total', 'counter', 'Buffers returned to each tier.', perTier((t) => t.puts));
+  family('in_use', 'gauge', 'Slots of each tier currently handed out.', perTier((t) => t.inUse));
+  family('discarded_total', 'counter',
+    'Requests above the largest tier plus puts of buffers the pool did not hand out.', [['', core.discarded]]);
+  family('leaks_total', 'counter',
+    'PooledBuffers garbage-collected with a reference count above zero.', [['', core.leaks]]);
+  family('reserved_bytes', 'gauge', 'Bytes mapped for slabs.', [['', core.reserved]]);
+  return `${lines.join('\n')}\n`;
+}
+
+module.exports = { BytePool };

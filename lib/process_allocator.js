@@ -1,0 +1,111 @@
+'use strict';
+// alloc()/free(): one process-wide first-fit allocator over mmap'd arenas
+// (smasher164/mem, fixed; issue #5), shared by every worker thread through
+// native/core/process_allocator. Blocks are 16-byte aligned; free() goes
+// straight to the block's arena; the free that empties an arena drops it, and
+// this thread detaches its ArrayBuffer over it (stale views read length 0), so
+// the mapping is gone on the next turn. Each thread keeps one ArrayBuffer per
+// arena it touches, held weakly: views keep it alive, nothing else does.
+
+const { constants } = require('node:buffer');
+const binding = require('./binding');
+const { codes } = require('./errors');
+const { view } = require('./pool_buffer');
+const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
+
+const { ERR_BUFFER_OUT_OF_BOUNDS, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY } = codes;
+const { processAlloc, processChunk, processFree, processRelease, processScratch: scratch } = binding;
+
+const MAX_LENGTH = constants.MAX_LENGTH;
+const NO_STRATEGY = -2;
+// native/core/process_allocator.h FreeResult
+const FREE_OK = 0;
+const FREE_DOUBLE = 1;
+const FREE_UNKNOWN_ARENA = 3;
+const FREE_ARENA_RELEASED = 4;
+const kEmpty = new ArrayBuffer(0); // what alloc(0) views: owns no memory
+
+class Stamper {
+  constructor(target) {
+    return target; // lets a subclass add a private field to any object
+  }
+}
+
+// This thread's ArrayBuffer over an arena -> the arena id. Unforgeable.
+class ChunkStamp extends Stamper {
+  #id;
+  constructor(target, id) {
+    super(target);
+    this.#id = id;
+  }
+
+  static of(target) {
+    return #id in target ? target.#id : undefined;
+  }
+}
+
+const chunks = new Map(); // arena id -> WeakRef<ArrayBuffer>
+const forget = new FinalizationRegistry((id) => {
+  if (chunks.get(id)?.deref() === undefined) chunks.delete(id);
+});
+let lastId = -1;     // the arena allocated from last, held strongly: the common case
+let lastChunk = null;
+
+function chunkOf(id) {
+  let chunk = chunks.get(id)?.deref();
+  if (chunk === undefined) {
+    chunk = processChunk(id); // the block just allocated keeps the arena alive
+    new ChunkStamp(chunk, id); // eslint-disable-line no-new
+    chunks.set(id, new WeakRef(chunk));
+    forget.register(chunk, id);
+  }
+  lastId = id;
+  lastChunk = chunk;
+  return chunk;
+}
+
+// A Buffer of `size` bytes (not zeroed), 16-byte aligned. alloc(0) is an
+// empty Buffer that owns no memory.
+function alloc(size) {
+  if (!isSize(size, MAX_LENGTH)) validateInteger(size, 'size', 0, MAX_LENGTH);
+  if (size === 0) return view(kEmpty, 0, 0);
+  const offset = processAlloc(size);
+  if (offset < 0) {
+    throw ERR_POOLMEM_OUT_OF_MEMORY(offset === NO_STRATEGY
+      ? "this build has no 'first-fit' strategy"
+      : `the system refused to map ${size} bytes`);
+  }
+  const id = scratch[0];
+  return view(id === lastId ? lastChunk : chunkOf(id), offset, size);
+}
+
+// Frees the buffer, or any subarray of it (widened to whole 16-byte
+// granules, which never reach a neighbouring block).
+function free(buf) {
+  if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
+  const chunk = buf.buffer;
+  const id = ChunkStamp.of(chunk);
+  if (id === undefined) {
+    if (chunk === kEmpty) return; // alloc(0): nothing to free
+    throw ERR_POOLMEM_FOREIGN_BUFFER('process allocator');
+  }
+  if (chunk.byteLength === 0) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
+  const offset = buf.byteOffset;
+  const length = buf.length;
+  const result = processFree(id, offset, length);
+  if (result === FREE_OK) return;
+  if (result === FREE_ARENA_RELEASED) {
+    chunks.delete(id);
+    if (lastId === id) {
+      lastId = -1;
+      lastChunk = null;
+    }
+    processRelease(chunk); // stale views read length 0; the mapping goes on the next turn
+    return;
+  }
+  if (result === FREE_DOUBLE) throw ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of its arena`);
+  if (result === FREE_UNKNOWN_ARENA) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
+  throw ERR_BUFFER_OUT_OF_BOUNDS('buf');
+}
+
+module.exports = { alloc, free };

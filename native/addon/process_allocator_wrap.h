@@ -1,0 +1,24 @@
+// The native half of lib/process_allocator.js (alloc/free): module-level
+// functions over ProcessAllocator::Global(), shared by every addon instance
+// (worker thread) of the process. Each instance makes its own external
+// ArrayBuffer per arena it touches (`processChunk`), holding a share of the
+// arena's region, so an arena dropped by its last free is unmapped once every
+// instance's ArrayBuffer over it is finalized (or detached by `processRelease`).
+#pragma once
+
+#include <napi.h>
+
+namespace poolmem::addon {
+
+class ProcessAllocatorWrap {
+ public:
+  // processScratch: Float64Array(1), where processAlloc leaves the arena id
+  // processAlloc(size) -> offset, or -1 (no memory) / -2 (first-fit not built in)
+  // processFree(arenaId, offset, size) -> ProcessAllocator::FreeResult
+  // processChunk(arenaId) -> ArrayBuffer over the arena | undefined
+  // processRelease(arrayBuffer) -> detaches a chunk ArrayBuffer made by processChunk
+  // processStats() -> [arenas, size, usedSize]; processValidate() -> boolean
+  static void Export(Napi::Env env, Napi::Object exports);
+};
+
+}  // namespace poolmem::addon

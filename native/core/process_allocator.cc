@@ -1,0 +1,145 @@
+// ProcessAllocator: arenas, first fit across them, and unmapping on the last free.
+#include "process_allocator.h"
+
+#include <algorithm>
+
+#include "debug.h"
+
+namespace poolmem {
+
+namespace {
+constexpr uint64_t kPage = 4096;  // arena sizes are page multiples; the kernel's page may be larger
+}
+
+ProcessAllocator::ProcessAllocator(StrategyKind kind, uint64_t arena_size)
+    : kind_(kind), arena_size_(std::max<uint64_t>(RoundUp(arena_size), kAlign)) {}
+
+ProcessAllocator& ProcessAllocator::Global() {
+  static ProcessAllocator* global = new ProcessAllocator(StrategyKind::kFirstFit);
+  return *global;
+}
+
+ProcessAllocator::Entry* ProcessAllocator::Find(uint64_t arena_id) {
+  const uint64_t slot = arena_id % kSlots;
+  if (slot >= entries_.size()) return nullptr;
+  Entry& e = entries_[slot];
+  if (!e.region || e.generation != arena_id / kSlots) return nullptr;
+  return &e;
+}
+
+// ---- allocation ----------------------------------------------------------------
+
+ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* out) {
+  if (size == 0 || size > UINT64_MAX / 2) return AllocStatus::kNoMemory;
+  const uint64_t need = RoundUp(size);
+  std::lock_guard<std::mutex> lock(mutex_);
+  // First fit: the oldest arena with room, then a new one.
+  for (uint32_t slot : live_) {
+    Entry& e = entries_[slot];
+    if (e.strategy->FreeSize() < need) continue;
+    const int64_t offset = e.strategy->Allocate(need);
+    if (offset == kNoFit) continue;
+    *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
+    POOLMEM_ASSERT_INTERNAL(offset % kAlign == 0);
+    return AllocStatus::kOk;
+  }
+  uint32_t slot;
+  const AllocStatus added = AddArena(need, &slot);
+  if (added != AllocStatus::kOk) return added;
+  Entry& e = entries_[slot];
+  const int64_t offset = e.strategy->Allocate(need);
+  if (offset == kNoFit) {  // cannot happen for a fresh arena of at least `need` bytes
+    DropArena(slot);
+    return AllocStatus::kNoMemory;
+  }
+  *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
+  POOLMEM_ASSERT_EXPENSIVE(e.strategy->Validate());
+  return AllocStatus::kOk;
+}
+
+ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, uint32_t* slot) {
+  // A request above half an arena gets an arena of its own, sized to it.
+  const uint64_t size = min_size > arena_size_ / 2 ? (min_size + kPage - 1) / kPage * kPage : arena_size_;
+  if (free_slots_.empty() && entries_.size() >= kSlots) return AllocStatus::kNoMemory;
+  auto strategy = MakeRangeStrategy(kind_, size, StrategyOptions{});
+  if (!strategy) return AllocStatus::kNoStrategy;
+  std::shared_ptr<MappedRegion> region = MappedRegion::Map(size, false);
+  if (!region) return AllocStatus::kNoMemory;
+  uint32_t s;
+  if (!free_slots_.empty()) {
+    s = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    s = static_cast<uint32_t>(entries_.size());
+    entries_.emplace_back();
+  }
+  Entry& e = entries_[s];
+  e.region = std::move(region);
+  e.strategy = std::move(strategy);
+  live_.push_back(s);
+  *slot = s;
+  return AllocStatus::kOk;
+}
+
+void ProcessAllocator::DropArena(uint32_t slot) {
+  Entry& e = entries_[slot];
+  e.region.reset();  // unmapped now, or when the last ArrayBuffer over it is finalized
+  e.strategy.reset();
+  ++e.generation;
+  free_slots_.push_back(slot);
+  live_.erase(std::find(live_.begin(), live_.end(), slot));
+}
+
+// ---- free ----------------------------------------------------------------------
+
+ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t offset, uint64_t size) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Entry* e = Find(arena_id);
+  if (e == nullptr) return FreeResult::kUnknownArena;
+  const uint64_t arena_size = e->strategy->Size();
+  if (offset >= arena_size || size > arena_size - offset) return FreeResult::kOutOfRange;
+  if (size == 0) return FreeResult::kOk;
+  // Widen to whole granules: a block's granules are its own, so this never
+  // reaches a neighbour.
+  const uint64_t start = offset & ~(kAlign - 1);
+  const uint64_t end = std::min(RoundUp(offset + size), arena_size);
+  const FreeStatus status = e->strategy->Free(start, end - start);
+  if (status == FreeStatus::kDoubleFree) return FreeResult::kDoubleFree;
+  if (status != FreeStatus::kOk) return FreeResult::kOutOfRange;
+  if (e->strategy->FreeSize() != arena_size) return FreeResult::kOk;
+  DropArena(static_cast<uint32_t>(arena_id % kSlots));
+  return FreeResult::kArenaReleased;
+}
+
+// ---- inspection ----------------------------------------------------------------
+
+std::shared_ptr<MappedRegion> ProcessAllocator::Region(uint64_t arena_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Entry* e = Find(arena_id);
+  return e == nullptr ? nullptr : e->region;
+}
+
+ProcessAllocator::Stats ProcessAllocator::GetStats() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stats stats;
+  for (uint32_t slot : live_) {
+    const Entry& e = entries_[slot];
+    ++stats.arenas;
+    stats.size += e.strategy->Size();
+    stats.used_size += e.strategy->Size() - e.strategy->FreeSize();
+  }
+  return stats;
+}
+
+bool ProcessAllocator::Validate() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (uint32_t slot : live_) {
+    const Entry& e = entries_[slot];
+    if (!e.region || !e.strategy || !e.strategy->Validate()) return false;
+    if (e.strategy->FreeSize() >= e.strategy->Size()) return false;  // an empty arena must be gone
+    if (e.region->size() != e.strategy->Size()) return false;
+  }
+  return live_.size() + free_slots_.size() == entries_.size();
+}
+
+}  // namespace poolmem

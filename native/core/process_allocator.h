@@ -1,0 +1,95 @@
+// The process-wide allocator behind poolmem's alloc()/free() (smasher164/mem's
+// design without its bugs, issue #5): first fit over mmap'd arenas shared by
+// every thread of the process behind one mutex. Sizes are rounded up to 16
+// bytes and arenas start page-aligned, so every block is 16-byte aligned (mem
+// misaligned every block after an arena's first). Blocks are (arena id,
+// offset) pairs; free() goes straight to its arena's strategy (mem walked
+// every block of every arena), and an arena whose last block is freed lets go
+// of its region at once: it is unmapped when the last ArrayBuffer over it is
+// finalized. Arena ids are never reused, so a stale id finds nothing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "os_memory.h"
+#include "range_strategy.h"
+
+namespace poolmem {
+
+class ProcessAllocator {
+ public:
+  static constexpr uint64_t kAlign = 16;
+  static constexpr uint64_t kDefaultArenaSize = uint64_t{1} << 20;
+
+  // kind: the strategy for every arena (first-fit for the global instance;
+  // tests may use others). Requests above arena_size / 2 get an arena of their own.
+  explicit ProcessAllocator(StrategyKind kind, uint64_t arena_size = kDefaultArenaSize);
+  ProcessAllocator(const ProcessAllocator&) = delete;
+  ProcessAllocator& operator=(const ProcessAllocator&) = delete;
+
+  // The instance alloc()/free() use: first-fit, shared by every addon
+  // instance (worker thread) of the process, never destroyed (no exit-time
+  // ordering can reach a dead allocator).
+  static ProcessAllocator& Global();
+
+  enum class AllocStatus : int32_t { kOk = 0, kNoMemory = 1, kNoStrategy = 2 };
+  struct Block {
+    uint64_t arena_id;
+    uint64_t offset;
+  };
+  // size >= 1. The block spans RoundUp(size) bytes.
+  AllocStatus Allocate(uint64_t size, Block* out);
+
+  enum class FreeResult : int32_t {
+    kOk = 0,
+    kDoubleFree = 1,     // part of the range is already free
+    kOutOfRange = 2,     // past the arena's end
+    kUnknownArena = 3,   // no live arena has this id (never had, or already unmapped)
+    kArenaReleased = 4,  // freed, and it was the arena's last block: the arena is gone
+  };
+  // Frees [offset, offset + size) of the arena, widened to 16-byte granules.
+  // A failed call changes nothing.
+  FreeResult Free(uint64_t arena_id, uint64_t offset, uint64_t size);
+
+  // The region of a live arena, to expose its bytes; nullptr otherwise.
+  std::shared_ptr<MappedRegion> Region(uint64_t arena_id);
+
+  struct Stats {
+    uint64_t arenas = 0;     // live arenas (each one mapping)
+    uint64_t size = 0;       // bytes the arenas manage
+    uint64_t used_size = 0;  // bytes allocated (sizes rounded up to 16)
+  };
+  Stats GetStats();
+
+  // Every arena's strategy validates, every live arena holds allocated
+  // bytes, and the slot bookkeeping agrees.
+  bool Validate();
+
+  static uint64_t RoundUp(uint64_t size) { return (size + kAlign - 1) & ~(kAlign - 1); }
+
+ private:
+  // Ids are generation * kSlots + slot: below 2^53, exact as JS numbers.
+  static constexpr uint64_t kSlots = uint64_t{1} << 20;
+
+  struct Entry {
+    std::shared_ptr<MappedRegion> region;  // null while the slot is free
+    std::unique_ptr<RangeStrategy> strategy;
+    uint64_t generation = 1;
+  };
+
+  Entry* Find(uint64_t arena_id);
+  AllocStatus AddArena(uint64_t min_size, uint32_t* slot);  // mutex held
+  void DropArena(uint32_t slot);                     // mutex held
+
+  const StrategyKind kind_;
+  const uint64_t arena_size_;
+  std::mutex mutex_;
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> free_slots_;
+  std::vector<uint32_t> live_;  // live slots in creation order: the first-fit scan order
+};
+
+}  // namespace poolmem

@@ -1,0 +1,131 @@
+'use strict';
+// ObjectPool<T>: bytepool's Pool[T] with a retention limit and a reset hook.
+
+const { ObjectPool, PoolError } = require('../lib');
+
+function expectCode(fn, code, Type = undefined) {
+  let caught;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeDefined();
+  expect(caught.code).toBe(code);
+  if (Type !== undefined) expect(caught).toBeInstanceOf(Type);
+  return caught;
+}
+
+describe('new ObjectPool()', () => {
+  test('starts empty with max 1024 by default', () => {
+    const pool = new ObjectPool(() => ({}));
+    expect(pool.size).toBe(0);
+    expect(pool.max).toBe(1024);
+  });
+
+  test.each([
+    ['create not a function', [{}], 'ERR_INVALID_ARG_TYPE'],
+    ['options not an object', [() => ({}), 3], 'ERR_INVALID_ARG_TYPE'],
+    ['reset not a function', [() => ({}), { reset: 1 }], 'ERR_INVALID_ARG_TYPE'],
+    ['a negative max', [() => ({}), { max: -1 }], 'ERR_OUT_OF_RANGE'],
+    ['a fractional max', [() => ({}), { max: 1.5 }], 'ERR_OUT_OF_RANGE'],
+    ['a string max', [() => ({}), { max: '2' }], 'ERR_INVALID_ARG_TYPE'],
+  ])('rejects %s', (_, args, code) => {
+    expectCode(() => new ObjectPool(...args), code);
+  });
+});
+
+describe('ObjectPool#get()', () => {
+  test('calls create() when empty, then hands back the most recently put item', () => {
+    let made = 0;
+    const pool = new ObjectPool(() => ({ id: made++ }));
+    const a = pool.get();
+    const b = pool.get();
+    expect([a.id, b.id]).toEqual([0, 1]);
+    pool.put(a);
+    pool.put(b);
+    expect(pool.get()).toBe(b);
+    expect(pool.get()).toBe(a);
+    expect(pool.get().id).toBe(2);
+    expect(pool.size).toBe(0);
+  });
+
+  test('rejects a create() that returns a primitive, with ERR_INVALID_RETURN_VALUE', () => {
+    const pool = new ObjectPool(() => 42);
+    expectCode(() => pool.get(), 'ERR_INVALID_RETURN_VALUE', TypeError);
+  });
+
+  test('an error from create() propagates', () => {
+    const pool = new ObjectPool(() => {
+      throw new RangeError('boom');
+    });
+    expect(() => pool.get()).toThrow('boom');
+  });
+});
+
+describe('ObjectPool#put()', () => {
+  test('runs the reset hook before keeping the item', () => {
+    const pool = new ObjectPool(() => ({ n: 0 }), { reset: (o) => { o.n = 0; } });
+    const item = pool.get();
+    item.n = 5;
+    pool.put(item);
+    expect(item.n).toBe(0);
+    expect(pool.size).toBe(1);
+  });
+
+  test('keeps at most max idle items and drops the rest', () => {
+    const pool = new ObjectPool(() => ({}), { max: 2 });
+    const items = [pool.get(), pool.get(), pool.get()];
+    items.forEach((i) => pool.put(i));
+    expect(pool.size).toBe(2);
+    expect(pool.get()).toBe(items[1]);
+  });
+
+  test('max 0 keeps nothing', () => {
+    const pool = new ObjectPool(() => ({}), { max: 0 });
+    pool.put(pool.get());
+    expect(pool.size).toBe(0);
+  });
+
+  test('accepts objects it did not create (like sync.Pool)', () => {
+    const pool = new ObjectPool(() => ({}));
+    const foreign = [];
+    pool.put(foreign);
+    expect(pool.get()).toBe(foreign);
+  });
+
+  test('an item already idle throws ERR_POOLMEM_DOUBLE_FREE and changes nothing', () => {
+    let resets = 0;
+    const pool = new ObjectPool(() => ({}), { reset: () => resets++ });
+    const item = pool.get();
+    pool.put(item);
+    expectCode(() => pool.put(item), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+    expect(pool.size).toBe(1);
+    expect(resets).toBe(1);
+    expect(pool.get()).toBe(item);
+    expect(pool.get()).not.toBe(item); // never handed out twice
+  });
+
+  test('if reset throws, the item is not kept', () => {
+    const pool = new ObjectPool(() => ({}), { reset: () => { throw new Error('bad'); } });
+    expect(() => pool.put(pool.get())).toThrow('bad');
+    expect(pool.size).toBe(0);
+  });
+
+  test.each([['undefined', undefined], ['null', null], ['a number', 1], ['a string', 's']])(
+    'rejects %s with ERR_INVALID_ARG_TYPE', (_, value) => {
+      const pool = new ObjectPool(() => ({}));
+      expectCode(() => pool.put(value), 'ERR_INVALID_ARG_TYPE');
+      expect(pool.size).toBe(0);
+    });
+});
+
+describe('ObjectPool receiver checks', () => {
+  test.each(['get', 'put'])('%s with a foreign this throws ERR_INVALID_THIS', (name) => {
+    expectCode(() => ObjectPool.prototype[name].call({}, {}), 'ERR_INVALID_THIS', TypeError);
+  });
+  test.each(['size', 'max'])('%s getter with a foreign this throws ERR_INVALID_THIS', (name) => {
+    const getter = Object.getOwnPropertyDescriptor(ObjectPool.prototype, name).get;
+    expectCode(() => getter.call({}), 'ERR_INVALID_THIS');
+  });
+});

@@ -1,0 +1,205 @@
+'use strict';
+// alloc()/free(): the process-wide first-fit allocator (smasher164/mem, fixed).
+// mem's own tests only checked round trips; these also check alignment,
+// non-overlap, validated frees, unmapping and threads. They need the
+// 'first-fit' strategy (issue #3) and are skipped in a build without it.
+
+const path = require('node:path');
+const { Worker } = require('node:worker_threads');
+const binding = require('../lib/binding');
+const { Arena, PoolError, STRATEGIES, alloc, free } = require('../lib');
+const { collectUntil } = require('./helpers/gc');
+const { expectCode } = require('./helpers/expect_error');
+
+const withFirstFit = STRATEGIES.includes('first-fit') ? describe : describe.skip;
+
+function arenas() {
+  return binding.processStats()[0];
+}
+
+describe('alloc() without first-fit', () => {
+  (STRATEGIES.includes('first-fit') ? test.skip : test)('throws ERR_POOLMEM_OUT_OF_MEMORY naming the strategy', () => {
+    const err = expectCode(() => alloc(16), 'ERR_POOLMEM_OUT_OF_MEMORY');
+    expect(err.message).toMatch(/first-fit/);
+  });
+});
+
+withFirstFit('alloc()', () => {
+  test('returns a Buffer of the size asked for, 16-byte aligned (mem misaligned all but the first)', () => {
+    const bufs = [1, 1, 24, 8, 3, 17, 100, 4095].map((n) => alloc(n));
+    for (const [i, n] of [1, 1, 24, 8, 3, 17, 100, 4095].entries()) {
+      expect(Buffer.isBuffer(bufs[i])).toBe(true);
+      expect(bufs[i].length).toBe(n);
+      expect(bufs[i].byteOffset % 16).toBe(0);
+    }
+    bufs.forEach(free);
+    expect(binding.processValidate()).toBe(true);
+  });
+
+  test('10,000 live blocks never overlap', () => {
+    const before = arenas();
+    const live = [];
+    for (let i = 0; i < 10000; i++) {
+      const buf = alloc(1 + (i % 97));
+      buf.fill(i & 0xff);
+      live.push(buf);
+    }
+    live.forEach((buf, i) => expect(buf.every((v) => v === (i & 0xff))).toBe(true));
+    for (let i = 0; i < live.length; i += 2) free(live[i]);
+    for (let i = 1; i < live.length; i += 2) expect(live[i][0]).toBe(i & 0xff);
+    for (let i = 1; i < live.length; i += 2) free(live[i]);
+    expect(binding.processValidate()).toBe(true);
+    expect(arenas()).toBe(before);
+  });
+
+  test('alloc(0) is an empty Buffer and free() of it does nothing (mem: Alloc(0) is nil, Free(nil) a no-op)', () => {
+    const before = binding.processStats();
+    const empty = alloc(0);
+    expect(empty.length).toBe(0);
+    free(empty);
+    expect(binding.processStats()).toEqual(before);
+  });
+
+  test('a request above half an arena gets an arena of its own, sized to it', () => {
+    const small = alloc(64);
+    const before = arenas();
+    const big = alloc((3 << 20) + 5);
+    expect(big.length).toBe((3 << 20) + 5);
+    expect(big.buffer).not.toBe(small.buffer);
+    expect(big.byteOffset).toBe(0);
+    expect(big.buffer.byteLength).toBe((3 << 20) + 4096);
+    expect(arenas()).toBe(before + 1);
+    free(big);
+    expect(arenas()).toBe(before);
+    free(small);
+  });
+
+  test.each([
+    ['a string', '16', 'ERR_INVALID_ARG_TYPE'],
+    ['NaN', NaN, 'ERR_OUT_OF_RANGE'],
+    ['a negative size', -1, 'ERR_OUT_OF_RANGE'],
+    ['a fractional size', 1.5, 'ERR_OUT_OF_RANGE'],
+    ['a huge size', 2 ** 53, 'ERR_OUT_OF_RANGE'],
+  ])('rejects %s and changes nothing', (_, size, code) => {
+    const before = binding.processStats();
+    expectCode(() => alloc(size), code);
+    expect(binding.processStats()).toEqual(before);
+  });
+});
+
+withFirstFit('free()', () => {
+  test('the free that empties an arena unmaps it', async () => {
+    await collectUntil(() => false, 2);
+    const regions = binding.liveRegions();
+    const before = arenas();
+    // Larger than any arena: one of its own, so no other block shares it.
+    let a = alloc(1536 * 1024);
+    let b = a.subarray(768 * 1024);
+    expect(arenas()).toBe(before + 1);
+    expect(binding.liveRegions()).toBe(regions + 1);
+    free(a.subarray(0, 768 * 1024)); // a partial free keeps the arena
+    expect(arenas()).toBe(before + 1);
+    free(b);
+    expect(arenas()).toBe(before);
+    expect(a.length).toBe(0); // stale views read length 0
+    expectCode(() => free(a), 'ERR_POOLMEM_DOUBLE_FREE');
+    a = null;
+    b = null;
+    expect(await collectUntil(() => binding.liveRegions() === regions)).toBe(true);
+  });
+
+  test('an arena of small blocks goes when its last block does', async () => {
+    await collectUntil(() => false, 2);
+    const before = arenas();
+    const regions = binding.liveRegions();
+    const blocks = [];
+    // Fill past the arenas that exist, so the last block lands in a fresh one.
+    while (arenas() === before) blocks.push(alloc(4096));
+    expect(binding.liveRegions()).toBe(regions + 1);
+    free(blocks.pop());
+    expect(arenas()).toBe(before);
+    blocks.forEach(free);
+    blocks.length = 0;
+    expect(await collectUntil(() => binding.liveRegions() === regions)).toBe(true);
+  });
+
+  test('a double free throws ERR_POOLMEM_DOUBLE_FREE and changes nothing', () => {
+    const keep = alloc(32);
+    const buf = alloc(32);
+    free(buf);
+    const before = binding.processStats();
+    expectCode(() => free(buf), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    expect(binding.processStats()).toEqual(before);
+    free(keep);
+    expectCode(() => free(keep), 'ERR_POOLMEM_DOUBLE_FREE'); // its arena is gone too
+  });
+
+  test('frees a subarray, widened to whole 16-byte granules', () => {
+    const buf = alloc(64);
+    const keep = alloc(16);
+    const used = binding.processStats()[2];
+    free(buf.subarray(3, 13)); // granule [0, 16)
+    expect(binding.processStats()[2]).toBe(used - 16);
+    expectCode(() => free(buf.subarray(0, 16)), 'ERR_POOLMEM_DOUBLE_FREE');
+    free(buf.subarray(16));
+    expect(binding.processStats()[2]).toBe(used - 64);
+    free(keep);
+  });
+
+  test.each([
+    ['a Buffer from Node\'s pool', () => Buffer.allocUnsafe(16)],
+    ['an Arena\'s buffer', () => new Arena(64).malloc(16)],
+    ['a plain Uint8Array', () => new Uint8Array(16)],
+  ])('%s throws ERR_POOLMEM_FOREIGN_BUFFER and changes nothing', (_, make) => {
+    const keep = alloc(16);
+    const before = binding.processStats();
+    const err = expectCode(() => free(make()), 'ERR_POOLMEM_FOREIGN_BUFFER');
+    expect(err).toBeInstanceOf(PoolError);
+    expect(binding.processStats()).toEqual(before);
+    free(keep);
+  });
+
+  test.each([['a string', 'x'], ['undefined', undefined], ['a number', 16], ['an ArrayBuffer', new ArrayBuffer(8)]])(
+    'rejects %s with ERR_INVALID_ARG_TYPE', (_, value) => {
+      expectCode(() => free(value), 'ERR_INVALID_ARG_TYPE', 'TypeError');
+    });
+});
+
+withFirstFit('alloc()/free() across worker threads', () => {
+  test('threads share one allocator and never see each other\'s blocks', async () => {
+    const lib = path.join(__dirname, '..', 'lib');
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { alloc, free } = require(${JSON.stringify(lib)});
+      const live = [];
+      let bad = 0;
+      for (let i = 0; i < 20000; i++) {
+        if (live.length < 500 || (i * 7919) % 3) {
+          const b = alloc(1 + ((i * 31) % 300));
+          b.fill(workerData);
+          live.push(b);
+        } else {
+          const b = live.splice((i * 104729) % live.length, 1)[0];
+          if (!b.every((v) => v === workerData)) bad++;
+          free(b);
+        }
+      }
+      for (const b of live) { if (!b.every((v) => v === workerData)) bad++; free(b); }
+      parentPort.postMessage(bad);
+    `;
+    const run = (tag) => new Promise((resolve, reject) => {
+      const w = new Worker(code, { eval: true, workerData: tag });
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    const mine = [];
+    for (let i = 0; i < 2000; i++) mine.push(alloc(40).fill(0x33));
+    const results = await Promise.all([run(0x11), run(0x22)]);
+    expect(results).toEqual([0, 0]);
+    expect(mine.every((b) => b.every((v) => v === 0x33))).toBe(true);
+    const before = arenas();
+    mine.forEach(free);
+    expect(binding.processValidate()).toBe(true);
+    expect(arenas()).toBeLessThanOrEqual(before);
+  });
+});
