@@ -5,12 +5,14 @@
 #include "../core/range_strategy.h"
 #include "arena_wrap.h"
 #include "range_allocator_wrap.h"
+#include "scalable_allocator_wrap.h"
 
 namespace poolmem::addon {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("RangeAllocatorHandle", RangeAllocatorWrap::Define(env));
   exports.Set("ArenaHandle", ArenaWrap::Define(env));
+  exports.Set("ScalableAllocatorHandle", ScalableAllocatorWrap::Define(env));
   exports.Set("liveRegions", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 return Napi::Number::New(info.Env(), static_cast<double>(MappedRegion::LiveCount()));
               }));

@@ -16,7 +16,9 @@ void ThrowCoded(napi_env env, ErrorKind kind, const char* code, const char* mess
 // A tag per native class, random per load of this library, so a receiver
 // from another class (or another copy of the addon) is never unwrapped.
 const napi_type_tag& ClassTag(int class_id);
-enum ClassId { kRangeAllocatorClass = 0, kArenaClass = 1, kSafeBufferClass = 2, kClassCount };
+enum ClassId { kRangeAllocatorClass = 0, kArenaClass = 1, kSafeBufferClass = 2,
+               kScalableAllocatorClass, kTrackedBufferClass,
+               kClassCount };
 
 // Unwraps info.This() after checking its tag; throws ERR_INVALID_THIS and
 // returns nullptr otherwise.

@@ -266,6 +266,9 @@ ScalableStats ScalableAllocator::stats() const {
   s.chunks = chunks_;
   s.size = reserved_;
   s.used_size = used_;
+  for (const Slot& slot : slots_) {
+    if (slot.arena) s.free_size += slot.arena->free_size();
+  }
   s.total_malloc = total_malloc_;
   s.total_free = total_free_;
   s.allocations = allocations_.count();

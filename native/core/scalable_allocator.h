@@ -50,6 +50,7 @@ struct ScalableStats {
   uint64_t chunks = 0;
   uint64_t size = 0;          // reserved: sum of chunk sizes
   uint64_t used_size = 0;     // allocated bytes; always total_malloc - total_free
+  uint64_t free_size = 0;     // free bytes in all chunks, as the strategies count them
   uint64_t total_malloc = 0;  // bytes ever allocated (borrow is not counted)
   uint64_t total_free = 0;    // bytes ever freed (free, recycle, GC fallback)
   uint64_t allocations = 0;   // live allocations (AllocationIndex extents)
@@ -86,6 +87,7 @@ class ScalableAllocator {
 
   // The chunk with this id, or nullptr.
   const Arena* chunk(uint32_t id) const { return id < slots_.size() ? slots_[id].arena.get() : nullptr; }
+  uint32_t chunk_slots() const { return static_cast<uint32_t>(slots_.size()); }  // ids are below this
   ScalableStats stats() const;
   uint32_t spare() const { return spare_; }
   const ScalableOptions& options() const { return options_; }
