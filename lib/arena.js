@@ -9,7 +9,7 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { emptyBuffer, view } = require('./pool_buffer');
+const { view } = require('./pool_buffer');
 const { parseStrategy } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
@@ -20,6 +20,7 @@ const {
   ERR_POOLMEM_FOREIGN_BUFFER,
 } = codes;
 
+const { arenaAllocate, arenaFree } = binding; // one call target each: monomorphic call sites
 const MAX_LENGTH = constants.MAX_LENGTH;
 const FREE_OK = 0;
 const FREE_DOUBLE = 1;
@@ -28,10 +29,10 @@ let handleOf; // for tests: the native handle (validate(), stats())
 
 class Arena {
   #handle;
-  #allocate; // fast mode: native (size) -> offset | -1, bound to this arena
-  #free;     // fast mode: native (offset, size) -> status
+  #id;      // handle id for the module-level fast path (binding.arenaAllocate/arenaFree)
   #chunk;   // fast mode: the region's ArrayBuffer
   #ids;     // safe mode: ArrayBuffer -> native block id
+  #empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
   #safe;
   #size;
   #closed = false;
@@ -55,9 +56,7 @@ class Arena {
     this.#size = size;
     this.#chunk = safe ? null : this.#handle.chunk();
     this.#ids = safe ? new WeakMap() : null;
-    const ops = safe ? null : this.#handle.fastOps();
-    this.#allocate = safe ? null : ops[0];
-    this.#free = safe ? null : ops[1];
+    this.#id = this.#handle.id();
   }
 
   static #check(self) {
@@ -68,9 +67,9 @@ class Arena {
     Arena.#check(this);
     if (!isSize(size, MAX_LENGTH)) validateInteger(size, 'size', 0, MAX_LENGTH);
     if (this.#closed) throw ERR_POOLMEM_CLOSED('arena');
-    if (size === 0) return emptyBuffer();
+    if (size === 0) return view(this.#empty, 0, 0);
     if (this.#safe) return this.#mallocSafe(size);
-    const offset = this.#allocate(size);
+    const offset = arenaAllocate(this.#id, size);
     return offset < 0 ? null : view(this.#chunk, offset, size);
   }
 
@@ -78,14 +77,13 @@ class Arena {
     Arena.#check(this);
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     if (this.#closed) throw ERR_POOLMEM_CLOSED('arena');
-    if (this.#safe) return this.#freeSafe(buf);
-    if (buf.buffer !== this.#chunk) {
-      if (buf.byteLength === 0) return undefined; // owns no memory, like free(NULL)
-      throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
-    }
+    const arrayBuffer = buf.buffer;
+    if (arrayBuffer === this.#empty) return undefined; // malloc(0): nothing to free
+    if (this.#safe) return this.#freeSafe(buf, arrayBuffer);
+    if (arrayBuffer !== this.#chunk) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
     const offset = buf.byteOffset;
     const length = buf.byteLength;
-    const status = this.#free(offset, length);
+    const status = arenaFree(this.#id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;
   }
@@ -134,16 +132,12 @@ class Arena {
     return view(arrayBuffer, 0, size);
   }
 
-  #freeSafe(buf) {
-    const arrayBuffer = buf.buffer;
+  #freeSafe(buf, arrayBuffer) {
     const id = this.#ids.get(arrayBuffer);
-    if (id === undefined) {
-      if (buf.byteLength === 0) return undefined;
-      throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
-    }
+    if (id === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
     const offset = buf.byteOffset;
     const length = buf.byteLength;
-    const status = this.#handle.freeSafe(id, offset, length, arrayBuffer);
+    const status = this.#handle.freeSafe(id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;
   }

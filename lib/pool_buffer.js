@@ -21,10 +21,4 @@ function view(arrayBuffer, byteOffset, length) {
   return new PoolBuffer(arrayBuffer, byteOffset, length);
 }
 
-const kEmpty = new ArrayBuffer(0);
-// A zero-length Buffer that owns no pool memory (malloc(0)).
-function emptyBuffer() {
-  return new PoolBuffer(kEmpty, 0, 0);
-}
-
-module.exports = { PoolBuffer, emptyBuffer, view };
+module.exports = { PoolBuffer, view };

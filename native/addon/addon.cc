@@ -3,6 +3,7 @@
 
 #include "../core/os_memory.h"
 #include "../core/range_strategy.h"
+#include "addon_data.h"
 #include "arena_wrap.h"
 #include "range_allocator_wrap.h"
 #include "scalable_allocator_wrap.h"
@@ -10,9 +11,14 @@
 namespace poolmem::addon {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  napi_set_instance_data(
+      env, new AddonData(), [](node_api_basic_env, void* data, void*) { delete static_cast<AddonData*>(data); },
+      nullptr);
   exports.Set("RangeAllocatorHandle", RangeAllocatorWrap::Define(env));
   exports.Set("ArenaHandle", ArenaWrap::Define(env));
+  ArenaWrap::ExportFastPath(env, exports);
   exports.Set("ScalableAllocatorHandle", ScalableAllocatorWrap::Define(env));
+  ExportScalableFastPath(env, exports);
   exports.Set("liveRegions", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 return Napi::Number::New(info.Env(), static_cast<double>(MappedRegion::LiveCount()));
               }));

@@ -8,6 +8,7 @@ namespace poolmem::addon {
 // One safe-mode allocation. Owned by its ArrayBuffer's finalizer.
 struct SafeBlock {
   std::shared_ptr<ArenaState> state;
+  std::shared_ptr<MappedRegion> region;  // mapped until this block's buffer is finalized
   uint64_t id;
   uint64_t offset;
   LiveRanges live;
@@ -36,28 +37,44 @@ void FinalizeSafeBlock(Napi::BasicEnv env, void*, SafeBlock* block) {
   delete block;
 }
 
-// Fast mode hot path: (size) -> offset | -1.
+// The fast-mode arena behind a handle id, or nullptr after throwing.
+ArenaState* FastArena(napi_env env, void* table, napi_value id_value) {
+  double id;
+  ArenaState* state = nullptr;
+  if (napi_get_value_double(env, id_value, &id) == napi_ok) {
+    state = static_cast<HandleTable<ArenaState>*>(table)->Get(id);
+  }
+  if (state == nullptr || !state->fast) {
+    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_VALUE", "Not a fast-mode arena handle");
+    return nullptr;
+  }
+  return state;
+}
+
+// Fast mode hot path: (id, size) -> offset | -1.
 napi_value FastAllocate(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<1> args;
+  BoundArgs<2> args;
   uint64_t size;
-  if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args.argv[0], 1, &size)) return nullptr;
-  const int64_t offset = static_cast<ArenaState*>(args.data)->arena->Allocate(size);
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ArenaState* state = FastArena(env, args.data, args.argv[0]);
+  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 1, &size)) return nullptr;
   napi_value out;
-  napi_create_int64(env, offset, &out);
+  napi_create_int64(env, state->arena->Allocate(size), &out);
   return out;
 }
 
-// Fast mode hot path: (offset, size) -> FreeStatus.
+// Fast mode hot path: (id, offset, size) -> FreeStatus.
 napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<2> args;
+  BoundArgs<3> args;
   uint64_t offset, size;
-  if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args.argv[0], 0, &offset) ||
-      !ReadSizeValue(env, args.argv[1], 0, &size)) {
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ArenaState* state = FastArena(env, args.data, args.argv[0]);
+  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 0, &offset) ||
+      !ReadSizeValue(env, args.argv[2], 0, &size)) {
     return nullptr;
   }
-  const FreeStatus status = static_cast<ArenaState*>(args.data)->arena->Free(offset, size);
   napi_value out;
-  napi_create_int32(env, static_cast<int32_t>(status), &out);
+  napi_create_int32(env, static_cast<int32_t>(state->arena->Free(offset, size)), &out);
   return out;
 }
 
@@ -68,7 +85,7 @@ Napi::Function ArenaWrap::Define(Napi::Env env) {
   return DefineClass(env, "ArenaHandle",
                      {
                          CheckedMethod<W, &W::Chunk>("chunk"),
-                         CheckedMethod<W, &W::FastOps>("fastOps"),
+                         CheckedMethod<W, &W::Id>("id"),
                          CheckedMethod<W, &W::AllocateSafe>("allocateSafe"),
                          CheckedMethod<W, &W::FreeSafe>("freeSafe"),
                          CheckedMethod<W, &W::Size>("size"),
@@ -106,6 +123,8 @@ ArenaWrap::ArenaWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ArenaWra
     chunk_ = Napi::Persistent(chunk);
     state_->fast = true;
   }
+  table_ = AddonData::Of(env)->arenas;
+  id_ = table_->Add(state_);
   info.This().As<Napi::Object>().TypeTag(&ClassTag(kClassId));
 }
 
@@ -113,13 +132,18 @@ Napi::Value ArenaWrap::Chunk(const Napi::CallbackInfo& info) {
   return chunk_.IsEmpty() ? info.Env().Undefined() : chunk_.Value();
 }
 
-Napi::Value ArenaWrap::FastOps(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!state_->fast) return env.Undefined();
-  auto ops = Napi::Array::New(env, 2);
-  ops.Set(uint32_t{0}, BindFunction(env, "allocate", FastAllocate, state_));
-  ops.Set(uint32_t{1}, BindFunction(env, "free", FastFree, state_));
-  return ops;
+void ArenaWrap::ExportFastPath(Napi::Env env, Napi::Object exports) {
+  const auto& table = AddonData::Of(env)->arenas;
+  exports.Set("arenaAllocate", BindFunction(env, "arenaAllocate", FastAllocate, table));
+  exports.Set("arenaFree", BindFunction(env, "arenaFree", FastFree, table));
+}
+
+ArenaWrap::~ArenaWrap() {
+  if (table_) table_->Remove(id_);
+}
+
+Napi::Value ArenaWrap::Id(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), id_);
 }
 
 Napi::Value ArenaWrap::AllocateSafe(const Napi::CallbackInfo& info) {
@@ -128,8 +152,9 @@ Napi::Value ArenaWrap::AllocateSafe(const Napi::CallbackInfo& info) {
   if (!ReadSize(info, 0, 1, &size)) return Napi::Value();
   const int64_t offset = state_->arena->Allocate(size);
   if (offset < 0) return env.Null();
-  auto* block = new SafeBlock{state_, state_->next_id++, static_cast<uint64_t>(offset), LiveRanges(size), nullptr};
-  uint8_t* data = state_->arena->region()->data() + offset;
+  auto* block = new SafeBlock{state_, state_->arena->region(), state_->next_id++, static_cast<uint64_t>(offset),
+                              LiveRanges(size), nullptr};
+  uint8_t* data = block->region->data() + offset;
   auto ab = Napi::ArrayBuffer::New(env, data, static_cast<size_t>(size), FinalizeSafeBlock, block);
   if (env.IsExceptionPending()) {
     state_->arena->Free(static_cast<uint64_t>(offset), size);
@@ -160,17 +185,13 @@ Napi::Value ArenaWrap::FreeSafe(const Napi::CallbackInfo& info) {
   if (status != FreeStatus::kOk || size == 0) return Napi::Number::New(env, static_cast<int32_t>(status));
   state_->arena->Free(block->offset + offset, size);
   if (block->live.empty()) {
-    // Fully freed: detach so stale views read length 0. Only our own tagged
-    // buffer is ever detached; the finalizer will find the block gone.
+    // Fully freed: detach our own buffer (found through the block's weak
+    // reference, never taken from the caller) so stale views read length 0.
+    // Its finalizer will find the block gone from the map.
     state_->safe_blocks.erase(it);
-    napi_value ab = info[3];
-    bool ours = false;
-    napi_value held = nullptr;
-    napi_get_reference_value(env, block->weak, &held);
-    napi_check_object_type_tag(env, ab, &ClassTag(kSafeBufferClass), &ours);
-    bool same = false;
-    if (held != nullptr) napi_strict_equals(env, held, ab, &same);
-    if (ours && same) napi_detach_arraybuffer(env, ab);
+    napi_value ab = nullptr;
+    napi_get_reference_value(env, block->weak, &ab);
+    if (ab != nullptr) napi_detach_arraybuffer(env, ab);
   }
   return Napi::Number::New(env, static_cast<int32_t>(FreeStatus::kOk));
 }
@@ -204,7 +225,7 @@ Napi::Value ArenaWrap::Stats(const Napi::CallbackInfo& info) {
   auto out = Napi::Array::New(env, 3);
   out.Set(uint32_t{0}, Napi::Number::New(env, static_cast<double>(state_->safe_blocks.size())));
   out.Set(uint32_t{1}, Napi::Number::New(env, static_cast<double>(state_->reclaimed)));
-  out.Set(uint32_t{2}, Napi::Boolean::New(env, state_->arena->region()->huge_pages()));
+  out.Set(uint32_t{2}, Napi::Boolean::New(env, state_->arena->huge_pages()));
   return out;
 }
 

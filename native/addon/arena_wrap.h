@@ -12,6 +12,7 @@
 
 #include "../core/arena.h"
 #include "../core/live_ranges.h"
+#include "addon_data.h"
 #include "napi_helpers.h"
 
 namespace poolmem::addon {
@@ -32,16 +33,19 @@ class ArenaWrap : public Napi::ObjectWrap<ArenaWrap> {
  public:
   static constexpr int kClassId = kArenaClass;
   static Napi::Function Define(Napi::Env env);
+  // Module-level hot path, one function each per addon instance:
+  //   arenaAllocate(id, size) -> offset | -1
+  //   arenaFree(id, offset, size) -> FreeStatus
+  static void ExportFastPath(Napi::Env env, Napi::Object exports);
   // new (size, strategyKind, minBlock, safe, hugePages)
   explicit ArenaWrap(const Napi::CallbackInfo& info);
+  ~ArenaWrap() override;
 
  private:
   Napi::Value Chunk(const Napi::CallbackInfo& info);         // -> ArrayBuffer | undefined
-  // -> [allocate(size) -> offset | -1, free(offset, size) -> FreeStatus], bound to
-  // this arena (fast mode; see bound_function.h).
-  Napi::Value FastOps(const Napi::CallbackInfo& info);
+  Napi::Value Id(const Napi::CallbackInfo& info);            // -> handle id for the fast path
   Napi::Value AllocateSafe(const Napi::CallbackInfo& info);  // (size) -> [ArrayBuffer, id] | null
-  Napi::Value FreeSafe(const Napi::CallbackInfo& info);      // (id, offset, size, ab) -> FreeStatus
+  Napi::Value FreeSafe(const Napi::CallbackInfo& info);      // (id, offset, size) -> FreeStatus
   Napi::Value Size(const Napi::CallbackInfo& info);
   Napi::Value FreeSize(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
@@ -49,6 +53,8 @@ class ArenaWrap : public Napi::ObjectWrap<ArenaWrap> {
   Napi::Value Validate(const Napi::CallbackInfo& info);
 
   std::shared_ptr<ArenaState> state_;
+  std::shared_ptr<HandleTable<ArenaState>> table_;
+  double id_ = 0;
   Napi::Reference<Napi::ArrayBuffer> chunk_;  // fast mode only
 };
 

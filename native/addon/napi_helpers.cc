@@ -1,7 +1,6 @@
 // Coded errors, per-load type tags and argument readers for the wraps.
 #include "napi_helpers.h"
 
-#include <cmath>
 #include <random>
 
 namespace poolmem::addon {
@@ -23,21 +22,6 @@ const napi_type_tag& ClassTag(int class_id) {
     return out;
   }();
   return tags.t[class_id];
-}
-
-bool ReadSize(const Napi::CallbackInfo& info, size_t i, uint64_t min, uint64_t* out) {
-  double d;
-  if (napi_get_value_double(info.Env(), info[i], &d) != napi_ok) {
-    ThrowCoded(info.Env(), ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type number");
-    return false;
-  }
-  constexpr double kMaxSafe = 9007199254740991.0;
-  if (!(d >= static_cast<double>(min) && d <= kMaxSafe) || std::floor(d) != d) {
-    ThrowCoded(info.Env(), ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The argument is out of range");
-    return false;
-  }
-  *out = static_cast<uint64_t>(d);
-  return true;
 }
 
 bool ReadInt32(const Napi::CallbackInfo& info, size_t i, int32_t* out) {

@@ -5,6 +5,7 @@
 
 #include <napi.h>
 
+#include <cmath>
 #include <cstdint>
 
 namespace poolmem::addon {
@@ -56,9 +57,27 @@ Napi::ClassPropertyDescriptor<T> CheckedMethod(const char* name) {
   return Napi::ClassPropertyDescriptor<T>(desc);
 }
 
-// Reads argument i as a byte count: an integer in [min, 2^53-1].
-// Throws ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE and returns false otherwise.
-bool ReadSize(const Napi::CallbackInfo& info, size_t i, uint64_t min, uint64_t* out);
+// Reads a byte count: an integer in [min, 2^53-1]. Throws
+// ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE and returns false otherwise.
+// Inline: it sits on the malloc/free hot path.
+inline bool ReadSizeValue(napi_env env, napi_value value, uint64_t min, uint64_t* out) {
+  double d;
+  if (napi_get_value_double(env, value, &d) != napi_ok) {
+    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type number");
+    return false;
+  }
+  constexpr double kMaxSafe = 9007199254740991.0;
+  if (!(d >= static_cast<double>(min) && d <= kMaxSafe) || std::floor(d) != d) {
+    ThrowCoded(env, ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The argument is out of range");
+    return false;
+  }
+  *out = static_cast<uint64_t>(d);
+  return true;
+}
+
+inline bool ReadSize(const Napi::CallbackInfo& info, size_t i, uint64_t min, uint64_t* out) {
+  return ReadSizeValue(info.Env(), info[i], min, out);
+}
 bool ReadInt32(const Napi::CallbackInfo& info, size_t i, int32_t* out);
 bool ReadBool(const Napi::CallbackInfo& info, size_t i, bool* out);
 

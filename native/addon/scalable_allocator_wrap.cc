@@ -40,7 +40,7 @@ Napi::Function ScalableAllocatorWrap::Define(Napi::Env env) {
   using W = ScalableAllocatorWrap;
   return DefineClass(env, "ScalableAllocatorHandle",
                      {
-                         CheckedMethod<W, &W::FastOps>("fastOps"),
+                         CheckedMethod<W, &W::Id>("id"),
                          CheckedMethod<W, &W::MallocTracked>("mallocTracked"),
                          CheckedMethod<W, &W::FreeTracked>("freeTracked"),
                          CheckedMethod<W, &W::BorrowSafe>("borrowSafe"),
@@ -84,11 +84,17 @@ ScalableAllocatorWrap::ScalableAllocatorWrap(const Napi::CallbackInfo& info)
   state_->core->set_listener(state_.get());
   napi_create_reference(env, info[7], 1, &state_->chunks);
   napi_create_reference(env, info[8], 1, &state_->id_key);
+  table_ = AddonData::Of(env)->scalables;
+  id_ = table_->Add(state_);
   info.This().As<Napi::Object>().TypeTag(&ClassTag(kClassId));
 }
 
-Napi::Value ScalableAllocatorWrap::FastOps(const Napi::CallbackInfo& info) {
-  return state_->fast ? Napi::Value(info.Env(), BindFastOps(info.Env(), state_)) : info.Env().Undefined();
+ScalableAllocatorWrap::~ScalableAllocatorWrap() {
+  if (table_) table_->Remove(id_);
+}
+
+Napi::Value ScalableAllocatorWrap::Id(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), id_);
 }
 
 Napi::Value ScalableAllocatorWrap::MallocTracked(const Napi::CallbackInfo& info) {
@@ -137,15 +143,13 @@ Napi::Value ScalableAllocatorWrap::FreeTracked(const Napi::CallbackInfo& info) {
   if (status != FreeStatus::kOk || size == 0) return Status(env, status);
   state.core->Free(block->chunk, block->offset + offset, size);
   if (block->live.empty()) {
-    // Fully freed: detach so stale views read length 0. Only our own tagged
-    // buffer is ever detached; the finalizer will find the block gone.
+    // Fully freed: detach our own buffer (found through the block's weak
+    // reference, never taken from the caller) so stale views read length 0.
+    // Its finalizer will find the block gone from the map.
     state.tracked.erase(it);
-    napi_value ab = info[3], held = nullptr;
-    bool ours = false, same = false;
-    napi_get_reference_value(env, block->weak, &held);
-    napi_check_object_type_tag(env, ab, &ClassTag(kTrackedBufferClass), &ours);
-    if (held != nullptr) napi_strict_equals(env, held, ab, &same);
-    if (ours && same) napi_detach_arraybuffer(env, ab);
+    napi_value ab = nullptr;
+    napi_get_reference_value(env, block->weak, &ab);
+    if (ab != nullptr) napi_detach_arraybuffer(env, ab);
   }
   return Status(env, FreeStatus::kOk);
 }

@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "addon_data.h"
 #include "scalable_state.h"
 
 namespace poolmem::addon {
@@ -20,14 +21,13 @@ class ScalableAllocatorWrap : public Napi::ObjectWrap<ScalableAllocatorWrap> {
   // new (chunkSize, maxChunkSize, maxSize (0: none), strategyKind, minBlock,
   //      safe, hugePages, chunksArray, idSymbol)
   explicit ScalableAllocatorWrap(const Napi::CallbackInfo& info);
+  ~ScalableAllocatorWrap() override;
 
  private:
-  // -> [malloc(size) -> handle | <0, free(id, offset, size) -> FreeStatus,
-  //     borrow(size) -> handle | <0, freeBatch(Float64Array, count) -> failures]
-  Napi::Value FastOps(const Napi::CallbackInfo& info);
+  Napi::Value Id(const Napi::CallbackInfo& info);  // -> handle id for the fast path
   // (size, stack | undefined, group, report) -> [ArrayBuffer, blockId] | <0
   Napi::Value MallocTracked(const Napi::CallbackInfo& info);
-  Napi::Value FreeTracked(const Napi::CallbackInfo& info);  // (blockId, offset, size, ab) -> FreeStatus
+  Napi::Value FreeTracked(const Napi::CallbackInfo& info);  // (blockId, offset, size) -> FreeStatus
   Napi::Value BorrowSafe(const Napi::CallbackInfo& info);   // (size) -> ArrayBuffer | <0
   Napi::Value Trim(const Napi::CallbackInfo& info);         // -> bytes released
   Napi::Value Recycle(const Napi::CallbackInfo& info);
@@ -39,6 +39,8 @@ class ScalableAllocatorWrap : public Napi::ObjectWrap<ScalableAllocatorWrap> {
   Napi::Value Validate(const Napi::CallbackInfo& info);
 
   std::shared_ptr<ScalableState> state_;
+  std::shared_ptr<HandleTable<ScalableState>> table_;
+  double id_ = 0;
 };
 
 }  // namespace poolmem::addon

@@ -3,6 +3,9 @@
 // paths bound to the state (see bound_function.h).
 #include "scalable_state.h"
 
+#include <algorithm>
+
+#include "addon_data.h"
 #include "bound_function.h"
 
 namespace poolmem::addon {
@@ -157,55 +160,80 @@ napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finali
 
 namespace {
 
-napi_value FastMalloc(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<1> args;
-  uint64_t size;
-  if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args.argv[0], 1, &size)) return nullptr;
-  if (size > kMaxChunkBytes) return MakeInt(env, kCapReached);
-  return MakeInt(env, static_cast<ScalableState*>(args.data)->core->Malloc(size));
-}
-
-napi_value FastBorrow(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<1> args;
-  uint64_t size;
-  if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args.argv[0], 1, &size)) return nullptr;
-  if (size > kMaxChunkBytes) return MakeInt(env, kCapReached);
-  return MakeInt(env, static_cast<ScalableState*>(args.data)->core->Borrow(size));
-}
-
-FreeStatus FreeHandleRange(ScalableState& state, uint64_t id, uint64_t offset, uint64_t size) {
-  // A released chunk's memory is all free: freeing it again is a double free.
-  if (id >= kMaxChunks || state.core->chunk(static_cast<uint32_t>(id)) == nullptr) return FreeStatus::kDoubleFree;
-  return state.core->Free(static_cast<uint32_t>(id), offset, size);
-}
-
-napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<3> args;
-  uint64_t id, offset, size;
-  if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args.argv[0], 0, &id) ||
-      !ReadSizeValue(env, args.argv[1], 0, &offset) || !ReadSizeValue(env, args.argv[2], 0, &size)) {
+// The fast-mode allocator behind a handle id, or nullptr after throwing.
+ScalableState* FastState(napi_env env, void* table, napi_value id_value) {
+  double id;
+  ScalableState* state = nullptr;
+  if (napi_get_value_double(env, id_value, &id) == napi_ok) {
+    state = static_cast<HandleTable<ScalableState>*>(table)->Get(id);
+  }
+  if (state == nullptr || !state->fast) {
+    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_VALUE", "Not a fast-mode ScalableAllocator handle");
     return nullptr;
   }
-  return MakeInt(env, static_cast<int32_t>(FreeHandleRange(*static_cast<ScalableState*>(args.data), id, offset, size)));
+  return state;
 }
 
-// (Float64Array [handle0, size0, handle1, size1, ...], count) -> failed frees.
-napi_value FastFreeBatch(napi_env env, napi_callback_info cbinfo) {
+// (id, size) -> handle | kCapReached | kOsRefused
+napi_value FastMalloc(napi_env env, napi_callback_info cbinfo) {
   BoundArgs<2> args;
+  uint64_t size;
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ScalableState* state = FastState(env, args.data, args.argv[0]);
+  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 1, &size)) return nullptr;
+  return MakeInt(env, size > kMaxChunkBytes ? kCapReached : state->core->Malloc(size));
+}
+
+// (id, size) -> handle | kCapReached | kOsRefused
+napi_value FastBorrow(napi_env env, napi_callback_info cbinfo) {
+  BoundArgs<2> args;
+  uint64_t size;
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ScalableState* state = FastState(env, args.data, args.argv[0]);
+  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 1, &size)) return nullptr;
+  return MakeInt(env, size > kMaxChunkBytes ? kCapReached : state->core->Borrow(size));
+}
+
+FreeStatus FreeHandleRange(ScalableState& state, uint64_t chunk, uint64_t offset, uint64_t size) {
+  // A released chunk's memory is all free: freeing it again is a double free.
+  if (chunk >= kMaxChunks || state.core->chunk(static_cast<uint32_t>(chunk)) == nullptr) {
+    return FreeStatus::kDoubleFree;
+  }
+  return state.core->Free(static_cast<uint32_t>(chunk), offset, size);
+}
+
+// (id, chunk, offset, size) -> FreeStatus
+napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
+  BoundArgs<4> args;
+  uint64_t chunk, offset, size;
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ScalableState* state = FastState(env, args.data, args.argv[0]);
+  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 0, &chunk) ||
+      !ReadSizeValue(env, args.argv[2], 0, &offset) || !ReadSizeValue(env, args.argv[3], 0, &size)) {
+    return nullptr;
+  }
+  return MakeInt(env, static_cast<int32_t>(FreeHandleRange(*state, chunk, offset, size)));
+}
+
+// (id, Float64Array [handle0, size0, handle1, size1, ...], count) -> failed frees.
+napi_value FastFreeBatch(napi_env env, napi_callback_info cbinfo) {
+  BoundArgs<3> args;
   uint64_t count;
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
   bool is_typed = false;
-  if (!args.Read(env, cbinfo) || napi_is_typedarray(env, args.argv[0], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, args.argv[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ScalableState* state = FastState(env, args.data, args.argv[0]);
+  if (state == nullptr) return nullptr;
+  if (napi_is_typedarray(env, args.argv[1], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, args.argv[1], &type, &length, &data, nullptr, nullptr) != napi_ok ||
       type != napi_float64_array) {
     ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be a Float64Array");
     return nullptr;
   }
-  if (!ReadSizeValue(env, args.argv[1], 0, &count)) return nullptr;
-  if (count > length / 2) count = length / 2;
-  auto& state = *static_cast<ScalableState*>(args.data);
+  if (!ReadSizeValue(env, args.argv[2], 0, &count)) return nullptr;
+  count = std::min<uint64_t>(count, length / 2);
   const double* entries = static_cast<const double*>(data);
   int64_t failed = 0;
   for (uint64_t i = 0; i < count; ++i) {
@@ -215,20 +243,19 @@ napi_value FastFreeBatch(napi_env env, napi_callback_info cbinfo) {
       continue;
     }
     const uint64_t h = static_cast<uint64_t>(handle);
-    if (FreeHandleRange(state, h >> 32, h & 0xFFFFFFFFull, static_cast<uint64_t>(size)) != FreeStatus::kOk) ++failed;
+    if (FreeHandleRange(*state, h >> 32, h & 0xFFFFFFFFull, static_cast<uint64_t>(size)) != FreeStatus::kOk) ++failed;
   }
   return MakeInt(env, failed);
 }
 
 }  // namespace
 
-napi_value BindFastOps(Napi::Env env, const std::shared_ptr<ScalableState>& state) {
-  auto ops = Napi::Array::New(env, 4);
-  ops.Set(uint32_t{0}, BindFunction(env, "malloc", FastMalloc, state));
-  ops.Set(uint32_t{1}, BindFunction(env, "free", FastFree, state));
-  ops.Set(uint32_t{2}, BindFunction(env, "borrow", FastBorrow, state));
-  ops.Set(uint32_t{3}, BindFunction(env, "freeBatch", FastFreeBatch, state));
-  return ops;
+void ExportScalableFastPath(Napi::Env env, Napi::Object exports) {
+  const auto& table = AddonData::Of(env)->scalables;
+  exports.Set("scalableMalloc", BindFunction(env, "scalableMalloc", FastMalloc, table));
+  exports.Set("scalableFree", BindFunction(env, "scalableFree", FastFree, table));
+  exports.Set("scalableBorrow", BindFunction(env, "scalableBorrow", FastBorrow, table));
+  exports.Set("scalableFreeBatch", BindFunction(env, "scalableFreeBatch", FastFreeBatch, table));
 }
 
 }  // namespace poolmem::addon

@@ -79,7 +79,10 @@ void FinalizeTracked(napi_env env, void* data, void* hint);
 // An external ArrayBuffer over the block's bytes whose finalizer owns it;
 // nullptr on failure (the block is deleted).
 napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finalize finalize);
-// [malloc, free, borrow, freeBatch] bound to the state.
-napi_value BindFastOps(Napi::Env env, const std::shared_ptr<ScalableState>& state);
+// Module-level hot path, one function each per addon instance (see handle_table.h):
+//   scalableMalloc(id, size) / scalableBorrow(id, size) -> handle | -1 (maxSize) | -2 (OS)
+//   scalableFree(id, chunk, offset, size) -> FreeStatus
+//   scalableFreeBatch(id, Float64Array [handle, size, ...], count) -> failed frees
+void ExportScalableFastPath(Napi::Env env, Napi::Object exports);
 
 }  // namespace poolmem::addon

@@ -24,18 +24,24 @@ class Arena {
   uint64_t used_size() const { return size() - free_size(); }
   RangeStrategy& strategy() { return *strategy_; }
   const RangeStrategy& strategy() const { return *strategy_; }
+  // Null after Close(): whoever still exposes the bytes holds its own share.
   const std::shared_ptr<MappedRegion>& region() const { return region_; }
+  bool huge_pages() const { return huge_pages_; }
 
-  // After Close, Allocate finds nothing; frees still balance the books so a
-  // late GC fallback is harmless.
-  void Close() { closed_ = true; }
+  // After Close, Allocate finds nothing and the arena lets go of its region;
+  // frees still balance the books so a late GC fallback is harmless.
+  void Close() {
+    closed_ = true;
+    region_.reset();
+  }
   bool closed() const { return closed_; }
 
  private:
   Arena(std::shared_ptr<MappedRegion> region, std::unique_ptr<RangeStrategy> strategy)
-      : region_(std::move(region)), strategy_(std::move(strategy)) {}
+      : region_(std::move(region)), strategy_(std::move(strategy)), huge_pages_(region_->huge_pages()) {}
   std::shared_ptr<MappedRegion> region_;
   std::unique_ptr<RangeStrategy> strategy_;
+  bool huge_pages_;
   bool closed_ = false;
 };
 

@@ -1,0 +1,38 @@
+// Type tests for binding.d.ts through `require('poolmem')`: exact types with
+// expect-type, and misuse as @ts-expect-error lines (an unused one fails tsc).
+import { expectTypeOf } from 'expect-type';
+import poolmem = require('poolmem');
+
+const { Arena, RangeAllocator, PoolError, STRATEGIES } = poolmem;
+
+const arena = new Arena(1024, { strategy: 'treap', safe: false, hugePages: true });
+expectTypeOf(arena.malloc(16)).toEqualTypeOf<Buffer | null>();
+expectTypeOf(arena.free).parameters.toEqualTypeOf<[buf: Uint8Array]>();
+expectTypeOf(arena.size).toEqualTypeOf<number>();
+expectTypeOf(arena.usedSize).toEqualTypeOf<number>();
+expectTypeOf(arena.safe).toEqualTypeOf<boolean>();
+expectTypeOf(arena).toMatchTypeOf<Disposable>();
+{
+  using scoped = new Arena(64);
+  expectTypeOf(scoped.closed).toEqualTypeOf<boolean>();
+}
+
+const ranges = new RangeAllocator(100, { strategy: 'treap' });
+expectTypeOf(ranges.allocate(10)).toEqualTypeOf<number>();
+expectTypeOf(ranges.blocks()).toEqualTypeOf<Array<[start: number, end: number]>>();
+expectTypeOf(ranges.reset).parameters.toEqualTypeOf<[size?: number | undefined]>();
+
+expectTypeOf(STRATEGIES).toEqualTypeOf<readonly poolmem.Strategy[]>();
+const err: unknown = null;
+if (err instanceof PoolError) expectTypeOf(err.code).toEqualTypeOf<poolmem.PoolErrorCode>();
+
+// @ts-expect-error sizes are numbers
+arena.malloc('16');
+// @ts-expect-error unknown strategy
+new Arena(64, { strategy: 'slab' });
+// @ts-expect-error size is read-only
+arena.size = 5;
+// @ts-expect-error free takes a buffer
+arena.free(16);
+// @ts-expect-error no such method
+ranges.malloc(1);

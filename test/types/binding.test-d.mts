@@ -1,0 +1,10 @@
+// Type tests for the ESM entry (binding.d.mts): the same names, named imports.
+import { expectTypeOf } from 'expect-type';
+import { Arena, PoolError, RangeAllocator, STRATEGIES, type Strategy } from 'poolmem';
+
+expectTypeOf(new Arena(64).malloc(8)).toEqualTypeOf<Buffer | null>();
+expectTypeOf(new RangeAllocator(8).find(1)).toEqualTypeOf<number>();
+expectTypeOf(STRATEGIES).toEqualTypeOf<readonly Strategy[]>();
+expectTypeOf(new PoolError('ERR_POOLMEM_CLOSED', 'x')).toMatchTypeOf<Error>();
+// @ts-expect-error not a pool error code
+new PoolError('ERR_NOPE', 'x');
