@@ -3,4 +3,5 @@
 import poolmem from './index.js';
 
 export const { Arena, PoolError, RangeAllocator, STRATEGIES } = poolmem;
+export const { ScalableAllocator } = poolmem;
 export default poolmem;
