@@ -163,6 +163,10 @@ class ScalableAllocator {
     const offset = buf.byteOffset;
     const length = buf.byteLength;
     if (!this.#owns(ab)) throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
+    if (length === 0) { // nothing to free, but a fully freed (detached) tracked buffer is a double free
+      this.#freeRange(ab, offset, 0);
+      return view(this.#empty, 0, 0);
+    }
     const kept = view(ab, offset, keep < length ? keep : length); // before a full free detaches ab
     if (keep < length) this.#freeRange(ab, offset + keep, length - keep);
     return kept;
@@ -227,6 +231,7 @@ class ScalableAllocator {
   }
 
   [Symbol.dispose]() {
+    ScalableAllocator.#check(this);
     this.close();
   }
 
