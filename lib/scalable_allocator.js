@@ -71,6 +71,7 @@ class ScalableAllocator {
       mallocFor: (a, size, group, ledger) => a.#mallocFor(size, group, ledger),
       locate: (a, buf, ledger) => a.#locate(buf, ledger),
       freeLedger: (a, slots, count, tracked) => a.#freeLedger(slots, count, tracked),
+      freeFromLedger: (a, buf, ledger) => a.#freeFromLedger(buf, ledger),
     };
   }
 
@@ -146,7 +147,7 @@ class ScalableAllocator {
       const offset = buf.byteOffset;
       const length = buf.byteLength;
       if (length === 0) return undefined;
-      const status = scalableFree(this.#id, id, offset, length);
+      const status = scalableFree(this.#id, id * TWO_32 + offset, length);
       if (status !== FREE_OK) throw freeError(status, offset, length);
       return undefined;
     }
@@ -248,7 +249,7 @@ class ScalableAllocator {
     const id = ab[kChunkId];
     if (id !== undefined && this.#chunks[id] === ab) {
       if (length === 0) return;
-      const status = scalableFree(this.#id, id, offset, length);
+      const status = scalableFree(this.#id, id * TWO_32 + offset, length);
       if (status !== FREE_OK) throw freeError(status, offset, length);
       return;
     }
@@ -323,6 +324,37 @@ class ScalableAllocator {
       }
     }
     return failed;
+  }
+
+  // RecyclableMemory#_onClipFront: frees buf now if the ledger holds it, and forgets it.
+  #freeFromLedger(buf, ledger) {
+    if (this.#closed) return;
+    const ab = buf.buffer;
+    const offset = buf.byteOffset;
+    const length = buf.byteLength;
+    const id = ab[kChunkId];
+    if (id !== undefined && this.#chunks[id] === ab) {
+      const handle = id * TWO_32 + offset;
+      const s = ledger.slots;
+      for (let i = 0; i < ledger.count * 2; i += 2) {
+        if (s[i] !== handle || s[i + 1] !== length) continue;
+        const last = (ledger.count - 1) * 2;
+        s[i] = s[last];
+        s[i + 1] = s[last + 1];
+        ledger.count--;
+        scalableFree(this.#id, handle, length); // already freed elsewhere: nothing to do
+        return;
+      }
+    } else if (ledger.tracked !== null) {
+      const t = ledger.tracked;
+      for (let i = 0; i < t.length; i += 3) {
+        if (t[i] !== ab || t[i + 1] !== offset || t[i + 2] !== length) continue;
+        t.splice(i, 3);
+        const block = this.#tracked.get(ab);
+        if (block !== undefined) this.#handle.freeTracked(block, offset, length);
+        return;
+      }
+    }
   }
 
   #outOfMemory(code, size) {

@@ -202,17 +202,17 @@ FreeStatus FreeHandleRange(ScalableState& state, uint64_t chunk, uint64_t offset
   return state.core->Free(static_cast<uint32_t>(chunk), offset, size);
 }
 
-// (id, chunk, offset, size) -> FreeStatus
+// (id, handle, size) -> FreeStatus; handle = chunk * 2^32 + offset.
 napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<4> args;
-  uint64_t chunk, offset, size;
+  BoundArgs<3> args;
+  uint64_t handle, size;
   if (!args.Read(env, cbinfo)) return nullptr;
   ScalableState* state = FastState(env, args.data, args.argv[0]);
-  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 0, &chunk) ||
-      !ReadSizeValue(env, args.argv[2], 0, &offset) || !ReadSizeValue(env, args.argv[3], 0, &size)) {
+  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 0, &handle) ||
+      !ReadSizeValue(env, args.argv[2], 0, &size)) {
     return nullptr;
   }
-  return MakeInt(env, static_cast<int32_t>(FreeHandleRange(*state, chunk, offset, size)));
+  return MakeInt(env, static_cast<int32_t>(FreeHandleRange(*state, handle >> 32, handle & 0xFFFFFFFFull, size)));
 }
 
 // (id, Float64Array [handle0, size0, handle1, size1, ...], count) -> failed frees.

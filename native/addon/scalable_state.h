@@ -81,7 +81,7 @@ void FinalizeTracked(napi_env env, void* data, void* hint);
 napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finalize finalize);
 // Module-level hot path, one function each per addon instance (see handle_table.h):
 //   scalableMalloc(id, size) / scalableBorrow(id, size) -> handle | -1 (maxSize) | -2 (OS)
-//   scalableFree(id, chunk, offset, size) -> FreeStatus
+//   scalableFree(id, chunk * 2^32 + offset, size) -> FreeStatus
 //   scalableFreeBatch(id, Float64Array [handle, size, ...], count) -> failed frees
 void ExportScalableFastPath(Napi::Env env, Napi::Object exports);
 
