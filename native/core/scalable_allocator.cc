@@ -48,6 +48,7 @@ int64_t ScalableAllocator::Malloc(uint64_t size) {
     }
     used_ += size;
     total_malloc_ += size;
+    slots_[id].used += size;
     allocations_.Add(id, static_cast<uint64_t>(offset), size);
     UpdateKey(id);
     handle = MakeHandle(id, static_cast<uint64_t>(offset));
@@ -85,6 +86,7 @@ int64_t ScalableAllocator::Place(uint64_t size, bool reserve) {
       if (reserve) {
         used_ += size;
         total_malloc_ += size;
+        slot.used += size;
         allocations_.Add(id, static_cast<uint64_t>(offset), size);
         if (spare_ == id) spare_ = kNoChunk;
         UpdateKey(id);
@@ -140,6 +142,8 @@ int64_t ScalableAllocator::Grow(uint64_t size) {
   }
   Slot& slot = slots_[id];
   slot.arena = std::move(arena);
+  slot.size = slot.arena->size();
+  slot.used = 0;
   slot.fail_min = UINT64_MAX;
   slot.dedicated = size > options_.max_chunk_size;
   if (listener_ && !listener_->OnChunkCreated(id, *slot.arena)) {
@@ -162,6 +166,7 @@ FreeStatus ScalableAllocator::Free(uint32_t id, uint64_t offset, uint64_t size) 
   if (status != FreeStatus::kOk) return status;
   const uint64_t removed = allocations_.Remove(id, offset, size);
   used_ -= removed;
+  slot.used -= removed;
   total_free_ += removed;
   slot.fail_min = UINT64_MAX;
   UpdateKey(id);
@@ -189,7 +194,8 @@ void ScalableAllocator::Recycle() {
   for (uint32_t id = 0; id < slots_.size(); ++id) {
     Slot& slot = slots_[id];
     if (!slot.arena) continue;
-    slot.arena->strategy().Reset(slot.arena->size());
+    slot.arena->strategy().Reset(slot.size);
+    slot.used = 0;
     slot.fail_min = UINT64_MAX;
     if (keep == kNoChunk || slot.arena->size() > slots_[keep].arena->size()) keep = id;
   }
@@ -209,8 +215,8 @@ void ScalableAllocator::Recycle() {
 // ---- release policy -------------------------------------------------------------
 
 bool ScalableAllocator::FullyFree(uint32_t id) const {
-  const Arena& a = *slots_[id].arena;
-  return a.free_size() == a.size();
+  const Slot& s = slots_[id];
+  return s.used == 0 && s.arena->free_size() == s.size;
 }
 
 void ScalableAllocator::OnFullyFree(uint32_t id) {
@@ -241,15 +247,21 @@ void ScalableAllocator::Release(uint32_t id) {
 
 // ---- chunk index ------------------------------------------------------------------
 
+// size - used bounds the largest free range from above even when a strategy
+// rounds requests up (buddy): it then has less free space, never more.
 uint64_t ScalableAllocator::Key(const Slot& s) const {
   if (!s.arena) return 0;
-  return std::min(s.arena->free_size(), s.fail_min - 1);
+  return std::min(s.size - s.used, s.fail_min - 1);
 }
 
 void ScalableAllocator::UpdateKey(uint32_t id) {
   size_t i = static_cast<size_t>(cap_) + id;
   tree_[i] = Key(slots_[id]);
-  for (i >>= 1; i >= 1; i >>= 1) tree_[i] = std::max(tree_[2 * i], tree_[2 * i + 1]);
+  for (i >>= 1; i >= 1; i >>= 1) {
+    const uint64_t m = std::max(tree_[2 * i], tree_[2 * i + 1]);
+    if (tree_[i] == m) break;  // nothing above changes either
+    tree_[i] = m;
+  }
 }
 
 uint32_t ScalableAllocator::FirstAtLeast(uint64_t size) const {
@@ -276,7 +288,7 @@ ScalableStats ScalableAllocator::stats() const {
 }
 
 bool ScalableAllocator::Validate() const {
-  uint64_t chunks = 0, reserved = 0, fully_free = 0, strategy_used = 0;
+  uint64_t chunks = 0, reserved = 0, fully_free = 0, strategy_used = 0, slot_used = 0;
   std::vector<FreeRange> ranges;
   for (uint32_t id = 0; id < slots_.size(); ++id) {
     const Slot& s = slots_[id];
@@ -284,6 +296,8 @@ bool ScalableAllocator::Validate() const {
     if (!s.arena) continue;
     ++chunks;
     reserved += s.arena->size();
+    if (s.size != s.arena->size() || s.used > s.size - s.arena->free_size()) return false;
+    slot_used += s.used;
     if (s.arena->size() > kMaxChunkBytes) return false;
     if (!s.arena->region() || s.arena->region()->size() != s.arena->size()) return false;
     if (!s.arena->strategy().Validate()) return false;
@@ -303,7 +317,7 @@ bool ScalableAllocator::Validate() const {
     if (tree_[i] != std::max(tree_[2 * i], tree_[2 * i + 1])) return false;
   }
   if (spare_ != kNoChunk && (spare_ >= slots_.size() || !slots_[spare_].arena)) return false;
-  return chunks == chunks_ && reserved == reserved_ && fully_free <= 1 && used_ <= strategy_used &&
+  return chunks == chunks_ && reserved == reserved_ && slot_used == used_ && fully_free <= 1 && used_ <= strategy_used &&
          used_ == allocations_.LiveBytes() && used_ == total_malloc_ - total_free_ &&
          (chunks == 0 || reserved <= options_.max_size);
 }

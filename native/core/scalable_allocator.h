@@ -4,7 +4,7 @@
 //
 // Placement: first fit across chunks in id order, then the chunk's strategy.
 // An index of chunks keyed by an upper bound of their largest free range
-// (free size, tightened whenever a chunk fails a request) finds the first
+// (size minus requested bytes, tightened whenever a chunk fails a request) finds the first
 // chunk that can fit in O(log chunks), without scanning every chunk.
 // Growth: the next chunk is twice the largest ordinary chunk held (chunkSize
 // when none), doubled further until the request fits, capped at maxChunkSize.
@@ -97,6 +97,8 @@ class ScalableAllocator {
  private:
   struct Slot {
     std::unique_ptr<Arena> arena;  // null: free slot
+    uint64_t size = 0;               // the chunk's size (cached: no virtual call on hot paths)
+    uint64_t used = 0;               // requested bytes live in this chunk
     uint64_t fail_min = UINT64_MAX;  // smallest request that failed since the last free
     bool dedicated = false;          // above maxChunkSize
   };
