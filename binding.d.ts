@@ -144,3 +144,116 @@ export class ScalableAllocator implements Disposable {
   close(): void;
   [Symbol.dispose](): void;
 }
+
+// ---------------------------------------------------------------------------
+// Memory and MemoryReader: zero-copy lists of buffers (pure JS)
+// ---------------------------------------------------------------------------
+
+/** What `Memory.from` can copy chunks into: anything with `recyclable()` (ScalableAllocator), or `malloc`/`free` (Arena). */
+export type MemoryAllocator =
+  | { recyclable(): Memory & { nextN(size: number): Buffer; recycle(): void } }
+  | { malloc(size: number): Buffer | null; free(buf: Uint8Array): void };
+
+/**
+ * A list of Buffers and their total size. Pushed buffers are kept, not copied
+ * (a Uint8Array that is not a Buffer is wrapped in a Buffer view).
+ */
+export class Memory implements Iterable<Buffer> {
+  constructor(...buffers: Uint8Array[]);
+  readonly size: number;
+  readonly count: number;
+  /** A snapshot of the list. */
+  readonly buffers: readonly Buffer[];
+  pushOne(buf: Uint8Array): this;
+  push(...bufs: Uint8Array[]): this;
+  /** Appends other's buffers (shared); appending itself doubles it. */
+  append(other: Memory): this;
+  /** Calls fn for each buffer present when the call starts. */
+  range(fn: (buf: Buffer, index: number) => void): void;
+  /** Bytes copied; copies what fits and never throws on a short target. */
+  copyTo(target: Uint8Array, targetStart?: number): number;
+  /** Every byte in one new Buffer (a copy). */
+  toBytes(): Buffer;
+  /** Same bytes in the same order, however either side is split. */
+  equals(other: Memory | Uint8Array): boolean;
+  /** Replaces a buffer; a negative index counts from the end. */
+  updateBuffer(index: number, buf: Uint8Array): void;
+  /** Drops every buffer; readers continue with what is pushed next. */
+  reset(): void;
+  reader(): MemoryReader;
+  /**
+   * Writes every buffer in one corked batch (one `_writev` call on a socket) and
+   * resolves with the byte count once they are flushed. Does not consume.
+   */
+  writeTo(writable: NodeJS.WritableStream): Promise<number>;
+  /**
+   * Collects a stream's chunks: as they arrive (no copy), or copied into pooled
+   * memory. With an allocator that has `recyclable()` the result is its
+   * RecyclableMemory; with `malloc`/`free` the caller frees the buffers.
+   */
+  static from(readable: AsyncIterable<Uint8Array>, options?: { allocator?: MemoryAllocator }): Promise<Memory>;
+  [Symbol.iterator](): Iterator<Buffer>;
+}
+
+/**
+ * A Memory whose buffers come from one ScalableAllocator and go back in one
+ * `recycle()` (issue #4). It frees exactly what `nextN` allocated and
+ * `addRecycleBytes` was given, never a buffer merely pushed into it.
+ */
+export class RecyclableMemory extends Memory implements Disposable {
+  constructor(allocator: ScalableAllocator);
+  readonly allocator: ScalableAllocator;
+  /** Allocates `size` bytes (not zeroed) from the allocator, pushes and returns them. */
+  nextN(size: number): Buffer;
+  /** Pushes a buffer of the same allocator; `recycle()` frees it. */
+  addRecycleBytes(buf: Uint8Array): void;
+  /** Frees what nextN/addRecycleBytes added, then `reset()`. `ERR_POOLMEM_DOUBLE_FREE` if some were freed elsewhere. */
+  recycle(): void;
+  [Symbol.dispose](): void;
+}
+
+/**
+ * Reads a Memory front to back across buffer boundaries without concatenating.
+ * It follows its memory: bytes pushed later become readable. Reading past the
+ * end throws `RangeError` (`ERR_BUFFER_OUT_OF_BOUNDS` for fixed-size reads,
+ * `ERR_OUT_OF_RANGE` for a count argument) and consumes nothing.
+ */
+export class MemoryReader {
+  constructor(source: Memory | Uint8Array, ...more: Uint8Array[]);
+  /** Bytes left. */
+  readonly length: number;
+  /** Bytes consumed since the memory's front. */
+  readonly offset: number;
+  /** Bytes copied into target, 0 at the end. */
+  read(target: Uint8Array): number;
+  readByte(): number;
+  /** A copy of the next n bytes. */
+  readBytes(n: number): Buffer;
+  /** 1..6 bytes, big-endian unsigned. */
+  readBE(n: number): number;
+  /** 1..6 bytes, little-endian unsigned. */
+  readLE(n: number): number;
+  readUInt8(): number;
+  readUInt16BE(): number;
+  readUInt16LE(): number;
+  readUInt32BE(): number;
+  readUInt32LE(): number;
+  readBigUInt64BE(): bigint;
+  readBigUInt64LE(): bigint;
+  /** Unsigned LEB128 up to 2^53-1; longer or larger input throws `ERR_POOLMEM_INVALID_LEB128`. */
+  leb128(): number;
+  /** Unsigned LEB128 up to 2^64-1 (at most 10 bytes). */
+  leb128BigInt(): bigint;
+  skip(n: number): void;
+  /** Moves back n bytes, n <= offset. */
+  unread(n: number): void;
+  /** The rest, one view per non-empty buffer piece; consumes it. */
+  range(fn: (buf: Buffer) => void): void;
+  /** The next n bytes as views; consumes them. */
+  rangeN(n: number, fn: (buf: Buffer) => void): void;
+  /** Drops the consumed prefix from the Memory; fn sees each removed piece. */
+  clipFront(fn?: (buf: Buffer) => void): void;
+  /** The unread rest of the current buffer as a view (empty at the end). */
+  current(): Buffer;
+  moveToEnd(): void;
+}

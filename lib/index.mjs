@@ -2,6 +2,6 @@
 // instance of the addon and its classes.
 import poolmem from './index.js';
 
-export const { Arena, PoolError, RangeAllocator, STRATEGIES } = poolmem;
-export const { ScalableAllocator } = poolmem;
+export const { Arena, Memory, MemoryReader, PoolError, RangeAllocator, STRATEGIES } = poolmem;
+export const { RecyclableMemory, ScalableAllocator } = poolmem;
 export default poolmem;

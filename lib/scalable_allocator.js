@@ -301,12 +301,13 @@ class ScalableAllocator {
   #locate(buf, ledger) {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
     const ab = buf.buffer;
-    if (ab === this.#empty || buf.byteLength === 0) return;
+    const length = buf.byteLength;
+    if (ab === this.#empty) return;
     const id = ab[kChunkId];
     if (id !== undefined && this.#chunks[id] === ab) {
-      ledger.add(id * TWO_32 + buf.byteOffset, buf.byteLength, this.#epoch);
+      if (length !== 0) ledger.add(id * TWO_32 + buf.byteOffset, length, this.#epoch);
     } else if (this.#tracked.has(ab)) {
-      ledger.addTracked(ab, buf.byteOffset, buf.byteLength, this.#epoch);
+      if (length !== 0) ledger.addTracked(ab, buf.byteOffset, length, this.#epoch);
     } else {
       throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
     }

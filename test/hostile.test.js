@@ -8,8 +8,10 @@
 const poolmem = require('..');
 const { expectCode } = require('./helpers/expect_error');
 
-const { Arena, RangeAllocator, ScalableAllocator } = poolmem;
-const STATES = ['closed', 'freed', 'double-freed', 'foreign buffer', "other pool's buffer", 'detached', 'wrong type', 'NaN', 'negative', 'huge'];
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+const { Arena, Memory, MemoryReader, RangeAllocator, RecyclableMemory, ScalableAllocator } = poolmem;
+const STATES = ['closed', 'freed', 'double-freed', 'foreign buffer', "other pool's buffer", 'detached', 'wrong type', 'NaN', 'negative', 'huge', 'exhausted'];
 
 // A buffer whose ArrayBuffer is detached: from a closed arena.
 function detachedBuffer() {
@@ -113,6 +115,85 @@ function rangeAllocatorRows() {
   };
 }
 
+function memoryRows() {
+  const make = () => new Memory(Buffer.from([1, 2, 3]), Buffer.from([4, 5, 6]));
+  const stats = (m) => [m.size, m.count, m.toBytes().toString('hex')];
+  const ok = { 'wrong type': [() => 'ignored', 'ok'] };
+  const bufferArg = {
+    'wrong type': [() => 'abc', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
+    negative: [() => -1, 'ERR_INVALID_ARG_TYPE'],
+    huge: [() => 2 ** 53, 'ERR_INVALID_ARG_TYPE'],
+  };
+  const indexArg = {
+    'wrong type': [() => ['0', Buffer.alloc(1)], 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => [NaN, Buffer.alloc(1)], 'ERR_OUT_OF_RANGE'],
+    negative: [() => [-3, Buffer.alloc(1)], 'ERR_OUT_OF_RANGE'],
+    huge: [() => [2 ** 53, Buffer.alloc(1)], 'ERR_OUT_OF_RANGE'],
+    'foreign buffer': [() => [0, new ArrayBuffer(1)], 'ERR_INVALID_ARG_TYPE'],
+  };
+  return {
+    make,
+    stats,
+    methods: {
+      size: [(m) => m.size, ok],
+      count: [(m) => m.count, ok],
+      buffers: [(m) => m.buffers, ok],
+      pushOne: [(m, a) => m.pushOne(a), bufferArg],
+      push: [(m, a) => m.push(Buffer.alloc(1), a), bufferArg],
+      append: [(m, a) => m.append(a), { ...bufferArg, 'foreign buffer': [() => Buffer.alloc(1), 'ERR_INVALID_ARG_TYPE'] }],
+      updateBuffer: [(m, a) => m.updateBuffer(...a), indexArg],
+      reset: [(m, a) => m.reset(a), { 'wrong type': [(m) => { m.reset(); return 'ignored'; }, 'ok'] }],
+      range: [(m, a) => m.range(a), bufferArg],
+      copyTo: [(m, a) => m.copyTo(...a), {
+        'wrong type': [() => ['x'], 'ERR_INVALID_ARG_TYPE'],
+        NaN: [() => [Buffer.alloc(2), NaN], 'ERR_OUT_OF_RANGE'],
+        negative: [() => [Buffer.alloc(2), -1], 'ERR_OUT_OF_RANGE'],
+        huge: [() => [Buffer.alloc(2), 2 ** 53], 'ERR_OUT_OF_RANGE'],
+      }],
+      toBytes: [(m) => m.toBytes(), ok],
+      equals: [(m, a) => m.equals(a), bufferArg],
+      reader: [(m) => m.reader(), ok],
+      writeTo: [(m, a) => m.writeTo(a), bufferArg],
+      [Symbol.iterator]: [(m) => [...m], ok],
+    },
+  };
+}
+
+function memoryReaderRows() {
+  const make = () => new MemoryReader(new Memory(Buffer.from([1, 2, 3]), Buffer.from([4, 5, 6])));
+  const stats = (r) => [r.length, r.offset];
+  const exhausted = (code = 'ERR_BUFFER_OUT_OF_BOUNDS') => ({ exhausted: [(r) => { r.moveToEnd(); }, code] });
+  const ok = { 'wrong type': [() => 'ignored', 'ok'] };
+  const countArg = (extra = {}) => ({
+    'wrong type': [() => '1', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_OUT_OF_RANGE'],
+    negative: [() => -1, 'ERR_OUT_OF_RANGE'],
+    huge: [() => 2 ** 53, 'ERR_OUT_OF_RANGE'],
+    ...extra,
+  });
+  const methods = {
+    length: [(r) => r.length, ok],
+    offset: [(r) => r.offset, ok],
+    read: [(r, a) => r.read(a), { 'wrong type': [() => 'x', 'ERR_INVALID_ARG_TYPE'], NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'] }],
+    readBytes: [(r, a) => r.readBytes(a), countArg({ exhausted: [(r) => { r.moveToEnd(); return 1; }, 'ERR_OUT_OF_RANGE'] })],
+    readBE: [(r, a) => r.readBE(a), countArg({ exhausted: [(r) => { r.moveToEnd(); return 2; }, 'ERR_BUFFER_OUT_OF_BOUNDS'] })],
+    readLE: [(r, a) => r.readLE(a), countArg({ exhausted: [(r) => { r.moveToEnd(); return 2; }, 'ERR_BUFFER_OUT_OF_BOUNDS'] })],
+    skip: [(r, a) => r.skip(a), countArg({ exhausted: [(r) => { r.moveToEnd(); return 1; }, 'ERR_OUT_OF_RANGE'] })],
+    unread: [(r, a) => r.unread(a), countArg({ exhausted: [() => 1, 'ERR_OUT_OF_RANGE'] })],
+    rangeN: [(r, a) => r.rangeN(a, () => {}), countArg({ exhausted: [(r) => { r.moveToEnd(); return 1; }, 'ERR_OUT_OF_RANGE'] })],
+    range: [(r, a) => r.range(a), { 'wrong type': [() => 'fn', 'ERR_INVALID_ARG_TYPE'] }],
+    clipFront: [(r, a) => r.clipFront(a), { 'wrong type': [() => 'fn', 'ERR_INVALID_ARG_TYPE'] }],
+    current: [(r) => r.current(), ok],
+    moveToEnd: [(r) => r.moveToEnd(), exhausted('ok')],
+  };
+  for (const name of ['readByte', 'readUInt8', 'readUInt16BE', 'readUInt16LE', 'readUInt32BE', 'readUInt32LE',
+    'readBigUInt64BE', 'readBigUInt64LE', 'leb128', 'leb128BigInt']) {
+    methods[name] = [(r) => r[name](), exhausted()];
+  }
+  return { make, stats, methods };
+}
+
 // ScalableAllocator rows (issue #4), fast and safe mode.
 function scalableRows(safe) {
   const make = () => {
@@ -181,12 +262,57 @@ function scalableRows(safe) {
   };
 }
 
+// RecyclableMemory rows (issue #4): states of its allocator and arguments.
+function recyclableRows(safe) {
+  const make = () => {
+    const rm = new ScalableAllocator({ safe, leakDetection: 'disabled' }).recyclable();
+    rm.nextN(16);
+    return rm;
+  };
+  const stats = (rm) => [rm.size, rm.count, JSON.stringify(rm.allocator.stats())];
+  const sizeStates = {
+    closed: [(rm) => { rm.allocator.close(); return 8; }, 'ERR_POOLMEM_CLOSED'],
+    'wrong type': [() => '8', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_OUT_OF_RANGE'],
+    negative: [() => -8, 'ERR_OUT_OF_RANGE'],
+    huge: [() => 2 ** 53, 'ERR_OUT_OF_RANGE'],
+    'foreign buffer': [() => Buffer.alloc(8), 'ERR_INVALID_ARG_TYPE'],
+  };
+  const bufferStates = {
+    closed: [(rm) => { const b = rm.allocator.malloc(8); rm.allocator.close(); return b; }, 'ERR_POOLMEM_CLOSED'],
+    'foreign buffer': [() => Buffer.allocUnsafe(16), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    "other pool's buffer": [() => new ScalableAllocator({ safe }).malloc(8), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    detached: [() => detachedBuffer(), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    'wrong type': [() => 'buffer', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
+    negative: [() => -1, 'ERR_INVALID_ARG_TYPE'],
+    huge: [() => Buffer.alloc(1 << 20), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+  };
+  const emptiedAndClosed = { closed: [(rm) => { rm.recycle(); rm.allocator.close(); }, 'ok'] };
+  return {
+    make,
+    stats,
+    methods: {
+      nextN: [(rm, arg) => rm.nextN(arg), sizeStates],
+      addRecycleBytes: [(rm, arg) => rm.addRecycleBytes(arg), bufferStates],
+      recycle: [(rm) => rm.recycle(), emptiedAndClosed],
+      [Symbol.dispose]: [(rm) => rm[Symbol.dispose](), emptiedAndClosed],
+      allocator: [(rm) => rm.allocator, { closed: [(rm) => { rm.allocator.close(); }, 'ok'] }],
+      _onClipFront: [(rm, arg) => rm._onClipFront(arg), { 'foreign buffer': [() => Buffer.alloc(8), 'ok'] }],
+    },
+  };
+}
+
 const MATRIX = {
   'Arena (fast)': [Arena, arenaRows(false)],
   'Arena (safe)': [Arena, arenaRows(true)],
   RangeAllocator: [RangeAllocator, rangeAllocatorRows()],
+  Memory: [Memory, memoryRows()],
+  MemoryReader: [MemoryReader, memoryReaderRows()],
   'ScalableAllocator (fast)': [ScalableAllocator, scalableRows(false)],
   'ScalableAllocator (safe)': [ScalableAllocator, scalableRows(true)],
+  'RecyclableMemory (fast)': [RecyclableMemory, recyclableRows(false)],
+  'RecyclableMemory (safe)': [RecyclableMemory, recyclableRows(true)],
 };
 
 const cells = [];
@@ -228,7 +354,8 @@ describe('hostile matrix coverage', () => {
   test('every prototype method and getter of every exported class has a row', () => {
     for (const [label, [cls, rows]] of Object.entries(MATRIX)) {
       for (const key of Reflect.ownKeys(cls.prototype)) {
-        if (key === 'constructor') continue;
+        // Not public API: the constructor, subclass hooks (_name) and util.inspect's symbol.
+        if (key === 'constructor' || key === INSPECT || (typeof key === 'string' && key.startsWith('_'))) continue;
         expect([label, String(key.description ?? key), key in rows.methods]).toEqual([label, String(key.description ?? key), true]);
       }
     }
