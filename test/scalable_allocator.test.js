@@ -378,6 +378,37 @@ describe('ScalableAllocator leak detection', () => {
     }
   });
 
+  test('a chunk the GC fallback frees entirely is released later, and its id can be reused', async () => {
+    const a = new ScalableAllocator({ leakDetection: 'paranoid', chunkSize: 4 * KiB, maxChunkSize: 4 * KiB });
+    const keepFirst = a.malloc(4 * KiB);
+    const spare = a.malloc(4 * KiB);
+    a.free(spare); // chunk 1 is now the spare
+    (() => { a.malloc(4 * KiB); })(); // chunk 1 again, dropped without free()
+    const chunkAb = internals().chunksOf(a)[1];
+    const stale = new Uint8Array(chunkAb, 0, 16); // a user's own view of the chunk
+    const second = a.malloc(4 * KiB); // chunk 2
+    const third = a.malloc(4 * KiB);
+    a.free(third); // chunk 3 is the spare: when chunk 1 comes back, one of them goes
+    expect(await collectUntil(() => a.stats().leaks === 1)).toBe(true);
+    expect(a.stats()).toMatchObject({ chunks: 3, allocations: 2 });
+    expect(stale.length).toBe(0); // the released chunk's ArrayBuffer is detached
+    const again = a.malloc(4 * KiB).fill(1); // reuses the free id with a new chunk
+    expect(again.length).toBe(4 * KiB);
+    a.free(again);
+    expect(keepFirst.length + second.length).toBe(8 * KiB);
+    expect(validate(a)).toBe(true);
+  });
+
+  test('a dropped allocator unmaps its chunks once its views are gone', async () => {
+    const before = binding.liveRegions();
+    (() => {
+      const a = new ScalableAllocator({ chunkSize: 4 * KiB, leakDetection: 'paranoid' });
+      for (let i = 0; i < 20; i++) a.malloc(3 * KiB);
+    })();
+    expect(binding.liveRegions()).toBeGreaterThan(before);
+    expect(await collectUntil(() => binding.liveRegions() <= before)).toBe(true);
+  });
+
   test('disabled: nothing is tracked, an unfreed allocation stays allocated', async () => {
     const a = new ScalableAllocator({ leakDetection: 'disabled' });
     for (let i = 0; i < 300; i++) a.malloc(16);
@@ -389,7 +420,8 @@ describe('ScalableAllocator leak detection', () => {
 describe('ScalableAllocator model test', () => {
   // Seeded random malloc / whole and partial free / freeRest / borrow over many
   // chunks and sizes up to 3 MiB, with a reserved-bytes cap keeping it bounded.
-  test.each([['treap', false], ['treap', true]])('%s (safe: %p) matches a model', (strategy, safe) => {
+  const { STRATEGIES } = require('..');
+  test.each(STRATEGIES.flatMap((s) => [[s, false], [s, true]]))('%s (safe: %p) matches a model', (strategy, safe) => {
     let seed = 12345;
     const rand = (n) => {
       seed = (seed * 1103515245 + 12345) >>> 0;

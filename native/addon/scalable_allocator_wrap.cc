@@ -106,6 +106,7 @@ Napi::Value ScalableAllocatorWrap::MallocTracked(const Napi::CallbackInfo& info)
     return Napi::Value();
   }
   state.EndBorrow();
+  state.FlushReleases();
   if (size > kMaxChunkBytes) return Napi::Number::New(env, static_cast<double>(kCapReached));
   const int64_t handle = state.core->Malloc(size);
   if (handle < 0) return Napi::Number::New(env, static_cast<double>(handle));
@@ -178,6 +179,7 @@ Napi::Value ScalableAllocatorWrap::BorrowSafe(const Napi::CallbackInfo& info) {
 
 Napi::Value ScalableAllocatorWrap::Trim(const Napi::CallbackInfo& info) {
   state_->EndBorrow();
+  state_->FlushReleases();
   const uint64_t released = state_->core->Trim();
   return Napi::Number::New(info.Env(), static_cast<double>(released));
 }
@@ -203,6 +205,7 @@ Napi::Value ScalableAllocatorWrap::Close(const Napi::CallbackInfo& info) {
 
 Napi::Value ScalableAllocatorWrap::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  state_->FlushReleases();  // chunks a GC fallback released: detach them now
   const ScalableStats s = state_->core->stats();
   const double values[] = {static_cast<double>(s.chunks),       static_cast<double>(s.size),
                            static_cast<double>(s.used_size),    static_cast<double>(s.free_size),
