@@ -13,6 +13,8 @@
 // subarray(), slice()) can reach is never handed out again. Leaks are
 // reported the next time the allocator tracks an allocation or is asked for
 // stats()/trim()/recycle()/close(), as Netty does.
+// About 400 lines: RecyclableMemory's ledger hooks live here because they
+// need the private chunk state; a second module would have to expose it.
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
