@@ -83,6 +83,69 @@ export class Arena implements Disposable {
 }
 
 // ---------------------------------------------------------------------------
+// ScalableAllocator: grows by chunks (issue #4)
+// ---------------------------------------------------------------------------
+
+/** `'sample'` (default) tracks about one allocation in 128; `'paranoid'` tracks all and records the malloc stack. */
+export type LeakDetection = 'disabled' | 'sample' | 'paranoid';
+
+export interface ScalableAllocatorOptions extends StrategyOptions {
+  /** The first chunk, default 64 KiB; later chunks double up to `maxChunkSize`. At most 2^32. */
+  chunkSize?: number;
+  /** Default `max(4 MiB, chunkSize)`, at most 2^32; a larger request gets a chunk of its own. */
+  maxChunkSize?: number;
+  /** Cap on reserved bytes (the sum of chunk sizes); default unlimited. */
+  maxSize?: number;
+  /** One ArrayBuffer per allocation, detached on full free. Default: `process.env.POOLMEM_SAFE === '1'`. */
+  safe?: boolean;
+  /** Ask the kernel for transparent huge pages (advisory). */
+  hugePages?: boolean;
+  /** Default `'sample'`. Leaks go back to the pool, count in `stats().leaks` and are reported once (`POOLMEM_LEAK`). */
+  leakDetection?: LeakDetection;
+}
+
+export interface ScalableAllocatorStats {
+  chunks: number;
+  /** Reserved bytes: the sum of chunk sizes. */
+  size: number;
+  /** Allocated bytes; always `totalMalloc - totalFree`. */
+  usedSize: number;
+  freeSize: number;
+  /** Bytes ever allocated (`borrow` is not counted). */
+  totalMalloc: number;
+  /** Bytes ever freed (by free, freeRest, recycle and the GC fallback). */
+  totalFree: number;
+  /** Live allocations: a free in the middle of one leaves two pieces. */
+  allocations: number;
+  /** Allocations returned by the GC fallback. */
+  leaks: number;
+}
+
+export class ScalableAllocator implements Disposable {
+  constructor(options?: ScalableAllocatorOptions);
+  /** A Buffer of `size` bytes (not zeroed); grows a chunk when nothing fits. Throws `ERR_POOLMEM_OUT_OF_MEMORY` past `maxSize`. */
+  malloc(size: number): Buffer;
+  /** Free memory lent until the next call on this allocator; not reserved: the next `malloc` may return it. */
+  borrow(size: number): Buffer;
+  /** Frees the buffer or any subarray of it (partial free). */
+  free(buf: Uint8Array): void;
+  /** Frees `buf[keep:]` and returns `buf.subarray(0, keep)`. */
+  freeRest(buf: Uint8Array, keep: number): Buffer;
+  /** Releases every fully free chunk; returns the bytes released. */
+  trim(): number;
+  /** Frees everything handed out (views kept afterwards may see new data, as after `free`). */
+  recycle(): void;
+  recyclable(): RecyclableMemory;
+  stats(): ScalableAllocatorStats;
+  readonly closed: boolean;
+  readonly safe: boolean;
+  readonly leakDetection: LeakDetection;
+  /** Outstanding views read length 0 afterwards. Idempotent. */
+  close(): void;
+  [Symbol.dispose](): void;
+}
+
+// ---------------------------------------------------------------------------
 // Memory and MemoryReader: zero-copy lists of buffers (pure JS)
 // ---------------------------------------------------------------------------
 
@@ -130,6 +193,23 @@ export class Memory implements Iterable<Buffer> {
    */
   static from(readable: AsyncIterable<Uint8Array>, options?: { allocator?: MemoryAllocator }): Promise<Memory>;
   [Symbol.iterator](): Iterator<Buffer>;
+}
+
+/**
+ * A Memory whose buffers come from one ScalableAllocator and go back in one
+ * `recycle()` (issue #4). It frees exactly what `nextN` allocated and
+ * `addRecycleBytes` was given, never a buffer merely pushed into it.
+ */
+export class RecyclableMemory extends Memory implements Disposable {
+  constructor(allocator: ScalableAllocator);
+  readonly allocator: ScalableAllocator;
+  /** Allocates `size` bytes (not zeroed) from the allocator, pushes and returns them. */
+  nextN(size: number): Buffer;
+  /** Pushes a buffer of the same allocator; `recycle()` frees it. */
+  addRecycleBytes(buf: Uint8Array): void;
+  /** Frees what nextN/addRecycleBytes added, then `reset()`. `ERR_POOLMEM_DOUBLE_FREE` if some were freed elsewhere. */
+  recycle(): void;
+  [Symbol.dispose](): void;
 }
 
 /**
@@ -181,8 +261,6 @@ export class MemoryReader {
 // ---------------------------------------------------------------------------
 // BytePool: tiered pool with reference counting (bytepool, issue #5)
 // ---------------------------------------------------------------------------
-
-export type LeakDetection = 'disabled' | 'sample' | 'paranoid';
 
 export interface BytePoolOptions {
   /**

@@ -70,6 +70,14 @@ function trimStack(err) {
   return err;
 }
 
+// The caller's stack frames as text (frames inside lib/ dropped), for leak
+// reports in leakDetection: 'paranoid'.
+function callerStack() {
+  const holder = {};
+  trimStack(holder);
+  return holder.stack.split('\n').slice(1).join('\n');
+}
+
 function make(Base, code, message) {
   const err = Base === PoolError ? new PoolError(code, message) : new Base(message);
   if (Base !== PoolError) {
@@ -119,4 +127,4 @@ function fromNative(err) {
   return err;
 }
 
-module.exports = { PoolError, codes, fromNative };
+module.exports = { PoolError, callerStack, codes, fromNative };

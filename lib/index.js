@@ -11,9 +11,11 @@ const { ObjectPool } = require('./object_pool');
 const { PooledBuffer } = require('./pooled_buffer');
 const { alloc, free } = require('./process_allocator');
 const { RangeAllocator } = require('./range_allocator');
+const { RecyclableMemory } = require('./recyclable_memory');
+const { ScalableAllocator } = require('./scalable_allocator');
 const { STRATEGIES } = require('./strategy');
 
 module.exports = {
-  Arena, ArenaPool, BytePool, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, RangeAllocator, STRATEGIES,
-  alloc, free,
+  Arena, ArenaPool, BytePool, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, RangeAllocator,
+  RecyclableMemory, STRATEGIES, ScalableAllocator, alloc, free,
 };

@@ -11,7 +11,7 @@ const { expectCode } = require('./helpers/expect_error');
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 const { Arena, Memory, MemoryReader, RangeAllocator } = poolmem;
-const { ArenaPool, BytePool, ObjectPool, PooledBuffer } = poolmem;
+const { ArenaPool, BytePool, ObjectPool, PooledBuffer, RecyclableMemory, ScalableAllocator } = poolmem;
 const STATES = ['closed', 'freed', 'double-freed', 'foreign buffer', "other pool's buffer", 'detached', 'wrong type', 'NaN', 'negative', 'huge', 'exhausted'];
 
 // A buffer whose ArrayBuffer is detached: from a closed arena.
@@ -375,6 +375,115 @@ function arenaPoolRows() {
   };
 }
 
+// ScalableAllocator rows (issue #4), fast and safe mode.
+function scalableRows(safe) {
+  const make = () => {
+    const a = new ScalableAllocator({ safe, chunkSize: 4096, leakDetection: 'disabled' });
+    a.malloc(16);
+    return a;
+  };
+  const stats = (a) => JSON.stringify(a.stats());
+  const freed = (a, times) => {
+    const buf = a.malloc(16);
+    a.malloc(16); // keeps the chunk in use
+    for (let i = 0; i < times; i++) {
+      try { a.free(buf); } catch { /* the expected double free */ }
+    }
+    return buf;
+  };
+  const bufferStates = {
+    closed: [(a) => { const b = a.malloc(16); a.close(); return b; }, 'ERR_POOLMEM_CLOSED'],
+    freed: [(a) => freed(a, 1), 'ERR_POOLMEM_DOUBLE_FREE'],
+    'double-freed': [(a) => freed(a, 2), 'ERR_POOLMEM_DOUBLE_FREE'],
+    'foreign buffer': [() => Buffer.allocUnsafe(16), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    "other pool's buffer": [() => new ScalableAllocator({ safe }).malloc(8), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    detached: [() => detachedBuffer(), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    'wrong type': [() => 'buffer', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
+    negative: [() => -1, 'ERR_INVALID_ARG_TYPE'],
+    huge: [() => Buffer.alloc(1 << 20), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+  };
+  const sizeStates = {
+    closed: [(a) => { a.close(); return 8; }, 'ERR_POOLMEM_CLOSED'],
+    'wrong type': [() => '8', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_OUT_OF_RANGE'],
+    negative: [() => -8, 'ERR_OUT_OF_RANGE'],
+    huge: [() => 2 ** 53, 'ERR_OUT_OF_RANGE'],
+    'foreign buffer': [() => Buffer.alloc(8), 'ERR_INVALID_ARG_TYPE'],
+  };
+  const keepStates = {
+    closed: [(a) => { const b = a.malloc(16); a.close(); return [b, 1]; }, 'ERR_POOLMEM_CLOSED'],
+    'foreign buffer': [() => [Buffer.alloc(16), 1], 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    "other pool's buffer": [() => [new ScalableAllocator({ safe }).malloc(8), 1], 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    'double-freed': [(a) => [freed(a, 2), 1], 'ERR_POOLMEM_DOUBLE_FREE'],
+    'wrong type': [(a) => [a.malloc(16), '1'], 'ERR_INVALID_ARG_TYPE'],
+    NaN: [(a) => [a.malloc(16), NaN], 'ERR_OUT_OF_RANGE'],
+    negative: [(a) => [a.malloc(16), -1], 'ERR_OUT_OF_RANGE'],
+  };
+  const closedThrows = { closed: [(a) => { a.close(); }, 'ERR_POOLMEM_CLOSED'] };
+  const closedOk = { closed: [(a) => { a.close(); }, 'ok'] };
+  return {
+    make,
+    stats,
+    methods: {
+      malloc: [(a, arg) => a.malloc(arg), sizeStates],
+      borrow: [(a, arg) => a.borrow(arg), sizeStates],
+      free: [(a, arg) => a.free(arg), bufferStates],
+      freeRest: [(a, arg) => a.freeRest(...arg), keepStates],
+      trim: [(a) => a.trim(), closedThrows],
+      recycle: [(a) => a.recycle(), closedThrows],
+      recyclable: [(a) => a.recyclable(), closedThrows],
+      stats: [(a) => a.stats(), closedOk],
+      close: [(a) => a.close(), closedOk],
+      [Symbol.dispose]: [(a) => a[Symbol.dispose](), closedOk],
+      closed: [(a) => a.closed, closedOk],
+      safe: [(a) => a.safe, closedOk],
+      leakDetection: [(a) => a.leakDetection, closedOk],
+    },
+  };
+}
+
+// RecyclableMemory rows (issue #4): states of its allocator and arguments.
+function recyclableRows(safe) {
+  const make = () => {
+    const rm = new ScalableAllocator({ safe, leakDetection: 'disabled' }).recyclable();
+    rm.nextN(16);
+    return rm;
+  };
+  const stats = (rm) => [rm.size, rm.count, JSON.stringify(rm.allocator.stats())];
+  const sizeStates = {
+    closed: [(rm) => { rm.allocator.close(); return 8; }, 'ERR_POOLMEM_CLOSED'],
+    'wrong type': [() => '8', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_OUT_OF_RANGE'],
+    negative: [() => -8, 'ERR_OUT_OF_RANGE'],
+    huge: [() => 2 ** 53, 'ERR_OUT_OF_RANGE'],
+    'foreign buffer': [() => Buffer.alloc(8), 'ERR_INVALID_ARG_TYPE'],
+  };
+  const bufferStates = {
+    closed: [(rm) => { const b = rm.allocator.malloc(8); rm.allocator.close(); return b; }, 'ERR_POOLMEM_CLOSED'],
+    'foreign buffer': [() => Buffer.allocUnsafe(16), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    "other pool's buffer": [() => new ScalableAllocator({ safe }).malloc(8), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    detached: [() => detachedBuffer(), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    'wrong type': [() => 'buffer', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
+    negative: [() => -1, 'ERR_INVALID_ARG_TYPE'],
+    huge: [() => Buffer.alloc(1 << 20), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+  };
+  const emptiedAndClosed = { closed: [(rm) => { rm.recycle(); rm.allocator.close(); }, 'ok'] };
+  return {
+    make,
+    stats,
+    methods: {
+      nextN: [(rm, arg) => rm.nextN(arg), sizeStates],
+      addRecycleBytes: [(rm, arg) => rm.addRecycleBytes(arg), bufferStates],
+      recycle: [(rm) => rm.recycle(), emptiedAndClosed],
+      [Symbol.dispose]: [(rm) => rm[Symbol.dispose](), emptiedAndClosed],
+      allocator: [(rm) => rm.allocator, { closed: [(rm) => { rm.allocator.close(); }, 'ok'] }],
+      _onClipFront: [(rm, arg) => rm._onClipFront(arg), { 'foreign buffer': [() => Buffer.alloc(8), 'ok'] }],
+    },
+  };
+}
+
 const MATRIX = {
   'Arena (fast)': [Arena, arenaRows(false)],
   'Arena (safe)': [Arena, arenaRows(true)],
@@ -385,6 +494,10 @@ const MATRIX = {
   PooledBuffer: [PooledBuffer, pooledBufferRows()],
   ObjectPool: [ObjectPool, objectPoolRows()],
   ArenaPool: [ArenaPool, arenaPoolRows()],
+  'ScalableAllocator (fast)': [ScalableAllocator, scalableRows(false)],
+  'ScalableAllocator (safe)': [ScalableAllocator, scalableRows(true)],
+  'RecyclableMemory (fast)': [RecyclableMemory, recyclableRows(false)],
+  'RecyclableMemory (safe)': [RecyclableMemory, recyclableRows(true)],
 };
 
 const cells = [];

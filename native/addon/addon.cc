@@ -8,6 +8,7 @@
 #include "process_allocator_wrap.h"
 #include "range_allocator_wrap.h"
 #include "slab_wrap.h"
+#include "scalable_allocator_wrap.h"
 
 namespace poolmem::addon {
 
@@ -20,6 +21,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ArenaWrap::ExportFastPath(env, exports);
   exports.Set("SlabHandle", SlabWrap::Define(env));
   ProcessAllocatorWrap::Export(env, exports);
+  exports.Set("ScalableAllocatorHandle", ScalableAllocatorWrap::Define(env));
+  ExportScalableFastPath(env, exports);
   exports.Set("liveRegions", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 return Napi::Number::New(info.Env(), static_cast<double>(MappedRegion::LiveCount()));
               }));

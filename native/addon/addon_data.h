@@ -13,9 +13,11 @@
 namespace poolmem::addon {
 
 struct ArenaState;
+struct ScalableState;
 
 struct AddonData {
   std::shared_ptr<HandleTable<ArenaState>> arenas = std::make_shared<HandleTable<ArenaState>>();
+  std::shared_ptr<HandleTable<ScalableState>> scalables = std::make_shared<HandleTable<ScalableState>>();
 
   // The instance's data; set up once in Init.
   static AddonData* Of(napi_env env) {

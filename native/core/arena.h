@@ -23,6 +23,7 @@ class Arena {
   uint64_t free_size() const { return strategy_->FreeSize(); }
   uint64_t used_size() const { return size() - free_size(); }
   RangeStrategy& strategy() { return *strategy_; }
+  const RangeStrategy& strategy() const { return *strategy_; }
   // Null after Close(): whoever still exposes the bytes holds its own share.
   const std::shared_ptr<MappedRegion>& region() const { return region_; }
   bool huge_pages() const { return huge_pages_; }

@@ -74,3 +74,27 @@ expectTypeOf(poolmem.alloc(16)).toEqualTypeOf<Buffer>();
 expectTypeOf(poolmem.free).parameters.toEqualTypeOf<[buf: Uint8Array]>();
 // @ts-expect-error alloc takes a size
 poolmem.alloc(Buffer.alloc(1));
+// ScalableAllocator and RecyclableMemory (issue #4)
+const { ScalableAllocator, RecyclableMemory, Memory } = poolmem;
+const pool = new ScalableAllocator({ chunkSize: 4096, maxChunkSize: 1 << 20, maxSize: 1 << 24, leakDetection: 'paranoid' });
+expectTypeOf(pool.malloc(16)).toEqualTypeOf<Buffer>();
+expectTypeOf(pool.borrow(16)).toEqualTypeOf<Buffer>();
+expectTypeOf(pool.freeRest(pool.malloc(16), 4)).toEqualTypeOf<Buffer>();
+expectTypeOf(pool.trim()).toEqualTypeOf<number>();
+expectTypeOf(pool.stats().leaks).toEqualTypeOf<number>();
+expectTypeOf(pool.leakDetection).toEqualTypeOf<poolmem.LeakDetection>();
+const rm = pool.recyclable();
+expectTypeOf(rm).toEqualTypeOf<poolmem.RecyclableMemory>();
+expectTypeOf(rm).toMatchTypeOf<poolmem.Memory>();
+expectTypeOf(rm.nextN(8)).toEqualTypeOf<Buffer>();
+expectTypeOf(new RecyclableMemory(pool).allocator).toEqualTypeOf<poolmem.ScalableAllocator>();
+expectTypeOf(new Memory()).not.toHaveProperty('nextN');
+{
+  using scopedPool = new ScalableAllocator();
+  using scopedMemory = scopedPool.recyclable();
+  scopedMemory.nextN(1);
+}
+// @ts-expect-error unknown leak detection level
+new ScalableAllocator({ leakDetection: 'always' });
+// @ts-expect-error malloc never returns null here
+const notNull: null = pool.malloc(1);

@@ -1,0 +1,143 @@
+'use strict';
+// RecyclableMemory: a Memory whose buffers come from one ScalableAllocator and
+// go back in one recycle() call (GoMem RecyclableMemory, gomem-behaviour.md
+// 2.5), with its bugs fixed: recycle() frees exactly what nextN() allocated
+// and addRecycleBytes() was given (a ledger kept apart from the buffer list,
+// so clipFront, updateBuffer and hand-pushed buffers cannot make it free the
+// wrong thing), and entries from before an allocator-wide recycle() or
+// close() are void. Fast-mode entries live in a Float64Array of (handle,
+// length) pairs freed by one native call. A sampled RecyclableMemory (leak
+// detection) allocates tracked buffers under a group id: if it becomes
+// unreachable without recycle(), the allocator returns its buffers once no
+// view can reach them and reports it once.
+
+const { Memory } = require('./memory');
+const { codes } = require('./errors');
+const { internals } = require('./scalable_allocator');
+const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
+
+const { ERR_INVALID_ARG_TYPE, ERR_INVALID_THIS, ERR_POOLMEM_DOUBLE_FREE } = codes;
+const MAX_REQUEST = 2 ** 32;
+const I = internals();
+
+// What recycle() frees: fast-mode (handle, length) pairs and tracked
+// (ArrayBuffer, offset, length) triples, valid for one allocator epoch.
+class Ledger {
+  slots = new Float64Array(32);
+  count = 0;
+  tracked = null;
+  epoch = -1;
+
+  #sync(epoch) {
+    if (epoch === this.epoch) return;
+    this.count = 0; // recorded before the allocator's recycle()/close(): already free
+    this.tracked = null;
+    this.epoch = epoch;
+  }
+
+  add(handle, length, epoch) {
+    if (epoch !== this.epoch) this.#sync(epoch);
+    let slots = this.slots;
+    const i = this.count * 2;
+    if (i === slots.length) {
+      slots = new Float64Array(i * 2);
+      slots.set(this.slots);
+      this.slots = slots;
+    }
+    slots[i] = handle;
+    slots[i + 1] = length;
+    this.count++;
+  }
+
+  addTracked(arrayBuffer, offset, length, epoch) {
+    if (epoch !== this.epoch) this.#sync(epoch);
+    if (this.tracked === null) this.tracked = [];
+    this.tracked.push(arrayBuffer, offset, length);
+  }
+
+  clear() {
+    this.count = 0;
+    this.tracked = null;
+  }
+}
+
+class RecyclableMemory extends Memory {
+  #allocator;
+  #group; // leak-detection group id, 0 when this memory is not tracked
+  #ledger = new Ledger();
+
+  constructor(allocator) {
+    super();
+    try {
+      I.check(allocator);
+    } catch {
+      throw ERR_INVALID_ARG_TYPE('allocator', 'an instance of ScalableAllocator', allocator);
+    }
+    this.#allocator = allocator;
+    this.#group = I.newGroup(allocator);
+  }
+
+  static #check(self) {
+    if (self === null || typeof self !== 'object' || !(#ledger in self)) throw ERR_INVALID_THIS('RecyclableMemory');
+  }
+
+  /** The allocator this memory allocates from. */
+  get allocator() {
+    RecyclableMemory.#check(this);
+    return this.#allocator;
+  }
+
+  /** Allocates size bytes (not zeroed), pushes them and returns them. */
+  nextN(size) {
+    RecyclableMemory.#check(this);
+    if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
+    const buf = I.mallocFor(this.#allocator, size, this.#group, this.#ledger);
+    this._buffers.push(buf);
+    this._size += size;
+    return buf;
+  }
+
+  /** Pushes a buffer from the same allocator and frees it on recycle(). */
+  addRecycleBytes(buf) {
+    RecyclableMemory.#check(this);
+    if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
+    I.locate(this.#allocator, buf, this.#ledger); // throws for a foreign buffer, changing nothing
+    this.pushOne(buf);
+  }
+
+  /**
+   * Frees exactly what nextN() and addRecycleBytes() added, then reset().
+   * Buffers pushed by other means are only dropped. If some of those ranges
+   * were already freed elsewhere, everything else is still freed and the
+   * memory reset, then ERR_POOLMEM_DOUBLE_FREE says how many.
+   */
+  recycle() {
+    RecyclableMemory.#check(this);
+    const ledger = this.#ledger;
+    let failed = 0;
+    if ((ledger.count !== 0 || ledger.tracked !== null) && ledger.epoch === I.epochOf(this.#allocator)) {
+      failed = I.freeLedger(this.#allocator, ledger.slots, ledger.count, ledger.tracked);
+    }
+    ledger.clear();
+    this.reset();
+    if (failed !== 0) {
+      throw ERR_POOLMEM_DOUBLE_FREE(`${failed} of the buffers this RecyclableMemory allocated or was given had been freed already`);
+    }
+  }
+
+  [Symbol.dispose]() {
+    RecyclableMemory.#check(this);
+    this.recycle();
+  }
+
+  // MemoryReader#clipFront hook: a consumed buffer this memory allocated is
+  // freed at once and leaves the ledger.
+  _onClipFront(buf) {
+    RecyclableMemory.#check(this);
+    const ledger = this.#ledger;
+    if (ledger.epoch !== I.epochOf(this.#allocator)) return;
+    I.freeFromLedger(this.#allocator, buf, ledger);
+  }
+}
+
+module.exports = { RecyclableMemory, Ledger };

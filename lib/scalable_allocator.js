@@ -1,0 +1,405 @@
+'use strict';
+// ScalableAllocator: grows by chunks (GoMem ScalableMemoryAllocator), with
+// validated frees, exact counters and leak detection.
+// Fast mode: malloc is one native call returning a handle (chunk id * 2^32 +
+// offset) plus one view into the chunk's ArrayBuffer, which native code put
+// in #chunks[id] when it made the chunk; free maps buf.buffer to its chunk id
+// through a module-private symbol and checks #chunks[id] === buf.buffer, so a
+// foreign buffer, another allocator's buffer or a released chunk's detached
+// buffer is never mistaken for ours.
+// Tracked allocations (safe mode, leak detection samples, sampled
+// RecyclableMemory) own an ArrayBuffer each. Only that ArrayBuffer's native
+// finalizer returns unfreed bytes, so memory a live view (the Buffer,
+// subarray(), slice()) can reach is never handed out again. Leaks are
+// reported the next time the allocator tracks an allocation or is asked for
+// stats()/trim()/recycle()/close(), as Netty does.
+// About 400 lines: RecyclableMemory's ledger hooks live here because they
+// need the private chunk state; a second module would have to expose it.
+
+const { constants } = require('node:buffer');
+const binding = require('./binding');
+const { callerStack, codes, fromNative } = require('./errors');
+const { view } = require('./pool_buffer');
+const { parseStrategy } = require('./strategy');
+const {
+  isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOneOf, validateOptions,
+} = require('./validators');
+
+const {
+  ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_CLOSED, ERR_POOLMEM_DOUBLE_FREE,
+  ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY,
+} = codes;
+
+const { scalableMalloc, scalableFree, scalableBorrow, scalableFreeBatch } = binding; // monomorphic call sites
+const CHUNK_LIMIT = 2 ** 32; // a chunk (and so a request) is at most 4 GiB: handles stay exact
+const MAX_REQUEST = Math.min(constants.MAX_LENGTH, CHUNK_LIMIT);
+const TWO_32 = 2 ** 32;
+const CAP_REACHED = -1;
+const FREE_OK = 0;
+const FREE_DOUBLE = 1;
+const LEAK_LEVELS = ['disabled', 'sample', 'paranoid'];
+const SAMPLE_INTERVAL = 128; // Netty's default: one allocation in 128 on average
+const kChunkId = Symbol('poolmem.chunkId'); // each chunk ArrayBuffer holds its id here
+
+let internals; // for RecyclableMemory and tests; see the static block
+
+function nextSample() {
+  return 1 + Math.floor(Math.random() * (2 * SAMPLE_INTERVAL - 1));
+}
+
+class ScalableAllocator {
+  #handle;
+  #id;          // handle id for the module-level fast path
+  #chunks = []; // chunk id -> chunk ArrayBuffer (fast mode), written by native code
+  #tracked = new WeakMap(); // tracked ArrayBuffer -> native block id
+  #empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
+  #safe;
+  #level;        // leak detection level
+  #countdown;    // mallocs until the next tracked one (Infinity: never)
+  #maxSize;
+  #epoch = 0;    // bumped by recycle()/close(): RecyclableMemory entries before it are void
+  #nextGroup = 1;
+  #reportedGroups = new Set();
+  #closed = false;
+
+  static {
+    internals = {
+      handleOf: (a) => a.#handle,
+      chunksOf: (a) => a.#chunks,
+      check: (a) => ScalableAllocator.#check(a),
+      epochOf: (a) => a.#epoch,
+      // A RecyclableMemory's tracking decision: its own group, or 0 (untracked).
+      newGroup: (a) => a.#newGroup(),
+      mallocFor: (a, size, group, ledger) => a.#mallocFor(size, group, ledger),
+      locate: (a, buf, ledger) => a.#locate(buf, ledger),
+      freeLedger: (a, slots, count, tracked) => a.#freeLedger(slots, count, tracked),
+      freeFromLedger: (a, buf, ledger) => a.#freeFromLedger(buf, ledger),
+    };
+  }
+
+  constructor(options = undefined) {
+    const opts = validateOptions(options);
+    const chunkSize = opts.chunkSize === undefined ? 64 * 1024
+      : validateInteger(opts.chunkSize, 'options.chunkSize', 1, CHUNK_LIMIT);
+    const maxChunkSize = opts.maxChunkSize === undefined ? Math.max(4 * 1024 * 1024, chunkSize)
+      : validateInteger(opts.maxChunkSize, 'options.maxChunkSize', 1, CHUNK_LIMIT);
+    if (maxChunkSize < chunkSize) {
+      throw ERR_OUT_OF_RANGE('options.maxChunkSize', `>= options.chunkSize (${chunkSize})`, maxChunkSize);
+    }
+    const maxSize = opts.maxSize === undefined ? 0 : validateInteger(opts.maxSize, 'options.maxSize', 1);
+    const [kind, minBlock] = parseStrategy(opts);
+    const safe = opts.safe === undefined ? process.env.POOLMEM_SAFE === '1' : validateBoolean(opts.safe, 'options.safe');
+    const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
+    const level = opts.leakDetection === undefined ? 'sample'
+      : validateOneOf(opts.leakDetection, 'options.leakDetection', LEAK_LEVELS);
+    try {
+      this.#handle = new binding.ScalableAllocatorHandle(chunkSize, maxChunkSize, maxSize, kind, minBlock, safe,
+        hugePages, this.#chunks, kChunkId);
+    } catch (err) {
+      throw fromNative(err);
+    }
+    this.#id = this.#handle.id();
+    this.#safe = safe;
+    this.#level = level;
+    this.#maxSize = maxSize;
+    this.#countdown = safe || level === 'paranoid' ? 1 : level === 'sample' ? nextSample() : Infinity;
+  }
+
+  static #check(self) {
+    if (self === null || typeof self !== 'object' || !(#handle in self)) throw ERR_INVALID_THIS('ScalableAllocator');
+  }
+
+  // ---- allocation ------------------------------------------------------------
+
+  malloc(size) {
+    ScalableAllocator.#check(this);
+    if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
+    if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    if (size === 0) return view(this.#empty, 0, 0);
+    if (--this.#countdown === 0) return this.#mallocTracked(size, 0);
+    const h = scalableMalloc(this.#id, size);
+    if (h < 0) throw this.#outOfMemory(h, size);
+    const id = (h / TWO_32) | 0;
+    return view(this.#chunks[id], h - id * TWO_32, size);
+  }
+
+  borrow(size) {
+    ScalableAllocator.#check(this);
+    if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
+    if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    if (size === 0) return view(this.#empty, 0, 0);
+    if (this.#safe) {
+      const ab = this.#handle.borrowSafe(size);
+      if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
+      return view(ab, 0, size);
+    }
+    const h = scalableBorrow(this.#id, size);
+    if (h < 0) throw this.#outOfMemory(h, size);
+    const id = (h / TWO_32) | 0;
+    return view(this.#chunks[id], h - id * TWO_32, size);
+  }
+
+  free(buf) {
+    ScalableAllocator.#check(this);
+    if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
+    if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    const ab = buf.buffer;
+    const id = ab[kChunkId];
+    if (id !== undefined && this.#chunks[id] === ab) {
+      const offset = buf.byteOffset;
+      const length = buf.byteLength;
+      if (length === 0) return undefined;
+      const status = scalableFree(this.#id, id * TWO_32 + offset, length);
+      if (status !== FREE_OK) throw freeError(status, offset, length);
+      return undefined;
+    }
+    this.#freeOther(ab, buf.byteOffset, buf.byteLength);
+    return undefined;
+  }
+
+  freeRest(buf, keep) {
+    ScalableAllocator.#check(this);
+    if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
+    validateInteger(keep, 'keep', 0);
+    if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    const ab = buf.buffer;
+    const offset = buf.byteOffset;
+    const length = buf.byteLength;
+    if (!this.#owns(ab)) throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
+    if (length === 0) { // nothing to free, but a fully freed (detached) tracked buffer is a double free
+      this.#freeRange(ab, offset, 0);
+      return view(this.#empty, 0, 0);
+    }
+    const kept = view(ab, offset, keep < length ? keep : length); // before a full free detaches ab
+    if (keep < length) this.#freeRange(ab, offset + keep, length - keep);
+    return kept;
+  }
+
+  // ---- whole-allocator operations ------------------------------------------------
+
+  trim() {
+    ScalableAllocator.#check(this);
+    if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    this.#drainLeaks();
+    return this.#handle.trim();
+  }
+
+  recycle() {
+    ScalableAllocator.#check(this);
+    if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    this.#drainLeaks();
+    this.#epoch++;
+    this.#handle.recycle();
+  }
+
+  recyclable() {
+    ScalableAllocator.#check(this);
+    if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    const { RecyclableMemory } = require('./recyclable_memory');
+    return new RecyclableMemory(this);
+  }
+
+  stats() {
+    ScalableAllocator.#check(this);
+    this.#drainLeaks();
+    const s = this.#handle.stats();
+    return {
+      chunks: s[0], size: s[1], usedSize: s[2], freeSize: s[3],
+      totalMalloc: s[4], totalFree: s[5], allocations: s[6], leaks: s[7],
+    };
+  }
+
+  get closed() {
+    ScalableAllocator.#check(this);
+    return this.#closed;
+  }
+
+  get safe() {
+    ScalableAllocator.#check(this);
+    return this.#safe;
+  }
+
+  get leakDetection() {
+    ScalableAllocator.#check(this);
+    return this.#level;
+  }
+
+  close() {
+    ScalableAllocator.#check(this);
+    if (this.#closed) return;
+    this.#drainLeaks();
+    this.#closed = true;
+    this.#epoch++;
+    this.#handle.close();
+  }
+
+  [Symbol.dispose]() {
+    ScalableAllocator.#check(this);
+    this.close();
+  }
+
+  // ---- internals -------------------------------------------------------------------
+
+  #owns(ab) {
+    if (ab === this.#empty) return true;
+    const id = ab[kChunkId];
+    return (id !== undefined && this.#chunks[id] === ab) || this.#tracked.has(ab);
+  }
+
+  // Frees [offset, offset + length) of ab, which must be ours; throws otherwise.
+  #freeRange(ab, offset, length) {
+    const id = ab[kChunkId];
+    if (id !== undefined && this.#chunks[id] === ab) {
+      if (length === 0) return;
+      const status = scalableFree(this.#id, id * TWO_32 + offset, length);
+      if (status !== FREE_OK) throw freeError(status, offset, length);
+      return;
+    }
+    this.#freeOther(ab, offset, length);
+  }
+
+  #freeOther(ab, offset, length) {
+    if (ab === this.#empty) return; // malloc(0): nothing to free
+    const block = this.#tracked.get(ab);
+    if (block === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
+    const status = this.#handle.freeTracked(block, offset, length);
+    if (status !== FREE_OK) throw freeError(status, offset, length);
+  }
+
+  #mallocTracked(size, group) {
+    if (group === 0) this.#countdown = this.#safe || this.#level === 'paranoid' ? 1 : nextSample();
+    this.#drainLeaks();
+    const stack = this.#level === 'paranoid' ? callerStack() : undefined;
+    const r = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled');
+    if (typeof r === 'number') throw this.#outOfMemory(r, size);
+    this.#tracked.set(r[0], r[1]);
+    return view(r[0], 0, size);
+  }
+
+  #newGroup() {
+    if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    if (!this.#safe && this.#level !== 'paranoid' && (this.#level === 'disabled' || --this.#countdown !== 0)) return 0;
+    if (this.#level === 'sample' && !this.#safe) this.#countdown = nextSample();
+    return this.#nextGroup++;
+  }
+
+  // RecyclableMemory#nextN: a malloc whose free goes into ledger (see recyclable_memory.js).
+  #mallocFor(size, group, ledger) {
+    if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    if (size === 0) return view(this.#empty, 0, 0);
+    if (group !== 0) {
+      const buf = this.#mallocTracked(size, group);
+      ledger.addTracked(buf.buffer, 0, size, this.#epoch);
+      return buf;
+    }
+    const h = scalableMalloc(this.#id, size);
+    if (h < 0) throw this.#outOfMemory(h, size);
+    ledger.add(h, size, this.#epoch);
+    const id = (h / TWO_32) | 0;
+    return view(this.#chunks[id], h - id * TWO_32, size);
+  }
+
+  // RecyclableMemory#addRecycleBytes: records how to free buf; throws for foreign buffers.
+  #locate(buf, ledger) {
+    if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    const ab = buf.buffer;
+    const length = buf.byteLength;
+    if (ab === this.#empty) return;
+    const id = ab[kChunkId];
+    if (id !== undefined && this.#chunks[id] === ab) {
+      if (length !== 0) ledger.add(id * TWO_32 + buf.byteOffset, length, this.#epoch);
+    } else if (this.#tracked.has(ab)) {
+      if (length !== 0) ledger.addTracked(ab, buf.byteOffset, length, this.#epoch);
+    } else {
+      throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
+    }
+  }
+
+  // Frees a RecyclableMemory's entries: one native call for the chunk ranges.
+  // Returns how many could not be freed (already freed by someone else).
+  #freeLedger(slots, count, tracked) {
+    if (this.#closed) return 0;
+    let failed = count > 0 ? scalableFreeBatch(this.#id, slots, count) : 0;
+    if (tracked !== null) {
+      for (let i = 0; i < tracked.length; i += 3) {
+        const block = this.#tracked.get(tracked[i]);
+        if (block === undefined || this.#handle.freeTracked(block, tracked[i + 1], tracked[i + 2]) !== FREE_OK) failed++;
+      }
+    }
+    return failed;
+  }
+
+  // RecyclableMemory#_onClipFront: frees buf now if the ledger holds it, and forgets it.
+  #freeFromLedger(buf, ledger) {
+    if (this.#closed) return;
+    const ab = buf.buffer;
+    const offset = buf.byteOffset;
+    const length = buf.byteLength;
+    const id = ab[kChunkId];
+    if (id !== undefined && this.#chunks[id] === ab) {
+      const handle = id * TWO_32 + offset;
+      const s = ledger.slots;
+      for (let i = 0; i < ledger.count * 2; i += 2) {
+        if (s[i] !== handle || s[i + 1] !== length) continue;
+        const last = (ledger.count - 1) * 2;
+        s[i] = s[last];
+        s[i + 1] = s[last + 1];
+        ledger.count--;
+        scalableFree(this.#id, handle, length); // already freed elsewhere: nothing to do
+        return;
+      }
+    } else if (ledger.tracked !== null) {
+      const t = ledger.tracked;
+      for (let i = 0; i < t.length; i += 3) {
+        if (t[i] !== ab || t[i + 1] !== offset || t[i + 2] !== length) continue;
+        t.splice(i, 3);
+        const block = this.#tracked.get(ab);
+        if (block !== undefined) this.#handle.freeTracked(block, offset, length);
+        return;
+      }
+    }
+  }
+
+  #outOfMemory(code, size) {
+    if (code === CAP_REACHED && size <= MAX_REQUEST) {
+      const cap = this.#maxSize === 0 ? 'the 4 GiB chunk limit' : `maxSize (${this.#maxSize} bytes)`;
+      return ERR_POOLMEM_OUT_OF_MEMORY(`${size} more bytes would exceed ${cap}`);
+    }
+    return ERR_POOLMEM_OUT_OF_MEMORY(`the operating system refused a new chunk for ${size} bytes`);
+  }
+
+  // Reports leaks the native finalizers found since the last call, once each.
+  #drainLeaks() {
+    const leaks = this.#handle.takeLeaks();
+    if (leaks === undefined) return;
+    const groups = new Map();
+    for (const [bytes, group, stack] of leaks) {
+      if (group === 0) {
+        emitLeak(`${bytes} bytes from ScalableAllocator#malloc() became unreachable without free()`, stack);
+      } else if (!this.#reportedGroups.has(group)) {
+        const g = groups.get(group) ?? { buffers: 0, bytes: 0, stack };
+        g.buffers++;
+        g.bytes += bytes;
+        groups.set(group, g);
+      }
+    }
+    for (const [group, g] of groups) {
+      this.#reportedGroups.add(group);
+      emitLeak(`A RecyclableMemory became unreachable without recycle() (${g.buffers} buffers, ${g.bytes} bytes)`, g.stack);
+    }
+  }
+}
+
+function emitLeak(message, stack) {
+  const detail = stack === undefined
+    ? "The memory went back to the pool. Use leakDetection: 'paranoid' to record where it was allocated."
+    : `The memory went back to the pool. Allocated at:\n${stack}`;
+  process.emitWarning(message, { type: 'PoolmemLeakWarning', code: 'POOLMEM_LEAK', detail });
+}
+
+function freeError(status, offset, length) {
+  if (status === FREE_DOUBLE) return ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of the buffer`);
+  return ERR_BUFFER_OUT_OF_BOUNDS('buf');
+}
+
+module.exports = { ScalableAllocator, internals: () => internals };

@@ -1,0 +1,261 @@
+// ScalableState: chunk ArrayBuffers (the ChunkListener side), external-memory
+// accounting, tracked blocks and their GC fallback, and the fast-mode hot
+// paths bound to the state (see bound_function.h).
+#include "scalable_state.h"
+
+#include <algorithm>
+
+#include "addon_data.h"
+#include "bound_function.h"
+
+namespace poolmem::addon {
+
+namespace {
+
+void FinalizeRegion(napi_env, void*, void* hint) {
+  delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // unmaps when this was the last holder
+}
+
+napi_value MakeInt(napi_env env, int64_t v) {
+  napi_value out;
+  napi_create_int64(env, v, &out);
+  return out;
+}
+
+}  // namespace
+
+// ---- chunks -------------------------------------------------------------------
+
+bool ScalableState::OnChunkCreated(uint32_t id, const Arena& chunk) {
+  const uint64_t size = chunk.size();
+  if (!fast) {
+    Adjust(static_cast<int64_t>(size));  // no ArrayBuffer shows these bytes to V8
+    return true;
+  }
+  FlushReleases();  // an id is reused only after its old ArrayBuffer is gone
+  napi_value ab, array, key, id_value;
+  auto* holder = new std::shared_ptr<MappedRegion>(chunk.region());
+  if (napi_create_external_arraybuffer(env, chunk.region()->data(), static_cast<size_t>(size),
+                                       FinalizeRegion, holder, &ab) != napi_ok) {
+    delete holder;
+    return false;
+  }
+  napi_create_uint32(env, id, &id_value);
+  napi_get_reference_value(env, id_key, &key);
+  napi_get_reference_value(env, chunks, &array);
+  napi_property_descriptor desc{nullptr, key, nullptr, nullptr, nullptr, id_value, napi_default, nullptr};
+  napi_ref ref = nullptr;
+  if (napi_define_properties(env, ab, 1, &desc) != napi_ok || napi_set_element(env, array, id, ab) != napi_ok ||
+      napi_create_reference(env, ab, 1, &ref) != napi_ok) {
+    napi_detach_arraybuffer(env, ab);
+    return false;
+  }
+  if (chunk_refs.size() <= id) chunk_refs.resize(id + 1, nullptr);
+  chunk_refs[id] = ref;
+  return true;
+}
+
+void ScalableState::OnChunkReleased(uint32_t id, const Arena& chunk) {
+  if (!fast) {
+    Adjust(-static_cast<int64_t>(chunk.size()));
+    return;
+  }
+  napi_ref ref = chunk_refs[id];
+  chunk_refs[id] = nullptr;
+  pending_release.emplace_back(id, ref);
+  if (!in_finalizer) FlushReleases();
+}
+
+// Detaches released chunks (stale views read length 0; the region is
+// unmapped when the ArrayBuffer's finalizer drops it) and clears their slots.
+void ScalableState::FlushReleases() {
+  if (pending_release.empty()) return;
+  napi_value array = nullptr, undefined;
+  napi_get_undefined(env, &undefined);
+  if (chunks != nullptr) napi_get_reference_value(env, chunks, &array);
+  for (auto& [id, ref] : pending_release) {
+    napi_value ab = nullptr;
+    napi_get_reference_value(env, ref, &ab);
+    if (ab != nullptr) napi_detach_arraybuffer(env, ab);
+    napi_delete_reference(env, ref);
+    if (array != nullptr && (id >= chunk_refs.size() || chunk_refs[id] == nullptr)) {
+      napi_set_element(env, array, id, undefined);
+    }
+  }
+  pending_release.clear();
+}
+
+void ScalableState::EndBorrow() {
+  if (borrowed == nullptr) return;
+  napi_value ab = nullptr;
+  napi_get_reference_value(env, borrowed, &ab);
+  if (ab != nullptr) napi_detach_arraybuffer(env, ab);
+  napi_delete_reference(env, borrowed);
+  borrowed = nullptr;
+}
+
+void ScalableState::Adjust(int64_t delta) {
+  int64_t unused;
+  napi_adjust_external_memory(env, delta, &unused);
+  adjusted += delta;
+}
+
+ScalableState::~ScalableState() {
+  // Runs inside the last holder's finalizer: only basic-env calls here.
+  for (napi_ref ref : chunk_refs) {
+    if (ref != nullptr) napi_delete_reference(env, ref);
+  }
+  for (auto& [id, ref] : pending_release) napi_delete_reference(env, ref);
+  if (borrowed != nullptr) napi_delete_reference(env, borrowed);
+  if (chunks != nullptr) napi_delete_reference(env, chunks);
+  if (id_key != nullptr) napi_delete_reference(env, id_key);
+  if (adjusted != 0) {
+    int64_t unused;
+    napi_adjust_external_memory(env, -adjusted, &unused);
+  }
+}
+
+// ---- tracked blocks -------------------------------------------------------------
+
+// Runs on a later turn after GC, after a full free's detach, or at teardown.
+void FinalizeTracked(napi_env env, void*, void* hint) {
+  auto* block = static_cast<TrackedBlock*>(hint);
+  ScalableState& state = *block->state;
+  auto it = state.tracked.find(block->id);
+  if (it != state.tracked.end()) {
+    // Unreachable and never freed in full: return exactly what is still allocated.
+    state.in_finalizer = true;
+    uint64_t bytes = 0;
+    for (const FreeRange& r : block->live.ranges()) {
+      state.core->Free(block->chunk, block->offset + r.start, r.end - r.start);
+      bytes += r.end - r.start;
+    }
+    state.in_finalizer = false;
+    state.tracked.erase(it);
+    ++state.leaks;
+    if (block->report) state.leaks_pending.push_back({bytes, block->group, std::move(block->stack)});
+  }
+  state.Adjust(static_cast<int64_t>(block->live.size()));  // undo the creation-time subtraction
+  napi_delete_reference(env, block->weak);
+  delete block;
+}
+
+// An external ArrayBuffer over [offset, offset + size) of chunk `chunk`; owns
+// `block` through its finalizer. nullptr on failure (block deleted).
+napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finalize finalize) {
+  const Arena* chunk = state.core->chunk(block->chunk);
+  napi_value ab = nullptr;
+  if (napi_create_external_arraybuffer(state.env, chunk->region()->data() + block->offset,
+                                       static_cast<size_t>(block->live.size()), finalize, block, &ab) != napi_ok) {
+    delete block;
+    return nullptr;
+  }
+  napi_type_tag_object(state.env, ab, &ClassTag(kTrackedBufferClass));
+  napi_create_reference(state.env, ab, 0, &block->weak);
+  state.Adjust(-static_cast<int64_t>(block->live.size()));  // the chunk already counts these bytes
+  return ab;
+}
+
+// ---- fast-mode hot paths ----------------------------------------------------------
+
+namespace {
+
+// The fast-mode allocator behind a handle id, or nullptr after throwing.
+ScalableState* FastState(napi_env env, void* table, napi_value id_value) {
+  double id;
+  ScalableState* state = nullptr;
+  if (napi_get_value_double(env, id_value, &id) == napi_ok) {
+    state = static_cast<HandleTable<ScalableState>*>(table)->Get(id);
+  }
+  if (state == nullptr || !state->fast) {
+    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_VALUE", "Not a fast-mode ScalableAllocator handle");
+    return nullptr;
+  }
+  return state;
+}
+
+// (id, size) -> handle | kCapReached | kOsRefused
+napi_value FastMalloc(napi_env env, napi_callback_info cbinfo) {
+  BoundArgs<2> args;
+  uint64_t size;
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ScalableState* state = FastState(env, args.data, args.argv[0]);
+  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 1, &size)) return nullptr;
+  return MakeInt(env, size > kMaxChunkBytes ? kCapReached : state->core->Malloc(size));
+}
+
+// (id, size) -> handle | kCapReached | kOsRefused
+napi_value FastBorrow(napi_env env, napi_callback_info cbinfo) {
+  BoundArgs<2> args;
+  uint64_t size;
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ScalableState* state = FastState(env, args.data, args.argv[0]);
+  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 1, &size)) return nullptr;
+  return MakeInt(env, size > kMaxChunkBytes ? kCapReached : state->core->Borrow(size));
+}
+
+FreeStatus FreeHandleRange(ScalableState& state, uint64_t chunk, uint64_t offset, uint64_t size) {
+  // A released chunk's memory is all free: freeing it again is a double free.
+  if (chunk >= kMaxChunks || state.core->chunk(static_cast<uint32_t>(chunk)) == nullptr) {
+    return FreeStatus::kDoubleFree;
+  }
+  return state.core->Free(static_cast<uint32_t>(chunk), offset, size);
+}
+
+// (id, handle, size) -> FreeStatus; handle = chunk * 2^32 + offset.
+napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
+  BoundArgs<3> args;
+  uint64_t handle, size;
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ScalableState* state = FastState(env, args.data, args.argv[0]);
+  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 0, &handle) ||
+      !ReadSizeValue(env, args.argv[2], 0, &size)) {
+    return nullptr;
+  }
+  return MakeInt(env, static_cast<int32_t>(FreeHandleRange(*state, handle >> 32, handle & 0xFFFFFFFFull, size)));
+}
+
+// (id, Float64Array [handle0, size0, handle1, size1, ...], count) -> failed frees.
+napi_value FastFreeBatch(napi_env env, napi_callback_info cbinfo) {
+  BoundArgs<3> args;
+  uint64_t count;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  bool is_typed = false;
+  if (!args.Read(env, cbinfo)) return nullptr;
+  ScalableState* state = FastState(env, args.data, args.argv[0]);
+  if (state == nullptr) return nullptr;
+  if (napi_is_typedarray(env, args.argv[1], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, args.argv[1], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float64_array) {
+    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be a Float64Array");
+    return nullptr;
+  }
+  if (!ReadSizeValue(env, args.argv[2], 0, &count)) return nullptr;
+  count = std::min<uint64_t>(count, length / 2);
+  const double* entries = static_cast<const double*>(data);
+  int64_t failed = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    const double handle = entries[2 * i], size = entries[2 * i + 1];
+    if (!(handle >= 0 && handle < 9007199254740992.0 && size >= 0 && size <= 9007199254740991.0)) {
+      ++failed;
+      continue;
+    }
+    const uint64_t h = static_cast<uint64_t>(handle);
+    if (FreeHandleRange(*state, h >> 32, h & 0xFFFFFFFFull, static_cast<uint64_t>(size)) != FreeStatus::kOk) ++failed;
+  }
+  return MakeInt(env, failed);
+}
+
+}  // namespace
+
+void ExportScalableFastPath(Napi::Env env, Napi::Object exports) {
+  const auto& table = AddonData::Of(env)->scalables;
+  exports.Set("scalableMalloc", BindFunction(env, "scalableMalloc", FastMalloc, table));
+  exports.Set("scalableFree", BindFunction(env, "scalableFree", FastFree, table));
+  exports.Set("scalableBorrow", BindFunction(env, "scalableBorrow", FastBorrow, table));
+  exports.Set("scalableFreeBatch", BindFunction(env, "scalableFreeBatch", FastFreeBatch, table));
+}
+
+}  // namespace poolmem::addon

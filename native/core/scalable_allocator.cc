@@ -1,0 +1,325 @@
+// ScalableAllocator: chunk bookkeeping, the chunk index, growth and the
+// release policy. The strategies do the work inside a chunk.
+#include "scalable_allocator.h"
+
+#include <algorithm>
+
+#include "debug.h"
+
+namespace poolmem {
+
+namespace {
+constexpr uint64_t kPage = 4096;
+
+bool IsPowerOfTwo(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+uint64_t NextPowerOfTwo(uint64_t v) {
+  uint64_t p = 1;
+  while (p < v) p <<= 1;
+  return p;
+}
+}  // namespace
+
+std::unique_ptr<ScalableAllocator> ScalableAllocator::Create(const ScalableOptions& options) {
+  if (options.chunk_size == 0 || options.max_chunk_size < options.chunk_size ||
+      options.max_chunk_size > kMaxChunkBytes || options.max_size == 0) {
+    return nullptr;
+  }
+  if (!MakeRangeStrategy(options.kind, options.chunk_size, options.strategy)) return nullptr;
+  return std::unique_ptr<ScalableAllocator>(new ScalableAllocator(options));
+}
+
+ScalableAllocator::~ScalableAllocator() = default;
+
+// ---- allocation ---------------------------------------------------------------
+
+int64_t ScalableAllocator::Malloc(uint64_t size) {
+  POOLMEM_ASSERT(size >= 1 && size <= kMaxChunkBytes);
+  borrowed_ = kNoChunk;  // a borrow lasts until the next malloc or borrow
+  int64_t handle = Place(size, true);
+  if (handle < 0) {
+    const int64_t grown = Grow(size);
+    if (grown < 0) return grown;
+    const uint32_t id = static_cast<uint32_t>(grown);
+    const int64_t offset = slots_[id].arena->Allocate(size);
+    if (offset < 0) {  // a strategy that cannot use its whole range at once
+      OnFullyFree(id);
+      return kOsRefused;
+    }
+    used_ += size;
+    total_malloc_ += size;
+    slots_[id].used += size;
+    allocations_.Add(id, static_cast<uint64_t>(offset), size);
+    UpdateKey(id);
+    handle = MakeHandle(id, static_cast<uint64_t>(offset));
+  }
+  POOLMEM_ASSERT_EXPENSIVE(Validate());
+  return handle;
+}
+
+int64_t ScalableAllocator::Borrow(uint64_t size) {
+  POOLMEM_ASSERT(size >= 1 && size <= kMaxChunkBytes);
+  borrowed_ = kNoChunk;
+  int64_t handle = Place(size, false);
+  if (handle < 0) {
+    const int64_t grown = Grow(size);
+    if (grown < 0) return grown;
+    const uint32_t id = static_cast<uint32_t>(grown);
+    const int64_t offset = slots_[id].arena->strategy().Find(size);
+    POOLMEM_ASSERT(offset >= 0);
+    borrowed_ = id;
+    OnFullyFree(id);  // a grown chunk nobody uses yet is a spare candidate
+    handle = MakeHandle(id, static_cast<uint64_t>(offset));
+  }
+  borrowed_ = static_cast<uint32_t>(static_cast<uint64_t>(handle) >> 32);
+  POOLMEM_ASSERT_EXPENSIVE(Validate());
+  return handle;
+}
+
+int64_t ScalableAllocator::Place(uint64_t size, bool reserve) {
+  for (;;) {
+    const uint32_t id = FirstAtLeast(size);
+    if (id == kNoChunk) return -1;
+    Slot& slot = slots_[id];
+    const int64_t offset = reserve ? slot.arena->Allocate(size) : slot.arena->strategy().Find(size);
+    if (offset >= 0) {
+      if (reserve) {
+        used_ += size;
+        total_malloc_ += size;
+        slot.used += size;
+        allocations_.Add(id, static_cast<uint64_t>(offset), size);
+        if (spare_ == id) spare_ = kNoChunk;
+        UpdateKey(id);
+      }
+      return MakeHandle(id, static_cast<uint64_t>(offset));
+    }
+    // Fragmented: nothing of this size fits until something here is freed.
+    slot.fail_min = std::min(slot.fail_min, size);
+    UpdateKey(id);
+  }
+}
+
+uint64_t ScalableAllocator::GrowthSize(uint64_t size) const {
+  if (size > options_.max_chunk_size) return size;
+  uint64_t largest = 0;
+  for (const Slot& s : slots_) {
+    if (s.arena && !s.dedicated) largest = std::max(largest, s.arena->size());
+  }
+  uint64_t next = largest == 0 ? options_.chunk_size : std::min(largest * 2, options_.max_chunk_size);
+  while (next < size) next = std::min(next * 2, options_.max_chunk_size);
+  return next;
+}
+
+int64_t ScalableAllocator::Grow(uint64_t size) {
+  uint64_t want = GrowthSize(size);
+  const uint64_t cap = options_.max_size;
+  if (want > cap || reserved_ > cap - want) {
+    if (spare_ != kNoChunk && spare_ != borrowed_) Release(spare_);
+    if (size > cap || reserved_ > cap - size) return kCapReached;
+    // Room for the request but not for a full growth step: a smaller chunk.
+    if (want > cap - reserved_) want = std::max(size, (cap - reserved_) / kPage * kPage);
+  }
+  std::unique_ptr<Arena> arena = Arena::Create(want, options_.kind, options_.strategy, options_.huge_pages);
+  if (!arena && !IsPowerOfTwo(want)) {
+    // Strategies that only take powers of two (buddy) get the next one, cap permitting.
+    const uint64_t rounded = NextPowerOfTwo(want);
+    if (rounded <= kMaxChunkBytes && rounded <= cap && reserved_ <= cap - rounded) {
+      want = rounded;
+      arena = Arena::Create(want, options_.kind, options_.strategy, options_.huge_pages);
+    }
+  }
+  if (!arena) return kOsRefused;
+
+  uint32_t id = 0;
+  while (id < slots_.size() && slots_[id].arena) ++id;
+  if (id >= kMaxChunks) return kOsRefused;
+  if (id == slots_.size()) slots_.emplace_back();
+  if (slots_.size() > cap_) {
+    cap_ = std::max<uint32_t>(4, cap_ * 2);
+    tree_.assign(2 * static_cast<size_t>(cap_), 0);
+    for (uint32_t i = 0; i < slots_.size(); ++i) tree_[cap_ + i] = Key(slots_[i]);
+    for (uint32_t i = cap_ - 1; i >= 1; --i) tree_[i] = std::max(tree_[2 * i], tree_[2 * i + 1]);
+  }
+  Slot& slot = slots_[id];
+  slot.arena = std::move(arena);
+  slot.size = slot.arena->size();
+  slot.used = 0;
+  slot.fail_min = UINT64_MAX;
+  slot.dedicated = size > options_.max_chunk_size;
+  if (listener_ && !listener_->OnChunkCreated(id, *slot.arena)) {
+    slot = Slot{};
+    return kOsRefused;
+  }
+  reserved_ += slot.arena->size();
+  ++chunks_;
+  UpdateKey(id);
+  return id;
+}
+
+// ---- free, trim, recycle ------------------------------------------------------
+
+FreeStatus ScalableAllocator::Free(uint32_t id, uint64_t offset, uint64_t size) {
+  if (id >= slots_.size() || !slots_[id].arena) return FreeStatus::kOutOfRange;
+  Slot& slot = slots_[id];
+  if (size == 0) return offset <= slot.arena->size() ? FreeStatus::kOk : FreeStatus::kOutOfRange;
+  const FreeStatus status = slot.arena->Free(offset, size);
+  if (status != FreeStatus::kOk) return status;
+  const uint64_t removed = allocations_.Remove(id, offset, size);
+  used_ -= removed;
+  slot.used -= removed;
+  total_free_ += removed;
+  slot.fail_min = UINT64_MAX;
+  UpdateKey(id);
+  if (FullyFree(id)) OnFullyFree(id);
+  POOLMEM_ASSERT_EXPENSIVE(Validate());
+  return FreeStatus::kOk;
+}
+
+uint64_t ScalableAllocator::Trim() {
+  uint64_t released = 0;
+  for (uint32_t id = 0; id < slots_.size(); ++id) {
+    if (slots_[id].arena && FullyFree(id)) {
+      released += slots_[id].arena->size();
+      Release(id);
+    }
+  }
+  POOLMEM_ASSERT_EXPENSIVE(Validate());
+  return released;
+}
+
+void ScalableAllocator::Recycle() {
+  borrowed_ = kNoChunk;
+  spare_ = kNoChunk;
+  uint32_t keep = kNoChunk;
+  for (uint32_t id = 0; id < slots_.size(); ++id) {
+    Slot& slot = slots_[id];
+    if (!slot.arena) continue;
+    slot.arena->strategy().Reset(slot.size);
+    slot.used = 0;
+    slot.fail_min = UINT64_MAX;
+    if (keep == kNoChunk || slot.arena->size() > slots_[keep].arena->size()) keep = id;
+  }
+  total_free_ += used_;
+  used_ = 0;
+  allocations_.Clear();
+  for (uint32_t id = 0; id < slots_.size(); ++id) {
+    if (slots_[id].arena && id != keep) Release(id);
+  }
+  if (keep != kNoChunk) {
+    spare_ = keep;
+    UpdateKey(keep);
+  }
+  POOLMEM_ASSERT_EXPENSIVE(Validate());
+}
+
+// ---- release policy -------------------------------------------------------------
+
+bool ScalableAllocator::FullyFree(uint32_t id) const {
+  const Slot& s = slots_[id];
+  return s.used == 0 && s.arena->free_size() == s.size;
+}
+
+void ScalableAllocator::OnFullyFree(uint32_t id) {
+  if (spare_ == kNoChunk || spare_ == id) {
+    spare_ = id;
+    return;
+  }
+  // Two fully free chunks: keep the larger (the older spare on ties), release
+  // the other, unless it holds the current borrow.
+  uint32_t keep = spare_, drop = id;
+  if (slots_[id].arena->size() > slots_[spare_].arena->size()) std::swap(keep, drop);
+  if (drop == borrowed_) std::swap(keep, drop);
+  Release(drop);
+  spare_ = keep;
+}
+
+void ScalableAllocator::Release(uint32_t id) {
+  Slot& slot = slots_[id];
+  POOLMEM_ASSERT(slot.arena && FullyFree(id));
+  if (listener_) listener_->OnChunkReleased(id, *slot.arena);
+  reserved_ -= slot.arena->size();
+  --chunks_;
+  if (spare_ == id) spare_ = kNoChunk;
+  if (borrowed_ == id) borrowed_ = kNoChunk;
+  slot = Slot{};
+  UpdateKey(id);
+}
+
+// ---- chunk index ------------------------------------------------------------------
+
+// size - used bounds the largest free range from above even when a strategy
+// rounds requests up (buddy): it then has less free space, never more.
+uint64_t ScalableAllocator::Key(const Slot& s) const {
+  if (!s.arena) return 0;
+  return std::min(s.size - s.used, s.fail_min - 1);
+}
+
+void ScalableAllocator::UpdateKey(uint32_t id) {
+  size_t i = static_cast<size_t>(cap_) + id;
+  tree_[i] = Key(slots_[id]);
+  for (i >>= 1; i >= 1; i >>= 1) {
+    const uint64_t m = std::max(tree_[2 * i], tree_[2 * i + 1]);
+    if (tree_[i] == m) break;  // nothing above changes either
+    tree_[i] = m;
+  }
+}
+
+uint32_t ScalableAllocator::FirstAtLeast(uint64_t size) const {
+  if (cap_ == 0 || tree_[1] < size) return kNoChunk;
+  size_t i = 1;
+  while (i < cap_) i = tree_[2 * i] >= size ? 2 * i : 2 * i + 1;
+  return static_cast<uint32_t>(i - cap_);
+}
+
+// ---- stats and validation -----------------------------------------------------------
+
+ScalableStats ScalableAllocator::stats() const {
+  ScalableStats s;
+  s.chunks = chunks_;
+  s.size = reserved_;
+  s.used_size = used_;
+  for (const Slot& slot : slots_) {
+    if (slot.arena) s.free_size += slot.arena->free_size();
+  }
+  s.total_malloc = total_malloc_;
+  s.total_free = total_free_;
+  s.allocations = allocations_.count();
+  return s;
+}
+
+bool ScalableAllocator::Validate() const {
+  uint64_t chunks = 0, reserved = 0, fully_free = 0, strategy_used = 0, slot_used = 0;
+  std::vector<FreeRange> ranges;
+  for (uint32_t id = 0; id < slots_.size(); ++id) {
+    const Slot& s = slots_[id];
+    if (tree_[cap_ + id] != Key(s)) return false;
+    if (!s.arena) continue;
+    ++chunks;
+    reserved += s.arena->size();
+    if (s.size != s.arena->size() || s.used > s.size - s.arena->free_size()) return false;
+    slot_used += s.used;
+    if (s.arena->size() > kMaxChunkBytes) return false;
+    if (!s.arena->region() || s.arena->region()->size() != s.arena->size()) return false;
+    if (!s.arena->strategy().Validate()) return false;
+    strategy_used += s.arena->used_size();
+    if (FullyFree(id)) {
+      ++fully_free;
+      if (spare_ != id) return false;
+    }
+    // The key is an upper bound of the largest free range.
+    ranges.clear();
+    s.arena->strategy().Blocks(&ranges);
+    for (const FreeRange& r : ranges) {
+      if (r.end - r.start > Key(s)) return false;
+    }
+  }
+  for (uint32_t i = cap_ - 1; cap_ > 0 && i >= 1; --i) {
+    if (tree_[i] != std::max(tree_[2 * i], tree_[2 * i + 1])) return false;
+  }
+  if (spare_ != kNoChunk && (spare_ >= slots_.size() || !slots_[spare_].arena)) return false;
+  return chunks == chunks_ && reserved == reserved_ && slot_used == used_ && fully_free <= 1 && used_ <= strategy_used &&
+         used_ == allocations_.LiveBytes() && used_ == total_malloc_ - total_free_ &&
+         (chunks == 0 || reserved <= options_.max_size);
+}
+
+}  // namespace poolmem

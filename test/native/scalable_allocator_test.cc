@@ -1,0 +1,327 @@
+// ScalableAllocator chunk bookkeeping: growth, first fit across chunks,
+// dedicated chunks, the spare-chunk hysteresis, maxSize, borrow, trim,
+// recycle, validated frees, and a seeded model test with canaries.
+#include "scalable_allocator.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace poolmem {
+namespace {
+
+struct Loc {
+  uint32_t chunk;
+  uint64_t offset;
+};
+Loc Split(int64_t handle) {
+  return {static_cast<uint32_t>(static_cast<uint64_t>(handle) >> 32), static_cast<uint64_t>(handle) & 0xFFFFFFFFull};
+}
+
+class CountingListener : public ChunkListener {
+ public:
+  bool OnChunkCreated(uint32_t, const Arena&) override { ++created; return accept; }
+  void OnChunkReleased(uint32_t, const Arena&) override { ++released; }
+  int created = 0, released = 0;
+  bool accept = true;
+};
+
+std::unique_ptr<ScalableAllocator> Make(uint64_t chunk, uint64_t max_chunk = 4 << 20, uint64_t max_size = UINT64_MAX) {
+  ScalableOptions o;
+  o.chunk_size = chunk;
+  o.max_chunk_size = max_chunk;
+  o.max_size = max_size;
+  auto a = ScalableAllocator::Create(o);
+  EXPECT_NE(a, nullptr);
+  return a;
+}
+
+std::vector<uint64_t> ChunkSizes(const ScalableAllocator& a) {
+  std::vector<uint64_t> out;
+  for (uint32_t id = 0; id < 64; ++id) {
+    if (const Arena* c = a.chunk(id)) out.push_back(c->size());
+  }
+  return out;
+}
+
+TEST(ScalableAllocator, RejectsInconsistentOptions) {
+  ScalableOptions o;
+  o.chunk_size = 0;
+  EXPECT_EQ(ScalableAllocator::Create(o), nullptr);
+  o.chunk_size = 8192;
+  o.max_chunk_size = 4096;
+  EXPECT_EQ(ScalableAllocator::Create(o), nullptr);
+  o.max_chunk_size = kMaxChunkBytes + 1;
+  EXPECT_EQ(ScalableAllocator::Create(o), nullptr);
+  o.max_chunk_size = kMaxChunkBytes;
+  o.max_size = 0;
+  EXPECT_EQ(ScalableAllocator::Create(o), nullptr);
+}
+
+TEST(ScalableAllocator, StartsWithNoChunkAndGrowsByDoubling) {
+  // gomem-behaviour.md 3.4: 40 x Malloc(1024) on NewSMA(1024).
+  auto a = Make(1024);
+  EXPECT_EQ(a->stats().chunks, 0u);
+  for (int i = 0; i < 40; ++i) ASSERT_GE(a->Malloc(1024), 0);
+  EXPECT_EQ(ChunkSizes(*a), (std::vector<uint64_t>{1024, 2048, 4096, 8192, 16384, 32768}));
+  const ScalableStats s = a->stats();
+  EXPECT_EQ(s.size, 64512u);
+  EXPECT_EQ(s.used_size, 40u * 1024);
+  EXPECT_EQ(s.total_malloc, 40u * 1024);
+  EXPECT_EQ(s.allocations, 40u);
+  EXPECT_TRUE(a->Validate());
+}
+
+TEST(ScalableAllocator, GrowthStopsDoublingAtMaxChunkSize) {
+  auto a = Make(3000, 24000);
+  for (int i = 0; i < 3; ++i) ASSERT_GE(a->Malloc(3000), 0);  // [3000 6000]
+  ASSERT_GE(a->Malloc(20000), 0);                              // doubles 12000 -> 24000
+  ASSERT_GE(a->Malloc(24000), 0);                              // capped: another 24000
+  EXPECT_EQ(ChunkSizes(*a), (std::vector<uint64_t>{3000, 6000, 24000, 24000}));
+}
+
+TEST(ScalableAllocator, FirstFitAcrossChunksAndDedicatedChunks) {
+  // gomem-behaviour.md 3.4 worked trace, with the oversize request tracked.
+  auto a = Make(1024);
+  const int64_t m1 = a->Malloc(1024);
+  const int64_t m2 = a->Malloc(1);
+  const int64_t m3 = a->Malloc(3000);
+  const int64_t m4 = a->Malloc(4194305);
+  const int64_t m5 = a->Malloc(2047);
+  EXPECT_EQ(Split(m1).chunk, 0u);
+  EXPECT_EQ(Split(m2).chunk, 1u);
+  EXPECT_EQ(Split(m3).chunk, 2u);
+  EXPECT_EQ(Split(m4).chunk, 3u);
+  EXPECT_EQ(a->chunk(3)->size(), 4194305u);  // a chunk of its own, counted
+  EXPECT_EQ(Split(m5).chunk, 1u);
+  EXPECT_EQ(Split(m5).offset, 1u);
+  EXPECT_EQ(a->stats().chunks, 4u);
+  EXPECT_EQ(a->stats().used_size, 1024u + 1 + 3000 + 4194305 + 2047);
+  EXPECT_EQ(a->stats().allocations, 5u);
+  // Frees: chunk 1 becomes the spare, then chunk 0 (smaller) is released.
+  ASSERT_EQ(a->Free(1, 0, 1), FreeStatus::kOk);
+  ASSERT_EQ(a->Free(1, 1, 2047), FreeStatus::kOk);
+  EXPECT_EQ(a->spare(), 1u);
+  EXPECT_EQ(a->stats().chunks, 4u);
+  ASSERT_EQ(a->Free(0, 0, 1024), FreeStatus::kOk);
+  EXPECT_EQ(a->chunk(0), nullptr);
+  EXPECT_EQ(a->spare(), 1u);
+  // The dedicated chunk, once free, is larger than the spare: it is kept.
+  ASSERT_EQ(a->Free(3, 0, 4194305), FreeStatus::kOk);
+  EXPECT_EQ(a->spare(), 3u);
+  EXPECT_EQ(a->chunk(1), nullptr);
+  const ScalableStats s = a->stats();
+  EXPECT_EQ(s.used_size, 3000u);
+  EXPECT_EQ(s.total_malloc - s.total_free, s.used_size);
+  EXPECT_TRUE(a->Validate());
+}
+
+TEST(ScalableAllocator, MallocFreeLoopAtAChunkBoundaryMapsOnce) {
+  auto a = Make(4096);
+  CountingListener listener;
+  a->set_listener(&listener);
+  ASSERT_GE(a->Malloc(4096), 0);  // chunk 0 full
+  const int64_t before = MappedRegion::LiveCount();
+  for (int i = 0; i < 1000; ++i) {
+    const int64_t h = a->Malloc(100);
+    ASSERT_GE(h, 0);
+    ASSERT_EQ(a->Free(Split(h).chunk, Split(h).offset, 100), FreeStatus::kOk);
+  }
+  EXPECT_EQ(listener.created, 2);
+  EXPECT_EQ(listener.released, 0);
+  EXPECT_EQ(MappedRegion::LiveCount(), before + 1);
+  EXPECT_EQ(a->Trim(), 8192u);  // the spare goes; chunk 0 is in use
+  EXPECT_EQ(listener.released, 1);
+  EXPECT_EQ(a->stats().chunks, 1u);
+}
+
+TEST(ScalableAllocator, MaxSizeCapsReservedBytesAndFailsWithoutChanges) {
+  auto a = Make(4096, 1 << 20, 12288);
+  ASSERT_GE(a->Malloc(4096), 0);  // 4096
+  ASSERT_GE(a->Malloc(4096), 0);  // growth wants 8192: fits exactly
+  ASSERT_GE(a->Malloc(4096), 0);  // the rest of the 8192 chunk
+  const ScalableStats before = a->stats();
+  EXPECT_EQ(before.size, 12288u);
+  EXPECT_EQ(a->Malloc(1), kCapReached);
+  const ScalableStats after = a->stats();
+  EXPECT_EQ(after.size, before.size);
+  EXPECT_EQ(after.total_malloc, before.total_malloc);
+  EXPECT_EQ(after.allocations, before.allocations);
+  EXPECT_TRUE(a->Validate());
+}
+
+TEST(ScalableAllocator, MaxSizeShrinksTheLastGrowthStep) {
+  auto a = Make(4096, 1 << 20, 4096 + 6000);
+  ASSERT_GE(a->Malloc(4096), 0);
+  const int64_t h = a->Malloc(1000);  // growth wants 8192; 4096 pages fit
+  ASSERT_GE(h, 0);
+  EXPECT_EQ(a->chunk(Split(h).chunk)->size(), 4096u);
+  EXPECT_EQ(a->Malloc(5000), kCapReached);
+}
+
+TEST(ScalableAllocator, CapReleasesTheSpareBeforeFailing) {
+  auto a = Make(4096, 4096, 10240);
+  const int64_t x = a->Malloc(4096);
+  const int64_t y = a->Malloc(4096);
+  ASSERT_EQ(a->Free(Split(y).chunk, 0, 4096), FreeStatus::kOk);  // chunk 1 is the spare
+  (void)x;
+  const int64_t big = a->Malloc(6000);  // dedicated: needs the spare's room
+  ASSERT_GE(big, 0);
+  EXPECT_EQ(a->chunk(Split(big).chunk)->size(), 6000u);
+  EXPECT_EQ(a->stats().size, 4096u + 6000u);
+}
+
+TEST(ScalableAllocator, BorrowLendsWhatTheNextMallocReturnsAndIsNotCounted) {
+  auto a = Make(1024);
+  ASSERT_GE(a->Malloc(100), 0);
+  const int64_t b = a->Borrow(512);
+  ASSERT_GE(b, 0);
+  EXPECT_EQ(a->stats().total_malloc, 100u);
+  EXPECT_EQ(a->stats().used_size, 100u);
+  EXPECT_EQ(a->Malloc(512), b);
+  // A borrow that does not fit grows a chunk that stays free: the spare.
+  const int64_t big = a->Borrow(2000);
+  ASSERT_GE(big, 0);
+  EXPECT_EQ(a->spare(), Split(big).chunk);
+  EXPECT_EQ(a->stats().chunks, 2u);
+  EXPECT_EQ(a->Malloc(2000), big);
+  EXPECT_TRUE(a->Validate());
+}
+
+TEST(ScalableAllocator, FreesAreValidatedAndFailedFreesChangeNothing) {
+  auto a = Make(1024);
+  const int64_t h = a->Malloc(100);
+  const Loc l = Split(h);
+  const ScalableStats before = a->stats();
+  EXPECT_EQ(a->Free(l.chunk, 100, 10), FreeStatus::kDoubleFree);  // never allocated
+  EXPECT_EQ(a->Free(l.chunk, 1020, 10), FreeStatus::kOutOfRange);
+  EXPECT_EQ(a->Free(7, 0, 10), FreeStatus::kOutOfRange);  // no such chunk
+  const ScalableStats after = a->stats();
+  EXPECT_EQ(after.used_size, before.used_size);
+  EXPECT_EQ(after.total_free, before.total_free);
+  ASSERT_EQ(a->Free(l.chunk, l.offset + 50, 50), FreeStatus::kOk);  // tail
+  EXPECT_EQ(a->Free(l.chunk, l.offset + 60, 10), FreeStatus::kDoubleFree);
+  EXPECT_EQ(a->stats().allocations, 1u);
+  ASSERT_EQ(a->Free(l.chunk, l.offset, 50), FreeStatus::kOk);
+  EXPECT_EQ(a->stats().allocations, 0u);
+  EXPECT_EQ(a->stats().used_size, 0u);
+  EXPECT_TRUE(a->Validate());
+}
+
+TEST(ScalableAllocator, RecycleFreesEverythingAndGrowsFromWhatItKeeps) {
+  auto a = Make(1024);
+  CountingListener listener;
+  a->set_listener(&listener);
+  for (int i = 0; i < 10; ++i) ASSERT_GE(a->Malloc(1000), 0);  // 1024..16384
+  const uint64_t largest = ChunkSizes(*a).back();
+  a->Recycle();
+  ScalableStats s = a->stats();
+  EXPECT_EQ(s.used_size, 0u);
+  EXPECT_EQ(s.allocations, 0u);
+  EXPECT_EQ(s.total_free, s.total_malloc);
+  EXPECT_EQ(s.chunks, 1u);
+  EXPECT_EQ(s.size, largest);
+  EXPECT_EQ(listener.released, listener.created - 1);
+  // No stale growth seed: the next chunk doubles the one kept.
+  ASSERT_GE(a->Malloc(largest), 0);
+  ASSERT_GE(a->Malloc(1), 0);
+  EXPECT_EQ(a->stats().size, largest + largest * 2);
+  EXPECT_EQ(a->Trim(), 0u);
+  EXPECT_TRUE(a->Validate());
+}
+
+TEST(ScalableAllocator, TheIndexSkipsFragmentedChunksAndFindsFreedRoom) {
+  auto a = Make(4096, 4096);
+  // 50 chunks, each filled by 64 allocations of 64 bytes; free every other one.
+  std::vector<int64_t> handles;
+  for (int i = 0; i < 50 * 64; ++i) handles.push_back(a->Malloc(64));
+  EXPECT_EQ(a->stats().chunks, 50u);
+  for (size_t i = 0; i < handles.size(); i += 2) {
+    const Loc l = Split(handles[i]);
+    ASSERT_EQ(a->Free(l.chunk, l.offset, 64), FreeStatus::kOk);
+  }
+  // 2048 bytes free in each chunk, no hole above 64: a 128-byte request grows.
+  const int64_t big = a->Malloc(128);
+  EXPECT_EQ(Split(big).chunk, 50u);
+  // Freeing a neighbour in chunk 7 makes a 192-byte hole: first fit finds it.
+  const Loc n = Split(handles[7 * 64 + 1]);
+  ASSERT_EQ(a->Free(n.chunk, n.offset, 64), FreeStatus::kOk);
+  EXPECT_EQ(Split(a->Malloc(192)).chunk, 7u);
+  EXPECT_TRUE(a->Validate());
+}
+
+TEST(ScalableAllocator, AListenerThatRefusesFailsTheAllocation) {
+  auto a = Make(4096);
+  CountingListener listener;
+  listener.accept = false;
+  a->set_listener(&listener);
+  EXPECT_EQ(a->Malloc(10), kOsRefused);
+  EXPECT_EQ(a->stats().chunks, 0u);
+  EXPECT_EQ(a->stats().total_malloc, 0u);
+  EXPECT_TRUE(a->Validate());
+}
+
+// Seeded model test: random malloc / whole free / partial free / borrow / trim
+// over many small chunks and dedicated ones; canaries catch any overlap.
+TEST(ScalableAllocator, RandomizedAgainstAModelWithCanaries) {
+  for (uint32_t seed : {1u, 2u, 3u}) {
+    auto a = Make(512, 8192, 4 << 20);
+    std::mt19937 rng(seed);
+    struct Live { uint32_t chunk; uint64_t offset, size; uint8_t canary; };
+    std::vector<Live> live;
+    uint64_t used = 0;
+    auto data = [&](const Live& l) { return a->chunk(l.chunk)->region()->data() + l.offset; };
+    auto check = [&](const Live& l) {
+      const uint8_t* p = data(l);
+      for (uint64_t i = 0; i < l.size; i += 1 + l.size / 16) ASSERT_EQ(p[i], l.canary);
+      ASSERT_EQ(p[l.size - 1], l.canary);
+    };
+    for (int step = 0; step < 4000; ++step) {
+      const uint32_t op = rng() % 10;
+      if (op < 5) {
+        const uint64_t size = rng() % 8 == 0 ? 1 + rng() % 20000 : 1 + rng() % 600;
+        const int64_t h = a->Malloc(size);
+        if (h == kCapReached) continue;
+        ASSERT_GE(h, 0);
+        Live l{Split(h).chunk, Split(h).offset, size, static_cast<uint8_t>(rng())};
+        std::memset(data(l), l.canary, size);
+        live.push_back(l);
+        used += size;
+      } else if (op < 8 && !live.empty()) {
+        const size_t i = rng() % live.size();
+        Live l = live[i];
+        check(l);
+        if (l.size > 1 && rng() % 2) {  // partial: the tail
+          const uint64_t keep = 1 + rng() % (l.size - 1);
+          ASSERT_EQ(a->Free(l.chunk, l.offset + keep, l.size - keep), FreeStatus::kOk);
+          used -= l.size - keep;
+          live[i].size = keep;
+        } else {
+          ASSERT_EQ(a->Free(l.chunk, l.offset, l.size), FreeStatus::kOk);
+          // Double free: kDoubleFree, or kOutOfRange once the chunk was released.
+          ASSERT_NE(a->Free(l.chunk, l.offset, l.size), FreeStatus::kOk);
+          used -= l.size;
+          live[i] = live.back();
+          live.pop_back();
+        }
+      } else if (op == 8) {
+        const int64_t b = a->Borrow(1 + rng() % 600);
+        ASSERT_TRUE(b >= 0 || b == kCapReached);
+      } else if (step % 50 == 0) {
+        a->Trim();
+      }
+      const ScalableStats s = a->stats();
+      ASSERT_EQ(s.used_size, used);
+      ASSERT_EQ(s.allocations, live.size());
+      ASSERT_EQ(s.total_malloc - s.total_free, used);
+      ASSERT_LE(s.size, 4u << 20);
+    }
+    for (const Live& l : live) check(l);
+    ASSERT_TRUE(a->Validate());
+  }
+}
+
+}  // namespace
+}  // namespace poolmem

@@ -1,0 +1,483 @@
+'use strict';
+// ScalableAllocator: GoMem's observed behaviour where intended (growth,
+// first fit across chunks, partial frees, borrow, freeRest), the fixed bugs
+// (tracked oversize requests, validated frees, exact counters, no stale
+// growth after recycle), bad input with unchanged stats, safe mode, leak
+// detection and its GC fallback, and a seeded model test.
+
+const { Arena, ScalableAllocator, PoolError } = require('..');
+const binding = require('../lib/binding');
+const { internals } = require('../lib/scalable_allocator');
+const { expectCode } = require('./helpers/expect_error');
+const { collect, collectUntil } = require('./helpers/gc');
+
+const KiB = 1024;
+const MiB = 1024 * 1024;
+const validate = (a) => internals().handleOf(a).validate();
+const chunkSizes = (a) => internals().handleOf(a).chunks().map((c) => c[1]);
+const statsKey = (a) => JSON.stringify(a.stats());
+
+// Jest's sandboxed `process` does not receive the real process's 'warning'
+// events, so the reports are caught at process.emitWarning itself.
+function captureWarnings() {
+  const seen = [];
+  const spy = jest.spyOn(process, 'emitWarning').mockImplementation((message, options) => {
+    if (options?.code === 'POOLMEM_LEAK') seen.push({ message, name: options.type, ...options });
+  });
+  return { seen, stop: () => spy.mockRestore() };
+}
+
+describe('new ScalableAllocator()', () => {
+  test('starts with no chunk and the documented defaults', () => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled' });
+    expect(a.stats()).toEqual({
+      chunks: 0, size: 0, usedSize: 0, freeSize: 0, totalMalloc: 0, totalFree: 0, allocations: 0, leaks: 0,
+    });
+    expect(a.leakDetection).toBe('disabled');
+    expect(new ScalableAllocator().leakDetection).toBe('sample');
+    a.malloc(1);
+    expect(chunkSizes(a)).toEqual([64 * KiB]);
+  });
+
+  test.each([
+    [{ chunkSize: 0 }, 'ERR_OUT_OF_RANGE'],
+    [{ chunkSize: 1.5 }, 'ERR_OUT_OF_RANGE'],
+    [{ chunkSize: '1' }, 'ERR_INVALID_ARG_TYPE'],
+    [{ chunkSize: 2 ** 32 + 1 }, 'ERR_OUT_OF_RANGE'],
+    [{ chunkSize: 8192, maxChunkSize: 4096 }, 'ERR_OUT_OF_RANGE'],
+    [{ maxSize: 0 }, 'ERR_OUT_OF_RANGE'],
+    [{ maxSize: NaN }, 'ERR_OUT_OF_RANGE'],
+    [{ strategy: 'nope' }, 'ERR_INVALID_ARG_VALUE'],
+    [{ safe: 1 }, 'ERR_INVALID_ARG_TYPE'],
+    [{ leakDetection: 'always' }, 'ERR_INVALID_ARG_VALUE'],
+    ['options', 'ERR_INVALID_ARG_TYPE'],
+  ])('rejects %p with %s', (options, code) => {
+    expectCode(() => new ScalableAllocator(options), code);
+  });
+});
+
+describe('ScalableAllocator#malloc()', () => {
+  test('returns real Buffers of the requested size, not zeroed on reuse', () => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled' });
+    const b = a.malloc(100);
+    expect(Buffer.isBuffer(b)).toBe(true);
+    expect(b.length).toBe(100);
+    b.fill(7);
+    a.free(b);
+    expect(a.malloc(100)[99]).toBe(7);
+  });
+
+  test('grows by doubling chunks: 40 x 1 KiB from 1 KiB (GoMem 3.4)', () => {
+    const a = new ScalableAllocator({ chunkSize: KiB, leakDetection: 'disabled' });
+    for (let i = 0; i < 40; i++) a.malloc(KiB);
+    expect(chunkSizes(a)).toEqual([1, 2, 4, 8, 16, 32].map((k) => k * KiB));
+    expect(a.stats()).toMatchObject({ chunks: 6, size: 64512, usedSize: 40 * KiB, allocations: 40 });
+    expect(validate(a)).toBe(true);
+  });
+
+  test('first fit across chunks, and a dedicated chunk above maxChunkSize (GoMem 3.4 trace)', () => {
+    const a = new ScalableAllocator({ chunkSize: KiB, leakDetection: 'disabled' });
+    const m1 = a.malloc(1024);
+    const m2 = a.malloc(1);
+    const m3 = a.malloc(3000);
+    const m4 = a.malloc(4 * MiB + 1);
+    const m5 = a.malloc(2047);
+    expect(m2.buffer).not.toBe(m1.buffer);
+    expect(m3.buffer).not.toBe(m2.buffer);
+    expect(m5.buffer).toBe(m2.buffer);
+    expect(m5.byteOffset).toBe(1);
+    expect(m4.length).toBe(4 * MiB + 1);
+    expect(chunkSizes(a)).toEqual([1024, 2048, 4096, 4 * MiB + 1]);
+    expect(a.stats()).toMatchObject({ chunks: 4, usedSize: 1024 + 1 + 3000 + 4 * MiB + 1 + 2047, allocations: 5 });
+  });
+
+  test('malloc(0) is an empty Buffer that owns nothing', () => {
+    const a = new ScalableAllocator();
+    const e = a.malloc(0);
+    expect(Buffer.isBuffer(e)).toBe(true);
+    expect(e.length).toBe(0);
+    a.free(e);
+    expect(a.stats().totalMalloc).toBe(0);
+    expectCode(() => new ScalableAllocator().free(e), 'ERR_POOLMEM_FOREIGN_BUFFER');
+  });
+
+  test.each([
+    ['1', 'ERR_INVALID_ARG_TYPE'], [NaN, 'ERR_OUT_OF_RANGE'], [-1, 'ERR_OUT_OF_RANGE'],
+    [1.5, 'ERR_OUT_OF_RANGE'], [2 ** 32 + 1, 'ERR_OUT_OF_RANGE'], [undefined, 'ERR_INVALID_ARG_TYPE'],
+  ])('malloc(%p) throws %s and changes nothing', (size, code) => {
+    const a = new ScalableAllocator();
+    a.malloc(10);
+    const before = statsKey(a);
+    expectCode(() => a.malloc(size), code);
+    expect(statsKey(a)).toBe(before);
+  });
+
+  test('maxSize caps reserved bytes with ERR_POOLMEM_OUT_OF_MEMORY and changes nothing', () => {
+    const a = new ScalableAllocator({ chunkSize: 4 * KiB, maxSize: 12 * KiB, leakDetection: 'disabled' });
+    a.malloc(4 * KiB);
+    a.malloc(8 * KiB);
+    const before = statsKey(a);
+    const err = expectCode(() => a.malloc(1), 'ERR_POOLMEM_OUT_OF_MEMORY', 'PoolError');
+    expect(err).toBeInstanceOf(PoolError);
+    expect(err.message).toMatch(/maxSize \(12288 bytes\)/);
+    expectCode(() => a.borrow(1), 'ERR_POOLMEM_OUT_OF_MEMORY');
+    expect(statsKey(a)).toBe(before);
+  });
+
+  test('a malloc/free loop at a chunk boundary maps one chunk, once', () => {
+    const a = new ScalableAllocator({ chunkSize: 4 * KiB, leakDetection: 'disabled' });
+    a.malloc(4 * KiB);
+    const regions = binding.liveRegions();
+    for (let i = 0; i < 1000; i++) a.free(a.malloc(100));
+    expect(binding.liveRegions()).toBe(regions + 1);
+    expect(a.stats().chunks).toBe(2);
+    expect(a.trim()).toBe(8 * KiB);
+    expect(a.stats().chunks).toBe(1);
+  });
+});
+
+describe('ScalableAllocator#free()', () => {
+  test('whole and partial frees in any order merge and keep counters exact', () => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled' });
+    const b = a.malloc(300);
+    a.free(b.subarray(100, 200)); // a hole in the middle: two live pieces
+    expect(a.stats()).toMatchObject({ usedSize: 200, allocations: 2 });
+    a.free(b.subarray(0, 100));
+    a.free(b.subarray(200));
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: 300, totalFree: 300 });
+    expect(a.malloc(300).byteOffset).toBe(b.byteOffset);
+    expect(validate(a)).toBe(true);
+  });
+
+  test('a double free, whole or partial, throws and changes nothing', () => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled' });
+    const b = a.malloc(100);
+    a.malloc(100);
+    a.free(b.subarray(50));
+    const before = statsKey(a);
+    expectCode(() => a.free(b), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    expectCode(() => a.free(b.subarray(60, 70)), 'ERR_POOLMEM_DOUBLE_FREE');
+    expect(statsKey(a)).toBe(before);
+  });
+
+  test("foreign buffers, other allocators' and Node's pool slab are rejected, never detached", () => {
+    const a = new ScalableAllocator();
+    a.malloc(10);
+    const before = statsKey(a);
+    const slab = Buffer.allocUnsafe(16);
+    const arena = new Arena(4096);
+    for (const foreign of [slab, Buffer.alloc(16), new Uint8Array(8), new ScalableAllocator().malloc(8), arena.malloc(8)]) {
+      expectCode(() => a.free(foreign), 'ERR_POOLMEM_FOREIGN_BUFFER');
+      expectCode(() => a.freeRest(foreign, 1), 'ERR_POOLMEM_FOREIGN_BUFFER');
+    }
+    expect(slab.buffer.byteLength).toBeGreaterThan(0);
+    expect(Buffer.from('still works').toString()).toBe('still works');
+    expect(statsKey(a)).toBe(before);
+    expectCode(() => a.free('buf'), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => a.free(new DataView(new ArrayBuffer(4))), 'ERR_INVALID_ARG_TYPE');
+  });
+
+  test('a buffer of a released chunk reads length 0 and is foreign', () => {
+    const a = new ScalableAllocator({ chunkSize: 4 * KiB, leakDetection: 'disabled' });
+    const b = a.malloc(4 * KiB);
+    a.free(b);
+    a.trim();
+    expect(b.length).toBe(0);
+    expectCode(() => a.free(b), 'ERR_POOLMEM_FOREIGN_BUFFER');
+  });
+});
+
+describe('ScalableAllocator#borrow()', () => {
+  test('lends free memory the next malloc returns, without counting it', () => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled' });
+    a.malloc(100);
+    const lent = a.borrow(512);
+    expect(lent.length).toBe(512);
+    expect(a.stats()).toMatchObject({ usedSize: 100, totalMalloc: 100, allocations: 1 });
+    const m = a.malloc(512);
+    expect(m.buffer).toBe(lent.buffer);
+    expect(m.byteOffset).toBe(lent.byteOffset);
+    expectCode(() => a.free(a.borrow(16).subarray(0, 8)), 'ERR_POOLMEM_DOUBLE_FREE');
+    expect(a.borrow(0).length).toBe(0);
+    expectCode(() => a.borrow(-1), 'ERR_OUT_OF_RANGE');
+  });
+
+  test('a borrow that fits nowhere grows a chunk that stays free', () => {
+    const a = new ScalableAllocator({ chunkSize: KiB, leakDetection: 'disabled' });
+    a.malloc(KiB);
+    const lent = a.borrow(2000);
+    expect(a.stats()).toMatchObject({ chunks: 2, usedSize: KiB });
+    expect(a.malloc(2000).buffer).toBe(lent.buffer);
+  });
+});
+
+describe('ScalableAllocator#freeRest()', () => {
+  test('frees buf[keep:] and returns buf.subarray(0, keep) as a Buffer', () => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled' });
+    const b = a.malloc(1024);
+    b.fill(1);
+    const kept = a.freeRest(b, 256);
+    expect(Buffer.isBuffer(kept)).toBe(true);
+    expect(kept.length).toBe(256);
+    expect(kept.byteOffset).toBe(b.byteOffset);
+    expect(a.stats()).toMatchObject({ usedSize: 256, allocations: 1 });
+    expect(a.freeRest(kept, 500).length).toBe(256); // keep >= length frees nothing
+    expect(a.freeRest(kept, 0).length).toBe(0);
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+  });
+
+  test('bad keep throws and changes nothing', () => {
+    const a = new ScalableAllocator();
+    const b = a.malloc(64);
+    const before = statsKey(a);
+    expectCode(() => a.freeRest(b, -1), 'ERR_OUT_OF_RANGE');
+    expectCode(() => a.freeRest(b, '1'), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => a.freeRest(b, 1.5), 'ERR_OUT_OF_RANGE');
+    expectCode(() => a.freeRest('b', 1), 'ERR_INVALID_ARG_TYPE');
+    expect(statsKey(a)).toBe(before);
+  });
+});
+
+describe('ScalableAllocator#trim() and #recycle()', () => {
+  test('trim releases fully free chunks and returns the bytes', () => {
+    const a = new ScalableAllocator({ chunkSize: KiB, leakDetection: 'disabled' });
+    const bufs = [];
+    for (let i = 0; i < 7; i++) bufs.push(a.malloc(KiB)); // 1 + 2 + 4 KiB
+    expect(a.trim()).toBe(0);
+    for (const b of bufs) a.free(b);
+    expect(a.stats().chunks).toBe(1); // the largest free chunk stays as the spare
+    expect(a.trim()).toBe(4 * KiB);
+    expect(a.stats()).toMatchObject({ chunks: 0, size: 0 });
+  });
+
+  test('recycle frees everything, keeps the largest chunk and grows from it', () => {
+    const a = new ScalableAllocator({ chunkSize: KiB, leakDetection: 'disabled' });
+    for (let i = 0; i < 10; i++) a.malloc(1000);
+    a.recycle();
+    const s = a.stats();
+    expect(s).toMatchObject({ chunks: 1, size: 8 * KiB, usedSize: 0, allocations: 0 });
+    expect(s.totalFree).toBe(s.totalMalloc);
+    a.malloc(8 * KiB);
+    a.malloc(1);
+    expect(a.stats().size).toBe(8 * KiB + 16 * KiB);
+    expect(validate(a)).toBe(true);
+  });
+});
+
+describe('ScalableAllocator#close()', () => {
+  test('outstanding views read length 0; later calls throw ERR_POOLMEM_CLOSED', () => {
+    const a = new ScalableAllocator({ leakDetection: 'paranoid' });
+    const fast = new ScalableAllocator({ leakDetection: 'disabled' });
+    const b = a.malloc(100);
+    const f = fast.malloc(100);
+    a.close();
+    fast[Symbol.dispose]();
+    expect(b.length).toBe(0);
+    expect(f.length).toBe(0);
+    a.close(); // idempotent
+    expect(a.closed).toBe(true);
+    for (const call of [() => a.malloc(1), () => a.borrow(1), () => a.free(b), () => a.freeRest(b, 0),
+      () => a.trim(), () => a.recycle(), () => a.recyclable()]) {
+      expectCode(call, 'ERR_POOLMEM_CLOSED');
+    }
+    expect(a.stats().chunks).toBe(0);
+  });
+
+  test('every method checks its receiver', () => {
+    const proto = ScalableAllocator.prototype;
+    for (const key of Reflect.ownKeys(proto)) {
+      if (key === 'constructor') continue;
+      const d = Object.getOwnPropertyDescriptor(proto, key);
+      const fn = d.value ?? d.get;
+      expectCode(() => fn.call({}, 1), 'ERR_INVALID_THIS');
+    }
+  });
+});
+
+describe('ScalableAllocator (safe mode)', () => {
+  test('each allocation has its own ArrayBuffer, detached when fully freed', () => {
+    const a = new ScalableAllocator({ safe: true, leakDetection: 'disabled' });
+    const b = a.malloc(100);
+    const c = a.malloc(100);
+    expect(b.buffer).not.toBe(c.buffer);
+    expect(b.byteOffset).toBe(0);
+    a.free(b.subarray(0, 40));
+    expect(b.length).toBe(100);
+    a.free(b.subarray(40));
+    expect(b.length).toBe(0);
+    expectCode(() => a.free(b), 'ERR_POOLMEM_DOUBLE_FREE');
+    a.free(c.subarray(10, 20));
+    expectCode(() => a.free(c.subarray(15, 25)), 'ERR_POOLMEM_DOUBLE_FREE');
+    expect(a.stats()).toMatchObject({ usedSize: 90, allocations: 2 });
+    expect(b.buffer.byteLength).toBe(0);
+  });
+
+  test('a borrow is detached by the next call', () => {
+    const a = new ScalableAllocator({ safe: true });
+    const lent = a.borrow(64);
+    expect(lent.length).toBe(64);
+    a.malloc(8);
+    expect(lent.length).toBe(0);
+  });
+});
+
+describe('ScalableAllocator leak detection', () => {
+  test('paranoid: an unreachable allocation is returned, counted and reported once with its stack', async () => {
+    const a = new ScalableAllocator({ leakDetection: 'paranoid' });
+    const w = captureWarnings();
+    try {
+      (function leakHere() { a.malloc(1000); })();
+      expect(await collectUntil(() => a.stats().leaks === 1)).toBe(true);
+      expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, leaks: 1 });
+      await collect(1);
+      a.stats();
+      expect(w.seen).toHaveLength(1);
+      expect(w.seen[0].name).toBe('PoolmemLeakWarning');
+      expect(w.seen[0].message).toMatch(/1000 bytes/);
+      expect(w.seen[0].detail).toMatch(/scalable_allocator\.test\.js:\d+/);
+    } finally {
+      w.stop();
+    }
+  });
+
+  test.each(['subarray', 'slice'])('a live %s() keeps the bytes: they are never returned or handed out again', async (how) => {
+    const a = new ScalableAllocator({ leakDetection: 'paranoid', chunkSize: 4 * KiB });
+    let part = (() => {
+      const b = a.malloc(4000);
+      b.fill(0xab);
+      return b[how](100, 200); // the Buffer itself becomes garbage
+    })();
+    for (let round = 0; round < 5; round++) {
+      await collect(1);
+      expect(a.stats()).toMatchObject({ leaks: 0, usedSize: 4000 });
+    }
+    const others = [];
+    for (let i = 0; i < 50; i++) others.push(a.malloc(512).fill(0xcd));
+    expect(part.every((x) => x === 0xab)).toBe(true);
+    expect(part.length).toBe(100);
+    for (const o of others) a.free(o);
+    part = null;
+    expect(await collectUntil(() => a.stats().leaks === 1)).toBe(true);
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+  });
+
+  test('sample: about one allocation in 128 is tracked', async () => {
+    const a = new ScalableAllocator({ leakDetection: 'sample' });
+    const w = captureWarnings();
+    try {
+      for (let i = 0; i < 2000; i++) a.malloc(16);
+      await collect(3);
+      const { leaks, allocations } = a.stats();
+      expect(leaks).toBeGreaterThan(0);
+      expect(leaks).toBeLessThan(200);
+      expect(allocations).toBe(2000 - leaks);
+      expect(w.seen.length).toBe(leaks);
+      expect(w.seen[0].detail).toMatch(/paranoid/);
+    } finally {
+      w.stop();
+    }
+  });
+
+  test('a chunk the GC fallback frees entirely is released later, and its id can be reused', async () => {
+    const a = new ScalableAllocator({ leakDetection: 'paranoid', chunkSize: 4 * KiB, maxChunkSize: 4 * KiB });
+    const keepFirst = a.malloc(4 * KiB);
+    const spare = a.malloc(4 * KiB);
+    a.free(spare); // chunk 1 is now the spare
+    (() => { a.malloc(4 * KiB); })(); // chunk 1 again, dropped without free()
+    const chunkAb = internals().chunksOf(a)[1];
+    const stale = new Uint8Array(chunkAb, 0, 16); // a user's own view of the chunk
+    const second = a.malloc(4 * KiB); // chunk 2
+    const third = a.malloc(4 * KiB);
+    a.free(third); // chunk 3 is the spare: when chunk 1 comes back, one of them goes
+    expect(await collectUntil(() => a.stats().leaks === 1)).toBe(true);
+    expect(a.stats()).toMatchObject({ chunks: 3, allocations: 2 });
+    expect(stale.length).toBe(0); // the released chunk's ArrayBuffer is detached
+    const again = a.malloc(4 * KiB).fill(1); // reuses the free id with a new chunk
+    expect(again.length).toBe(4 * KiB);
+    a.free(again);
+    expect(keepFirst.length + second.length).toBe(8 * KiB);
+    expect(validate(a)).toBe(true);
+  });
+
+  test('a dropped allocator unmaps its chunks once its views are gone', async () => {
+    const before = binding.liveRegions();
+    (() => {
+      const a = new ScalableAllocator({ chunkSize: 4 * KiB, leakDetection: 'paranoid' });
+      for (let i = 0; i < 20; i++) a.malloc(3 * KiB);
+    })();
+    expect(binding.liveRegions()).toBeGreaterThan(before);
+    expect(await collectUntil(() => binding.liveRegions() <= before)).toBe(true);
+  });
+
+  test('disabled: nothing is tracked, an unfreed allocation stays allocated', async () => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled' });
+    for (let i = 0; i < 300; i++) a.malloc(16);
+    await collect(2);
+    expect(a.stats()).toMatchObject({ leaks: 0, allocations: 300 });
+  });
+});
+
+describe('ScalableAllocator model test', () => {
+  // Seeded random malloc / whole and partial free / freeRest / borrow over many
+  // chunks and sizes up to 3 MiB, with a reserved-bytes cap keeping it bounded.
+  const { STRATEGIES } = require('..');
+  test.each(STRATEGIES.flatMap((s) => [[s, false], [s, true]]))('%s (safe: %p) matches a model', (strategy, safe) => {
+    let seed = 12345;
+    const rand = (n) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const a = new ScalableAllocator({
+      chunkSize: 16 * KiB, maxChunkSize: MiB, maxSize: 48 * MiB, strategy, safe, leakDetection: 'disabled',
+    });
+    const live = [];
+    let used = 0;
+    for (let step = 0; step < 2500; step++) {
+      const op = rand(10);
+      if (op < 5) {
+        const size = rand(20) === 0 ? 1 + rand(3 * MiB) : 1 + rand(4096);
+        let b;
+        try {
+          b = a.malloc(size);
+        } catch (err) {
+          expect(err.code).toBe('ERR_POOLMEM_OUT_OF_MEMORY');
+          continue;
+        }
+        const canary = rand(256);
+        b[0] = canary;
+        b[size - 1] = canary;
+        live.push({ b, canary });
+        used += size;
+      } else if (op < 9 && live.length > 0) {
+        const i = rand(live.length);
+        const { b, canary } = live[i];
+        expect(b[0]).toBe(canary);
+        expect(b[b.length - 1]).toBe(canary);
+        const length = b.length; // before the free: a full free may detach b
+        if (length > 2 && op === 8) {
+          const keep = 1 + rand(length - 2);
+          live[i].b = a.freeRest(b, keep);
+          live[i].b[keep - 1] = canary;
+          used -= length - keep;
+        } else {
+          a.free(b);
+          used -= length;
+          live[i] = live[live.length - 1];
+          live.pop();
+        }
+      } else {
+        a.borrow(1 + rand(8192));
+      }
+      if (step % 250 === 0) expect(validate(a)).toBe(true);
+      const s = a.stats();
+      expect(s.usedSize).toBe(used);
+      expect(s.allocations).toBe(live.length);
+      expect(s.size).toBeLessThanOrEqual(48 * MiB);
+    }
+    expect(a.stats().chunks).toBeGreaterThan(5);
+    for (const { b } of live) a.free(b);
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    expect(validate(a)).toBe(true);
+    a.close();
+  });
+});
