@@ -4,26 +4,8 @@
 
 const binding = require('../lib/binding');
 const { Arena, ArenaPool, PoolError, STRATEGIES } = require('../lib');
-
-function expectCode(fn, code, Type = undefined) {
-  let caught;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeDefined();
-  expect(caught.code).toBe(code);
-  if (Type !== undefined) expect(caught).toBeInstanceOf(Type);
-  return caught;
-}
-
-async function settle() {
-  for (let i = 0; i < 3; i++) {
-    global.gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+const { expectCode } = require('./helpers/expect_error');
+const { collect: settle } = require('./helpers/gc');
 
 describe('new ArenaPool()', () => {
   test('maps numArenas arenas of arenaSize (goumem TestNewArenaPool)', async () => {

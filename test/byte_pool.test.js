@@ -5,31 +5,13 @@
 
 const binding = require('../lib/binding');
 const { BytePool, PoolError } = require('../lib');
+const { expectCode } = require('./helpers/expect_error');
+const { collect: settle } = require('./helpers/gc');
 
 const TIERS = [128, 256, 512, 1024];
 
 function statsOf(pool) {
   return JSON.parse(JSON.stringify(pool.stats()));
-}
-
-async function settle() {
-  for (let i = 0; i < 3; i++) {
-    global.gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-function expectCode(fn, code, Type = undefined) {
-  let caught;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeDefined();
-  expect(caught.code).toBe(code);
-  if (Type !== undefined) expect(caught).toBeInstanceOf(Type);
-  return caught;
 }
 
 describe('BytePool.powerOfTwo()', () => {

@@ -2,19 +2,7 @@
 // ObjectPool<T>: bytepool's Pool[T] with a retention limit and a reset hook.
 
 const { ObjectPool, PoolError } = require('../lib');
-
-function expectCode(fn, code, Type = undefined) {
-  let caught;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeDefined();
-  expect(caught.code).toBe(code);
-  if (Type !== undefined) expect(caught).toBeInstanceOf(Type);
-  return caught;
-}
+const { expectCode } = require('./helpers/expect_error');
 
 describe('new ObjectPool()', () => {
   test('starts empty with max 1024 by default', () => {

@@ -4,26 +4,8 @@
 // before anything about finalizers is asserted.
 
 const { BytePool, PoolError, PooledBuffer } = require('../lib');
-
-async function settle(turns = 4) {
-  for (let i = 0; i < turns; i++) {
-    global.gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-function expectCode(fn, code, Type = undefined) {
-  let caught;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeDefined();
-  expect(caught.code).toBe(code);
-  if (Type !== undefined) expect(caught).toBeInstanceOf(Type);
-  return caught;
-}
+const { expectCode } = require('./helpers/expect_error');
+const { collect: settle } = require('./helpers/gc');
 
 function statsOf(pool) {
   return JSON.parse(JSON.stringify(pool.stats()));

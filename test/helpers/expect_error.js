@@ -1,12 +1,13 @@
 'use strict';
-// Asserts that fn throws an error with the given class name and code, and
-// that the error's first stack frame is the caller's, not poolmem's lib/.
+// Asserts that fn throws an error with the given code (and, when given, class:
+// a constructor checked with instanceof, or a constructor name), and that the
+// error's first stack frame is the caller's, not poolmem's lib/.
 
 const path = require('node:path');
 
 const LIB_DIR = path.join(__dirname, '..', '..', 'lib') + path.sep;
 
-function expectCode(fn, code, name) {
+function expectCode(fn, code, type = undefined) {
   let caught;
   try {
     fn();
@@ -15,7 +16,8 @@ function expectCode(fn, code, name) {
   }
   expect(caught).toBeDefined();
   expect(caught.code).toBe(code);
-  if (name !== undefined) expect(caught.constructor.name).toBe(name);
+  if (typeof type === 'function') expect(caught).toBeInstanceOf(type);
+  else if (type !== undefined) expect(caught.constructor.name).toBe(type);
   const firstFrame = caught.stack.split('\n').find((line) => /^\s+at /.test(line));
   expect(firstFrame).toBeDefined();
   expect(firstFrame.includes(LIB_DIR)).toBe(false);
