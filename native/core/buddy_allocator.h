@@ -1,0 +1,71 @@
+// `buddy` strategy: free space is held as naturally aligned power-of-two
+// blocks of granules (granule = minBlock bytes, a power of two, default 64).
+// A request of n bytes needs ceil(n / minBlock) granules and is placed at the
+// start of the lowest free block of the smallest order that holds
+// bit_ceil(granules) of them (split down as needed), so every allocation is
+// aligned to its power-of-two size. Accounting is per granule:
+//   - the granules of that block past the ones the request needs go back to
+//     the free set at once, as the aligned blocks they decompose into;
+//   - a free of any live sub-range releases every granule left without a
+//     live byte (ReservedRuns), and freed blocks merge with free buddies;
+//   - so a partial free returns memory at minBlock granularity.
+// Arena sizes: the usable part is the size rounded down to a multiple of
+// minBlock, covered by the largest aligned power-of-two blocks that fit
+// (96 granules = 64 + 32); those top blocks never merge with each other, and
+// the tail below one minBlock is never handed out. Unlike GoMem's Buddy, no
+// request overlaps another and the metadata is about 3 bits per granule.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "bit_tree.h"
+#include "range_strategy.h"
+#include "reserved_runs.h"
+
+namespace poolmem {
+
+class BuddyAllocator final : public RangeStrategy {
+ public:
+  static constexpr uint64_t kDefaultMinBlock = 64;
+  static constexpr uint64_t kMinMinBlock = 16;
+  static constexpr uint64_t kMaxMinBlock = uint64_t{1} << 30;
+  static constexpr uint64_t kMaxGranules = uint64_t{1} << 28;  // bounds the bitmaps
+
+  // True when (size, min_block) can be built: min_block a power of two in
+  // [kMinMinBlock, kMaxMinBlock] and size / min_block <= kMaxGranules.
+  static bool Supports(uint64_t size, uint64_t min_block);
+
+  BuddyAllocator(uint64_t size, uint64_t min_block);
+
+  int64_t Allocate(uint64_t size) override;
+  int64_t Find(uint64_t size) const override;
+  FreeStatus Free(uint64_t offset, uint64_t size) override;
+  uint64_t FreeSize() const override { return free_granules_ << shift_; }
+  uint64_t Size() const override { return size_; }
+  void Blocks(std::vector<FreeRange>* out) const override;
+  void Reset(uint64_t size) override;
+  bool Validate() const override;
+
+  uint64_t MinBlock() const { return uint64_t{1} << shift_; }
+
+ private:
+  // Order of the block a request of `size` bytes needs, or -1 if none can.
+  int OrderFor(uint64_t size, uint64_t* granules) const;
+  void FreeBlock(uint64_t start, unsigned order);
+  void FreeGranules(uint64_t start, uint64_t end);
+  void SetFree(unsigned order, uint64_t index);
+  void ClearFree(unsigned order, uint64_t index);
+
+  uint64_t size_ = 0;
+  unsigned shift_ = 6;
+  uint64_t granules_ = 0;       // usable granules
+  unsigned max_order_ = 0;
+  uint64_t free_granules_ = 0;
+  uint64_t nonempty_ = 0;       // bit k set when free_[k] has a block
+  std::vector<BitTree> free_;   // free_[k]: free blocks of 2^k granules, by index
+  ReservedRuns runs_;
+  std::vector<GranuleRange> released_;  // scratch for Free
+};
+
+}  // namespace poolmem
