@@ -1,6 +1,7 @@
 // Buddy allocator: see buddy_allocator.h for the rules. One BitTree per order
 // marks the free blocks of that order; `nonempty_` finds the smallest order
-// with a free block in one instruction, and BitTree::Next(0) its lowest block.
+// with a free block in one instruction, and a search from low_[k] its lowest
+// block.
 // Allocation: one bit clear, a bit set per split level, and the tail
 // decomposition when the request is not a power of two. Free: one
 // ReservedRuns lookup, then one bit test per merge level.
@@ -33,6 +34,7 @@ void BuddyAllocator::Reset(uint64_t size) {
   granules_ = size >> shift_;
   max_order_ = granules_ == 0 ? 0 : FloorLog2(granules_);
   free_.assign(max_order_ + 1, BitTree());
+  low_.assign(max_order_ + 1, 0);
   for (unsigned k = 0; k <= max_order_; ++k) free_[k].Reset(granules_ >> k);
   nonempty_ = 0;
   free_granules_ = granules_;
@@ -53,12 +55,18 @@ void BuddyAllocator::Reset(uint64_t size) {
 
 void BuddyAllocator::SetFree(unsigned order, uint64_t index) {
   free_[order].Set(index);
+  if (index < low_[order]) low_[order] = index;
   nonempty_ |= uint64_t{1} << order;
 }
 
 void BuddyAllocator::ClearFree(unsigned order, uint64_t index) {
   free_[order].Clear(index);
   if (free_[order].count() == 0) nonempty_ &= ~(uint64_t{1} << order);
+}
+
+uint64_t BuddyAllocator::LowestFree(unsigned order) const {
+  low_[order] = free_[order].Next(low_[order]);
+  return low_[order];
 }
 
 // Frees one aligned block and merges it with its buddy while that is free.
@@ -106,7 +114,7 @@ int64_t BuddyAllocator::Find(uint64_t size) const {
   const uint64_t avail = nonempty_ & (~uint64_t{0} << k);
   if (avail == 0) return kNoFit;
   const unsigned j = static_cast<unsigned>(std::countr_zero(avail));
-  return static_cast<int64_t>((free_[j].Next(0) << j) << shift_);
+  return static_cast<int64_t>((LowestFree(j) << j) << shift_);
 }
 
 int64_t BuddyAllocator::Allocate(uint64_t size) {
@@ -116,7 +124,7 @@ int64_t BuddyAllocator::Allocate(uint64_t size) {
   const uint64_t avail = nonempty_ & (~uint64_t{0} << k);
   if (avail == 0) return kNoFit;
   unsigned j = static_cast<unsigned>(std::countr_zero(avail));
-  const uint64_t index = free_[j].Next(0);
+  const uint64_t index = LowestFree(j);
   ClearFree(j, index);
   const uint64_t start = index << j;
   while (j > static_cast<unsigned>(k)) {  // split: the upper halves stay free
@@ -177,6 +185,7 @@ bool BuddyAllocator::Validate() const {
     const BitTree& set = free_[k];
     if (set.size() != granules_ >> k || !set.Consistent()) return false;
     if (((nonempty_ >> k) & 1) != (set.count() != 0)) return false;
+    if (set.count() != 0 && set.First() < low_[k]) return false;
     for (uint64_t i = set.Next(0); i != BitTree::kNone; i = set.Next(i + 1)) {
       // Canonical: two free buddies would have merged.
       if (k < max_order_ && (i ^ 1) < set.size() && set.Test(i ^ 1)) return false;

@@ -52,6 +52,7 @@ class BuddyAllocator final : public RangeStrategy {
  private:
   // Order of the block a request of `size` bytes needs, or -1 if none can.
   int OrderFor(uint64_t size, uint64_t* granules) const;
+  uint64_t LowestFree(unsigned order) const;
   void FreeBlock(uint64_t start, unsigned order);
   void FreeGranules(uint64_t start, uint64_t end);
   void SetFree(unsigned order, uint64_t index);
@@ -64,6 +65,9 @@ class BuddyAllocator final : public RangeStrategy {
   uint64_t free_granules_ = 0;
   uint64_t nonempty_ = 0;       // bit k set when free_[k] has a block
   std::vector<BitTree> free_;   // free_[k]: free blocks of 2^k granules, by index
+  // low_[k]: no free block of order k has a lower index. Searching from it
+  // usually ends in its first word; SetFree lowers it, a search raises it.
+  mutable std::vector<uint64_t> low_;
   ReservedRuns runs_;
   std::vector<GranuleRange> released_;  // scratch for Free
 };

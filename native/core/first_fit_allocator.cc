@@ -68,9 +68,13 @@ FirstFitAllocator::Index FirstFitAllocator::FirstFit(uint64_t need) const {
 void FirstFitAllocator::ReleaseGranules(uint64_t start, uint64_t end) {
   const Index left = start > 0 && ends_.Test(start - 1) ? *by_end_.Find(start) : 0;
   Index right = 0, after = 0;  // after: the first free range past `end`
-  const uint64_t e = ends_.Next(end);
-  if (e != BitTree::kNone) {
-    const Index c = *by_end_.Find(e + 1);
+  const Index last = nodes_[0].prev;  // the highest range, often the arena's tail
+  if (last != 0 && nodes_[last].start >= end) {
+    Index c = last;
+    if (nodes_[last].start != end) {
+      const uint64_t e = ends_.Next(end);
+      c = *by_end_.Find(e + 1);
+    }
     (nodes_[c].start == end ? right : after) = c;
   }
   if (left != 0 && right != 0) {

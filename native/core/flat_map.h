@@ -5,6 +5,7 @@
 // valid until the next Insert or Erase.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -48,18 +49,14 @@ class FlatMap {
       if (slots_[i].key == kEmpty) return false;
       i = (i + 1) & Mask();
     }
-    // Backward shift: move each later entry of the cluster into the hole
-    // unless its home lies cyclically in (hole, position].
-    for (uint64_t j = (i + 1) & Mask(); slots_[j].key != kEmpty; j = (j + 1) & Mask()) {
-      const uint64_t home = Home(slots_[j].key);
-      if (((j - home) & Mask()) >= ((j - i) & Mask())) {
-        slots_[i] = std::move(slots_[j]);
-        i = j;
-      }
-    }
-    slots_[i].key = kEmpty;
-    --count_;
+    EraseSlot(i);
     return true;
+  }
+
+  // Erases the entry whose value Find just returned, without probing again.
+  void EraseFound(V* value) {
+    const auto* slot = reinterpret_cast<const Slot*>(reinterpret_cast<const char*>(value) - offsetof(Slot, value));
+    EraseSlot(static_cast<uint64_t>(slot - slots_.data()));
   }
 
   template <class F>
@@ -74,6 +71,20 @@ class FlatMap {
     uint64_t key;
     V value;
   };
+
+  void EraseSlot(uint64_t i) {
+    // Backward shift: move each later entry of the cluster into the hole
+    // unless its home lies cyclically in (hole, position].
+    for (uint64_t j = (i + 1) & Mask(); slots_[j].key != kEmpty; j = (j + 1) & Mask()) {
+      const uint64_t home = Home(slots_[j].key);
+      if (((j - home) & Mask()) >= ((j - i) & Mask())) {
+        slots_[i] = std::move(slots_[j]);
+        i = j;
+      }
+    }
+    slots_[i].key = kEmpty;
+    --count_;
+  }
 
   uint64_t Mask() const { return slots_.size() - 1; }
   // Fibonacci hashing: consecutive granule indices spread over the table.

@@ -29,12 +29,12 @@ void ReservedRuns::Add(uint64_t offset, uint64_t size) {
 // Lookups
 // ---------------------------------------------------------------------------
 
-const ReservedRuns::Run* ReservedRuns::Containing(uint64_t offset, uint64_t* start) const {
+ReservedRuns::Run* ReservedRuns::Containing(uint64_t offset, uint64_t* start) {
   const uint64_t g = offset >> shift_;
   if (g >= starts_.size()) return nullptr;
   const uint64_t s = starts_.Test(g) ? g : starts_.Prev(g);
   if (s == BitTree::kNone) return nullptr;
-  const Run* run = runs_.Find(s);
+  Run* run = runs_.Find(s);
   if (g >= run->end) return nullptr;
   *start = s;
   return run;
@@ -67,11 +67,12 @@ void ReservedRuns::LiveOf(const Run& run, std::vector<FreeRange>* out) const {
 FreeStatus ReservedRuns::Release(uint64_t offset, uint64_t size, std::vector<GranuleRange>* released) {
   const uint64_t end = offset + size;
   uint64_t start;
-  const Run* run = Containing(offset, &start);
+  Run* run = Containing(offset, &start);
   if (run == nullptr) return FreeStatus::kDoubleFree;
   if (end <= run->end << shift_) {
     if (!RunCovers(*run, offset, end)) return FreeStatus::kDoubleFree;
-    return ReleaseInRun(start, offset, end, released);
+    ReleaseInRun(start, run, offset, end, released);
+    return FreeStatus::kOk;
   }
   // The range runs on into the next run(s): check every piece before
   // changing anything, so a failure leaves the state as it was.
@@ -87,29 +88,28 @@ FreeStatus ReservedRuns::Release(uint64_t offset, uint64_t size, std::vector<Gra
   for (uint64_t cursor = offset; cursor < end;) {
     run = Containing(cursor, &start);
     const uint64_t piece_end = std::min(end, run->end << shift_);
-    ReleaseInRun(start, cursor, piece_end, released);
+    ReleaseInRun(start, run, cursor, piece_end, released);
     cursor = piece_end;
   }
   return FreeStatus::kOk;
 }
 
-// [offset, end) is live and inside the run at `start`.
-FreeStatus ReservedRuns::ReleaseInRun(uint64_t start, uint64_t offset, uint64_t end,
-                                      std::vector<GranuleRange>* released) {
+// [offset, end) is live and inside `run`, which starts at granule `start`.
+void ReservedRuns::ReleaseInRun(uint64_t start, Run* run, uint64_t offset, uint64_t end,
+                                std::vector<GranuleRange>* released) {
   const uint64_t granule = uint64_t{1} << shift_;
-  Run* run = runs_.Find(start);
   if (run->multi == 0) {
     const uint64_t a = run->live.start, b = run->live.end;
     if (offset == a && end == b) {  // the whole run: the hot path
       released->push_back({start, run->end});
-      Remove(start);
+      Remove(start, run);
     } else if (offset == a) {       // head: the run may start later
       const uint64_t new_start = end >> shift_;
       run->live.start = end;
       if (new_start > start) {
         const Run moved = *run;
         released->push_back({start, new_start});
-        Remove(start);
+        Remove(start, run);
         Insert(new_start, moved.end, &moved.live, 1);
       }
     } else if (end == b) {          // tail: the run may end earlier
@@ -123,7 +123,7 @@ FreeStatus ReservedRuns::ReleaseInRun(uint64_t start, uint64_t offset, uint64_t 
       const uint64_t run_end = run->end;
       const FreeRange two[2] = {{a, offset}, {end, b}};
       const uint64_t dead_start = (offset + granule - 1) >> shift_, dead_end = end >> shift_;
-      Remove(start);
+      Remove(start, run);
       if (dead_start < dead_end) {
         Insert(start, dead_start, &two[0], 1);
         released->push_back({dead_start, dead_end});
@@ -132,7 +132,7 @@ FreeStatus ReservedRuns::ReleaseInRun(uint64_t start, uint64_t offset, uint64_t 
         Insert(start, run_end, two, 2);
       }
     }
-    return FreeStatus::kOk;
+    return;
   }
   // Several live ranges: cut [offset, end) out of the one holding it, then
   // regroup what is left into runs.
@@ -154,13 +154,12 @@ FreeStatus ReservedRuns::ReleaseInRun(uint64_t start, uint64_t offset, uint64_t 
     break;
   }
   Rebuild(start, run_end, scratch_, released);
-  return FreeStatus::kOk;
 }
 
 void ReservedRuns::Rebuild(uint64_t start, uint64_t end, const std::vector<FreeRange>& live,
                            std::vector<GranuleRange>* released) {
   const uint64_t granule = uint64_t{1} << shift_;
-  Remove(start);
+  Remove(start, runs_.Find(start));
   uint64_t cursor = start;
   for (size_t i = 0; i < live.size();) {
     const uint64_t group_start = live[i].start >> shift_;
@@ -204,13 +203,12 @@ void ReservedRuns::Insert(uint64_t start, uint64_t end, const FreeRange* live, s
   starts_.Set(start);
 }
 
-void ReservedRuns::Remove(uint64_t start) {
-  const Run* run = runs_.Find(start);
+void ReservedRuns::Remove(uint64_t start, Run* run) {
   if (run->multi != 0) {
     multi_[run->multi].clear();
     free_multi_.push_back(run->multi);
   }
-  runs_.Erase(start);
+  runs_.EraseFound(run);
   starts_.Clear(start);
 }
 

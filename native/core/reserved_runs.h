@@ -54,14 +54,13 @@ class ReservedRuns {
     uint32_t multi = 0;     // else index into multi_: two or more live ranges
   };
 
-  const Run* Containing(uint64_t offset, uint64_t* start) const;
+  Run* Containing(uint64_t offset, uint64_t* start);
   bool RunCovers(const Run& run, uint64_t from, uint64_t to) const;
-  FreeStatus ReleaseInRun(uint64_t start, uint64_t offset, uint64_t end,
-                          std::vector<GranuleRange>* released);
+  void ReleaseInRun(uint64_t start, Run* run, uint64_t offset, uint64_t end, std::vector<GranuleRange>* released);
   void Rebuild(uint64_t start, uint64_t end, const std::vector<FreeRange>& live,
                std::vector<GranuleRange>* released);
   void Insert(uint64_t start, uint64_t end, const FreeRange* live, size_t n);
-  void Remove(uint64_t start);
+  void Remove(uint64_t start, Run* run);
   void LiveOf(const Run& run, std::vector<FreeRange>* out) const;
 
   unsigned shift_ = 0;
