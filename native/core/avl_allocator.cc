@@ -1,5 +1,7 @@
 // Two AVL trees over one node pool: see avl_allocator.h. Insert and erase
-// are recursive (depth <= 1.44 log2 n) and rebalance on the way up. Carving
+// are iterative (depth <= 1.44 log2 n) and rebalance on the way back up only
+// while a subtree's height changes, one or two levels on average: each
+// rebalanced level reads the height of the off-path child. Carving
 // from the low end of a range never changes its place in start order, and
 // a merge only grows a range inside the gap its neighbours leave, so the
 // start tree changes only when a range appears or disappears.
@@ -94,47 +96,66 @@ AvlAllocator::Index AvlAllocator::Balance(Index n) {
   return n;
 }
 
+// path[0..depth) are links (root or child slots) from the top down to the
+// change; each subtree is rebalanced until one keeps its height.
 template <int Tree>
-AvlAllocator::Index AvlAllocator::InsertAt(Index t, Index n) {
-  if (t == 0) {
-    nodes_[n].child[Tree][0] = nodes_[n].child[Tree][1] = 0;
-    nodes_[n].height[Tree] = 1;
-    return n;
+void AvlAllocator::RebalancePath(Index** path, int depth) {
+  while (depth > 0) {
+    Index* link = path[--depth];
+    const int32_t before = nodes_[*link].height[Tree];
+    *link = Balance<Tree>(*link);
+    if (nodes_[*link].height[Tree] == before) return;
   }
-  const int dir = Less<Tree>(n, t) ? 0 : 1;
-  const Index c = InsertAt<Tree>(nodes_[t].child[Tree][dir], n);
-  nodes_[t].child[Tree][dir] = c;
-  return Balance<Tree>(t);
 }
 
 template <int Tree>
-AvlAllocator::Index AvlAllocator::EraseMin(Index t, Index* min) {
-  if (nodes_[t].child[Tree][0] == 0) {
-    *min = t;
-    return nodes_[t].child[Tree][1];
+void AvlAllocator::Insert(Index n) {
+  Index* path[kMaxDepth];
+  int depth = 0;
+  Index* link = &root_[Tree];
+  while (*link != 0) {
+    path[depth++] = link;
+    link = &nodes_[*link].child[Tree][Less<Tree>(n, *link) ? 0 : 1];
   }
-  const Index c = EraseMin<Tree>(nodes_[t].child[Tree][0], min);
-  nodes_[t].child[Tree][0] = c;
-  return Balance<Tree>(t);
+  nodes_[n].child[Tree][0] = nodes_[n].child[Tree][1] = 0;
+  nodes_[n].height[Tree] = 1;
+  *link = n;
+  RebalancePath<Tree>(path, depth);
 }
 
 template <int Tree>
-AvlAllocator::Index AvlAllocator::EraseAt(Index t, Index n) {
-  POOLMEM_ASSERT_INTERNAL(t != 0);
-  if (t == n) {
-    const Index l = nodes_[n].child[Tree][0], r = nodes_[n].child[Tree][1];
-    if (l == 0) return r;
-    if (r == 0) return l;
-    Index m;
-    const Index rest = EraseMin<Tree>(r, &m);
-    nodes_[m].child[Tree][0] = l;
-    nodes_[m].child[Tree][1] = rest;
-    return Balance<Tree>(m);
+void AvlAllocator::Erase(Index n) {
+  Index* path[kMaxDepth];
+  int depth = 0;
+  Index* link = &root_[Tree];
+  while (*link != n) {
+    POOLMEM_ASSERT_INTERNAL(*link != 0);
+    path[depth++] = link;
+    link = &nodes_[*link].child[Tree][Less<Tree>(n, *link) ? 0 : 1];
   }
-  const int dir = Less<Tree>(n, t) ? 0 : 1;
-  const Index c = EraseAt<Tree>(nodes_[t].child[Tree][dir], n);
-  nodes_[t].child[Tree][dir] = c;
-  return Balance<Tree>(t);
+  const Index l = nodes_[n].child[Tree][0], r = nodes_[n].child[Tree][1];
+  if (l == 0 || r == 0) {
+    *link = l == 0 ? r : l;
+    RebalancePath<Tree>(path, depth);
+    return;
+  }
+  // Two children: n's successor m (the minimum of its right subtree) leaves
+  // its place and takes n's, with n's height.
+  const int at_n = depth;
+  path[depth++] = link;
+  Index* min_link = &nodes_[n].child[Tree][1];
+  while (nodes_[*min_link].child[Tree][0] != 0) {
+    path[depth++] = min_link;
+    min_link = &nodes_[*min_link].child[Tree][0];
+  }
+  const Index m = *min_link;
+  *min_link = nodes_[m].child[Tree][1];
+  nodes_[m].child[Tree][0] = l;
+  nodes_[m].child[Tree][1] = nodes_[n].child[Tree][1];
+  nodes_[m].height[Tree] = nodes_[n].height[Tree];
+  *link = m;
+  if (depth > at_n + 1) path[at_n + 1] = &nodes_[m].child[Tree][1];  // was n's right link
+  RebalancePath<Tree>(path, depth);
 }
 
 // ---------------------------------------------------------------------------

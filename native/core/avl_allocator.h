@@ -49,11 +49,12 @@ class AvlAllocator final : public RangeStrategy {
   template <int Tree> void Update(Index n);
   template <int Tree> Index Rotate(Index n, int dir);  // dir 0: left rotation
   template <int Tree> Index Balance(Index n);
-  template <int Tree> Index InsertAt(Index t, Index n);
-  template <int Tree> Index EraseAt(Index t, Index n);
-  template <int Tree> Index EraseMin(Index t, Index* min);
-  template <int Tree> void Insert(Index n) { root_[Tree] = InsertAt<Tree>(root_[Tree], n); }
-  template <int Tree> void Erase(Index n) { root_[Tree] = EraseAt<Tree>(root_[Tree], n); }
+  // Iterative: the descent records the links it follows, then rebalances
+  // back up only while a subtree's height keeps changing.
+  static constexpr int kMaxDepth = 64;  // AVL height <= 1.44 log2(2^32)
+  template <int Tree> void Insert(Index n);
+  template <int Tree> void Erase(Index n);
+  template <int Tree> void RebalancePath(Index** path, int depth);
 
   // Smallest range whose length is >= size (lowest start on ties), or 0;
   // *pred gets the range just below it in size order.
