@@ -27,7 +27,7 @@ class BitTree {
     uint64_t words = (bits + 63) / 64, total = 0;
     do {
       if (words == 0) words = 1;
-      offset_[levels_] = total;
+      offset_[levels_] = static_cast<uint32_t>(total);
       words_in_[levels_] = words;
       total += words;
       ++levels_;
@@ -141,12 +141,13 @@ class BitTree {
   uint64_t& Word(int level, uint64_t w) { return words_[offset_[level] + w]; }
   uint64_t Word(int level, uint64_t w) const { return words_[offset_[level] + w]; }
 
-  uint64_t size_ = 0;
-  uint64_t count_ = 0;
-  int levels_ = 0;
-  uint64_t offset_[kMaxLevels] = {};    // first word of each level in words_
-  uint64_t words_in_[kMaxLevels] = {};
+  // What Test/Set/Clear touch comes first, in one cache line.
   std::vector<uint64_t> words_;         // level 0 (the bits) first, then the summaries
+  uint64_t count_ = 0;
+  uint64_t size_ = 0;
+  int levels_ = 0;
+  uint32_t offset_[kMaxLevels] = {};    // first word of each level in words_
+  uint64_t words_in_[kMaxLevels] = {};
 };
 
 }  // namespace poolmem

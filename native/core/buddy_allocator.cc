@@ -1,4 +1,4 @@
-// Buddy allocator: see buddy_allocator.h for the rules. One BitTree per order
+// Buddy allocator: see buddy_allocator.h for the rules. One bit set per order
 // marks the free blocks of that order; `nonempty_` finds the smallest order
 // with a free block in one instruction, and a search from low_[k] its lowest
 // block.
@@ -33,9 +33,18 @@ void BuddyAllocator::Reset(uint64_t size) {
   size_ = size;
   granules_ = size >> shift_;
   max_order_ = granules_ == 0 ? 0 : FloorLog2(granules_);
-  free_.assign(max_order_ + 1, BitTree());
-  low_.assign(max_order_ + 1, 0);
-  for (unsigned k = 0; k <= max_order_; ++k) free_[k].Reset(granules_ >> k);
+  summary_.assign(max_order_ + 1, BitTree());
+  uint64_t total = 0;
+  for (unsigned k = 0; k <= max_order_; ++k) {
+    const uint64_t words = std::max<uint64_t>(1, ((granules_ >> k) + 63) / 64);
+    base_[k] = total;
+    words_in_[k] = words;
+    blocks_in_[k] = granules_ >> k;
+    low_[k] = 0;
+    if (words > 1) summary_[k].Reset(words);
+    total += words;
+  }
+  bits_.assign(total, 0);
   nonempty_ = 0;
   free_granules_ = granules_;
   runs_.Reset(shift_, granules_);
@@ -53,20 +62,46 @@ void BuddyAllocator::Reset(uint64_t size) {
 // Free block sets
 // ---------------------------------------------------------------------------
 
-void BuddyAllocator::SetFree(unsigned order, uint64_t index) {
-  free_[order].Set(index);
+// Inlined: a split or a merge runs these once per level.
+[[gnu::always_inline]] inline void BuddyAllocator::SetFree(unsigned order, uint64_t index) {
+  uint64_t& word = bits_[base_[order] + (index >> 6)];
+  if (word == 0 && words_in_[order] > 1) summary_[order].Set(index >> 6);
+  word |= uint64_t{1} << (index & 63);
   if (index < low_[order]) low_[order] = index;
   nonempty_ |= uint64_t{1} << order;
 }
 
-void BuddyAllocator::ClearFree(unsigned order, uint64_t index) {
-  free_[order].Clear(index);
-  if (free_[order].count() == 0) nonempty_ &= ~(uint64_t{1} << order);
+[[gnu::always_inline]] inline void BuddyAllocator::ClearFree(unsigned order, uint64_t index) {
+  uint64_t& word = bits_[base_[order] + (index >> 6)];
+  word &= ~(uint64_t{1} << (index & 63));
+  if (word != 0) return;
+  if (words_in_[order] > 1) {
+    summary_[order].Clear(index >> 6);
+    if (summary_[order].count() != 0) return;
+  }
+  nonempty_ &= ~(uint64_t{1} << order);
 }
 
+// The order must hold a free block.
 uint64_t BuddyAllocator::LowestFree(unsigned order) const {
-  low_[order] = free_[order].Next(low_[order]);
+  const uint64_t* words = &bits_[base_[order]];
+  uint64_t w = low_[order] >> 6;
+  uint64_t bits = words[w] & (~uint64_t{0} << (low_[order] & 63));
+  if (bits == 0) {  // only orders with a summary span more than one word
+    w = summary_[order].Next(w + 1);
+    bits = words[w];
+  }
+  low_[order] = (w << 6) | static_cast<uint64_t>(std::countr_zero(bits));
   return low_[order];
+}
+
+template <class F>
+void BuddyAllocator::ForEachFree(unsigned order, F&& f) const {
+  for (uint64_t w = 0; w < words_in_[order]; ++w) {
+    for (uint64_t bits = bits_[base_[order] + w]; bits != 0; bits &= bits - 1) {
+      f((w << 6) | static_cast<uint64_t>(std::countr_zero(bits)));
+    }
+  }
 }
 
 // Frees one aligned block and merges it with its buddy while that is free.
@@ -74,7 +109,7 @@ void BuddyAllocator::FreeBlock(uint64_t start, unsigned order) {
   uint64_t index = start >> order;
   while (order < max_order_) {
     const uint64_t buddy = index ^ 1;
-    if (buddy >= (granules_ >> order) || !free_[order].Test(buddy)) break;
+    if (buddy >= blocks_in_[order] || !IsFree(order, buddy)) break;
     ClearFree(order, buddy);
     index >>= 1;
     ++order;
@@ -156,9 +191,7 @@ FreeStatus BuddyAllocator::Free(uint64_t offset, uint64_t size) {
 void BuddyAllocator::Blocks(std::vector<FreeRange>* out) const {
   out->clear();
   for (unsigned k = 0; k <= max_order_; ++k) {
-    for (uint64_t i = free_[k].Next(0); i != BitTree::kNone; i = free_[k].Next(i + 1)) {
-      out->push_back({(i << k) << shift_, ((i + 1) << k) << shift_});
-    }
+    ForEachFree(k, [&](uint64_t i) { out->push_back({(i << k) << shift_, ((i + 1) << k) << shift_}); });
   }
   std::sort(out->begin(), out->end(), [](const FreeRange& a, const FreeRange& b) { return a.start < b.start; });
   size_t n = 0;  // merge touching blocks into ranges
@@ -177,21 +210,31 @@ void BuddyAllocator::Blocks(std::vector<FreeRange>* out) const {
 // ---------------------------------------------------------------------------
 
 bool BuddyAllocator::Validate() const {
-  if (free_.size() != max_order_ + 1) return false;
+  if (summary_.size() != max_order_ + 1) return false;
   if ((nonempty_ >> max_order_ >> 1) != 0) return false;
   std::vector<GranuleRange> pieces;
   uint64_t total = 0;
   for (unsigned k = 0; k <= max_order_; ++k) {
-    const BitTree& set = free_[k];
-    if (set.size() != granules_ >> k || !set.Consistent()) return false;
-    if (((nonempty_ >> k) & 1) != (set.count() != 0)) return false;
-    if (set.count() != 0 && set.First() < low_[k]) return false;
-    for (uint64_t i = set.Next(0); i != BitTree::kNone; i = set.Next(i + 1)) {
+    const uint64_t blocks = granules_ >> k;
+    const uint64_t* words = &bits_[base_[k]];
+    if (blocks % 64 != 0 && (words[blocks / 64] >> (blocks % 64)) != 0) return false;  // nothing past the end
+    uint64_t count = 0, lowest = BitTree::kNone;
+    for (uint64_t w = 0; w < words_in_[k]; ++w) {
+      if (words_in_[k] > 1 && summary_[k].Test(w) != (words[w] != 0)) return false;
+    }
+    if (words_in_[k] > 1 && !summary_[k].Consistent()) return false;
+    bool canonical = true;
+    ForEachFree(k, [&](uint64_t i) {
       // Canonical: two free buddies would have merged.
-      if (k < max_order_ && (i ^ 1) < set.size() && set.Test(i ^ 1)) return false;
+      if (k < max_order_ && (i ^ 1) < blocks && IsFree(k, i ^ 1)) canonical = false;
+      if (lowest == BitTree::kNone) lowest = i;
       pieces.push_back({i << k, (i + 1) << k});
       total += uint64_t{1} << k;
-    }
+      ++count;
+    });
+    if (!canonical) return false;
+    if (((nonempty_ >> k) & 1) != (count != 0)) return false;
+    if (count != 0 && lowest < low_[k]) return false;
   }
   if (total != free_granules_) return false;
   std::vector<GranuleRange> runs;

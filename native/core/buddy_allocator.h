@@ -53,6 +53,10 @@ class BuddyAllocator final : public RangeStrategy {
   // Order of the block a request of `size` bytes needs, or -1 if none can.
   int OrderFor(uint64_t size, uint64_t* granules) const;
   uint64_t LowestFree(unsigned order) const;
+  bool IsFree(unsigned order, uint64_t index) const {
+    return (bits_[base_[order] + (index >> 6)] >> (index & 63)) & 1;
+  }
+  template <class F> void ForEachFree(unsigned order, F&& f) const;
   void FreeBlock(uint64_t start, unsigned order);
   void FreeGranules(uint64_t start, uint64_t end);
   void SetFree(unsigned order, uint64_t index);
@@ -64,10 +68,19 @@ class BuddyAllocator final : public RangeStrategy {
   unsigned max_order_ = 0;
   uint64_t free_granules_ = 0;
   uint64_t nonempty_ = 0;       // bit k set when free_[k] has a block
-  std::vector<BitTree> free_;   // free_[k]: free blocks of 2^k granules, by index
+  // The free blocks of order k (2^k granules) are the set bits of the
+  // (granules_ >> k)-bit set starting at bits_[base_[k]]. Orders of more than
+  // 64 blocks also keep a summary BitTree of their nonzero words; smaller
+  // orders are one word, so a split or merge level is one word update.
+  static constexpr unsigned kMaxOrders = 64;  // kMaxGranules keeps it below 29
+  std::vector<uint64_t> bits_;
+  uint64_t base_[kMaxOrders] = {};
+  uint64_t words_in_[kMaxOrders] = {};  // words per order
+  uint64_t blocks_in_[kMaxOrders] = {};  // granules_ >> k
+  std::vector<BitTree> summary_;         // size 0 for one-word orders
   // low_[k]: no free block of order k has a lower index. Searching from it
   // usually ends in its first word; SetFree lowers it, a search raises it.
-  mutable std::vector<uint64_t> low_;
+  mutable uint64_t low_[kMaxOrders] = {};
   ReservedRuns runs_;
   std::vector<GranuleRange> released_;  // scratch for Free
 };
