@@ -29,9 +29,16 @@ export type Strategy = 'treap' | 'avl' | 'buddy' | 'first-fit';
 export const STRATEGIES: readonly Strategy[];
 
 export interface StrategyOptions {
-  /** Default `'treap'`: best fit, ties to the lowest offset. */
+  /**
+   * Default `'treap'`: best fit, ties to the lowest offset. `'avl'`: the same fit with two AVL trees.
+   * `'buddy'`: power-of-two blocks of `minBlock` granules. `'first-fit'`: the lowest free range, 16-byte aligned.
+   */
   strategy?: Strategy;
-  /** Smallest block for `'buddy'` (a power of two); 0 or absent picks the default. */
+  /**
+   * `'buddy'`: smallest block (default 64); `'first-fit'`: alignment and rounding (default 16). A power of
+   * two from 16 to 2 ** 30; 0 or absent picks the default. Not accepted by `'treap'` and `'avl'`.
+   * `size / minBlock` may be at most 2 ** 28.
+   */
   minBlock?: number;
 }
 

@@ -10,7 +10,7 @@ const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const { view } = require('./pool_buffer');
-const { parseStrategy } = require('./strategy');
+const { parseStrategy, validateStrategySize } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
 } = require('./validators');
@@ -67,6 +67,7 @@ class Arena {
     validateInteger(size, 'size', 1, MAX_LENGTH);
     const opts = validateOptions(options);
     const [kind, minBlock] = parseStrategy(opts);
+    validateStrategySize(kind, minBlock, size);
     const safe = opts.safe === undefined ? process.env.POOLMEM_SAFE === '1' : validateBoolean(opts.safe, 'options.safe');
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
     try {

@@ -5,7 +5,7 @@
 
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { parseStrategy } = require('./strategy');
+const { parseStrategy, validateStrategySize } = require('./strategy');
 const { isSize, validateInteger, validateOptions } = require('./validators');
 
 const { ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_DOUBLE_FREE } = codes;
@@ -16,6 +16,8 @@ let handleOf; // for tests: the native handle (validate(), internals)
 
 class RangeAllocator {
   #handle;
+  #kind;
+  #minBlock;
 
   static {
     handleOf = (allocator) => allocator.#handle;
@@ -24,6 +26,9 @@ class RangeAllocator {
   constructor(size, options = undefined) {
     validateInteger(size, 'size', 0, MAX);
     const [kind, minBlock] = parseStrategy(validateOptions(options));
+    validateStrategySize(kind, minBlock, size);
+    this.#kind = kind;
+    this.#minBlock = minBlock;
     try {
       this.#handle = new binding.RangeAllocatorHandle(size, kind, minBlock);
     } catch (err) {
@@ -78,6 +83,7 @@ class RangeAllocator {
   reset(size = undefined) {
     RangeAllocator.#check(this);
     const next = size === undefined ? this.#handle.size() : validateInteger(size, 'size', 0, MAX);
+    validateStrategySize(this.#kind, this.#minBlock, next);
     if (!this.#handle.reset(next)) throw ERR_OUT_OF_RANGE('size', 'a size this strategy supports', next);
   }
 }

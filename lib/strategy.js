@@ -1,20 +1,50 @@
 'use strict';
 // Strategy names shared by every class that takes `strategy`, and their
-// numeric kinds in native/core/range_strategy.h (StrategyKind).
+// numeric kinds in native/core/range_strategy.h (StrategyKind). minBlock and
+// the size limit mirror BuddyAllocator / FirstFitAllocator::Supports, so bad
+// options fail here with a coded error instead of as a native nullptr.
 
 const binding = require('./binding');
+const { codes } = require('./errors');
 const { validateInteger, validateOneOf } = require('./validators');
+
+const { ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE } = codes;
 
 const KINDS = { treap: 0, avl: 1, buddy: 2, 'first-fit': 3 };
 // Only the strategies this build of the core provides.
 const AVAILABLE = Object.keys(KINDS).filter((name) => binding.strategies().includes(name));
 
+// Granule strategies: the default minBlock of each, by kind. The others are
+// byte-exact and take no minBlock.
+const DEFAULT_MIN_BLOCK = { [KINDS.buddy]: 64, [KINDS['first-fit']]: 16 };
+const MIN_BLOCK_LOW = 16;
+const MIN_BLOCK_HIGH = 2 ** 30;
+const MAX_GRANULES = 2 ** 28; // their bitmaps cost a few bits per granule
+
 // Returns [kind, minBlock] from an options object already validated as such.
 function parseStrategy(options) {
   const name = options.strategy === undefined ? 'treap' : options.strategy;
   validateOneOf(name, 'options.strategy', AVAILABLE);
-  const minBlock = options.minBlock === undefined ? 0 : validateInteger(options.minBlock, 'options.minBlock', 0);
-  return [KINDS[name], minBlock];
+  const kind = KINDS[name];
+  if (options.minBlock === undefined) return [kind, 0];
+  const minBlock = validateInteger(options.minBlock, 'options.minBlock', 0);
+  if (minBlock === 0) return [kind, 0];
+  if (DEFAULT_MIN_BLOCK[kind] === undefined) {
+    throw ERR_INVALID_ARG_VALUE('options.minBlock', minBlock, "applies only to the 'buddy' and 'first-fit' strategies");
+  }
+  if (minBlock < MIN_BLOCK_LOW || minBlock > MIN_BLOCK_HIGH || (minBlock & (minBlock - 1)) !== 0) {
+    throw ERR_OUT_OF_RANGE('options.minBlock', `a power of two >= ${MIN_BLOCK_LOW} and <= 2 ** 30`, minBlock);
+  }
+  return [kind, minBlock];
 }
 
-module.exports = { STRATEGIES: AVAILABLE, parseStrategy };
+// Throws ERR_OUT_OF_RANGE when a granule strategy cannot manage `size` bytes.
+function validateStrategySize(kind, minBlock, size, name = 'size') {
+  const granule = minBlock || DEFAULT_MIN_BLOCK[kind];
+  if (granule !== undefined && Math.floor(size / granule) > MAX_GRANULES) {
+    throw ERR_OUT_OF_RANGE(name, `<= ${MAX_GRANULES * granule} (2 ** 28 blocks of minBlock ${granule})`, size);
+  }
+  return size;
+}
+
+module.exports = { STRATEGIES: AVAILABLE, parseStrategy, validateStrategySize };

@@ -24,7 +24,10 @@ enum class FreeStatus : int32_t {
 enum class StrategyKind : int32_t { kTreap = 0, kAvl = 1, kBuddy = 2, kFirstFit = 3 };
 
 struct StrategyOptions {
-  uint64_t min_block = 0;  // buddy: smallest block; 0 picks the strategy's default
+  // buddy: smallest block (default 64); first-fit: alignment and rounding
+  // (default 16). A power of two in [16, 2^30], or 0 for the default.
+  // treap and avl are byte-exact and take only 0.
+  uint64_t min_block = 0;
 };
 
 struct FreeRange {

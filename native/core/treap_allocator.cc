@@ -1,13 +1,21 @@
 // Two treaps over one node pool: see treap_allocator.h for the design.
-// Allocation (best fit) touches only the by-size tree unless a range is used
-// up exactly: shrinking a range from its low end never changes its place in
-// start order. Free looks up both neighbours in one descent of the by-start
-// tree, rejects any overlap with free space, then merges.
+// Allocation (best fit) is one descent of the by-size tree; the range is
+// rewritten in place unless it is used up or drops below its predecessor.
+// Free looks up both neighbours in one descent of the by-start tree, rejects
+// any overlap with free space, then merges, again in place when the grown
+// range stays below its successor in size order.
 #include "treap_allocator.h"
 
 #include "debug.h"
 
 namespace poolmem {
+
+namespace {
+// (length, start) order of the size tree, on plain values.
+bool SizeKeyLess(uint64_t len_a, uint64_t start_a, uint64_t len_b, uint64_t start_b) {
+  return len_a < len_b || (len_a == len_b && start_a < start_b);
+}
+}  // namespace
 
 TreapAllocator::TreapAllocator(uint64_t size) { Reset(size); }
 
@@ -106,18 +114,53 @@ void TreapAllocator::Erase(Index n) {
   *link = Merge<Tree>(nodes_[n].child[Tree][0], nodes_[n].child[Tree][1]);
 }
 
-TreapAllocator::Index TreapAllocator::LowerBoundBySize(uint64_t size) const {
+TreapAllocator::Index TreapAllocator::LowerBoundBySize(uint64_t size, Index* pred) const {
+  // The search path passes both the answer and its predecessor: the last
+  // range that was too small is the largest range below the answer.
   Index t = root_[kBySize], best = 0;
+  *pred = 0;
   while (t != 0) {
     const Node& node = nodes_[t];
     if (node.end - node.start >= size) {
       best = t;  // fits; a smaller (or equal, lower-start) fit can only be left
       t = node.child[kBySize][0];
     } else {
+      *pred = t;
       t = node.child[kBySize][1];
     }
   }
   return best;
+}
+
+TreapAllocator::Index TreapAllocator::SuccessorBySize(Index n) const {
+  Index t = root_[kBySize], succ = 0;
+  while (t != n) {
+    POOLMEM_ASSERT_INTERNAL(t != 0);
+    if (Less<kBySize>(n, t)) {
+      succ = t;
+      t = nodes_[t].child[kBySize][0];
+    } else {
+      t = nodes_[t].child[kBySize][1];
+    }
+  }
+  if (Index r = nodes_[n].child[kBySize][1]; r != 0) {
+    while (nodes_[r].child[kBySize][0] != 0) r = nodes_[r].child[kBySize][0];
+    return r;
+  }
+  return succ;
+}
+
+void TreapAllocator::Grow(Index n, uint64_t start, uint64_t end) {
+  const Index succ = SuccessorBySize(n);
+  if (succ == 0 || SizeKeyLess(end - start, start, nodes_[succ].end - nodes_[succ].start, nodes_[succ].start)) {
+    nodes_[n].start = start;  // still below its successor: same place
+    nodes_[n].end = end;
+    return;
+  }
+  Erase<kBySize>(n);
+  nodes_[n].start = start;
+  nodes_[n].end = end;
+  Insert<kBySize>(n);
 }
 
 // ---------------------------------------------------------------------------
@@ -126,22 +169,28 @@ TreapAllocator::Index TreapAllocator::LowerBoundBySize(uint64_t size) const {
 
 int64_t TreapAllocator::Find(uint64_t size) const {
   if (size == 0) return kNoFit;
-  const Index b = LowerBoundBySize(size);
+  Index pred;
+  const Index b = LowerBoundBySize(size, &pred);
   return b == 0 ? kNoFit : static_cast<int64_t>(nodes_[b].start);
 }
 
 int64_t TreapAllocator::Allocate(uint64_t size) {
   if (size == 0) return kNoFit;
-  const Index b = LowerBoundBySize(size);
+  Index pred;
+  const Index b = LowerBoundBySize(size, &pred);
   if (b == 0) return kNoFit;
-  Node& node = nodes_[b];
-  const uint64_t offset = node.start;
-  Erase<kBySize>(b);
-  if (node.end - node.start == size) {
+  // Start order never changes here: the range only shrinks from below.
+  const uint64_t offset = nodes_[b].start;
+  const uint64_t rest = nodes_[b].end - offset - size;
+  if (rest == 0) {
+    Erase<kBySize>(b);
     Erase<kByStart>(b);
     DeleteNode(b);
+  } else if (pred == 0 || SizeKeyLess(nodes_[pred].end - nodes_[pred].start, nodes_[pred].start, rest, offset + size)) {
+    nodes_[b].start = offset + size;  // still above its predecessor: same place
   } else {
-    node.start += size;  // start order is unchanged: the range only shrank
+    Erase<kBySize>(b);
+    nodes_[b].start = offset + size;
     Insert<kBySize>(b);
   }
   free_size_ -= size;
@@ -175,17 +224,11 @@ FreeStatus TreapAllocator::Free(uint64_t offset, uint64_t size) {
     Erase<kBySize>(succ);
     Erase<kByStart>(succ);
     DeleteNode(succ);
-    Erase<kBySize>(pred);
-    nodes_[pred].end = new_end;
-    Insert<kBySize>(pred);
+    Grow(pred, nodes_[pred].start, new_end);
   } else if (join_left) {
-    Erase<kBySize>(pred);
-    nodes_[pred].end = end;
-    Insert<kBySize>(pred);
+    Grow(pred, nodes_[pred].start, end);
   } else if (join_right) {
-    Erase<kBySize>(succ);
-    nodes_[succ].start = offset;  // still between pred and succ's successor
-    Insert<kBySize>(succ);
+    Grow(succ, offset, nodes_[succ].end);  // still between pred and succ's successor
   } else {
     const Index n = NewNode(offset, end);
     Insert<kByStart>(n);

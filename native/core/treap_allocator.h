@@ -3,7 +3,9 @@
 // two treaps at once: one ordered by start (neighbour lookup for merging and
 // free validation) and one ordered by (length, start) (best-fit search). Both
 // share the node's random priority. Unlike GoMem's single tree, a fitting range
-// is always found when one exists.
+// is always found when one exists. A range whose key changes but keeps its
+// rank (a shrinking best fit, a growing merged range) is updated in place:
+// priorities do not depend on keys, so neither tree changes shape.
 #pragma once
 
 #include <cstdint>
@@ -52,8 +54,13 @@ class TreapAllocator final : public RangeStrategy {
   template <int Tree> void Insert(Index n);
   template <int Tree> void Erase(Index n);
 
-  // Smallest range whose length is >= size (lowest start on ties), or 0.
-  Index LowerBoundBySize(uint64_t size) const;
+  // Smallest range whose length is >= size (lowest start on ties), or 0;
+  // *pred gets the range just below it in size order.
+  Index LowerBoundBySize(uint64_t size, Index* pred) const;
+  // The range just above n in size order, or 0.
+  Index SuccessorBySize(Index n) const;
+  // Sets n's bounds after it grew, moving it in the size tree only if needed.
+  void Grow(Index n, uint64_t start, uint64_t end);
 
   // ---- validation helpers ------------------------------------------------
   template <int Tree> bool ValidateTree(Index t, Index lo, Index hi, uint64_t* count) const;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "best_fit_cases.h"
 #include "strategy_model.h"
 
 namespace poolmem {
@@ -127,5 +128,19 @@ TEST_P(TreapModel, MatchesExactBestFitModel) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, TreapModel, ::testing::Values(1, 2, 3, 42, 1234));
 
+
+TEST(TreapAllocator, MinimumSizedRangesAndManyMerges) {
+  // Byte-sized ranges stress the in-place updates: every free merges.
+  TreapAllocator t(4096);
+  for (int i = 0; i < 4096; ++i) ASSERT_EQ(t.Allocate(1), i);
+  for (int i = 0; i < 4096; i += 2) ASSERT_EQ(t.Free(static_cast<uint64_t>(i), 1), FreeStatus::kOk);
+  for (int i = 1; i < 4096; i += 2) ASSERT_EQ(t.Free(static_cast<uint64_t>(i), 1), FreeStatus::kOk);
+  EXPECT_EQ(t.RangeCount(), 1u);
+  EXPECT_TRUE(t.Validate());
+}
+
 }  // namespace
+namespace testing {
+INSTANTIATE_TYPED_TEST_SUITE_P(Treap, BestFitCases, TreapAllocator);
+}  // namespace testing
 }  // namespace poolmem

@@ -1,0 +1,8 @@
+// libFuzzer target for the buddy (minBlock 16..256) strategy against the reference
+// model; the operations and checks are in strategy_fuzz.h.
+#include "strategy_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return poolmem::fuzz::RunOne(data, size, poolmem::StrategyKind::kBuddy, poolmem::testing::FitRule::kBuddy,
+                               16384, true);
+}

@@ -1,0 +1,8 @@
+// libFuzzer target for the treap (best fit, byte-exact) strategy against the reference
+// model; the operations and checks are in strategy_fuzz.h.
+#include "strategy_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return poolmem::fuzz::RunOne(data, size, poolmem::StrategyKind::kTreap, poolmem::testing::FitRule::kBestFit,
+                               4096, false);
+}
