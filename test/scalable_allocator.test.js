@@ -136,6 +136,34 @@ describe('ScalableAllocator#malloc()', () => {
   });
 });
 
+describe('ScalableAllocator#malloc() above maxChunkSize, every strategy', () => {
+  // Rounding strategies (buddy's aligned blocks, first-fit's granules) cannot
+  // always fit a request as large as its chunk: growth must pick a chunk that
+  // does, and a growth that fails must leave nothing behind.
+  const { STRATEGIES } = require('..');
+  test.each(STRATEGIES)('%s: a dedicated chunk holds the whole request', (strategy) => {
+    const a = new ScalableAllocator({ strategy, maxChunkSize: 1 << 20, leakDetection: 'disabled' });
+    for (const n of [(1 << 20) + 1, 5 << 20, 3 << 20]) {
+      const buf = a.malloc(n);
+      expect(buf.length).toBe(n);
+      buf[n - 1] = 7;
+      expect(buf[n - 1]).toBe(7);
+    }
+    expect(a.stats().chunks).toBe(3);
+    expect(validate(a)).toBe(true);
+    a.close();
+  });
+
+  test.each(STRATEGIES)('%s: a request maxSize cannot hold fails and changes nothing', (strategy) => {
+    const a = new ScalableAllocator({ strategy, maxChunkSize: 1 << 20, maxSize: 6 << 20, leakDetection: 'disabled' });
+    a.malloc(100);
+    const before = a.stats();
+    expectCode(() => a.malloc((6 << 20) + 1), 'ERR_POOLMEM_OUT_OF_MEMORY', PoolError);
+    expect(a.stats()).toEqual(before);
+    a.close();
+  });
+});
+
 describe('ScalableAllocator#free()', () => {
   test('whole and partial frees in any order merge and keep counters exact', () => {
     const a = new ScalableAllocator({ leakDetection: 'disabled' });

@@ -129,6 +129,16 @@ int64_t ScalableAllocator::Grow(uint64_t size) {
     }
   }
   if (!arena) return kOsRefused;
+  // A strategy that rounds (buddy's aligned power-of-two blocks, first-fit's
+  // granules) may not fit a request as large as the chunk itself: take the
+  // next power of two until it does, so a failed growth leaves nothing behind.
+  while (arena->strategy().Find(size) < 0) {
+    const uint64_t bigger = want % kPage != 0 ? (want / kPage + 1) * kPage : NextPowerOfTwo(want + 1);
+    if (bigger > kMaxChunkBytes || bigger > cap || reserved_ > cap - bigger) return kCapReached;
+    want = bigger;
+    arena = Arena::Create(want, options_.kind, options_.strategy, options_.huge_pages);
+    if (!arena) return kOsRefused;
+  }
 
   uint32_t id = 0;
   while (id < slots_.size() && slots_[id].arena) ++id;
@@ -289,7 +299,6 @@ ScalableStats ScalableAllocator::stats() const {
 
 bool ScalableAllocator::Validate() const {
   uint64_t chunks = 0, reserved = 0, fully_free = 0, strategy_used = 0, slot_used = 0;
-  std::vector<FreeRange> ranges;
   for (uint32_t id = 0; id < slots_.size(); ++id) {
     const Slot& s = slots_[id];
     if (tree_[cap_ + id] != Key(s)) return false;
@@ -306,12 +315,11 @@ bool ScalableAllocator::Validate() const {
       ++fully_free;
       if (spare_ != id) return false;
     }
-    // The key is an upper bound of the largest free range.
-    ranges.clear();
-    s.arena->strategy().Blocks(&ranges);
-    for (const FreeRange& r : ranges) {
-      if (r.end - r.start > Key(s)) return false;
-    }
+    // The key bounds what fits: no request above it can be placed here. (Not
+    // "no free range is longer": buddy may fail a request whose length some
+    // free range has, when no aligned block of that order is free; fitting is
+    // still monotone in size for every strategy, which is what the index uses.)
+    if (Key(s) < s.arena->size() && s.arena->strategy().Find(Key(s) + 1) >= 0) return false;
   }
   for (uint32_t i = cap_ - 1; cap_ > 0 && i >= 1; --i) {
     if (tree_[i] != std::max(tree_[2 * i], tree_[2 * i + 1])) return false;
