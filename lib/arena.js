@@ -9,7 +9,7 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { view } = require('./pool_buffer');
+const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { parseStrategy, validateStrategySize } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
@@ -100,12 +100,12 @@ class Arena {
     Arena.#check(this);
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     if (this.#closed) throw ERR_POOLMEM_CLOSED('arena');
-    const arrayBuffer = buf.buffer;
+    const arrayBuffer = arrayBufferOf(buf);
     if (arrayBuffer === this.#empty) return undefined; // malloc(0): nothing to free
     if (this.#safe) return this.#freeSafe(buf, arrayBuffer);
     if (arrayBuffer !== this.#chunk) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
-    const offset = buf.byteOffset;
-    const length = buf.byteLength;
+    const offset = byteOffsetOf(buf);
+    const length = buf.length; // a Uint8Array: length is byteLength, and inlined
     const status = arenaFree(this.#id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;
@@ -172,8 +172,8 @@ class Arena {
   #freeSafe(buf, arrayBuffer) {
     const id = this.#ids.get(arrayBuffer);
     if (id === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
-    const offset = buf.byteOffset;
-    const length = buf.byteLength;
+    const offset = byteOffsetOf(buf);
+    const length = buf.length; // a Uint8Array: length is byteLength, and inlined
     const status = this.#handle.freeSafe(id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;
