@@ -97,6 +97,7 @@ class ScalableAllocator {
  private:
   struct Slot {
     std::unique_ptr<Arena> arena;  // null: free slot
+    RangeStrategy* strategy = nullptr;  // arena's, cached: one load less per malloc and free
     uint64_t size = 0;               // the chunk's size (cached: no virtual call on hot paths)
     uint64_t used = 0;               // requested bytes live in this chunk
     uint64_t fail_min = UINT64_MAX;  // smallest request that failed since the last free
