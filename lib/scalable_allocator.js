@@ -63,6 +63,7 @@ class ScalableAllocator {
   #maxSize;
   #epoch = 0;    // bumped by recycle()/close(): RecyclableMemory entries before it are void
   #nextGroup = 1;
+  #nextBlock = 1; // tracked block ids (native code keys its blocks by them)
   #reportedGroups = new Set();
   #closed = false;
 
@@ -277,10 +278,11 @@ class ScalableAllocator {
     }
     this.#drainLeaks();
     const stack = this.#level === 'paranoid' ? callerStack() : undefined;
-    const r = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled');
-    if (typeof r === 'number') throw this.#outOfMemory(r, size);
-    this.#tracked.set(r[0], r[1]);
-    return view(r[0], 0, size);
+    const block = this.#nextBlock++;
+    const ab = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled', block);
+    if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
+    this.#tracked.set(ab, block);
+    return view(ab, 0, size);
   }
 
   #nextCountdown() {

@@ -225,7 +225,7 @@ void ScalableAllocator::Recycle() {
 
 // ---- release policy -------------------------------------------------------------
 
-bool ScalableAllocator::FullyFree(uint32_t id) const {
+inline bool ScalableAllocator::FullyFree(uint32_t id) const {
   const Slot& s = slots_[id];
   return s.used == 0 && s.strategy->FreeSize() == s.size;
 }
@@ -260,12 +260,12 @@ void ScalableAllocator::Release(uint32_t id) {
 
 // size - used bounds the largest free range from above even when a strategy
 // rounds requests up (buddy): it then has less free space, never more.
-uint64_t ScalableAllocator::Key(const Slot& s) const {
+inline uint64_t ScalableAllocator::Key(const Slot& s) const {
   if (!s.arena) return 0;
   return std::min(s.size - s.used, s.fail_min - 1);
 }
 
-void ScalableAllocator::UpdateKey(uint32_t id) {
+inline void ScalableAllocator::UpdateKey(uint32_t id) {
   size_t i = static_cast<size_t>(cap_) + id;
   tree_[i] = Key(slots_[id]);
   for (i >>= 1; i >= 1; i >>= 1) {
@@ -275,7 +275,7 @@ void ScalableAllocator::UpdateKey(uint32_t id) {
   }
 }
 
-uint32_t ScalableAllocator::FirstAtLeast(uint64_t size) const {
+inline uint32_t ScalableAllocator::FirstAtLeast(uint64_t size) const {
   if (cap_ == 0 || tree_[1] < size) return kNoChunk;
   size_t i = 1;
   while (i < cap_) i = tree_[2 * i] >= size ? 2 * i : 2 * i + 1;
