@@ -20,7 +20,7 @@ const napi_type_tag& ClassTag(int class_id);
 enum ClassId {
   kRangeAllocatorClass = 0, kArenaClass = 1, kSafeBufferClass = 2,
   kSlabClass, kSlabViewClass, kProcessChunkClass,  // issue #5: BytePool slabs, alloc/free
-  kScalableAllocatorClass, kTrackedBufferClass,    // issue #4: ScalableAllocator
+  kScalableAllocatorClass,                         // issue #4: ScalableAllocator
   kClassCount
 };
 

@@ -100,9 +100,14 @@ Napi::Value ScalableAllocatorWrap::Id(const Napi::CallbackInfo& info) {
 Napi::Value ScalableAllocatorWrap::MallocTracked(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ScalableState& state = *state_;
-  uint64_t size, group;
+  uint64_t size, group, id;
   bool report;
-  if (!ReadSize(info, 0, 1, &size) || !ReadSize(info, 2, 0, &group) || !ReadBool(info, 3, &report)) {
+  if (!ReadSize(info, 0, 1, &size) || !ReadSize(info, 2, 0, &group) || !ReadBool(info, 3, &report) ||
+      !ReadSize(info, 4, 1, &id)) {
+    return Napi::Value();
+  }
+  if (state.tracked.count(id) != 0) {  // ids come from the JS half's counter; never two blocks per id
+    ThrowCoded(env, ErrorKind::kRange, "ERR_INVALID_ARG_VALUE", "The block id is in use");
     return Napi::Value();
   }
   state.EndBorrow();
@@ -112,7 +117,6 @@ Napi::Value ScalableAllocatorWrap::MallocTracked(const Napi::CallbackInfo& info)
   if (handle < 0) return Napi::Number::New(env, static_cast<double>(handle));
   const uint32_t chunk = static_cast<uint32_t>(static_cast<uint64_t>(handle) >> 32);
   const uint64_t offset = static_cast<uint64_t>(handle) & 0xFFFFFFFFull;
-  const uint64_t id = state.next_id++;
   std::string stack = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : std::string();
   auto* block = new TrackedBlock{state_, state.core->chunk(chunk)->region(), id, chunk, offset,
                                  LiveRanges(size), group, std::move(stack), report};
@@ -123,10 +127,7 @@ Napi::Value ScalableAllocatorWrap::MallocTracked(const Napi::CallbackInfo& info)
     return Napi::Value();
   }
   state.tracked.emplace(id, block);
-  auto pair = Napi::Array::New(env, 2);
-  pair.Set(uint32_t{0}, Napi::Value(env, ab));
-  pair.Set(uint32_t{1}, Napi::Number::New(env, static_cast<double>(id)));
-  return pair;
+  return Napi::Value(env, ab);
 }
 
 Napi::Value ScalableAllocatorWrap::FreeTracked(const Napi::CallbackInfo& info) {

@@ -25,7 +25,8 @@ class ScalableAllocatorWrap : public Napi::ObjectWrap<ScalableAllocatorWrap> {
 
  private:
   Napi::Value Id(const Napi::CallbackInfo& info);  // -> handle id for the fast path
-  // (size, stack | undefined, group, report) -> [ArrayBuffer, blockId] | <0
+  // (size, stack | undefined, group, report, blockId) -> ArrayBuffer | <0. The
+  // JS half numbers the blocks (no array per call to hand the id back).
   Napi::Value MallocTracked(const Napi::CallbackInfo& info);
   Napi::Value FreeTracked(const Napi::CallbackInfo& info);  // (blockId, offset, size) -> FreeStatus
   Napi::Value BorrowSafe(const Napi::CallbackInfo& info);   // (size) -> ArrayBuffer | <0

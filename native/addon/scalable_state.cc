@@ -150,7 +150,6 @@ napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finali
     delete block;
     return nullptr;
   }
-  napi_type_tag_object(state.env, ab, &ClassTag(kTrackedBufferClass));
   napi_create_reference(state.env, ab, 0, &block->weak);
   state.Adjust(-static_cast<int64_t>(block->live.size()));  // the chunk already counts these bytes
   return ab;

@@ -49,7 +49,6 @@ struct ScalableState final : ChunkListener {
   std::unordered_map<uint64_t, TrackedBlock*> tracked;         // live, not fully freed
   std::vector<LeakRecord> leaks_pending;
   napi_ref borrowed = nullptr;  // safe mode: the ArrayBuffer lent by the last borrow
-  uint64_t next_id = 1;
   uint64_t leaks = 0;
   int64_t adjusted = 0;  // net bytes told to napi_adjust_external_memory
 

@@ -11,10 +11,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "debug.h"
+
 namespace poolmem {
 
 // Open-addressing uint64 -> uint64 map (linear probing, backward-shift
-// deletion, load <= 1/2). Key ~0 is reserved as the empty marker.
+// deletion, load <= 1/2). Key ~0 is reserved as the empty marker. Keys and
+// values sit side by side (one cache line per probe) and the hot operations
+// are inline: a malloc+free pair makes four of them (issue #4 budget).
 class U64Map {
  public:
   static constexpr uint64_t kEmpty = ~uint64_t{0};
@@ -23,28 +27,70 @@ class U64Map {
   // Value pointer or nullptr.
   uint64_t* Find(uint64_t key) {
     for (size_t i = Slot(key);; i = (i + 1) & mask_) {
-      if (keys_[i] == key) return &values_[i];
-      if (keys_[i] == kEmpty) return nullptr;
+      if (entries_[i].key == key) return &entries_[i].value;
+      if (entries_[i].key == kEmpty) return nullptr;
     }
   }
-  void Put(uint64_t key, uint64_t value);  // inserts or overwrites
-  bool Erase(uint64_t key);
+  // Inserts or overwrites.
+  void Put(uint64_t key, uint64_t value) {
+    POOLMEM_ASSERT(key != kEmpty);
+    if ((size_ + 1) * 2 > entries_.size()) Rehash(entries_.size() * 2);
+    size_t i = Slot(key);
+    while (entries_[i].key != kEmpty && entries_[i].key != key) i = (i + 1) & mask_;
+    if (entries_[i].key == kEmpty) {
+      entries_[i].key = key;
+      ++size_;
+    }
+    entries_[i].value = value;
+  }
+  bool Erase(uint64_t key) {
+    uint64_t unused;
+    return Take(key, &unused);
+  }
+  // Erase that also hands back the value: one probe where Find + Erase take two.
+  bool Take(uint64_t key, uint64_t* value) {
+    size_t i = Slot(key);
+    while (entries_[i].key != key) {
+      if (entries_[i].key == kEmpty) return false;
+      i = (i + 1) & mask_;
+    }
+    *value = entries_[i].value;
+    EraseAt(i);
+    return true;
+  }
   void Clear();
   size_t size() const { return size_; }
   template <class F> void ForEach(F&& f) const {
-    for (size_t i = 0; i < keys_.size(); ++i) {
-      if (keys_[i] != kEmpty) f(keys_[i], values_[i]);
+    for (const Entry& e : entries_) {
+      if (e.key != kEmpty) f(e.key, e.value);
     }
   }
 
  private:
+  struct Entry {
+    uint64_t key;
+    uint64_t value;
+  };
   size_t Slot(uint64_t key) const {
     return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
   }
+  // Backward shift: pulls later entries of the probe run into the hole at i.
+  void EraseAt(size_t i) {
+    for (size_t j = (i + 1) & mask_; entries_[j].key != kEmpty; j = (j + 1) & mask_) {
+      const size_t home = Slot(entries_[j].key);
+      // Move j into i when its home is not in the cyclic range (i, j].
+      const bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
+      if (!stays) {
+        entries_[i] = entries_[j];
+        i = j;
+      }
+    }
+    entries_[i].key = kEmpty;
+    --size_;
+  }
   void Rehash(size_t capacity);
 
-  std::vector<uint64_t> keys_;
-  std::vector<uint64_t> values_;
+  std::vector<Entry> entries_;
   size_t mask_ = 0;
   int shift_ = 0;
   size_t size_ = 0;
@@ -53,7 +99,10 @@ class U64Map {
 class AllocationIndex {
  public:
   // A new live allocation [offset, offset + size) in `chunk`; size >= 1.
-  void Add(uint32_t chunk, uint64_t offset, uint64_t size);
+  void Add(uint32_t chunk, uint64_t offset, uint64_t size) {
+    POOLMEM_ASSERT(size >= 1);
+    Insert(chunk, offset, offset + size);
+  }
   // [offset, offset + size) of `chunk`, all of it live, is no longer allocated.
   // Extents it empties disappear; extents it cuts keep their remaining parts.
   // Returns the bytes that were part of an extent (size, unless the range
@@ -68,7 +117,10 @@ class AllocationIndex {
   // start key: chunk << 32 | offset (offset < 2^32); end key: chunk << 33 | end (end <= 2^32).
   static uint64_t StartKey(uint32_t chunk, uint64_t offset) { return (uint64_t{chunk} << 32) | offset; }
   static uint64_t EndKey(uint32_t chunk, uint64_t end) { return (uint64_t{chunk} << 33) | end; }
-  void Insert(uint32_t chunk, uint64_t start, uint64_t end);
+  void Insert(uint32_t chunk, uint64_t start, uint64_t end) {
+    starts_.Put(StartKey(chunk, start), end);
+    ends_.Put(EndKey(chunk, end), start);
+  }
   uint64_t RemoveSlow(uint32_t chunk, uint64_t start, uint64_t end);
 
   U64Map starts_;  // start key -> end offset

@@ -81,7 +81,7 @@ int64_t ScalableAllocator::Place(uint64_t size, bool reserve) {
     const uint32_t id = FirstAtLeast(size);
     if (id == kNoChunk) return -1;
     Slot& slot = slots_[id];
-    const int64_t offset = reserve ? slot.arena->Allocate(size) : slot.arena->strategy().Find(size);
+    const int64_t offset = reserve ? slot.strategy->Allocate(size) : slot.strategy->Find(size);
     if (offset >= 0) {
       if (reserve) {
         used_ += size;
@@ -152,6 +152,7 @@ int64_t ScalableAllocator::Grow(uint64_t size) {
   }
   Slot& slot = slots_[id];
   slot.arena = std::move(arena);
+  slot.strategy = &slot.arena->strategy();
   slot.size = slot.arena->size();
   slot.used = 0;
   slot.fail_min = UINT64_MAX;
@@ -172,7 +173,7 @@ FreeStatus ScalableAllocator::Free(uint32_t id, uint64_t offset, uint64_t size) 
   if (id >= slots_.size() || !slots_[id].arena) return FreeStatus::kOutOfRange;
   Slot& slot = slots_[id];
   if (size == 0) return offset <= slot.arena->size() ? FreeStatus::kOk : FreeStatus::kOutOfRange;
-  const FreeStatus status = slot.arena->Free(offset, size);
+  const FreeStatus status = slot.strategy->Free(offset, size);
   if (status != FreeStatus::kOk) return status;
   const uint64_t removed = allocations_.Remove(id, offset, size);
   used_ -= removed;
@@ -224,9 +225,9 @@ void ScalableAllocator::Recycle() {
 
 // ---- release policy -------------------------------------------------------------
 
-bool ScalableAllocator::FullyFree(uint32_t id) const {
+inline bool ScalableAllocator::FullyFree(uint32_t id) const {
   const Slot& s = slots_[id];
-  return s.used == 0 && s.arena->free_size() == s.size;
+  return s.used == 0 && s.strategy->FreeSize() == s.size;
 }
 
 void ScalableAllocator::OnFullyFree(uint32_t id) {
@@ -259,12 +260,12 @@ void ScalableAllocator::Release(uint32_t id) {
 
 // size - used bounds the largest free range from above even when a strategy
 // rounds requests up (buddy): it then has less free space, never more.
-uint64_t ScalableAllocator::Key(const Slot& s) const {
+inline uint64_t ScalableAllocator::Key(const Slot& s) const {
   if (!s.arena) return 0;
   return std::min(s.size - s.used, s.fail_min - 1);
 }
 
-void ScalableAllocator::UpdateKey(uint32_t id) {
+inline void ScalableAllocator::UpdateKey(uint32_t id) {
   size_t i = static_cast<size_t>(cap_) + id;
   tree_[i] = Key(slots_[id]);
   for (i >>= 1; i >= 1; i >>= 1) {
@@ -274,7 +275,7 @@ void ScalableAllocator::UpdateKey(uint32_t id) {
   }
 }
 
-uint32_t ScalableAllocator::FirstAtLeast(uint64_t size) const {
+inline uint32_t ScalableAllocator::FirstAtLeast(uint64_t size) const {
   if (cap_ == 0 || tree_[1] < size) return kNoChunk;
   size_t i = 1;
   while (i < cap_) i = tree_[2 * i] >= size ? 2 * i : 2 * i + 1;

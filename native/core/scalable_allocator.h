@@ -97,6 +97,7 @@ class ScalableAllocator {
  private:
   struct Slot {
     std::unique_ptr<Arena> arena;  // null: free slot
+    RangeStrategy* strategy = nullptr;  // arena's, cached: one load less per malloc and free
     uint64_t size = 0;               // the chunk's size (cached: no virtual call on hot paths)
     uint64_t used = 0;               // requested bytes live in this chunk
     uint64_t fail_min = UINT64_MAX;  // smallest request that failed since the last free
@@ -112,14 +113,16 @@ class ScalableAllocator {
   uint64_t GrowthSize(uint64_t size) const;
 
   // ---- chunk index (max segment tree over slot ids) ------------------------
-  uint64_t Key(const Slot& s) const;
-  void UpdateKey(uint32_t id);
-  uint32_t FirstAtLeast(uint64_t size) const;  // lowest id whose key >= size, or kNoChunk
+  // Inlined into Malloc and Free (each is a few instructions, called on every
+  // one of them: about 4 ns per pair as calls, measured in bench/native).
+  [[gnu::always_inline]] uint64_t Key(const Slot& s) const;
+  [[gnu::always_inline]] void UpdateKey(uint32_t id);
+  [[gnu::always_inline]] uint32_t FirstAtLeast(uint64_t size) const;  // lowest id whose key >= size, or kNoChunk
 
   // ---- release policy -----------------------------------------------------
   void OnFullyFree(uint32_t id);
   void Release(uint32_t id);
-  bool FullyFree(uint32_t id) const;
+  [[gnu::always_inline]] bool FullyFree(uint32_t id) const;
 
   ScalableOptions options_;
   ChunkListener* listener_ = nullptr;
