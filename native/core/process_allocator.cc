@@ -32,7 +32,7 @@ ProcessAllocator::Entry* ProcessAllocator::Find(uint64_t arena_id) {
 ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* out) {
   if (size == 0 || size > UINT64_MAX / 2) return AllocStatus::kNoMemory;
   const uint64_t need = RoundUp(size);
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   // First fit: the oldest arena with room, then a new one.
   for (uint32_t slot : live_) {
     Entry& e = entries_[slot];
@@ -93,7 +93,7 @@ void ProcessAllocator::DropArena(uint32_t slot) {
 // ---- free ----------------------------------------------------------------------
 
 ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t offset, uint64_t size) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   Entry* e = Find(arena_id);
   if (e == nullptr) return FreeResult::kUnknownArena;
   const uint64_t arena_size = e->strategy->Size();
@@ -114,13 +114,13 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
 // ---- inspection ----------------------------------------------------------------
 
 std::shared_ptr<MappedRegion> ProcessAllocator::Region(uint64_t arena_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   Entry* e = Find(arena_id);
   return e == nullptr ? nullptr : e->region;
 }
 
 ProcessAllocator::Stats ProcessAllocator::GetStats() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   Stats stats;
   for (uint32_t slot : live_) {
     const Entry& e = entries_[slot];
@@ -132,7 +132,7 @@ ProcessAllocator::Stats ProcessAllocator::GetStats() {
 }
 
 bool ProcessAllocator::Validate() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   for (uint32_t slot : live_) {
     const Entry& e = entries_[slot];
     if (!e.region || !e.strategy || !e.strategy->Validate()) return false;

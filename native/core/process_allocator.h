@@ -1,6 +1,6 @@
 // The process-wide allocator behind poolmem's alloc()/free() (smasher164/mem's
 // design without its bugs, issue #5): first fit over mmap'd arenas shared by
-// every thread of the process behind one mutex. Sizes are rounded up to 16
+// every thread of the process behind one lock (spin_lock.h). Sizes are rounded up to 16
 // bytes and arenas start page-aligned, so every block is 16-byte aligned (mem
 // misaligned every block after an arena's first). Blocks are (arena id,
 // offset) pairs; free() goes straight to its arena's strategy (mem walked
@@ -16,6 +16,7 @@
 
 #include "os_memory.h"
 #include "range_strategy.h"
+#include "spin_lock.h"
 
 namespace poolmem {
 
@@ -86,7 +87,7 @@ class ProcessAllocator {
 
   const StrategyKind kind_;
   const uint64_t arena_size_;
-  std::mutex mutex_;
+  SpinLock mutex_;
   std::vector<Entry> entries_;
   std::vector<uint32_t> free_slots_;
   std::vector<uint32_t> live_;  // live slots in creation order: the first-fit scan order
