@@ -4,7 +4,10 @@
 // native/core/process_allocator. Blocks are 16-byte aligned; free() goes
 // straight to the block's arena; the free that empties an arena drops it, and
 // this thread detaches its ArrayBuffer over it (stale views read length 0), so
-// the mapping is gone on the next turn. Each thread keeps one ArrayBuffer per
+// the mapping is gone on the next turn. The exception: the most recently
+// emptied arena of at most 4 MiB stays mapped as the one spare (its old
+// spare is dropped instead), so a loop allocating and freeing a block no
+// other arena holds does not map and unmap per pair. Each thread keeps one ArrayBuffer per
 // arena it touches, held weakly: views keep it alive, nothing else does.
 
 const { constants } = require('node:buffer');
@@ -28,6 +31,8 @@ const FREE_OK = 0;
 const FREE_DOUBLE = 1;
 const FREE_UNKNOWN_ARENA = 3;
 const FREE_ARENA_RELEASED = 4;
+const FREE_ARENA_SPARED = 5;
+const FREE_SPARE_RELEASED = 6;
 const kEmpty = new ArrayBuffer(0); // what alloc(0) views: owns no memory
 
 class Stamper {
@@ -85,6 +90,17 @@ function alloc(size) {
   return view(id === lastId ? lastChunk : chunkOf(id), scratch[OFFSET], size);
 }
 
+// The arena `id` is gone: forget this thread's ArrayBuffer over it and detach
+// it, so stale views read length 0 and the mapping goes on the next turn.
+function releaseChunk(id, chunk) {
+  chunks.delete(id);
+  if (lastId === id) {
+    lastId = -1;
+    lastChunk = null;
+  }
+  processRelease(chunk);
+}
+
 // Frees the buffer, or any subarray of it (widened to whole 16-byte
 // granules, which never reach a neighbouring block).
 function free(buf) {
@@ -102,14 +118,16 @@ function free(buf) {
   scratch[OFFSET] = offset;
   scratch[SIZE] = length;
   const result = processFree();
-  if (result === FREE_OK) return;
+  if (result === FREE_OK || result === FREE_ARENA_SPARED) return;
   if (result === FREE_ARENA_RELEASED) {
-    chunks.delete(id);
-    if (lastId === id) {
-      lastId = -1;
-      lastChunk = null;
-    }
-    processRelease(chunk); // stale views read length 0; the mapping goes on the next turn
+    releaseChunk(id, chunk);
+    return;
+  }
+  if (result === FREE_SPARE_RELEASED) {
+    const spare = scratch[ID];
+    const spareChunk = chunks.get(spare)?.deref();
+    if (spareChunk !== undefined) releaseChunk(spare, spareChunk);
+    else chunks.delete(spare);
     return;
   }
   if (result === FREE_DOUBLE) throw ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of its arena`);

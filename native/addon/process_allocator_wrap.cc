@@ -78,7 +78,8 @@ napi_value Alloc(napi_env env, napi_callback_info cbinfo) {
   return Int32(env, 0);
 }
 
-// Hot path: () -> FreeResult for the scratch's (id, offset, size).
+// Hot path: () -> FreeResult for the scratch's (id, offset, size); for
+// kSpareReleased the unmapped spare's id replaces scratch.id.
 napi_value Free(napi_env env, napi_callback_info cbinfo) {
   Scratch* scratch = ScratchOf(env, cbinfo);
   uint64_t id, offset, size;
@@ -86,7 +87,10 @@ napi_value Free(napi_env env, napi_callback_info cbinfo) {
       !ReadSlot(env, scratch->size, 0, &size)) {
     return nullptr;
   }
-  return Int32(env, static_cast<int32_t>(ProcessAllocator::Global().Free(id, offset, size)));
+  uint64_t released = 0;
+  const auto result = ProcessAllocator::Global().Free(id, offset, size, &released);
+  if (result == ProcessAllocator::FreeResult::kSpareReleased) scratch->id = static_cast<double>(released);
+  return Int32(env, static_cast<int32_t>(result));
 }
 
 napi_value Chunk(napi_env env, napi_callback_info cbinfo) {
@@ -125,10 +129,11 @@ napi_value Release(napi_env env, napi_callback_info cbinfo) {
 napi_value Stats(napi_env env, napi_callback_info) {
   const ProcessAllocator::Stats stats = ProcessAllocator::Global().GetStats();
   napi_value out;
-  napi_create_array_with_length(env, 3, &out);
+  napi_create_array_with_length(env, 4, &out);
   napi_set_element(env, out, 0, Number(env, static_cast<double>(stats.arenas)));
   napi_set_element(env, out, 1, Number(env, static_cast<double>(stats.size)));
   napi_set_element(env, out, 2, Number(env, static_cast<double>(stats.used_size)));
+  napi_set_element(env, out, 3, Number(env, static_cast<double>(stats.spare_size)));
   return out;
 }
 

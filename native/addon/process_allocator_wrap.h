@@ -16,10 +16,11 @@ class ProcessAllocatorWrap {
   //   arguments and results
   // processAlloc() -> 0 with [arenaId, offset] set for [, , size], or
   //   -1 (no memory) / -2 (first-fit not built in)
-  // processFree() -> ProcessAllocator::FreeResult for [arenaId, offset, size]
+  // processFree() -> ProcessAllocator::FreeResult for [arenaId, offset, size];
+  //   kSpareReleased leaves the unmapped spare's id in arenaId
   // processChunk(arenaId) -> ArrayBuffer over the arena | undefined
   // processRelease(arrayBuffer) -> detaches a chunk ArrayBuffer made by processChunk
-  // processStats() -> [arenas, size, usedSize]; processValidate() -> boolean
+  // processStats() -> [arenas, size, usedSize, spareSize]; processValidate() -> boolean
   static void Export(Napi::Env env, Napi::Object exports);
 };
 
