@@ -4,13 +4,16 @@
 // native/core/process_allocator. Blocks are 16-byte aligned; free() goes
 // straight to the block's arena; the free that empties an arena drops it, and
 // this thread detaches its ArrayBuffer over it (stale views read length 0), so
-// the mapping is gone on the next turn. Each thread keeps one ArrayBuffer per
+// the mapping is gone on the next turn. The exception: the most recently
+// emptied arena of at most 4 MiB stays mapped as the one spare (its old
+// spare is dropped instead), so a loop allocating and freeing a block no
+// other arena holds does not map and unmap per pair. Each thread keeps one ArrayBuffer per
 // arena it touches, held weakly: views keep it alive, nothing else does.
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes } = require('./errors');
-const { view } = require('./pool_buffer');
+const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
 
 const { ERR_BUFFER_OUT_OF_BOUNDS, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY } = codes;
@@ -18,11 +21,18 @@ const { processAlloc, processChunk, processFree, processRelease, processScratch:
 
 const MAX_LENGTH = constants.MAX_LENGTH;
 const NO_STRATEGY = -2;
+// processScratch slots (native/addon/process_allocator_wrap.h): the hot
+// calls take their numbers and leave results here, not as arguments.
+const ID = 0;
+const OFFSET = 1;
+const SIZE = 2;
 // native/core/process_allocator.h FreeResult
 const FREE_OK = 0;
 const FREE_DOUBLE = 1;
 const FREE_UNKNOWN_ARENA = 3;
 const FREE_ARENA_RELEASED = 4;
+const FREE_ARENA_SPARED = 5;
+const FREE_SPARE_RELEASED = 6;
 const kEmpty = new ArrayBuffer(0); // what alloc(0) views: owns no memory
 
 class Stamper {
@@ -69,38 +79,55 @@ function chunkOf(id) {
 function alloc(size) {
   if (!isSize(size, MAX_LENGTH)) validateInteger(size, 'size', 0, MAX_LENGTH);
   if (size === 0) return view(kEmpty, 0, 0);
-  const offset = processAlloc(size);
-  if (offset < 0) {
-    throw ERR_POOLMEM_OUT_OF_MEMORY(offset === NO_STRATEGY
+  scratch[SIZE] = size;
+  const status = processAlloc();
+  if (status !== 0) {
+    throw ERR_POOLMEM_OUT_OF_MEMORY(status === NO_STRATEGY
       ? "this build has no 'first-fit' strategy"
       : `the system refused to map ${size} bytes`);
   }
-  const id = scratch[0];
-  return view(id === lastId ? lastChunk : chunkOf(id), offset, size);
+  const id = scratch[ID];
+  return view(id === lastId ? lastChunk : chunkOf(id), scratch[OFFSET], size);
+}
+
+// The arena `id` is gone: forget this thread's ArrayBuffer over it and detach
+// it, so stale views read length 0 and the mapping goes on the next turn.
+function releaseChunk(id, chunk) {
+  chunks.delete(id);
+  if (lastId === id) {
+    lastId = -1;
+    lastChunk = null;
+  }
+  processRelease(chunk);
 }
 
 // Frees the buffer, or any subarray of it (widened to whole 16-byte
 // granules, which never reach a neighbouring block).
 function free(buf) {
   if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
-  const chunk = buf.buffer;
+  const chunk = arrayBufferOf(buf); // not .buffer/.byteOffset: ~20 ns of getters (pool_buffer.js)
   const id = ChunkStamp.of(chunk);
   if (id === undefined) {
     if (chunk === kEmpty) return; // alloc(0): nothing to free
     throw ERR_POOLMEM_FOREIGN_BUFFER('process allocator');
   }
   if (chunk.byteLength === 0) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
-  const offset = buf.byteOffset;
+  const offset = byteOffsetOf(buf);
   const length = buf.length;
-  const result = processFree(id, offset, length);
-  if (result === FREE_OK) return;
+  scratch[ID] = id;
+  scratch[OFFSET] = offset;
+  scratch[SIZE] = length;
+  const result = processFree();
+  if (result === FREE_OK || result === FREE_ARENA_SPARED) return;
   if (result === FREE_ARENA_RELEASED) {
-    chunks.delete(id);
-    if (lastId === id) {
-      lastId = -1;
-      lastChunk = null;
-    }
-    processRelease(chunk); // stale views read length 0; the mapping goes on the next turn
+    releaseChunk(id, chunk);
+    return;
+  }
+  if (result === FREE_SPARE_RELEASED) {
+    const spare = scratch[ID];
+    const spareChunk = chunks.get(spare)?.deref();
+    if (spareChunk !== undefined) releaseChunk(spare, spareChunk);
+    else chunks.delete(spare);
     return;
   }
   if (result === FREE_DOUBLE) throw ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of its arena`);

@@ -63,11 +63,11 @@ withFirstFit('alloc()', () => {
   test('a request above half an arena gets an arena of its own, sized to it', () => {
     const small = alloc(64);
     const before = arenas();
-    const big = alloc((3 << 20) + 5);
-    expect(big.length).toBe((3 << 20) + 5);
+    const big = alloc((5 << 20) + 5); // above the 4 MiB spare limit too: unmapped at its free
+    expect(big.length).toBe((5 << 20) + 5);
     expect(big.buffer).not.toBe(small.buffer);
     expect(big.byteOffset).toBe(0);
-    expect(big.buffer.byteLength).toBe((3 << 20) + 4096);
+    expect(big.buffer.byteLength).toBe((5 << 20) + 4096);
     expect(arenas()).toBe(before + 1);
     free(big);
     expect(arenas()).toBe(before);
@@ -88,12 +88,13 @@ withFirstFit('alloc()', () => {
 });
 
 withFirstFit('free()', () => {
-  test('the free that empties an arena unmaps it', async () => {
+  test('the free that empties an arena above the spare limit unmaps it', async () => {
     await collectUntil(() => false, 2);
     const regions = binding.liveRegions();
     const before = arenas();
-    // Larger than any arena: one of its own, so no other block shares it.
-    let a = alloc(1536 * 1024);
+    const spare = binding.processStats()[3];
+    // 5 MiB: an arena of its own, above the 4 MiB a spare may hold.
+    let a = alloc(5 << 20);
     let b = a.subarray(768 * 1024);
     expect(arenas()).toBe(before + 1);
     expect(binding.liveRegions()).toBe(regions + 1);
@@ -101,6 +102,7 @@ withFirstFit('free()', () => {
     expect(arenas()).toBe(before + 1);
     free(b);
     expect(arenas()).toBe(before);
+    expect(binding.processStats()[3]).toBe(spare); // the spare, if any, is untouched
     expect(a.length).toBe(0); // stale views read length 0
     expectCode(() => free(a), 'ERR_POOLMEM_DOUBLE_FREE');
     a = null;
@@ -108,19 +110,49 @@ withFirstFit('free()', () => {
     expect(await collectUntil(() => binding.liveRegions() === regions)).toBe(true);
   });
 
-  test('an arena of small blocks goes when its last block does', async () => {
+  test('the newest emptied arena stays as the one spare; the old spare is unmapped', async () => {
     await collectUntil(() => false, 2);
     const before = arenas();
-    const regions = binding.liveRegions();
     const blocks = [];
-    // Fill past the arenas that exist, so the last block lands in a fresh one.
+    // Fill past the arenas that exist (a spare among them fills first), so
+    // the last block lands in a fresh arena of its own.
     while (arenas() === before) blocks.push(alloc(4096));
-    expect(binding.liveRegions()).toBe(regions + 1);
-    free(blocks.pop());
-    expect(arenas()).toBe(before);
+    const last = blocks.pop();
+    free(last);
+    expect(arenas()).toBe(before + 1); // kept: it is the spare
+    expect(binding.processStats()[3]).toBe(1 << 20);
+    expect(last.length).toBe(4096); // its ArrayBuffer is still attached
+    expect(binding.processValidate()).toBe(true);
+    // A second arena empties: it becomes the spare, the first one goes.
+    let big = alloc(2 << 20);
+    expect(arenas()).toBe(before + 2);
+    free(big);
+    expect(arenas()).toBe(before + 1);
+    expect(binding.processStats()[3]).toBe(2 << 20);
+    expect(last.length).toBe(0); // the old spare was unmapped and its view detached
+    expectCode(() => free(last), 'ERR_POOLMEM_DOUBLE_FREE');
+    expectCode(() => free(big), 'ERR_POOLMEM_DOUBLE_FREE'); // the spare's bytes are free
+    big = null;
     blocks.forEach(free);
     blocks.length = 0;
-    expect(await collectUntil(() => binding.liveRegions() === regions)).toBe(true);
+    expect(binding.processValidate()).toBe(true);
+  });
+
+  test('allocating and freeing a block no other arena holds maps nothing after the first pair', () => {
+    const first = alloc(768 * 1024); // above half an arena: not in a 1 MiB arena with blocks in it
+    const chunk = first.buffer;
+    const offset = first.byteOffset;
+    free(first);
+    const mapped = arenas();
+    const regions = binding.liveRegions();
+    for (let i = 0; i < 50; i++) {
+      const b = alloc(768 * 1024);
+      expect(b.buffer).toBe(chunk);
+      expect(b.byteOffset).toBe(offset);
+      free(b);
+    }
+    expect(arenas()).toBe(mapped);
+    expect(binding.liveRegions()).toBe(regions);
   });
 
   test('a double free throws ERR_POOLMEM_DOUBLE_FREE and changes nothing', () => {

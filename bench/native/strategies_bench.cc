@@ -90,7 +90,11 @@ void FreeSizeOnly(benchmark::State& state, StrategyKind kind, uint64_t arena) {
 //     of every size, so the trees are 10,000 nodes deep in work.
 //   kHolesExact: the same with all blocks of `size`, so every pair uses up a
 //     free range and re-creates it (the most tree work per pair).
-enum class Live { kPacked, kHoles, kHolesExact };
+//   kSmallHoles: 20,000 blocks of 16..48 bytes, every other one freed:
+//     10,000 holes too small for `size` lie before the only range that fits
+//     (the tail), the case where a list walk from the lowest address costs
+//     one step per hole.
+enum class Live { kPacked, kHoles, kHolesExact, kSmallHoles };
 
 void LiveBlocks(benchmark::State& state, StrategyKind kind, uint64_t size, Live mode) {
   auto s = Make(kind, 16 * MiB);
@@ -98,7 +102,7 @@ void LiveBlocks(benchmark::State& state, StrategyKind kind, uint64_t size, Live 
   std::vector<std::pair<int64_t, uint64_t>> blocks;
   const int count = mode == Live::kPacked ? 10000 : 20000;
   for (int i = 0; i < count; ++i) {
-    const uint64_t n = mode == Live::kHolesExact ? size : 16 + rng() % 1009;
+    const uint64_t n = mode == Live::kHolesExact ? size : mode == Live::kSmallHoles ? 16 + rng() % 33 : 16 + rng() % 1009;
     blocks.push_back({s->Allocate(n), n});
     if (blocks.back().first < 0) std::abort();
   }
@@ -152,6 +156,7 @@ void RegisterAll() {
     reg("Pair10kLive", st, [k](benchmark::State& s) { LiveBlocks(s, k, 256, Live::kPacked); });
     reg("Pair10kLiveHoles", st, [k](benchmark::State& s) { LiveBlocks(s, k, 256, Live::kHoles); });
     reg("Pair10kLiveHolesExact", st, [k](benchmark::State& s) { LiveBlocks(s, k, 256, Live::kHolesExact); });
+    reg("Pair10kLiveSmallHoles", st, [k](benchmark::State& s) { LiveBlocks(s, k, 256, Live::kSmallHoles); });
   }
 }
 

@@ -12,12 +12,15 @@ namespace poolmem::addon {
 
 class ProcessAllocatorWrap {
  public:
-  // processScratch: Float64Array(1), where processAlloc leaves the arena id
-  // processAlloc(size) -> offset, or -1 (no memory) / -2 (first-fit not built in)
-  // processFree(arenaId, offset, size) -> ProcessAllocator::FreeResult
+  // processScratch: Float64Array(3) [arenaId, offset, size], the hot paths'
+  //   arguments and results
+  // processAlloc() -> 0 with [arenaId, offset] set for [, , size], or
+  //   -1 (no memory) / -2 (first-fit not built in)
+  // processFree() -> ProcessAllocator::FreeResult for [arenaId, offset, size];
+  //   kSpareReleased leaves the unmapped spare's id in arenaId
   // processChunk(arenaId) -> ArrayBuffer over the arena | undefined
   // processRelease(arrayBuffer) -> detaches a chunk ArrayBuffer made by processChunk
-  // processStats() -> [arenas, size, usedSize]; processValidate() -> boolean
+  // processStats() -> [arenas, size, usedSize, spareSize]; processValidate() -> boolean
   static void Export(Napi::Env env, Napi::Object exports);
 };
 

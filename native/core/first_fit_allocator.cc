@@ -1,6 +1,8 @@
 // First-fit allocator: see first_fit_allocator.h. The list is circular
 // through the sentinel node 0, so the lowest range is nodes_[0].next and a
-// new range with no free range after it goes before the sentinel.
+// new range with no free range after it goes before the sentinel. Every
+// change to a range's end or length goes through Grew or Cut, which keep
+// longest_ exact.
 #include "first_fit_allocator.h"
 
 #include <algorithm>
@@ -29,6 +31,7 @@ void FirstFitAllocator::Reset(uint64_t size) {
   free_nodes_.clear();
   ends_.Reset(granules_);
   by_end_.Clear();
+  longest_.Reset((granules_ + (uint64_t{1} << kBucketShift) - 1) >> kBucketShift);
   runs_.Reset(shift_, granules_);
   if (granules_ > 0) ReleaseGranules(0, granules_);
 }
@@ -56,11 +59,44 @@ void FirstFitAllocator::Unlink(Index n) {
   free_nodes_.push_back(n);
 }
 
+// ---------------------------------------------------------------------------
+// The index: longest_ over buckets of 64 granules
+// ---------------------------------------------------------------------------
+
+// Ranges are disjoint, so list order is also end order and a bucket's ranges
+// are adjacent in the list: the walk stops at the first range outside it.
+uint32_t FirstFitAllocator::Longest(uint64_t b, Index down, Index up) const {
+  uint64_t longest = 0;
+  for (Index i = down; i != 0 && Bucket(i) == b; i = nodes_[i].prev) longest = std::max(longest, Length(i));
+  for (Index i = up; i != 0 && Bucket(i) == b; i = nodes_[i].next) longest = std::max(longest, Length(i));
+  return static_cast<uint32_t>(longest);  // <= kMaxGranules
+}
+
+void FirstFitAllocator::Grew(Index n) {
+  const uint64_t b = Bucket(n);
+  const uint64_t length = Length(n);
+  if (length > longest_.Get(b)) longest_.Set(b, static_cast<uint32_t>(length));
+}
+
+// Only a cut of the bucket's longest range changes the leaf; then the other
+// ranges of the bucket (at most 32: each holds a granule and is followed by
+// a live one) say what it becomes.
+void FirstFitAllocator::Cut(uint64_t b, uint64_t length, Index down, Index up) {
+  if (length == longest_.Get(b)) longest_.Set(b, Longest(b, down, up));
+}
+
+// The lowest range holding `need` granules, or 0. The lowest range itself is
+// tried first: with few holes (a pool's usual state) it is the answer at the
+// cost of one compare.
 FirstFitAllocator::Index FirstFitAllocator::FirstFit(uint64_t need) const {
-  for (Index i = nodes_[0].next; i != 0; i = nodes_[i].next) {
-    if (nodes_[i].end - nodes_[i].start >= need) return i;
-  }
-  return 0;
+  const Index lowest = nodes_[0].next;
+  if (lowest != 0 && Length(lowest) >= need) return lowest;
+  const uint64_t b = longest_.FirstAtLeast(static_cast<uint32_t>(need));  // need <= kMaxGranules
+  if (b == MaxTree::kNone) return 0;
+  // Some range ending in bucket b holds `need`, and none before it does.
+  Index i = *by_end_.Find(ends_.Next(b << kBucketShift) + 1);
+  while (Length(i) < need) i = nodes_[i].next;
+  return i;
 }
 
 // [start, end) holds no live byte any more: merge it with the free ranges
@@ -77,19 +113,28 @@ void FirstFitAllocator::ReleaseGranules(uint64_t start, uint64_t end) {
     }
     (nodes_[c].start == end ? right : after) = c;
   }
+  // Grew before Cut: when both touch one bucket, the grown range already
+  // outgrows the cut one and Cut has nothing to redo.
   if (left != 0 && right != 0) {
+    const uint64_t left_length = Length(left);
     nodes_[right].start = nodes_[left].start;
     by_end_.Erase(start);
     ends_.Clear(start - 1);
     Unlink(left);
+    Grew(right);
+    Cut((start - 1) >> kBucketShift, left_length, nodes_[left].prev, right);
   } else if (left != 0) {
+    const uint64_t left_length = Length(left);
     by_end_.Erase(start);
     ends_.Clear(start - 1);
     nodes_[left].end = end;
     by_end_.Insert(end, left);
     ends_.Set(end - 1);
+    Grew(left);
+    Cut((start - 1) >> kBucketShift, left_length, nodes_[left].prev, left);
   } else if (right != 0) {
     nodes_[right].start = start;
+    Grew(right);
   } else {
     const Index n = NewNode(start, end);
     nodes_[n].next = after;  // after == 0: the sentinel, so n becomes the last range
@@ -98,6 +143,7 @@ void FirstFitAllocator::ReleaseGranules(uint64_t start, uint64_t end) {
     nodes_[after].prev = n;
     by_end_.Insert(end, n);
     ends_.Set(end - 1);
+    Grew(n);
   }
   free_granules_ += end - start;
 }
@@ -125,12 +171,16 @@ int64_t FirstFitAllocator::Allocate(uint64_t size) {
   if (n == 0) return kNoFit;
   Node& node = nodes_[n];
   const uint64_t start = node.start;
-  if (node.end - start == need) {
+  const uint64_t length = node.end - start;
+  const uint64_t b = Bucket(n);
+  if (length == need) {
     by_end_.Erase(node.end);
     ends_.Clear(node.end - 1);
     Unlink(n);
+    Cut(b, length, node.prev, node.next);
   } else {
     node.start += need;  // keyed by end, so nothing else moves
+    Cut(b, length, n, node.next);
   }
   free_granules_ -= need;
   runs_.Add(start << shift_, size);
@@ -179,6 +229,14 @@ bool FirstFitAllocator::Validate() const {
   }
   if (nodes_[0].prev != previous) return false;
   if (count != by_end_.size() || count != ends_.count() || !ends_.Consistent()) return false;
+  std::vector<uint32_t> longest(longest_.leaves(), 0);  // recomputed from the list
+  for (Index i = nodes_[0].next; i != 0; i = nodes_[i].next) {
+    longest[Bucket(i)] = std::max(longest[Bucket(i)], static_cast<uint32_t>(Length(i)));
+  }
+  for (uint64_t b = 0; b < longest.size(); ++b) {
+    if (longest_.Get(b) != longest[b]) return false;
+  }
+  if (!longest_.Consistent()) return false;
   if (total != free_granules_) return false;
   std::vector<GranuleRange> runs;
   runs_.Runs(&runs);

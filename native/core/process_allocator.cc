@@ -11,11 +11,12 @@ namespace {
 constexpr uint64_t kPage = 4096;  // arena sizes are page multiples; the kernel's page may be larger
 }
 
-ProcessAllocator::ProcessAllocator(StrategyKind kind, uint64_t arena_size)
-    : kind_(kind), arena_size_(std::max<uint64_t>(RoundUp(arena_size), kAlign)) {}
+ProcessAllocator::ProcessAllocator(StrategyKind kind, uint64_t arena_size, uint64_t max_spare)
+    : kind_(kind), arena_size_(std::max<uint64_t>(RoundUp(arena_size), kAlign)), max_spare_(max_spare) {}
 
 ProcessAllocator& ProcessAllocator::Global() {
-  static ProcessAllocator* global = new ProcessAllocator(StrategyKind::kFirstFit);
+  static ProcessAllocator* global =
+      new ProcessAllocator(StrategyKind::kFirstFit, kDefaultArenaSize, kDefaultMaxSpare);
   return *global;
 }
 
@@ -32,13 +33,14 @@ ProcessAllocator::Entry* ProcessAllocator::Find(uint64_t arena_id) {
 ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* out) {
   if (size == 0 || size > UINT64_MAX / 2) return AllocStatus::kNoMemory;
   const uint64_t need = RoundUp(size);
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   // First fit: the oldest arena with room, then a new one.
   for (uint32_t slot : live_) {
     Entry& e = entries_[slot];
     if (e.strategy->FreeSize() < need) continue;
     const int64_t offset = e.strategy->Allocate(need);
     if (offset == kNoFit) continue;
+    if (slot == spare_) spare_ = kNoSpare;  // in use again
     *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
     POOLMEM_ASSERT_INTERNAL(offset % kAlign == 0);
     return AllocStatus::kOk;
@@ -86,14 +88,16 @@ void ProcessAllocator::DropArena(uint32_t slot) {
   e.region.reset();  // unmapped now, or when the last ArrayBuffer over it is finalized
   e.strategy.reset();
   ++e.generation;
+  if (spare_ == slot) spare_ = kNoSpare;
   free_slots_.push_back(slot);
   live_.erase(std::find(live_.begin(), live_.end(), slot));
 }
 
 // ---- free ----------------------------------------------------------------------
 
-ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t offset, uint64_t size) {
-  std::lock_guard<std::mutex> lock(mutex_);
+ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t offset, uint64_t size,
+                                                    uint64_t* released) {
+  std::lock_guard<SpinLock> lock(mutex_);
   Entry* e = Find(arena_id);
   if (e == nullptr) return FreeResult::kUnknownArena;
   const uint64_t arena_size = e->strategy->Size();
@@ -107,20 +111,31 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   if (status == FreeStatus::kDoubleFree) return FreeResult::kDoubleFree;
   if (status != FreeStatus::kOk) return FreeResult::kOutOfRange;
   if (e->strategy->FreeSize() != arena_size) return FreeResult::kOk;
-  DropArena(static_cast<uint32_t>(arena_id % kSlots));
-  return FreeResult::kArenaReleased;
+  const auto slot = static_cast<uint32_t>(arena_id % kSlots);
+  if (arena_size > max_spare_) {
+    DropArena(slot);
+    return FreeResult::kArenaReleased;
+  }
+  // The newest empty arena is the likelier to be wanted again (the churn
+  // loop's), so it becomes the spare and the old one goes.
+  const uint32_t old = spare_;
+  spare_ = slot;
+  if (old == kNoSpare) return FreeResult::kArenaSpared;
+  if (released != nullptr) *released = entries_[old].generation * kSlots + old;
+  DropArena(old);
+  return FreeResult::kSpareReleased;
 }
 
 // ---- inspection ----------------------------------------------------------------
 
 std::shared_ptr<MappedRegion> ProcessAllocator::Region(uint64_t arena_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   Entry* e = Find(arena_id);
   return e == nullptr ? nullptr : e->region;
 }
 
 ProcessAllocator::Stats ProcessAllocator::GetStats() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   Stats stats;
   for (uint32_t slot : live_) {
     const Entry& e = entries_[slot];
@@ -128,17 +143,20 @@ ProcessAllocator::Stats ProcessAllocator::GetStats() {
     stats.size += e.strategy->Size();
     stats.used_size += e.strategy->Size() - e.strategy->FreeSize();
   }
+  if (spare_ != kNoSpare) stats.spare_size = entries_[spare_].strategy->Size();
   return stats;
 }
 
 bool ProcessAllocator::Validate() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   for (uint32_t slot : live_) {
     const Entry& e = entries_[slot];
     if (!e.region || !e.strategy || !e.strategy->Validate()) return false;
-    if (e.strategy->FreeSize() >= e.strategy->Size()) return false;  // an empty arena must be gone
+    const bool empty = e.strategy->FreeSize() >= e.strategy->Size();
+    if (empty != (slot == spare_)) return false;  // an empty arena must be gone, or be the spare
     if (e.region->size() != e.strategy->Size()) return false;
   }
+  if (spare_ != kNoSpare && (!entries_[spare_].region || entries_[spare_].strategy->Size() > max_spare_)) return false;
   return live_.size() + free_slots_.size() == entries_.size();
 }
 

@@ -1,12 +1,18 @@
 // The process-wide allocator behind poolmem's alloc()/free() (smasher164/mem's
 // design without its bugs, issue #5): first fit over mmap'd arenas shared by
-// every thread of the process behind one mutex. Sizes are rounded up to 16
-// bytes and arenas start page-aligned, so every block is 16-byte aligned (mem
-// misaligned every block after an arena's first). Blocks are (arena id,
-// offset) pairs; free() goes straight to its arena's strategy (mem walked
-// every block of every arena), and an arena whose last block is freed lets go
-// of its region at once: it is unmapped when the last ArrayBuffer over it is
-// finalized. Arena ids are never reused, so a stale id finds nothing.
+// every thread of the process behind one lock (spin_lock.h). Sizes are
+// rounded up to 16 bytes and arenas start page-aligned, so every block is
+// 16-byte aligned (mem misaligned every block after an arena's first). Blocks
+// are (arena id, offset) pairs; free() goes straight to its arena's strategy
+// (mem walked every block of every arena). An arena whose last block is freed
+// lets go of its region at once (it is unmapped when the last ArrayBuffer
+// over it is finalized), with one exception that bounds the cost of churn:
+// at most one emptied arena of at most max_spare bytes stays mapped as the
+// spare, and it is the most recently emptied one, so the free that empties
+// an arena while a spare exists unmaps the old spare instead. Without it a
+// loop allocating and freeing a block that fits no other arena mapped and
+// unmapped an arena per pair (5 us). Arena ids are never reused, so a stale
+// id finds nothing.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +22,7 @@
 
 #include "os_memory.h"
 #include "range_strategy.h"
+#include "spin_lock.h"
 
 namespace poolmem {
 
@@ -24,9 +31,15 @@ class ProcessAllocator {
   static constexpr uint64_t kAlign = 16;
   static constexpr uint64_t kDefaultArenaSize = uint64_t{1} << 20;
 
+  // The global instance's spare limit: four default arenas. A larger block's
+  // own arena is unmapped at once; its mapping costs little beside its use.
+  static constexpr uint64_t kDefaultMaxSpare = 4 * kDefaultArenaSize;
+
   // kind: the strategy for every arena (first-fit for the global instance;
-  // tests may use others). Requests above arena_size / 2 get an arena of their own.
-  explicit ProcessAllocator(StrategyKind kind, uint64_t arena_size = kDefaultArenaSize);
+  // tests may use others). Requests above arena_size / 2 get an arena of
+  // their own. max_spare: the largest emptied arena kept as the spare; 0
+  // unmaps every emptied arena at once.
+  explicit ProcessAllocator(StrategyKind kind, uint64_t arena_size = kDefaultArenaSize, uint64_t max_spare = 0);
   ProcessAllocator(const ProcessAllocator&) = delete;
   ProcessAllocator& operator=(const ProcessAllocator&) = delete;
 
@@ -49,10 +62,13 @@ class ProcessAllocator {
     kOutOfRange = 2,     // past the arena's end
     kUnknownArena = 3,   // no live arena has this id (never had, or already unmapped)
     kArenaReleased = 4,  // freed, and it was the arena's last block: the arena is gone
+    kArenaSpared = 5,    // freed, the arena is empty and stays mapped as the spare
+    kSpareReleased = 6,  // likewise, and the previous spare (*released) is gone
   };
   // Frees [offset, offset + size) of the arena, widened to 16-byte granules.
-  // A failed call changes nothing.
-  FreeResult Free(uint64_t arena_id, uint64_t offset, uint64_t size);
+  // A failed call changes nothing. *released (may be null) receives the id
+  // of the arena unmapped for kSpareReleased.
+  FreeResult Free(uint64_t arena_id, uint64_t offset, uint64_t size, uint64_t* released = nullptr);
 
   // The region of a live arena, to expose its bytes; nullptr otherwise.
   std::shared_ptr<MappedRegion> Region(uint64_t arena_id);
@@ -61,11 +77,12 @@ class ProcessAllocator {
     uint64_t arenas = 0;     // live arenas (each one mapping)
     uint64_t size = 0;       // bytes the arenas manage
     uint64_t used_size = 0;  // bytes allocated (sizes rounded up to 16)
+    uint64_t spare_size = 0; // bytes of the spare arena (counted in arenas and size), 0 if none
   };
   Stats GetStats();
 
-  // Every arena's strategy validates, every live arena holds allocated
-  // bytes, and the slot bookkeeping agrees.
+  // Every arena's strategy validates, every live arena but the spare holds
+  // allocated bytes, the spare holds none, and the slot bookkeeping agrees.
   bool Validate();
 
   static uint64_t RoundUp(uint64_t size) { return (size + kAlign - 1) & ~(kAlign - 1); }
@@ -73,6 +90,7 @@ class ProcessAllocator {
  private:
   // Ids are generation * kSlots + slot: below 2^53, exact as JS numbers.
   static constexpr uint64_t kSlots = uint64_t{1} << 20;
+  static constexpr uint32_t kNoSpare = UINT32_MAX;
 
   struct Entry {
     std::shared_ptr<MappedRegion> region;  // null while the slot is free
@@ -86,10 +104,12 @@ class ProcessAllocator {
 
   const StrategyKind kind_;
   const uint64_t arena_size_;
-  std::mutex mutex_;
+  const uint64_t max_spare_;
+  SpinLock mutex_;
   std::vector<Entry> entries_;
   std::vector<uint32_t> free_slots_;
   std::vector<uint32_t> live_;  // live slots in creation order: the first-fit scan order
+  uint32_t spare_ = kNoSpare;   // the live slot kept mapped while empty
 };
 
 }  // namespace poolmem

@@ -136,6 +136,38 @@ TEST(FirstFitAllocator, ManyBlocksStayConsistent) {
   EXPECT_EQ(f.FreeSize(), uint64_t{1} << 20);
 }
 
+TEST(FirstFitAllocator, FindsTheFitPastThousandsOfSmallHoles) {
+  // 2,048 two-granule holes lie before the tail: the index must skip them
+  // all and still pick the lowest range that fits.
+  FirstFitAllocator f(1 << 20, 16);
+  for (int i = 0; i < 4096; ++i) ASSERT_EQ(f.Allocate(32), i * 32);
+  for (int i = 0; i < 4096; i += 2) ASSERT_EQ(f.Free(static_cast<uint64_t>(i) * 32, 32), FreeStatus::kOk);
+  EXPECT_EQ(f.Allocate(48), 4096 * 32);
+  EXPECT_EQ(f.Allocate(32), 0);                // a hole still takes what fits in it
+  ASSERT_EQ(f.Free(32, 32), FreeStatus::kOk);  // joins the hole after it: [32, 96)
+  EXPECT_EQ(f.Find(96), 4096 * 32 + 48);
+  EXPECT_EQ(f.Allocate(64), 32);
+  ASSERT_EQ(f.Free(3 * 32, 32), FreeStatus::kOk);  // [96, 160): the lowest range of 4 granules
+  EXPECT_EQ(f.Allocate(50), 96);
+  EXPECT_TRUE(f.Validate());
+}
+
+TEST(FirstFitAllocator, ShrunkRangesStopMatchingLargerRequests) {
+  // A range cut by allocations leaves its old length as a bound above it;
+  // a request that no longer fits there must go on to the next range.
+  FirstFitAllocator f(1 << 20, 16);
+  ASSERT_EQ(f.Allocate(1600), 0);      // 100 granules
+  ASSERT_EQ(f.Allocate(16), 1600);     // keeps [0, 1600) apart from the tail
+  ASSERT_EQ(f.Free(0, 1600), FreeStatus::kOk);
+  for (int i = 0; i < 9; ++i) ASSERT_EQ(f.Allocate(160), i * 160);  // 10 granules left low
+  EXPECT_EQ(f.Find(800), 1616);
+  EXPECT_EQ(f.Allocate(800), 1616);
+  EXPECT_EQ(f.Allocate(160), 1440);    // the low rest still fits exactly
+  EXPECT_EQ(f.Allocate(1), 2416);
+  EXPECT_EQ(f.Allocate(uint64_t{1} << 20), kNoFit);
+  EXPECT_TRUE(f.Validate());
+}
+
 struct FirstFitCase {
   uint64_t size;
   uint64_t granule;

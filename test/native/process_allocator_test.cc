@@ -1,6 +1,6 @@
 // ProcessAllocator: alignment, first fit across arenas, O(1)-per-arena free
-// with validation, unmapping on the last free, stale ids, and a seeded
-// multi-threaded stress test with canaries. Runs over every strategy built in
+// with validation, unmapping on the last free, the one spare arena, stale
+// ids, and a seeded multi-threaded stress test with canaries. Runs over every strategy built in
 // that takes arbitrary arena sizes (the global instance uses first-fit).
 #include "process_allocator.h"
 
@@ -127,8 +127,42 @@ TEST_P(ProcessAllocatorTest, FirstFitAcrossArenasAndLargeRequestsGetTheirOwn) {
   EXPECT_TRUE(a.Validate());
 }
 
-TEST_P(ProcessAllocatorTest, SeededThreadsNeverOverlap) {
-  ProcessAllocator a(GetParam(), 1 << 16);
+TEST_P(ProcessAllocatorTest, TheNewestEmptiedArenaIsTheOneSpare) {
+  const int64_t before = MappedRegion::LiveCount();
+  ProcessAllocator a(GetParam(), 1 << 16, 1 << 17);
+  Block x, again, big, huge;
+  ASSERT_EQ(a.Allocate(100, &x), AllocStatus::kOk);
+  EXPECT_EQ(a.Free(x.arena_id, x.offset, 100), FreeResult::kArenaSpared);
+  EXPECT_EQ(a.GetStats().arenas, 1u);
+  EXPECT_EQ(a.GetStats().spare_size, uint64_t{1} << 16);
+  EXPECT_TRUE(a.Validate());
+  // The churn loop: the spare is used again, nothing is mapped.
+  ASSERT_EQ(a.Allocate(100, &again), AllocStatus::kOk);
+  EXPECT_EQ(again.arena_id, x.arena_id);
+  EXPECT_EQ(a.GetStats().spare_size, 0u);
+  EXPECT_EQ(MappedRegion::LiveCount(), before + 1);
+  // A second arena empties: it becomes the spare and the old spare is unmapped.
+  ASSERT_EQ(a.Allocate(100000, &big), AllocStatus::kOk);  // its own arena of 102400 bytes
+  EXPECT_NE(big.arena_id, x.arena_id);
+  EXPECT_EQ(a.Free(again.arena_id, again.offset, 100), FreeResult::kArenaSpared);
+  uint64_t released = 0;
+  EXPECT_EQ(a.Free(big.arena_id, big.offset, 100000, &released), FreeResult::kSpareReleased);
+  EXPECT_EQ(released, x.arena_id);
+  EXPECT_EQ(a.Region(x.arena_id), nullptr);
+  EXPECT_EQ(a.GetStats().arenas, 1u);
+  EXPECT_EQ(a.GetStats().spare_size, 102400u);
+  EXPECT_EQ(MappedRegion::LiveCount(), before + 1);
+  // An arena above max_spare goes at once and leaves the spare alone.
+  ASSERT_EQ(a.Allocate(200000, &huge), AllocStatus::kOk);
+  EXPECT_NE(huge.arena_id, big.arena_id);
+  EXPECT_EQ(a.Free(huge.arena_id, huge.offset, 200000), FreeResult::kArenaReleased);
+  EXPECT_EQ(a.GetStats().spare_size, 102400u);
+  EXPECT_EQ(a.Free(big.arena_id, big.offset, 16), FreeResult::kDoubleFree);
+  EXPECT_TRUE(a.Validate());
+}
+
+void RunSeededThreads(StrategyKind kind, uint64_t max_spare) {
+  ProcessAllocator a(kind, 1 << 16, max_spare);
   constexpr int kThreads = 4;
   constexpr int kSteps = 4000;
   std::vector<std::thread> threads;
@@ -154,20 +188,24 @@ TEST_P(ProcessAllocatorTest, SeededThreadsNeverOverlap) {
           const uint8_t* p = a.Region(item.b.arena_id)->data() + item.b.offset;
           for (uint64_t k = 0; k < item.size; ++k) if (p[k] != item.canary) { ++failures[t]; break; }
           const FreeResult r = a.Free(item.b.arena_id, item.b.offset, item.size);
-          if (r != FreeResult::kOk && r != FreeResult::kArenaReleased) ++failures[t];
+          if (r == FreeResult::kDoubleFree || r == FreeResult::kOutOfRange || r == FreeResult::kUnknownArena) ++failures[t];
         }
       }
       for (const Live& item : live) {
         const FreeResult r = a.Free(item.b.arena_id, item.b.offset, item.size);
-        if (r != FreeResult::kOk && r != FreeResult::kArenaReleased) ++failures[t];
+        if (r == FreeResult::kDoubleFree || r == FreeResult::kOutOfRange || r == FreeResult::kUnknownArena) ++failures[t];
       }
     });
   }
   for (auto& th : threads) th.join();
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t;
-  EXPECT_EQ(a.GetStats().arenas, 0u);
+  EXPECT_EQ(a.GetStats().arenas, max_spare == 0 ? 0u : 1u);  // only the spare stays
+  EXPECT_EQ(a.GetStats().spare_size, a.GetStats().size);
   EXPECT_TRUE(a.Validate());
 }
+
+TEST_P(ProcessAllocatorTest, SeededThreadsNeverOverlap) { RunSeededThreads(GetParam(), 0); }
+TEST_P(ProcessAllocatorTest, SeededThreadsNeverOverlapWithASpare) { RunSeededThreads(GetParam(), 1 << 16); }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, ProcessAllocatorTest,
                          // buddy needs power-of-two arenas; the others take any size
@@ -183,7 +221,13 @@ TEST(ProcessAllocatorGlobal, IsOneFirstFitInstance) {
   }
   Block b;
   ASSERT_EQ(ProcessAllocator::Global().Allocate(16, &b), AllocStatus::kOk);
-  EXPECT_EQ(ProcessAllocator::Global().Free(b.arena_id, b.offset, 16), FreeResult::kArenaReleased);
+  // The global instance keeps its one spare: the arena stays for the next alloc.
+  EXPECT_EQ(ProcessAllocator::Global().Free(b.arena_id, b.offset, 16), FreeResult::kArenaSpared);
+  Block c;
+  ASSERT_EQ(ProcessAllocator::Global().Allocate(16, &c), AllocStatus::kOk);
+  EXPECT_EQ(c.arena_id, b.arena_id);
+  EXPECT_EQ(ProcessAllocator::Global().Free(c.arena_id, c.offset, 16), FreeResult::kArenaSpared);
+  EXPECT_TRUE(ProcessAllocator::Global().Validate());
 }
 
 }  // namespace
