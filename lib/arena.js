@@ -20,7 +20,12 @@ const {
   ERR_POOLMEM_FOREIGN_BUFFER,
 } = codes;
 
-const { arenaAllocate, arenaFree } = binding; // one call target each: monomorphic call sites
+// One call target each (monomorphic call sites); numbers travel through
+// `scratch` = [id, offset, size] instead of arguments (native/addon/scratch.h).
+const { arenaAllocate, arenaFree, arenaScratch: scratch } = binding;
+const ID = 0;
+const OFFSET = 1;
+const SIZE = 2;
 const MAX_LENGTH = constants.MAX_LENGTH;
 const FREE_OK = 0;
 const FREE_DOUBLE = 1;
@@ -92,8 +97,9 @@ class Arena {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('arena');
     if (size === 0) return view(this.#empty, 0, 0);
     if (this.#safe) return this.#mallocSafe(size);
-    const offset = arenaAllocate(this.#id, size);
-    return offset < 0 ? null : view(this.#chunk, offset, size);
+    scratch[ID] = this.#id;
+    scratch[SIZE] = size;
+    return arenaAllocate() === 0 ? view(this.#chunk, scratch[OFFSET], size) : null;
   }
 
   free(buf) {
@@ -106,7 +112,10 @@ class Arena {
     if (arrayBuffer !== this.#chunk) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
     const offset = byteOffsetOf(buf);
     const length = buf.length; // a Uint8Array: length is byteLength, and inlined
-    const status = arenaFree(this.#id, offset, length);
+    scratch[ID] = this.#id;
+    scratch[OFFSET] = offset;
+    scratch[SIZE] = length;
+    const status = arenaFree();
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;
   }

@@ -2,6 +2,7 @@
 #include "arena_wrap.h"
 
 #include "bound_function.h"
+#include "scratch.h"
 
 namespace poolmem::addon {
 
@@ -37,13 +38,9 @@ void FinalizeSafeBlock(Napi::BasicEnv env, void*, SafeBlock* block) {
   delete block;
 }
 
-// The fast-mode arena behind a handle id, or nullptr after throwing.
-ArenaState* FastArena(napi_env env, void* table, napi_value id_value) {
-  double id;
-  ArenaState* state = nullptr;
-  if (napi_get_value_double(env, id_value, &id) == napi_ok) {
-    state = static_cast<HandleTable<ArenaState>*>(table)->Get(id);
-  }
+// The fast-mode arena whose handle id is in the scratch, or nullptr after throwing.
+ArenaState* FastArena(napi_env env, Scratch* scratch, HandleTable<ArenaState>* table) {
+  ArenaState* state = scratch == nullptr ? nullptr : table->Get(scratch->id);
   if (state == nullptr || !state->fast) {
     ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_VALUE", "Not a fast-mode arena handle");
     return nullptr;
@@ -51,26 +48,34 @@ ArenaState* FastArena(napi_env env, void* table, napi_value id_value) {
   return state;
 }
 
-// Fast mode hot path: (id, size) -> offset | -1.
+// Bound to the addon instance's FastPath: its scratch and its arena table.
+struct FastPath {
+  std::shared_ptr<Scratch> scratch = std::make_shared<Scratch>();
+  std::shared_ptr<HandleTable<ArenaState>> table;
+};
+
+// Fast mode hot path: () -> 0 with the offset in scratch.offset, or -1 when
+// nothing fits. Reads scratch.id and scratch.size.
 napi_value FastAllocate(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<2> args;
+  auto* path = BoundData<FastPath>(env, cbinfo);
+  Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
+  ArenaState* state = FastArena(env, scratch, path == nullptr ? nullptr : path->table.get());
   uint64_t size;
-  if (!args.Read(env, cbinfo)) return nullptr;
-  ArenaState* state = FastArena(env, args.data, args.argv[0]);
-  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 1, &size)) return nullptr;
+  if (state == nullptr || !ReadSlot(env, scratch->size, 1, &size)) return nullptr;
+  const int64_t offset = state->arena->Allocate(size);
+  scratch->offset = static_cast<double>(offset);
   napi_value out;
-  napi_create_int64(env, state->arena->Allocate(size), &out);
+  napi_create_int32(env, offset < 0 ? -1 : 0, &out);
   return out;
 }
 
-// Fast mode hot path: (id, offset, size) -> FreeStatus.
+// Fast mode hot path: () -> FreeStatus for scratch [id, offset, size].
 napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<3> args;
+  auto* path = BoundData<FastPath>(env, cbinfo);
+  Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
+  ArenaState* state = FastArena(env, scratch, path == nullptr ? nullptr : path->table.get());
   uint64_t offset, size;
-  if (!args.Read(env, cbinfo)) return nullptr;
-  ArenaState* state = FastArena(env, args.data, args.argv[0]);
-  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 0, &offset) ||
-      !ReadSizeValue(env, args.argv[2], 0, &size)) {
+  if (state == nullptr || !ReadSlot(env, scratch->offset, 0, &offset) || !ReadSlot(env, scratch->size, 0, &size)) {
     return nullptr;
   }
   napi_value out;
@@ -134,9 +139,11 @@ Napi::Value ArenaWrap::Chunk(const Napi::CallbackInfo& info) {
 }
 
 void ArenaWrap::ExportFastPath(Napi::Env env, Napi::Object exports) {
-  const auto& table = AddonData::Of(env)->arenas;
-  exports.Set("arenaAllocate", BindFunction(env, "arenaAllocate", FastAllocate, table));
-  exports.Set("arenaFree", BindFunction(env, "arenaFree", FastFree, table));
+  auto path = std::make_shared<FastPath>();
+  path->table = AddonData::Of(env)->arenas;
+  exports.Set("arenaScratch", ScratchArray(env, path->scratch));
+  exports.Set("arenaAllocate", BindFunction(env, "arenaAllocate", FastAllocate, path));
+  exports.Set("arenaFree", BindFunction(env, "arenaFree", FastFree, path));
 }
 
 ArenaWrap::~ArenaWrap() {

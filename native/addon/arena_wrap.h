@@ -33,9 +33,10 @@ class ArenaWrap : public Napi::ObjectWrap<ArenaWrap> {
  public:
   static constexpr int kClassId = kArenaClass;
   static Napi::Function Define(Napi::Env env);
-  // Module-level hot path, one function each per addon instance:
-  //   arenaAllocate(id, size) -> offset | -1
-  //   arenaFree(id, offset, size) -> FreeStatus
+  // Module-level hot path, one function each per addon instance, passing
+  // numbers through arenaScratch = Float64Array [id, offset, size] (scratch.h):
+  //   arenaAllocate() -> 0 with the offset in scratch.offset, or -1 (no fit)
+  //   arenaFree() -> FreeStatus
   static void ExportFastPath(Napi::Env env, Napi::Object exports);
   // new (size, strategyKind, minBlock, safe, hugePages)
   explicit ArenaWrap(const Napi::CallbackInfo& info);

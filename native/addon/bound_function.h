@@ -36,6 +36,15 @@ Napi::Value BindFunction(Napi::Env env, const char* name, napi_callback callback
   return Napi::Value(env, fn);
 }
 
+// The state a no-argument function made by BindFunction was bound to.
+template <class State>
+State* BoundData(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, &argc, nullptr, nullptr, &data) != napi_ok) return nullptr;
+  return static_cast<State*>(data);
+}
+
 // Reads up to N arguments and the bound state in one napi call.
 template <size_t N>
 struct BoundArgs {

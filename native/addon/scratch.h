@@ -1,0 +1,57 @@
+// A hot path's arguments and results as three doubles shared with JS through
+// an external Float64Array: [id, offset, size]. JS writes checked numbers,
+// calls a no-argument native function, and reads the results back. This skips
+// napi_get_cb_info's argument copy, a napi_get_value_double per argument and a
+// heap number per result: Node-API calls cost ~18 ns with no arguments against
+// ~30 ns with numbers in and out (shared/DESIGN.md). One Scratch per addon
+// instance and hot path; JS is single-threaded, so nothing interleaves between
+// the writes, the call and the reads. The Float64Array is untransferable
+// (external), so no caller can free it from under the native side.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "bound_function.h"
+#include "napi_helpers.h"
+
+namespace poolmem::addon {
+
+struct Scratch {
+  double id = 0;
+  double offset = 0;
+  double size = 0;
+};
+
+// The Float64Array(3) over scratch; it holds a share of it.
+inline Napi::Value ScratchArray(Napi::Env env, const std::shared_ptr<Scratch>& scratch) {
+  static_assert(sizeof(Scratch) == 3 * sizeof(double));
+  auto* share = new std::shared_ptr<Scratch>(scratch);
+  auto ab = Napi::ArrayBuffer::New(
+      env, scratch.get(), sizeof(Scratch),
+      [](Napi::BasicEnv, void*, std::shared_ptr<Scratch>* held) { delete held; }, share);
+  if (env.IsExceptionPending()) {
+    delete share;
+    return Napi::Value();
+  }
+  return Napi::Float64Array::New(env, 3, ab, 0);
+}
+
+// The Scratch a function made by BindFunction(..., scratch) was bound to.
+inline Scratch* ScratchOf(napi_env env, napi_callback_info cbinfo) { return BoundData<Scratch>(env, cbinfo); }
+
+// A scratch slot as an integer in [min, 2^53], or a RangeError. JS writes
+// checked values; this keeps a direct caller of the binding from reaching an
+// undefined conversion.
+inline bool ReadSlot(napi_env env, double d, uint64_t min, uint64_t* out) {
+  if (d >= static_cast<double>(min) && d <= 9007199254740992.0) {
+    *out = static_cast<uint64_t>(d);
+    if (static_cast<double>(*out) == d) return true;
+  }
+  ThrowCoded(env, ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The argument is out of range");
+  return false;
+}
+
+}  // namespace poolmem::addon
