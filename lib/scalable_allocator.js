@@ -1,9 +1,10 @@
 'use strict';
 // ScalableAllocator: grows by chunks (GoMem ScalableMemoryAllocator), with
 // validated frees, exact counters and leak detection.
-// Fast mode: malloc is one native call returning a handle (chunk id * 2^32 +
-// offset) plus one view into the chunk's ArrayBuffer, which native code put
-// in #chunks[id] when it made the chunk; free maps buf.buffer to its chunk id
+// Fast mode: malloc is one no-argument native call returning the chunk id
+// (the offset comes back in the shared scratch, native/addon/scratch.h) plus
+// one view into the chunk's ArrayBuffer, which native code put in #chunks[id]
+// when it made the chunk; free maps buf.buffer to its chunk id
 // through a module-private symbol and checks #chunks[id] === buf.buffer, so a
 // foreign buffer, another allocator's buffer or a released chunk's detached
 // buffer is never mistaken for ours.
@@ -30,7 +31,16 @@ const {
   ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY,
 } = codes;
 
-const { scalableMalloc, scalableFree, scalableBorrow, scalableFreeBatch } = binding; // monomorphic call sites
+// One call target each (monomorphic call sites); numbers travel through
+// `scratch` = [id, offset, size] instead of arguments and return values
+// (native/addon/scratch.h): malloc/borrow read [ID] and [SIZE] and return the
+// chunk id (< 0: out of memory) with the offset in [OFFSET]; free reads [ID],
+// [OFFSET] = handle (chunk id * 2^32 + offset) and [SIZE]; freeBatch reads
+// [ID] and [SIZE] = count.
+const { scalableMalloc, scalableFree, scalableBorrow, scalableFreeBatch, scalableScratch: scratch } = binding;
+const ID = 0;
+const OFFSET = 1;
+const SIZE = 2;
 const CHUNK_LIMIT = 2 ** 32; // a chunk (and so a request) is at most 4 GiB: handles stay exact
 const MAX_REQUEST = Math.min(constants.MAX_LENGTH, CHUNK_LIMIT);
 const TWO_32 = 2 ** 32;
@@ -122,10 +132,11 @@ class ScalableAllocator {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
     if (size === 0) return view(this.#empty, 0, 0);
     if (--this.#countdown === 0) return this.#mallocTracked(size, 0);
-    const h = scalableMalloc(this.#id, size);
-    if (h < 0) throw this.#outOfMemory(h, size);
-    const id = (h / TWO_32) | 0;
-    return view(this.#chunks[id], h - id * TWO_32, size);
+    scratch[ID] = this.#id;
+    scratch[SIZE] = size;
+    const chunk = scalableMalloc();
+    if (chunk < 0) throw this.#outOfMemory(chunk, size);
+    return view(this.#chunks[chunk], scratch[OFFSET], size);
   }
 
   borrow(size) {
@@ -138,10 +149,11 @@ class ScalableAllocator {
       if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
       return view(ab, 0, size);
     }
-    const h = scalableBorrow(this.#id, size);
-    if (h < 0) throw this.#outOfMemory(h, size);
-    const id = (h / TWO_32) | 0;
-    return view(this.#chunks[id], h - id * TWO_32, size);
+    scratch[ID] = this.#id;
+    scratch[SIZE] = size;
+    const chunk = scalableBorrow();
+    if (chunk < 0) throw this.#outOfMemory(chunk, size);
+    return view(this.#chunks[chunk], scratch[OFFSET], size);
   }
 
   free(buf) {
@@ -154,7 +166,10 @@ class ScalableAllocator {
     if (id !== undefined && this.#chunks[id] === ab) {
       if (length === 0) return undefined;
       const offset = byteOffsetOf(buf);
-      const status = scalableFree(this.#id, id * TWO_32 + offset, length);
+      scratch[ID] = this.#id;
+      scratch[OFFSET] = id * TWO_32 + offset;
+      scratch[SIZE] = length;
+      const status = scalableFree();
       if (status !== FREE_OK) throw freeError(status, offset, length);
       return undefined;
     }
@@ -256,7 +271,10 @@ class ScalableAllocator {
     const id = ab[kChunkId];
     if (id !== undefined && this.#chunks[id] === ab) {
       if (length === 0) return;
-      const status = scalableFree(this.#id, id * TWO_32 + offset, length);
+      scratch[ID] = this.#id;
+      scratch[OFFSET] = id * TWO_32 + offset;
+      scratch[SIZE] = length;
+      const status = scalableFree();
       if (status !== FREE_OK) throw freeError(status, offset, length);
       return;
     }
@@ -291,10 +309,11 @@ class ScalableAllocator {
   }
 
   #mallocUntracked(size) {
-    const h = scalableMalloc(this.#id, size);
-    if (h < 0) throw this.#outOfMemory(h, size);
-    const id = (h / TWO_32) | 0;
-    return view(this.#chunks[id], h - id * TWO_32, size);
+    scratch[ID] = this.#id;
+    scratch[SIZE] = size;
+    const chunk = scalableMalloc();
+    if (chunk < 0) throw this.#outOfMemory(chunk, size);
+    return view(this.#chunks[chunk], scratch[OFFSET], size);
   }
 
   #newGroup() {
@@ -313,11 +332,13 @@ class ScalableAllocator {
       ledger.addTracked(buf.buffer, 0, size, this.#epoch);
       return buf;
     }
-    const h = scalableMalloc(this.#id, size);
-    if (h < 0) throw this.#outOfMemory(h, size);
-    ledger.add(h, size, this.#epoch);
-    const id = (h / TWO_32) | 0;
-    return view(this.#chunks[id], h - id * TWO_32, size);
+    scratch[ID] = this.#id;
+    scratch[SIZE] = size;
+    const chunk = scalableMalloc();
+    if (chunk < 0) throw this.#outOfMemory(chunk, size);
+    const offset = scratch[OFFSET];
+    ledger.add(chunk * TWO_32 + offset, size, this.#epoch);
+    return view(this.#chunks[chunk], offset, size);
   }
 
   // RecyclableMemory#addRecycleBytes: records how to free buf; throws for foreign buffers.
@@ -340,7 +361,12 @@ class ScalableAllocator {
   // Returns how many could not be freed (already freed by someone else).
   #freeLedger(slots, count, tracked) {
     if (this.#closed) return 0;
-    let failed = count > 0 ? scalableFreeBatch(this.#id, slots, count) : 0;
+    let failed = 0;
+    if (count > 0) {
+      scratch[ID] = this.#id;
+      scratch[SIZE] = count;
+      failed = scalableFreeBatch(slots);
+    }
     if (tracked !== null) {
       for (let i = 0; i < tracked.length; i += 3) {
         const block = this.#tracked.get(tracked[i]);
@@ -366,7 +392,10 @@ class ScalableAllocator {
         s[i] = s[last];
         s[i + 1] = s[last + 1];
         ledger.count--;
-        scalableFree(this.#id, handle, length); // already freed elsewhere: nothing to do
+        scratch[ID] = this.#id;
+        scratch[OFFSET] = handle;
+        scratch[SIZE] = length;
+        scalableFree(); // already freed elsewhere: nothing to do
         return;
       }
     } else if (ledger.tracked !== null) {

@@ -7,6 +7,7 @@
 
 #include "addon_data.h"
 #include "bound_function.h"
+#include "scratch.h"
 
 namespace poolmem::addon {
 
@@ -14,12 +15,6 @@ namespace {
 
 void FinalizeRegion(napi_env, void*, void* hint) {
   delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // unmaps when this was the last holder
-}
-
-napi_value MakeInt(napi_env env, int64_t v) {
-  napi_value out;
-  napi_create_int64(env, v, &out);
-  return out;
 }
 
 }  // namespace
@@ -159,13 +154,21 @@ napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finali
 
 namespace {
 
-// The fast-mode allocator behind a handle id, or nullptr after throwing.
-ScalableState* FastState(napi_env env, void* table, napi_value id_value) {
-  double id;
-  ScalableState* state = nullptr;
-  if (napi_get_value_double(env, id_value, &id) == napi_ok) {
-    state = static_cast<HandleTable<ScalableState>*>(table)->Get(id);
-  }
+// Bound to the addon instance's ScalablePath: its scratch and its allocator table.
+struct ScalablePath {
+  std::shared_ptr<Scratch> scratch = std::make_shared<Scratch>();
+  std::shared_ptr<HandleTable<ScalableState>> table;
+};
+
+napi_value Int32(napi_env env, int32_t v) {
+  napi_value out;
+  napi_create_int32(env, v, &out);
+  return out;
+}
+
+// The fast-mode allocator whose handle id is in the scratch, or nullptr after throwing.
+ScalableState* FastState(napi_env env, ScalablePath* path) {
+  ScalableState* state = path == nullptr ? nullptr : path->table->Get(path->scratch->id);
   if (state == nullptr || !state->fast) {
     ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_VALUE", "Not a fast-mode ScalableAllocator handle");
     return nullptr;
@@ -173,24 +176,20 @@ ScalableState* FastState(napi_env env, void* table, napi_value id_value) {
   return state;
 }
 
-// (id, size) -> handle | kCapReached | kOsRefused
-napi_value FastMalloc(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<2> args;
+// Malloc and Borrow: () -> the chunk id (>= 0) with the offset in
+// scratch.offset, or kCapReached / kOsRefused. Reads scratch.id and
+// scratch.size. Every slot is read before the core runs (a new chunk's
+// napi_set_element may reach JS) and the result written after.
+template <int64_t (ScalableAllocator::*Take)(uint64_t)>
+napi_value FastTake(napi_env env, napi_callback_info cbinfo) {
+  auto* path = BoundData<ScalablePath>(env, cbinfo);
+  ScalableState* state = FastState(env, path);
   uint64_t size;
-  if (!args.Read(env, cbinfo)) return nullptr;
-  ScalableState* state = FastState(env, args.data, args.argv[0]);
-  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 1, &size)) return nullptr;
-  return MakeInt(env, size > kMaxChunkBytes ? kCapReached : state->core->Malloc(size));
-}
-
-// (id, size) -> handle | kCapReached | kOsRefused
-napi_value FastBorrow(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<2> args;
-  uint64_t size;
-  if (!args.Read(env, cbinfo)) return nullptr;
-  ScalableState* state = FastState(env, args.data, args.argv[0]);
-  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 1, &size)) return nullptr;
-  return MakeInt(env, size > kMaxChunkBytes ? kCapReached : state->core->Borrow(size));
+  if (state == nullptr || !ReadSlot(env, path->scratch->size, 1, &size)) return nullptr;
+  const int64_t handle = size > kMaxChunkBytes ? kCapReached : (state->core.get()->*Take)(size);
+  if (handle < 0) return Int32(env, static_cast<int32_t>(handle));
+  path->scratch->offset = static_cast<double>(static_cast<uint64_t>(handle) & 0xFFFFFFFFull);
+  return Int32(env, static_cast<int32_t>(static_cast<uint64_t>(handle) >> 32));  // < kMaxChunks = 2^21
 }
 
 FreeStatus FreeHandleRange(ScalableState& state, uint64_t chunk, uint64_t offset, uint64_t size) {
@@ -201,60 +200,67 @@ FreeStatus FreeHandleRange(ScalableState& state, uint64_t chunk, uint64_t offset
   return state.core->Free(static_cast<uint32_t>(chunk), offset, size);
 }
 
-// (id, handle, size) -> FreeStatus; handle = chunk * 2^32 + offset.
+// () -> FreeStatus for scratch [id, handle, size]; handle = chunk * 2^32 + offset.
 napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<3> args;
+  auto* path = BoundData<ScalablePath>(env, cbinfo);
+  ScalableState* state = FastState(env, path);
   uint64_t handle, size;
-  if (!args.Read(env, cbinfo)) return nullptr;
-  ScalableState* state = FastState(env, args.data, args.argv[0]);
-  if (state == nullptr || !ReadSizeValue(env, args.argv[1], 0, &handle) ||
-      !ReadSizeValue(env, args.argv[2], 0, &size)) {
+  if (state == nullptr || !ReadSlot(env, path->scratch->offset, 0, &handle) ||
+      !ReadSlot(env, path->scratch->size, 0, &size)) {
     return nullptr;
   }
-  return MakeInt(env, static_cast<int32_t>(FreeHandleRange(*state, handle >> 32, handle & 0xFFFFFFFFull, size)));
+  return Int32(env, static_cast<int32_t>(FreeHandleRange(*state, handle >> 32, handle & 0xFFFFFFFFull, size)));
 }
 
-// (id, Float64Array [handle0, size0, handle1, size1, ...], count) -> failed frees.
+// (Float64Array [handle0, size0, handle1, size1, ...]) -> failed frees, for
+// scratch.id and count = scratch.size. The entries stay an argument: the
+// ledger owns them.
 napi_value FastFreeBatch(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<3> args;
+  BoundArgs<1> args;
   uint64_t count;
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
   bool is_typed = false;
   if (!args.Read(env, cbinfo)) return nullptr;
-  ScalableState* state = FastState(env, args.data, args.argv[0]);
-  if (state == nullptr) return nullptr;
-  if (napi_is_typedarray(env, args.argv[1], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, args.argv[1], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+  auto* path = static_cast<ScalablePath*>(args.data);
+  ScalableState* state = FastState(env, path);
+  if (state == nullptr || !ReadSlot(env, path->scratch->size, 0, &count)) return nullptr;
+  if (napi_is_typedarray(env, args.argv[0], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, args.argv[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
       type != napi_float64_array) {
     ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be a Float64Array");
     return nullptr;
   }
-  if (!ReadSizeValue(env, args.argv[2], 0, &count)) return nullptr;
   count = std::min<uint64_t>(count, length / 2);
   const double* entries = static_cast<const double*>(data);
-  int64_t failed = 0;
+  uint64_t failed = 0;
   for (uint64_t i = 0; i < count; ++i) {
     const double handle = entries[2 * i], size = entries[2 * i + 1];
     if (!(handle >= 0 && handle < 9007199254740992.0 && size >= 0 && size <= 9007199254740991.0)) {
       ++failed;
       continue;
     }
-    const uint64_t h = static_cast<uint64_t>(handle);
-    if (FreeHandleRange(*state, h >> 32, h & 0xFFFFFFFFull, static_cast<uint64_t>(size)) != FreeStatus::kOk) ++failed;
+    const uint64_t h = static_cast<uint64_t>(handle), n = static_cast<uint64_t>(size);
+    // A fraction would be truncated onto some other range: never free that.
+    if (static_cast<double>(h) != handle || static_cast<double>(n) != size ||
+        FreeHandleRange(*state, h >> 32, h & 0xFFFFFFFFull, n) != FreeStatus::kOk) {
+      ++failed;
+    }
   }
-  return MakeInt(env, failed);
+  return Int32(env, static_cast<int32_t>(std::min<uint64_t>(failed, INT32_MAX)));
 }
 
 }  // namespace
 
 void ExportScalableFastPath(Napi::Env env, Napi::Object exports) {
-  const auto& table = AddonData::Of(env)->scalables;
-  exports.Set("scalableMalloc", BindFunction(env, "scalableMalloc", FastMalloc, table));
-  exports.Set("scalableFree", BindFunction(env, "scalableFree", FastFree, table));
-  exports.Set("scalableBorrow", BindFunction(env, "scalableBorrow", FastBorrow, table));
-  exports.Set("scalableFreeBatch", BindFunction(env, "scalableFreeBatch", FastFreeBatch, table));
+  auto path = std::make_shared<ScalablePath>();
+  path->table = AddonData::Of(env)->scalables;
+  exports.Set("scalableScratch", ScratchArray(env, path->scratch));
+  exports.Set("scalableMalloc", BindFunction(env, "scalableMalloc", FastTake<&ScalableAllocator::Malloc>, path));
+  exports.Set("scalableFree", BindFunction(env, "scalableFree", FastFree, path));
+  exports.Set("scalableBorrow", BindFunction(env, "scalableBorrow", FastTake<&ScalableAllocator::Borrow>, path));
+  exports.Set("scalableFreeBatch", BindFunction(env, "scalableFreeBatch", FastFreeBatch, path));
 }
 
 }  // namespace poolmem::addon

@@ -78,10 +78,12 @@ void FinalizeTracked(napi_env env, void* data, void* hint);
 // An external ArrayBuffer over the block's bytes whose finalizer owns it;
 // nullptr on failure (the block is deleted).
 napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finalize finalize);
-// Module-level hot path, one function each per addon instance (see handle_table.h):
-//   scalableMalloc(id, size) / scalableBorrow(id, size) -> handle | -1 (maxSize) | -2 (OS)
-//   scalableFree(id, chunk * 2^32 + offset, size) -> FreeStatus
-//   scalableFreeBatch(id, Float64Array [handle, size, ...], count) -> failed frees
+// Module-level hot path, one function each per addon instance (see handle_table.h),
+// its numbers in scalableScratch = [id, offset, size] (scratch.h):
+//   scalableMalloc() / scalableBorrow(): [id, -, size] -> chunk id, offset in
+//     scratch[1] | -1 (maxSize) | -2 (OS)
+//   scalableFree(): [id, chunk * 2^32 + offset, size] -> FreeStatus
+//   scalableFreeBatch(Float64Array [handle, size, ...]): [id, -, count] -> failed frees
 void ExportScalableFastPath(Napi::Env env, Napi::Object exports);
 
 }  // namespace poolmem::addon
