@@ -28,47 +28,31 @@ class Stamper {
   }
 }
 
-// A slab's chunk ArrayBuffer -> its SlabRecord.
-class SlabStamp extends Stamper {
-  #record;
-  constructor(target, record) {
-    super(target);
-    this.#record = record;
-  }
+// Each call makes a stamp class with its own private name, so a record
+// stamped by one kind can never be read through another.
+function stampKind() {
+  return class extends Stamper {
+    #record;
+    constructor(target, record) {
+      super(target);
+      this.#record = record;
+    }
 
-  static of(target) {
-    return #record in target ? target.#record : undefined;
-  }
+    static of(target) {
+      return #record in target ? target.#record : undefined;
+    }
+  };
 }
 
+// A slab's chunk ArrayBuffer -> its SlabRecord.
+const SlabStamp = stampKind();
 // A Buffer view the pool made over a slot -> that slot's SlotRecord. put()
 // of such a view needs no .buffer / .byteOffset reads (~8-13 ns each on
 // Node 20: they are not inlined); subarrays are not stamped and take the
 // slab path.
-class ViewStamp extends Stamper {
-  #record;
-  constructor(target, record) {
-    super(target);
-    this.#record = record;
-  }
-
-  static of(target) {
-    return #record in target ? target.#record : undefined;
-  }
-}
-
+const ViewStamp = stampKind();
 // A leak-tracked slot's own ArrayBuffer -> its TrackedRecord.
-class TrackedStamp extends Stamper {
-  #record;
-  constructor(target, record) {
-    super(target);
-    this.#record = record;
-  }
-
-  static of(target) {
-    return #record in target ? target.#record : undefined;
-  }
-}
+const TrackedStamp = stampKind();
 
 // ---- per-pool state ------------------------------------------------------------
 
