@@ -10,11 +10,7 @@
 namespace poolmem {
 namespace {
 
-std::vector<FreeRange> BlocksOf(const RangeStrategy& s) {
-  std::vector<FreeRange> out;
-  s.Blocks(&out);
-  return out;
-}
+using testing::BlocksOf;
 
 TEST(TreapAllocator, CarvesFromTheLowEnd) {
   TreapAllocator t(1000);
