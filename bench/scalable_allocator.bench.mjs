@@ -15,23 +15,43 @@ const rows = [];
 for (const size of SIZES) {
   const sampled = new ScalableAllocator();
   const plain = new ScalableAllocator({ leakDetection: 'disabled' });
+  const ringed = new ScalableAllocator();
+  // Four live buffers, the oldest freed: no free is of the last malloc, so
+  // none is parked (README, ScalableAllocator) and both calls go native.
+  const ring = [ringed.malloc(size), ringed.malloc(size), ringed.malloc(size), ringed.malloc(size)];
+  let r = 0;
   const results = await measure([
     { name: 'sample', fn: () => { const b = sampled.malloc(size); sink += b.length; sampled.free(b); } },
     { name: 'disabled', fn: () => { const b = plain.malloc(size); sink += b.length; plain.free(b); } },
+    {
+      name: 'ring',
+      fn: () => {
+        const b = ringed.malloc(size);
+        sink += b.length;
+        ringed.free(ring[r]);
+        ring[r] = b;
+        r = (r + 1) & 3;
+      },
+    },
     { name: 'allocUnsafe', fn: () => { sink += Buffer.allocUnsafe(size).length; } },
   ]);
   const s = results.get('sample');
   const d = results.get('disabled');
+  const g = results.get('ring');
   const u = results.get('allocUnsafe');
-  rows.push([size, fmt(s), fmt(d), fmt(u), ratio(u, s), ratio(u, d)]);
+  rows.push([size, fmt(s), fmt(d), fmt(g), fmt(u), ratio(u, s), ratio(u, d), ratio(u, g)]);
   sampled.close();
   plain.close();
+  ringed.close();
 }
 printTable(
   `ScalableAllocator malloc+free vs Buffer.allocUnsafe (ns/op; ${describeMachine()})`,
-  ['bytes', 'sample', 'disabled', 'allocUnsafe', 'allocUnsafe/sample', 'allocUnsafe/disabled'],
+  ['bytes', 'sample', 'disabled', 'sample, ring of 4', 'allocUnsafe', 'allocUnsafe/sample', 'allocUnsafe/disabled',
+    'allocUnsafe/ring'],
   rows,
 );
+console.log("'sample' and 'disabled' free each buffer right after its malloc (the parked range serves the next");
+console.log("malloc); 'ring of 4' frees the oldest of four live buffers, so both calls cross into C++.");
 
 // borrow, nextN and recycle: GoMem measured 25, 60 and 550 ns in native Go (gomem-behaviour.md 8.2).
 const a = new ScalableAllocator();

@@ -14,7 +14,14 @@
 // subarray(), slice()) can reach is never handed out again. Leaks are
 // reported the next time the allocator tracks an allocation or is asked for
 // stats()/trim()/recycle()/close(), as Netty does.
-// About 400 lines: RecyclableMemory's ledger hooks live here because they
+// The last malloc is remembered while it is live, wholly (#liveSize). When it
+// is freed whole it is parked, not returned (#parkedSize): the next malloc of
+// the same size reuses it with no native call, any other operation returns it
+// to the pool first (#settle). This is a one-entry thread cache (tcache,
+// Netty's PoolThreadCache) for the common malloc/use/free loop; a free that
+// overlaps a parked range is a double free, checked here because native code
+// still counts that range as allocated.
+// About 450 lines: RecyclableMemory's ledger hooks live here because they
 // need the private chunk state; a second module would have to expose it.
 
 const { constants } = require('node:buffer');
@@ -76,6 +83,17 @@ class ScalableAllocator {
   #nextBlock = 1; // tracked block ids (native code keys its blocks by them)
   #reportedGroups = new Set();
   #closed = false;
+  // The last fast-mode malloc (see the header): its chunk ArrayBuffer (null:
+  // none), chunk id, offset and size; #liveSize or #parkedSize is #lastSize
+  // (at most one of them), the other -1. #reused counts bytes handed out again
+  // from the parked range: native totals miss them (stats() adds them).
+  #lastAb = null;
+  #lastChunk = 0;
+  #lastOffset = 0;
+  #lastSize = 0;
+  #liveSize = -1;
+  #parkedSize = -1;
+  #reused = 0;
 
   static {
     internals = {
@@ -132,11 +150,7 @@ class ScalableAllocator {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
     if (size === 0) return view(this.#empty, 0, 0);
     if (--this.#countdown === 0) return this.#mallocTracked(size, 0);
-    scratch[ID] = this.#id;
-    scratch[SIZE] = size;
-    const chunk = scalableMalloc();
-    if (chunk < 0) throw this.#outOfMemory(chunk, size);
-    return view(this.#chunks[chunk], scratch[OFFSET], size);
+    return this.#mallocChunk(size);
   }
 
   borrow(size) {
@@ -144,6 +158,7 @@ class ScalableAllocator {
     if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
     if (size === 0) return view(this.#empty, 0, 0);
+    if (this.#lastAb !== null) this.#settle();
     if (this.#safe) {
       const ab = this.#handle.borrowSafe(size);
       if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
@@ -161,19 +176,13 @@ class ScalableAllocator {
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
     const ab = arrayBufferOf(buf); // not buf.buffer/.byteOffset/.byteLength: see pool_buffer.js
-    const id = ab[kChunkId];
     const length = buf.length; // a Uint8Array: length is byteLength, and inlined
-    if (id !== undefined && this.#chunks[id] === ab) {
-      if (length === 0) return undefined;
-      const offset = byteOffsetOf(buf);
-      scratch[ID] = this.#id;
-      scratch[OFFSET] = id * TWO_32 + offset;
-      scratch[SIZE] = length;
-      const status = scalableFree();
-      if (status !== FREE_OK) throw freeError(status, offset, length);
+    if (ab === this.#lastAb && length === this.#liveSize && byteOffsetOf(buf) === this.#lastOffset) {
+      this.#liveSize = -1; // the whole last malloc: park it for the next malloc of this size
+      this.#parkedSize = length;
       return undefined;
     }
-    this.#freeOther(ab, byteOffsetOf(buf), length);
+    this.#freeRange(ab, byteOffsetOf(buf), length);
     return undefined;
   }
 
@@ -182,6 +191,7 @@ class ScalableAllocator {
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     validateInteger(keep, 'keep', 0);
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    if (this.#lastAb !== null) this.#settle();
     const ab = buf.buffer;
     const offset = buf.byteOffset;
     const length = buf.byteLength;
@@ -200,6 +210,7 @@ class ScalableAllocator {
   trim() {
     ScalableAllocator.#check(this);
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    this.#settle();
     this.#drainLeaks();
     return this.#handle.trim();
   }
@@ -207,6 +218,7 @@ class ScalableAllocator {
   recycle() {
     ScalableAllocator.#check(this);
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    this.#settle();
     this.#drainLeaks();
     this.#epoch++;
     this.#handle.recycle();
@@ -221,11 +233,12 @@ class ScalableAllocator {
 
   stats() {
     ScalableAllocator.#check(this);
+    if (!this.#closed) this.#settle();
     this.#drainLeaks();
     const s = this.#handle.stats();
     return {
       chunks: s[0], size: s[1], usedSize: s[2], freeSize: s[3],
-      totalMalloc: s[4], totalFree: s[5], allocations: s[6], leaks: s[7],
+      totalMalloc: s[4] + this.#reused, totalFree: s[5] + this.#reused, allocations: s[6], leaks: s[7],
     };
   }
 
@@ -247,6 +260,7 @@ class ScalableAllocator {
   close() {
     ScalableAllocator.#check(this);
     if (this.#closed) return;
+    this.#settle();
     this.#drainLeaks();
     this.#closed = true;
     this.#epoch++;
@@ -271,6 +285,12 @@ class ScalableAllocator {
     const id = ab[kChunkId];
     if (id !== undefined && this.#chunks[id] === ab) {
       if (length === 0) return;
+      if (ab === this.#lastAb && offset < this.#lastOffset + this.#lastSize && this.#lastOffset < offset + length) {
+        // Native code counts a parked range as allocated: freeing any of it again is ours to catch.
+        if (this.#parkedSize !== -1) throw ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of the buffer`);
+        this.#lastAb = null; // part of the last malloc goes: it is no longer whole
+        this.#liveSize = -1;
+      }
       scratch[ID] = this.#id;
       scratch[OFFSET] = id * TWO_32 + offset;
       scratch[SIZE] = length;
@@ -292,8 +312,9 @@ class ScalableAllocator {
   #mallocTracked(size, group) {
     if (group === 0) {
       this.#countdown = this.#nextCountdown();
-      if (this.#countdown === NEVER) return this.#mallocUntracked(size); // leakDetection 'disabled'
+      if (this.#countdown === NEVER) return this.#mallocChunk(size); // leakDetection 'disabled'
     }
+    if (this.#lastAb !== null) this.#settle();
     this.#drainLeaks();
     const stack = this.#level === 'paranoid' ? callerStack() : undefined;
     const block = this.#nextBlock++;
@@ -308,12 +329,42 @@ class ScalableAllocator {
     return this.#level === 'sample' ? nextSample() : NEVER;
   }
 
-  #mallocUntracked(size) {
+  // A fast-mode malloc: the parked range when it has this size, else native.
+  #mallocChunk(size) {
+    if (size === this.#parkedSize) {
+      this.#parkedSize = -1;
+      this.#liveSize = size;
+      this.#reused += size;
+      return view(this.#lastAb, this.#lastOffset, size);
+    }
+    if (this.#parkedSize !== -1) this.#settle();
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
     const chunk = scalableMalloc();
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
-    return view(this.#chunks[chunk], scratch[OFFSET], size);
+    const ab = this.#chunks[chunk];
+    const offset = scratch[OFFSET];
+    this.#lastAb = ab;
+    this.#lastChunk = chunk;
+    this.#lastOffset = offset;
+    this.#lastSize = size;
+    this.#liveSize = size;
+    return view(ab, offset, size);
+  }
+
+  // Returns a parked range to the pool and forgets the last malloc; every
+  // operation but malloc and free calls it first, so they see the pool as
+  // native code does.
+  #settle() {
+    if (this.#parkedSize !== -1) {
+      scratch[ID] = this.#id;
+      scratch[OFFSET] = this.#lastChunk * TWO_32 + this.#lastOffset;
+      scratch[SIZE] = this.#parkedSize;
+      scalableFree(); // cannot fail: native code holds it allocated and no free reached it
+      this.#parkedSize = -1;
+    }
+    this.#lastAb = null;
+    this.#liveSize = -1;
   }
 
   #newGroup() {
@@ -326,6 +377,7 @@ class ScalableAllocator {
   // RecyclableMemory#nextN: a malloc whose free goes into ledger (see recyclable_memory.js).
   #mallocFor(size, group, ledger) {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    if (this.#lastAb !== null) this.#settle();
     if (size === 0) return view(this.#empty, 0, 0);
     if (group !== 0) {
       const buf = this.#mallocTracked(size, group);
@@ -361,6 +413,7 @@ class ScalableAllocator {
   // Returns how many could not be freed (already freed by someone else).
   #freeLedger(slots, count, tracked) {
     if (this.#closed) return 0;
+    if (this.#lastAb !== null) this.#settle();
     let failed = 0;
     if (count > 0) {
       scratch[ID] = this.#id;
@@ -379,6 +432,7 @@ class ScalableAllocator {
   // RecyclableMemory#_onClipFront: frees buf now if the ledger holds it, and forgets it.
   #freeFromLedger(buf, ledger) {
     if (this.#closed) return;
+    if (this.#lastAb !== null) this.#settle();
     const ab = buf.buffer;
     const offset = buf.byteOffset;
     const length = buf.byteLength;
