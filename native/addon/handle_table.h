@@ -35,15 +35,23 @@ class HandleTable {
   void Remove(double id) {
     Entry* e = Find(id);
     if (e == nullptr) return;
+    last_id_ = -1;
+    last_state_ = nullptr;
     e->state.reset();
     ++e->generation;
     free_slots_.push_back(static_cast<uint32_t>(static_cast<uint64_t>(id) % kSlots));
   }
 
-  // nullptr for anything that is not a live id of this table.
+  // nullptr for anything that is not a live id of this table. The last id
+  // found is remembered (a hot loop uses one object): one compare instead of
+  // the decode (measured: FastState was 6% of a nextN loop under perf).
   State* Get(double id) {
+    if (id == last_id_) return last_state_;
     Entry* e = Find(id);
-    return e == nullptr ? nullptr : e->state.get();
+    if (e == nullptr) return nullptr;
+    last_id_ = id;
+    last_state_ = e->state.get();
+    return last_state_;
   }
 
  private:
@@ -65,6 +73,8 @@ class HandleTable {
 
   std::vector<Entry> entries_;
   std::vector<uint32_t> free_slots_;
+  double last_id_ = -1;  // never a valid id; ids are >= 0
+  State* last_state_ = nullptr;
 };
 
 }  // namespace poolmem::addon
