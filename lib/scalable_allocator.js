@@ -43,8 +43,11 @@ const {
 // (native/addon/scratch.h): malloc/borrow read [ID] and [SIZE] and return the
 // chunk id (< 0: out of memory) with the offset in [OFFSET]; free reads [ID],
 // [OFFSET] = handle (chunk id * 2^32 + offset) and [SIZE]; freeBatch reads
-// [ID] and [SIZE] = count.
-const { scalableMalloc, scalableFree, scalableBorrow, scalableFreeBatch, scalableScratch: scratch } = binding;
+// [ID] and [SIZE] = count, and count (handle, size) pairs from `batch`.
+const {
+  scalableMalloc, scalableFree, scalableBorrow, scalableFreeBatch, scalableScratch: scratch, scalableBatch: batch,
+} = binding;
+const BATCH_ENTRIES = batch.length / 2; // (handle, size) pairs scalableFreeBatch takes per call
 const ID = 0;
 const OFFSET = 1;
 const SIZE = 2;
@@ -415,10 +418,12 @@ class ScalableAllocator {
     if (this.#closed) return 0;
     if (this.#lastAb !== null) this.#settle();
     let failed = 0;
-    if (count > 0) {
+    for (let start = 0; start < count; start += BATCH_ENTRIES) {
+      const n = Math.min(count - start, BATCH_ENTRIES);
+      for (let i = 0, j = start * 2; i < n * 2; i++, j++) batch[i] = slots[j];
       scratch[ID] = this.#id;
-      scratch[SIZE] = count;
-      failed = scalableFreeBatch(slots);
+      scratch[SIZE] = n;
+      failed += scalableFreeBatch();
     }
     if (tracked !== null) {
       for (let i = 0; i < tracked.length; i += 3) {

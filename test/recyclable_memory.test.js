@@ -102,6 +102,19 @@ describe('RecyclableMemory#recycle()', () => {
     expect(a.stats().usedSize).toBe(0);
   });
 
+  test('more entries than one native batch holds are all freed, failures counted across batches', () => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled' });
+    const rm = a.recyclable();
+    const bufs = [];
+    for (let i = 0; i < 700; i++) bufs.push(rm.nextN(1 + (i % 50)));
+    a.free(bufs[3]); // in the first batch of 256
+    a.free(bufs[600]); // in the third
+    expect(a.stats().allocations).toBe(698);
+    const err = expectCode(() => rm.recycle(), 'ERR_POOLMEM_DOUBLE_FREE');
+    expect(err.message).toMatch(/: 2 of the buffers/);
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+  });
+
   test('entries from before the allocator recycled everything are void', () => {
     const a = new ScalableAllocator({ leakDetection: 'disabled' });
     const rm = a.recyclable();

@@ -83,7 +83,8 @@ napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finali
 //   scalableMalloc() / scalableBorrow(): [id, -, size] -> chunk id, offset in
 //     scratch[1] | -1 (maxSize) | -2 (OS)
 //   scalableFree(): [id, chunk * 2^32 + offset, size] -> FreeStatus
-//   scalableFreeBatch(Float64Array [handle, size, ...]): [id, -, count] -> failed frees
+//   scalableFreeBatch(): [id, -, count] -> failed frees of the first count
+//     (<= 256) pairs in scalableBatch = Float64Array [handle, size, ...]
 void ExportScalableFastPath(Napi::Env env, Napi::Object exports);
 
 }  // namespace poolmem::addon

@@ -25,18 +25,27 @@ struct Scratch {
   double size = 0;
 };
 
-// The Float64Array(3) over scratch; it holds a share of it.
-inline Napi::Value ScratchArray(Napi::Env env, const std::shared_ptr<Scratch>& scratch) {
-  static_assert(sizeof(Scratch) == 3 * sizeof(double));
-  auto* share = new std::shared_ptr<Scratch>(scratch);
+// A Float64Array over `doubles`, a struct of nothing but doubles; the array
+// holds a share of it, so native code and JS see the same memory for as long
+// as either needs it.
+template <class Doubles>
+Napi::Value SharedFloat64Array(Napi::Env env, const std::shared_ptr<Doubles>& doubles) {
+  static_assert(sizeof(Doubles) % sizeof(double) == 0);
+  auto* share = new std::shared_ptr<Doubles>(doubles);
   auto ab = Napi::ArrayBuffer::New(
-      env, scratch.get(), sizeof(Scratch),
-      [](Napi::BasicEnv, void*, std::shared_ptr<Scratch>* held) { delete held; }, share);
+      env, doubles.get(), sizeof(Doubles),
+      [](Napi::BasicEnv, void*, std::shared_ptr<Doubles>* held) { delete held; }, share);
   if (env.IsExceptionPending()) {
     delete share;
     return Napi::Value();
   }
-  return Napi::Float64Array::New(env, 3, ab, 0);
+  return Napi::Float64Array::New(env, sizeof(Doubles) / sizeof(double), ab, 0);
+}
+
+// The Float64Array(3) over scratch.
+inline Napi::Value ScratchArray(Napi::Env env, const std::shared_ptr<Scratch>& scratch) {
+  static_assert(sizeof(Scratch) == 3 * sizeof(double));
+  return SharedFloat64Array(env, scratch);
 }
 
 // The Scratch a function made by BindFunction(..., scratch) was bound to.
