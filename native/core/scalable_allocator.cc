@@ -144,11 +144,9 @@ int64_t ScalableAllocator::Grow(uint64_t size) {
   while (id < slots_.size() && slots_[id].arena) ++id;
   if (id >= kMaxChunks) return kOsRefused;
   if (id == slots_.size()) slots_.emplace_back();
-  if (slots_.size() > cap_) {
-    cap_ = std::max<uint32_t>(4, cap_ * 2);
-    tree_.assign(2 * static_cast<size_t>(cap_), 0);
-    for (uint32_t i = 0; i < slots_.size(); ++i) tree_[cap_ + i] = Key(slots_[i]);
-    for (uint32_t i = cap_ - 1; i >= 1; --i) tree_[i] = std::max(tree_[2 * i], tree_[2 * i + 1]);
+  if (slots_.size() > index_.leaves()) {
+    index_.Reset(2 * index_.leaves());
+    for (uint32_t i = 0; i < slots_.size(); ++i) index_.Set(i, Key(slots_[i]));
   }
   Slot& slot = slots_[id];
   slot.arena = std::move(arena);
@@ -265,21 +263,11 @@ inline uint64_t ScalableAllocator::Key(const Slot& s) const {
   return std::min(s.size - s.used, s.fail_min - 1);
 }
 
-inline void ScalableAllocator::UpdateKey(uint32_t id) {
-  size_t i = static_cast<size_t>(cap_) + id;
-  tree_[i] = Key(slots_[id]);
-  for (i >>= 1; i >= 1; i >>= 1) {
-    const uint64_t m = std::max(tree_[2 * i], tree_[2 * i + 1]);
-    if (tree_[i] == m) break;  // nothing above changes either
-    tree_[i] = m;
-  }
-}
+inline void ScalableAllocator::UpdateKey(uint32_t id) { index_.Set(id, Key(slots_[id])); }
 
 inline uint32_t ScalableAllocator::FirstAtLeast(uint64_t size) const {
-  if (cap_ == 0 || tree_[1] < size) return kNoChunk;
-  size_t i = 1;
-  while (i < cap_) i = tree_[2 * i] >= size ? 2 * i : 2 * i + 1;
-  return static_cast<uint32_t>(i - cap_);
+  const uint64_t leaf = index_.FirstAtLeast(size);
+  return leaf == index_.kNone ? kNoChunk : static_cast<uint32_t>(leaf);
 }
 
 // ---- stats and validation -----------------------------------------------------------
@@ -302,7 +290,7 @@ bool ScalableAllocator::Validate() const {
   uint64_t chunks = 0, reserved = 0, fully_free = 0, strategy_used = 0, slot_used = 0;
   for (uint32_t id = 0; id < slots_.size(); ++id) {
     const Slot& s = slots_[id];
-    if (tree_[cap_ + id] != Key(s)) return false;
+    if (index_.Get(id) != Key(s)) return false;
     if (!s.arena) continue;
     ++chunks;
     reserved += s.arena->size();
@@ -322,9 +310,10 @@ bool ScalableAllocator::Validate() const {
     // still monotone in size for every strategy, which is what the index uses.)
     if (Key(s) < s.arena->size() && s.arena->strategy().Find(Key(s) + 1) >= 0) return false;
   }
-  for (uint32_t i = cap_ - 1; cap_ > 0 && i >= 1; --i) {
-    if (tree_[i] != std::max(tree_[2 * i], tree_[2 * i + 1])) return false;
+  for (uint64_t id = slots_.size(); id < index_.leaves(); ++id) {
+    if (index_.Get(id) != 0) return false;
   }
+  if (!index_.Consistent()) return false;
   if (spare_ != kNoChunk && (spare_ >= slots_.size() || !slots_[spare_].arena)) return false;
   return chunks == chunks_ && reserved == reserved_ && slot_used == used_ && fully_free <= 1 && used_ <= strategy_used &&
          used_ == allocations_.LiveBytes() && used_ == total_malloc_ - total_free_ &&
