@@ -315,9 +315,31 @@ bool ScalableAllocator::Validate() const {
   }
   if (!index_.Consistent()) return false;
   if (spare_ != kNoChunk && (spare_ >= slots_.size() || !slots_[spare_].arena)) return false;
+  if (!allocations_.Validate() || !ExtentsAreAllocated()) return false;
   return chunks == chunks_ && reserved == reserved_ && slot_used == used_ && fully_free <= 1 && used_ <= strategy_used &&
          used_ == allocations_.LiveBytes() && used_ == total_malloc_ - total_free_ &&
          (chunks == 0 || reserved <= options_.max_size);
+}
+
+// Every live extent lies in a chunk that exists and covers no free byte.
+bool ScalableAllocator::ExtentsAreAllocated() const {
+  std::vector<std::vector<FreeRange>> free(slots_.size());
+  for (uint32_t id = 0; id < slots_.size(); ++id) {
+    if (slots_[id].arena) slots_[id].strategy->Blocks(&free[id]);
+  }
+  bool ok = true;
+  allocations_.ForEach([&](uint32_t chunk, uint64_t start, uint64_t end) {
+    if (chunk >= slots_.size() || !slots_[chunk].arena || end > slots_[chunk].size) {
+      ok = false;
+      return;
+    }
+    // The first free range ending after `start` must begin at or after `end`.
+    const std::vector<FreeRange>& ranges = free[chunk];
+    const auto it = std::upper_bound(ranges.begin(), ranges.end(), start,
+                                     [](uint64_t v, const FreeRange& r) { return v < r.end; });
+    if (it != ranges.end() && it->start < end) ok = false;
+  });
+  return ok;
 }
 
 }  // namespace poolmem

@@ -126,6 +126,8 @@ class ScalableAllocator {
   void Release(uint32_t id);
   [[gnu::always_inline]] bool FullyFree(uint32_t id) const;
 
+  bool ExtentsAreAllocated() const;  // for Validate
+
   ScalableOptions options_;
   ChunkListener* listener_ = nullptr;
   std::vector<Slot> slots_;
