@@ -37,24 +37,21 @@ int64_t ScalableAllocator::Malloc(uint64_t size) {
   POOLMEM_ASSERT(size >= 1 && size <= kMaxChunkBytes);
   borrowed_ = kNoChunk;  // a borrow lasts until the next malloc or borrow
   int64_t handle = Place(size, true);
-  if (handle < 0) {
-    const int64_t grown = Grow(size);
-    if (grown < 0) return grown;
-    const uint32_t id = static_cast<uint32_t>(grown);
-    const int64_t offset = slots_[id].arena->Allocate(size);
-    if (offset < 0) {  // a strategy that cannot use its whole range at once
-      OnFullyFree(id);
-      return kOsRefused;
-    }
-    used_ += size;
-    total_malloc_ += size;
-    slots_[id].used += size;
-    allocations_.Add(id, static_cast<uint64_t>(offset), size);
-    UpdateKey(id);
-    handle = MakeHandle(id, static_cast<uint64_t>(offset));
-  }
+  if (handle < 0) handle = MallocInNewChunk(size);
   POOLMEM_ASSERT_EXPENSIVE(Validate());
   return handle;
+}
+
+int64_t ScalableAllocator::MallocInNewChunk(uint64_t size) {
+  const int64_t grown = Grow(size);
+  if (grown < 0) return grown;
+  const uint32_t id = static_cast<uint32_t>(grown);
+  const int64_t offset = slots_[id].arena->Allocate(size);
+  if (offset < 0) {  // a strategy that cannot use its whole range at once
+    OnFullyFree(id);
+    return kOsRefused;
+  }
+  return Reserved(id, static_cast<uint64_t>(offset), size);
 }
 
 int64_t ScalableAllocator::Borrow(uint64_t size) {
@@ -76,27 +73,28 @@ int64_t ScalableAllocator::Borrow(uint64_t size) {
   return handle;
 }
 
-int64_t ScalableAllocator::Place(uint64_t size, bool reserve) {
+inline int64_t ScalableAllocator::Place(uint64_t size, bool reserve) {
   for (;;) {
     const uint32_t id = FirstAtLeast(size);
     if (id == kNoChunk) return -1;
     Slot& slot = slots_[id];
     const int64_t offset = reserve ? slot.strategy->Allocate(size) : slot.strategy->Find(size);
     if (offset >= 0) {
-      if (reserve) {
-        used_ += size;
-        total_malloc_ += size;
-        slot.used += size;
-        allocations_.Add(id, static_cast<uint64_t>(offset), size);
-        if (spare_ == id) spare_ = kNoChunk;
-        UpdateKey(id);
-      }
-      return MakeHandle(id, static_cast<uint64_t>(offset));
+      return reserve ? Reserved(id, static_cast<uint64_t>(offset), size) : MakeHandle(id, static_cast<uint64_t>(offset));
     }
     // Fragmented: nothing of this size fits until something here is freed.
     slot.fail_min = std::min(slot.fail_min, size);
     UpdateKey(id);
   }
+}
+
+inline int64_t ScalableAllocator::Reserved(uint32_t id, uint64_t offset, uint64_t size) {
+  total_malloc_ += size;
+  slots_[id].used += size;
+  allocations_.Add(id, offset, size);
+  if (spare_ == id) spare_ = kNoChunk;
+  UpdateKey(id);
+  return MakeHandle(id, offset);
 }
 
 uint64_t ScalableAllocator::GrowthSize(uint64_t size) const {
@@ -174,7 +172,6 @@ FreeStatus ScalableAllocator::Free(uint32_t id, uint64_t offset, uint64_t size) 
   const FreeStatus status = slot.strategy->Free(offset, size);
   if (status != FreeStatus::kOk) return status;
   const uint64_t removed = allocations_.Remove(id, offset, size);
-  used_ -= removed;
   slot.used -= removed;
   total_free_ += removed;
   slot.fail_min = UINT64_MAX;
@@ -208,8 +205,7 @@ void ScalableAllocator::Recycle() {
     slot.fail_min = UINT64_MAX;
     if (keep == kNoChunk || slot.arena->size() > slots_[keep].arena->size()) keep = id;
   }
-  total_free_ += used_;
-  used_ = 0;
+  total_free_ = total_malloc_;
   allocations_.Clear();
   for (uint32_t id = 0; id < slots_.size(); ++id) {
     if (slots_[id].arena && id != keep) Release(id);
@@ -228,13 +224,17 @@ inline bool ScalableAllocator::FullyFree(uint32_t id) const {
   return s.used == 0 && s.strategy->FreeSize() == s.size;
 }
 
-void ScalableAllocator::OnFullyFree(uint32_t id) {
+inline void ScalableAllocator::OnFullyFree(uint32_t id) {
   if (spare_ == kNoChunk || spare_ == id) {
     spare_ = id;
-    return;
+  } else {
+    KeepOneSpare(id);
   }
-  // Two fully free chunks: keep the larger (the older spare on ties), release
-  // the other, unless it holds the current borrow.
+}
+
+// Two fully free chunks: keep the larger (the older spare on ties), release
+// the other, unless it holds the current borrow.
+void ScalableAllocator::KeepOneSpare(uint32_t id) {
   uint32_t keep = spare_, drop = id;
   if (slots_[id].arena->size() > slots_[spare_].arena->size()) std::swap(keep, drop);
   if (drop == borrowed_) std::swap(keep, drop);
@@ -276,7 +276,7 @@ ScalableStats ScalableAllocator::stats() const {
   ScalableStats s;
   s.chunks = chunks_;
   s.size = reserved_;
-  s.used_size = used_;
+  s.used_size = total_malloc_ - total_free_;
   for (const Slot& slot : slots_) {
     if (slot.arena) s.free_size += slot.arena->free_size();
   }
@@ -316,8 +316,9 @@ bool ScalableAllocator::Validate() const {
   if (!index_.Consistent()) return false;
   if (spare_ != kNoChunk && (spare_ >= slots_.size() || !slots_[spare_].arena)) return false;
   if (!allocations_.Validate() || !ExtentsAreAllocated()) return false;
-  return chunks == chunks_ && reserved == reserved_ && slot_used == used_ && fully_free <= 1 && used_ <= strategy_used &&
-         used_ == allocations_.LiveBytes() && used_ == total_malloc_ - total_free_ &&
+  const uint64_t used = total_malloc_ - total_free_;
+  return chunks == chunks_ && reserved == reserved_ && slot_used == used && fully_free <= 1 && used <= strategy_used &&
+         used == allocations_.LiveBytes() && total_free_ <= total_malloc_ &&
          (chunks == 0 || reserved <= options_.max_size);
 }
 

@@ -110,7 +110,10 @@ class ScalableAllocator {
 
   // ---- placement ----------------------------------------------------------
   // Handle of `size` bytes in an existing chunk (allocate or only find), or -1.
-  int64_t Place(uint64_t size, bool reserve);
+  [[gnu::always_inline]] int64_t Place(uint64_t size, bool reserve);
+  // Books [offset, offset + size) of chunk `id` as allocated; its handle.
+  [[gnu::always_inline]] int64_t Reserved(uint32_t id, uint64_t offset, uint64_t size);
+  int64_t MallocInNewChunk(uint64_t size);  // Malloc when no chunk has room
   int64_t Grow(uint64_t size);  // new chunk id, or kCapReached / kOsRefused
   uint64_t GrowthSize(uint64_t size) const;
 
@@ -122,7 +125,8 @@ class ScalableAllocator {
   [[gnu::always_inline]] uint32_t FirstAtLeast(uint64_t size) const;  // lowest id whose key >= size, or kNoChunk
 
   // ---- release policy -----------------------------------------------------
-  void OnFullyFree(uint32_t id);
+  [[gnu::always_inline]] void OnFullyFree(uint32_t id);  // id becomes the spare, or releases one
+  void KeepOneSpare(uint32_t id);  // id and the spare are both fully free
   void Release(uint32_t id);
   [[gnu::always_inline]] bool FullyFree(uint32_t id) const;
 
@@ -136,8 +140,7 @@ class ScalableAllocator {
   uint32_t borrowed_ = kNoChunk;  // chunk of the last Borrow; not released by free
   uint64_t chunks_ = 0;
   uint64_t reserved_ = 0;
-  uint64_t used_ = 0;
-  uint64_t total_malloc_ = 0;
+  uint64_t total_malloc_ = 0;  // used bytes are total_malloc_ - total_free_
   uint64_t total_free_ = 0;
   AllocationIndex allocations_;
 };
