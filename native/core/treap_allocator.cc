@@ -190,8 +190,12 @@ int64_t TreapAllocator::Allocate(uint64_t size) {
   const uint64_t offset = nodes_[b].start;
   const uint64_t rest = nodes_[b].end - offset - size;
   if (rest == 0) {
-    Erase<kBySize>(b);
-    Erase<kByStart>(b);
+    if (range_count_ == 1) {
+      root_[kByStart] = root_[kBySize] = 0;  // the last free range: nothing to walk
+    } else {
+      Erase<kBySize>(b);
+      Erase<kByStart>(b);
+    }
     DeleteNode(b);
   } else if (pred == 0 || SizeKeyLess(nodes_[pred].end - nodes_[pred].start, nodes_[pred].start, rest, offset + size)) {
     nodes_[b].start = offset + size;  // still above its predecessor: same place
@@ -238,8 +242,12 @@ FreeStatus TreapAllocator::Free(uint64_t offset, uint64_t size) {
     Grow(succ, offset, nodes_[succ].end);  // still between pred and succ's successor
   } else {
     const Index n = NewNode(offset, end);
-    Insert<kByStart>(n);
-    Insert<kBySize>(n);
+    if (range_count_ == 1) {
+      root_[kByStart] = root_[kBySize] = n;  // into empty trees (the arena was full)
+    } else {
+      Insert<kByStart>(n);
+      Insert<kBySize>(n);
+    }
   }
   free_size_ += size;
   POOLMEM_ASSERT_EXPENSIVE(Validate());
