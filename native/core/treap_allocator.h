@@ -22,7 +22,6 @@ class TreapAllocator final : public RangeStrategy {
   int64_t Allocate(uint64_t size) override;
   int64_t Find(uint64_t size) const override;
   FreeStatus Free(uint64_t offset, uint64_t size) override;
-  uint64_t FreeSize() const override { return free_size_; }
   uint64_t Size() const override { return size_; }
   void Blocks(std::vector<FreeRange>* out) const override;
   void Reset(uint64_t size) override;
@@ -66,7 +65,6 @@ class TreapAllocator final : public RangeStrategy {
   template <int Tree> bool ValidateTree(Index t, Index lo, Index hi, uint64_t* count) const;
 
   uint64_t size_ = 0;
-  uint64_t free_size_ = 0;
   uint64_t range_count_ = 0;
   Index root_[2] = {0, 0};
   uint32_t rng_state_ = 0x9e3779b9u;
