@@ -23,7 +23,7 @@ TreapAllocator::TreapAllocator(uint64_t size) { Reset(size); }
 // Node storage
 // ---------------------------------------------------------------------------
 
-TreapAllocator::Index TreapAllocator::NewNode(uint64_t start, uint64_t end) {
+inline TreapAllocator::Index TreapAllocator::NewNode(uint64_t start, uint64_t end) {
   // xorshift32: priorities only need to be independent of keys.
   rng_state_ ^= rng_state_ << 13;
   rng_state_ ^= rng_state_ >> 17;
@@ -49,7 +49,7 @@ TreapAllocator::Index TreapAllocator::NewNode(uint64_t start, uint64_t end) {
   return n;
 }
 
-void TreapAllocator::DeleteNode(Index n) {
+inline void TreapAllocator::DeleteNode(Index n) {
   free_nodes_.push_back(n);
   --range_count_;
 }

@@ -43,8 +43,10 @@ class TreapAllocator final : public RangeStrategy {
   };
 
   // ---- node storage ------------------------------------------------------
-  Index NewNode(uint64_t start, uint64_t end);
-  void DeleteNode(Index n);
+  // Inline: a pair that uses up a range makes and drops one node each time,
+  // and the calls were 2 ns of ScalablePair/65536's 17.
+  [[gnu::always_inline]] Index NewNode(uint64_t start, uint64_t end);
+  [[gnu::always_inline]] void DeleteNode(Index n);
 
   // ---- treap primitives, parameterised by tree -----------------------------
   template <int Tree> bool Less(Index a, Index b) const;
