@@ -21,7 +21,8 @@ namespace poolmem {
 // Open-addressing uint64 -> uint64 map (linear probing, backward-shift
 // deletion, load <= 1/2). Key ~0 is reserved as the empty marker. Keys and
 // values sit side by side (one cache line per probe) and the hot operations
-// are inline: a malloc+free pair makes four of them (issue #4 budget).
+// are inline: a malloc+free pair on an older extent makes four of them
+// (issue #4 budget).
 class U64Map {
  public:
   static constexpr uint64_t kEmpty = ~uint64_t{0};
