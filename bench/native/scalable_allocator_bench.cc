@@ -2,7 +2,8 @@
 // #4), beside the same pair on a bare Arena, so the cost of the chunk
 // bookkeeping (chunk index, allocation index, counters) reads as the
 // difference. Also borrow, a pair with 10,000 live allocations spread over
-// many chunks, and a front-trim partial free.
+// many chunks, a queue that frees its oldest allocation, and a front-trim
+// partial free.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -64,6 +65,23 @@ void ScalablePairManyLive(benchmark::State& state) {
   }
 }
 BENCHMARK(ScalablePairManyLive);
+
+// A pair that is not last-in first-out: 64 allocations of 1 KiB stay live in
+// a ring; each step mallocs one and frees the oldest (a queue of buffers).
+void ScalableFifo(benchmark::State& state) {
+  auto a = Make();
+  std::vector<int64_t> ring(64);
+  for (int64_t& h : ring) h = a->Malloc(1024);
+  size_t next = 0;
+  for (auto _ : state) {
+    const uint64_t h = static_cast<uint64_t>(ring[next]);
+    a->Free(static_cast<uint32_t>(h >> 32), h & 0xFFFFFFFFu, 1024);
+    ring[next] = a->Malloc(1024);
+    benchmark::DoNotOptimize(ring[next]);
+    next = (next + 1) % ring.size();
+  }
+}
+BENCHMARK(ScalableFifo);
 
 // Malloc 4 KiB, free its first 1 KiB, then the rest (front trim, then whole).
 void ScalableFrontTrim(benchmark::State& state) {

@@ -1,5 +1,6 @@
-// U64Map and AllocationIndex. The hot cases (whole free, front or tail trim)
-// are two or three hash operations; everything else takes RemoveSlow.
+// U64Map and AllocationIndex's paths for older extents. The hot cases on an
+// older extent (whole free, front or tail trim) are two or three hash
+// operations; everything else takes RemoveSlow.
 #include "allocation_index.h"
 
 #include <algorithm>
@@ -34,9 +35,19 @@ void U64Map::Clear() {
 
 // ---- AllocationIndex ------------------------------------------------------
 
-uint64_t AllocationIndex::Remove(uint32_t chunk, uint64_t offset, uint64_t size) {
+void AllocationIndex::SplitRecent(uint64_t offset, uint64_t end) {
+  Insert(recent_.chunk, end, recent_.end);
+  recent_.end = offset;
+}
+
+uint64_t AllocationIndex::RemoveOlder(uint32_t chunk, uint64_t offset, uint64_t size) {
   if (size == 0) return 0;
   const uint64_t end = offset + size;
+  if (recent_.end != 0 && chunk == recent_.chunk && offset < recent_.end && recent_.start < end) {
+    // Cuts the recent extent and more: it joins the maps and the paths below.
+    Insert(recent_.chunk, recent_.start, recent_.end);
+    recent_ = Extent{};
+  }
   uint64_t extent_end;
   if (starts_.Take(StartKey(chunk, offset), &extent_end)) {
     if (extent_end == end) {  // the whole allocation
@@ -81,14 +92,39 @@ uint64_t AllocationIndex::RemoveSlow(uint32_t chunk, uint64_t start, uint64_t en
 }
 
 void AllocationIndex::Clear() {
+  recent_ = Extent{};
   starts_.Clear();
   ends_.Clear();
 }
 
 uint64_t AllocationIndex::LiveBytes() const {
   uint64_t total = 0;
-  starts_.ForEach([&](uint64_t key, uint64_t end) { total += end - (key & 0xFFFFFFFFull); });
+  ForEach([&](uint32_t, uint64_t start, uint64_t end) { total += end - start; });
   return total;
+}
+
+bool AllocationIndex::Validate() const {
+  if (recent_.end != 0 && recent_.start >= recent_.end) return false;
+  if (recent_.end == 0 && (recent_.start != 0 || recent_.chunk != 0)) return false;
+  if (ends_.size() != starts_.size()) return false;
+  std::vector<Extent> all;
+  bool ok = true;
+  ForEach([&](uint32_t chunk, uint64_t start, uint64_t end) {
+    all.push_back({chunk, start, end});
+    if (start >= end || end > (uint64_t{1} << 32)) ok = false;
+  });
+  starts_.ForEach([&](uint64_t key, uint64_t end) {
+    const uint32_t chunk = static_cast<uint32_t>(key >> 32);
+    const uint64_t* start = ends_.Find(EndKey(chunk, end));
+    if (start == nullptr || *start != (key & 0xFFFFFFFFull)) ok = false;
+  });
+  std::sort(all.begin(), all.end(), [](const Extent& a, const Extent& b) {
+    return a.chunk != b.chunk ? a.chunk < b.chunk : a.start < b.start;
+  });
+  for (size_t i = 1; i < all.size(); ++i) {
+    if (all[i].chunk == all[i - 1].chunk && all[i].start < all[i - 1].end) ok = false;
+  }
+  return ok;
 }
 
 }  // namespace poolmem

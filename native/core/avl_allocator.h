@@ -21,7 +21,6 @@ class AvlAllocator final : public RangeStrategy {
   int64_t Allocate(uint64_t size) override;
   int64_t Find(uint64_t size) const override;
   FreeStatus Free(uint64_t offset, uint64_t size) override;
-  uint64_t FreeSize() const override { return free_size_; }
   uint64_t Size() const override { return size_; }
   void Blocks(std::vector<FreeRange>* out) const override;
   void Reset(uint64_t size) override;
@@ -67,7 +66,6 @@ class AvlAllocator final : public RangeStrategy {
   template <int Tree> bool ValidateTree(Index t, Index lo, Index hi, uint64_t* count, int32_t* height) const;
 
   uint64_t size_ = 0;
-  uint64_t free_size_ = 0;
   uint64_t range_count_ = 0;
   Index root_[2] = {0, 0};
   std::vector<Node> nodes_;

@@ -46,7 +46,7 @@ void BuddyAllocator::Reset(uint64_t size) {
   }
   bits_.assign(total, 0);
   nonempty_ = 0;
-  free_granules_ = granules_;
+  free_size_ = granules_ << shift_;
   runs_.Reset(shift_, granules_);
   // Top blocks: the binary decomposition of the granule count, largest first.
   uint64_t start = 0;
@@ -168,7 +168,7 @@ int64_t BuddyAllocator::Allocate(uint64_t size) {
   }
   const uint64_t block = uint64_t{1} << k;
   if (need < block) FreeGranules(start + need, start + block);  // the unused tail
-  free_granules_ -= need;
+  free_size_ -= need << shift_;
   runs_.Add(start << shift_, size);
   POOLMEM_ASSERT_EXPENSIVE(Validate());
   return static_cast<int64_t>(start << shift_);
@@ -182,7 +182,7 @@ FreeStatus BuddyAllocator::Free(uint64_t offset, uint64_t size) {
   if (status != FreeStatus::kOk) return status;
   for (const GranuleRange& r : released_) {
     FreeGranules(r.start, r.end);
-    free_granules_ += r.end - r.start;
+    free_size_ += (r.end - r.start) << shift_;
   }
   POOLMEM_ASSERT_EXPENSIVE(Validate());
   return FreeStatus::kOk;
@@ -236,7 +236,7 @@ bool BuddyAllocator::Validate() const {
     if (((nonempty_ >> k) & 1) != (count != 0)) return false;
     if (count != 0 && lowest < low_[k]) return false;
   }
-  if (total != free_granules_) return false;
+  if ((total << shift_) != free_size_) return false;
   std::vector<GranuleRange> runs;
   runs_.Runs(&runs);
   pieces.insert(pieces.end(), runs.begin(), runs.end());

@@ -41,7 +41,6 @@ class BuddyAllocator final : public RangeStrategy {
   int64_t Allocate(uint64_t size) override;
   int64_t Find(uint64_t size) const override;
   FreeStatus Free(uint64_t offset, uint64_t size) override;
-  uint64_t FreeSize() const override { return free_granules_ << shift_; }
   uint64_t Size() const override { return size_; }
   void Blocks(std::vector<FreeRange>* out) const override;
   void Reset(uint64_t size) override;
@@ -66,7 +65,6 @@ class BuddyAllocator final : public RangeStrategy {
   unsigned shift_ = 6;
   uint64_t granules_ = 0;       // usable granules
   unsigned max_order_ = 0;
-  uint64_t free_granules_ = 0;
   uint64_t nonempty_ = 0;       // bit k set when free_[k] has a block
   // The free blocks of order k (2^k granules) are the set bits of the
   // (granules_ >> k)-bit set starting at bits_[base_[k]]. Orders of more than

@@ -26,7 +26,7 @@ FirstFitAllocator::FirstFitAllocator(uint64_t size, uint64_t granule)
 void FirstFitAllocator::Reset(uint64_t size) {
   size_ = size;
   granules_ = size >> shift_;
-  free_granules_ = 0;
+  free_size_ = 0;
   nodes_.assign(1, Node{0, 0, 0, 0});
   free_nodes_.clear();
   ends_.Reset(granules_);
@@ -145,7 +145,7 @@ void FirstFitAllocator::ReleaseGranules(uint64_t start, uint64_t end) {
     ends_.Set(end - 1);
     Grew(n);
   }
-  free_granules_ += end - start;
+  free_size_ += (end - start) << shift_;
 }
 
 // ---------------------------------------------------------------------------
@@ -182,7 +182,7 @@ int64_t FirstFitAllocator::Allocate(uint64_t size) {
     node.start += need;  // keyed by end, so nothing else moves
     Cut(b, length, n, node.next);
   }
-  free_granules_ -= need;
+  free_size_ -= need << shift_;
   runs_.Add(start << shift_, size);
   POOLMEM_ASSERT_EXPENSIVE(Validate());
   return static_cast<int64_t>(start << shift_);
@@ -237,7 +237,7 @@ bool FirstFitAllocator::Validate() const {
     if (longest_.Get(b) != longest[b]) return false;
   }
   if (!longest_.Consistent()) return false;
-  if (total != free_granules_) return false;
+  if ((total << shift_) != free_size_) return false;
   std::vector<GranuleRange> runs;
   runs_.Runs(&runs);
   pieces.insert(pieces.end(), runs.begin(), runs.end());

@@ -45,7 +45,6 @@ class FirstFitAllocator final : public RangeStrategy {
   int64_t Allocate(uint64_t size) override;
   int64_t Find(uint64_t size) const override;
   FreeStatus Free(uint64_t offset, uint64_t size) override;
-  uint64_t FreeSize() const override { return free_granules_ << shift_; }
   uint64_t Size() const override { return size_; }
   void Blocks(std::vector<FreeRange>* out) const override;
   void Reset(uint64_t size) override;
@@ -85,7 +84,6 @@ class FirstFitAllocator final : public RangeStrategy {
   uint64_t size_ = 0;
   unsigned shift_ = 4;
   uint64_t granules_ = 0;
-  uint64_t free_granules_ = 0;
   std::vector<Node> nodes_;
   std::vector<Index> free_nodes_;
   BitTree ends_;             // bit end - 1 set for every free range

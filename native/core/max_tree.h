@@ -1,9 +1,10 @@
-// MaxTree: a fixed number of uint32 leaves under an implicit binary tree
-// (heap layout, leaves at [n, 2n)) answering "leftmost leaf whose value is
-// at least x". First-fit keeps one leaf per 64 granules holding the longest
+// MaxTree: a fixed number of leaves under an implicit binary tree (heap
+// layout, leaves at [n, 2n)) answering "leftmost leaf whose value is at least
+// x". First-fit keeps one uint32 leaf per 64 granules holding the longest
 // free range that ends there, so the lowest range that fits is found without
-// a list walk. Invariant: leaves are exact and every inner node is at least
-// the max of its children (an upper bound, not always equal: see Set).
+// a list walk; ScalableAllocator keeps one uint64 leaf per chunk bounding
+// what that chunk can fit. Invariant: leaves are exact and every inner node
+// is at least the max of its children (an upper bound, not always equal: see Set).
 #pragma once
 
 #include <algorithm>
@@ -13,7 +14,8 @@
 
 namespace poolmem {
 
-class MaxTree {
+template <class Value>
+class BasicMaxTree {
  public:
   static constexpr uint64_t kNone = UINT64_MAX;
 
@@ -24,14 +26,14 @@ class MaxTree {
   }
 
   uint64_t leaves() const { return leaves_; }  // the count asked for, rounded up to a power of two
-  uint32_t Get(uint64_t leaf) const { return nodes_[leaves_ + leaf]; }
+  Value Get(uint64_t leaf) const { return nodes_[leaves_ + leaf]; }
 
   // Sets a leaf. A raise climbs while an ancestor is below the new value; a
   // cut climbs not at all and leaves the ancestors as upper bounds. So an
   // allocate+free pair on one range costs two leaf writes instead of two
   // climbs to the root (first-fit's Pair10kLive went 22 -> 42 ns with exact
   // maxima), and FirstAtLeast pays for stale bounds only when it meets them.
-  void Set(uint64_t leaf, uint32_t value) {
+  void Set(uint64_t leaf, Value value) {
     uint64_t i = leaves_ + leaf;
     nodes_[i] = value;
     for (i >>= 1; i != 0 && nodes_[i] < value; i >>= 1) nodes_[i] = value;
@@ -45,7 +47,7 @@ class MaxTree {
   // earlier cut, which made at most log2(n) bounds stale, so a search costs
   // O(log n) amortized over the cuts; with no stale bound on its path it is
   // one descent. Tightening changes no answer, hence a const search.
-  uint64_t FirstAtLeast(uint32_t x) const {
+  uint64_t FirstAtLeast(Value x) const {
     if (nodes_[1] < x) return kNone;
     uint64_t i = 1;
     while (i < leaves_) {
@@ -81,7 +83,9 @@ class MaxTree {
  private:
   uint64_t leaves_ = 1;
   // Mutable: FirstAtLeast tightens stale bounds it proves too high.
-  mutable std::vector<uint32_t> nodes_ = std::vector<uint32_t>(2, 0);  // [0] unused
+  mutable std::vector<Value> nodes_ = std::vector<Value>(2, 0);  // [0] unused
 };
+
+using MaxTree = BasicMaxTree<uint32_t>;
 
 }  // namespace poolmem

@@ -37,24 +37,21 @@ int64_t ScalableAllocator::Malloc(uint64_t size) {
   POOLMEM_ASSERT(size >= 1 && size <= kMaxChunkBytes);
   borrowed_ = kNoChunk;  // a borrow lasts until the next malloc or borrow
   int64_t handle = Place(size, true);
-  if (handle < 0) {
-    const int64_t grown = Grow(size);
-    if (grown < 0) return grown;
-    const uint32_t id = static_cast<uint32_t>(grown);
-    const int64_t offset = slots_[id].arena->Allocate(size);
-    if (offset < 0) {  // a strategy that cannot use its whole range at once
-      OnFullyFree(id);
-      return kOsRefused;
-    }
-    used_ += size;
-    total_malloc_ += size;
-    slots_[id].used += size;
-    allocations_.Add(id, static_cast<uint64_t>(offset), size);
-    UpdateKey(id);
-    handle = MakeHandle(id, static_cast<uint64_t>(offset));
-  }
+  if (handle < 0) handle = MallocInNewChunk(size);
   POOLMEM_ASSERT_EXPENSIVE(Validate());
   return handle;
+}
+
+int64_t ScalableAllocator::MallocInNewChunk(uint64_t size) {
+  const int64_t grown = Grow(size);
+  if (grown < 0) return grown;
+  const uint32_t id = static_cast<uint32_t>(grown);
+  const int64_t offset = slots_[id].arena->Allocate(size);
+  if (offset < 0) {  // a strategy that cannot use its whole range at once
+    OnFullyFree(id);
+    return kOsRefused;
+  }
+  return Reserved(id, static_cast<uint64_t>(offset), size);
 }
 
 int64_t ScalableAllocator::Borrow(uint64_t size) {
@@ -76,27 +73,28 @@ int64_t ScalableAllocator::Borrow(uint64_t size) {
   return handle;
 }
 
-int64_t ScalableAllocator::Place(uint64_t size, bool reserve) {
+inline int64_t ScalableAllocator::Place(uint64_t size, bool reserve) {
   for (;;) {
     const uint32_t id = FirstAtLeast(size);
     if (id == kNoChunk) return -1;
     Slot& slot = slots_[id];
     const int64_t offset = reserve ? slot.strategy->Allocate(size) : slot.strategy->Find(size);
     if (offset >= 0) {
-      if (reserve) {
-        used_ += size;
-        total_malloc_ += size;
-        slot.used += size;
-        allocations_.Add(id, static_cast<uint64_t>(offset), size);
-        if (spare_ == id) spare_ = kNoChunk;
-        UpdateKey(id);
-      }
-      return MakeHandle(id, static_cast<uint64_t>(offset));
+      return reserve ? Reserved(id, static_cast<uint64_t>(offset), size) : MakeHandle(id, static_cast<uint64_t>(offset));
     }
     // Fragmented: nothing of this size fits until something here is freed.
     slot.fail_min = std::min(slot.fail_min, size);
     UpdateKey(id);
   }
+}
+
+inline int64_t ScalableAllocator::Reserved(uint32_t id, uint64_t offset, uint64_t size) {
+  total_malloc_ += size;
+  slots_[id].used += size;
+  allocations_.Add(id, offset, size);
+  if (spare_ == id) spare_ = kNoChunk;
+  UpdateKey(id);
+  return MakeHandle(id, offset);
 }
 
 uint64_t ScalableAllocator::GrowthSize(uint64_t size) const {
@@ -144,11 +142,9 @@ int64_t ScalableAllocator::Grow(uint64_t size) {
   while (id < slots_.size() && slots_[id].arena) ++id;
   if (id >= kMaxChunks) return kOsRefused;
   if (id == slots_.size()) slots_.emplace_back();
-  if (slots_.size() > cap_) {
-    cap_ = std::max<uint32_t>(4, cap_ * 2);
-    tree_.assign(2 * static_cast<size_t>(cap_), 0);
-    for (uint32_t i = 0; i < slots_.size(); ++i) tree_[cap_ + i] = Key(slots_[i]);
-    for (uint32_t i = cap_ - 1; i >= 1; --i) tree_[i] = std::max(tree_[2 * i], tree_[2 * i + 1]);
+  if (slots_.size() > index_.leaves()) {
+    index_.Reset(2 * index_.leaves());
+    for (uint32_t i = 0; i < slots_.size(); ++i) index_.Set(i, Key(slots_[i]));
   }
   Slot& slot = slots_[id];
   slot.arena = std::move(arena);
@@ -176,7 +172,6 @@ FreeStatus ScalableAllocator::Free(uint32_t id, uint64_t offset, uint64_t size) 
   const FreeStatus status = slot.strategy->Free(offset, size);
   if (status != FreeStatus::kOk) return status;
   const uint64_t removed = allocations_.Remove(id, offset, size);
-  used_ -= removed;
   slot.used -= removed;
   total_free_ += removed;
   slot.fail_min = UINT64_MAX;
@@ -210,8 +205,7 @@ void ScalableAllocator::Recycle() {
     slot.fail_min = UINT64_MAX;
     if (keep == kNoChunk || slot.arena->size() > slots_[keep].arena->size()) keep = id;
   }
-  total_free_ += used_;
-  used_ = 0;
+  total_free_ = total_malloc_;
   allocations_.Clear();
   for (uint32_t id = 0; id < slots_.size(); ++id) {
     if (slots_[id].arena && id != keep) Release(id);
@@ -230,13 +224,17 @@ inline bool ScalableAllocator::FullyFree(uint32_t id) const {
   return s.used == 0 && s.strategy->FreeSize() == s.size;
 }
 
-void ScalableAllocator::OnFullyFree(uint32_t id) {
+inline void ScalableAllocator::OnFullyFree(uint32_t id) {
   if (spare_ == kNoChunk || spare_ == id) {
     spare_ = id;
-    return;
+  } else {
+    KeepOneSpare(id);
   }
-  // Two fully free chunks: keep the larger (the older spare on ties), release
-  // the other, unless it holds the current borrow.
+}
+
+// Two fully free chunks: keep the larger (the older spare on ties), release
+// the other, unless it holds the current borrow.
+void ScalableAllocator::KeepOneSpare(uint32_t id) {
   uint32_t keep = spare_, drop = id;
   if (slots_[id].arena->size() > slots_[spare_].arena->size()) std::swap(keep, drop);
   if (drop == borrowed_) std::swap(keep, drop);
@@ -265,21 +263,11 @@ inline uint64_t ScalableAllocator::Key(const Slot& s) const {
   return std::min(s.size - s.used, s.fail_min - 1);
 }
 
-inline void ScalableAllocator::UpdateKey(uint32_t id) {
-  size_t i = static_cast<size_t>(cap_) + id;
-  tree_[i] = Key(slots_[id]);
-  for (i >>= 1; i >= 1; i >>= 1) {
-    const uint64_t m = std::max(tree_[2 * i], tree_[2 * i + 1]);
-    if (tree_[i] == m) break;  // nothing above changes either
-    tree_[i] = m;
-  }
-}
+inline void ScalableAllocator::UpdateKey(uint32_t id) { index_.Set(id, Key(slots_[id])); }
 
 inline uint32_t ScalableAllocator::FirstAtLeast(uint64_t size) const {
-  if (cap_ == 0 || tree_[1] < size) return kNoChunk;
-  size_t i = 1;
-  while (i < cap_) i = tree_[2 * i] >= size ? 2 * i : 2 * i + 1;
-  return static_cast<uint32_t>(i - cap_);
+  const uint64_t leaf = index_.FirstAtLeast(size);
+  return leaf == index_.kNone ? kNoChunk : static_cast<uint32_t>(leaf);
 }
 
 // ---- stats and validation -----------------------------------------------------------
@@ -288,7 +276,7 @@ ScalableStats ScalableAllocator::stats() const {
   ScalableStats s;
   s.chunks = chunks_;
   s.size = reserved_;
-  s.used_size = used_;
+  s.used_size = total_malloc_ - total_free_;
   for (const Slot& slot : slots_) {
     if (slot.arena) s.free_size += slot.arena->free_size();
   }
@@ -302,7 +290,7 @@ bool ScalableAllocator::Validate() const {
   uint64_t chunks = 0, reserved = 0, fully_free = 0, strategy_used = 0, slot_used = 0;
   for (uint32_t id = 0; id < slots_.size(); ++id) {
     const Slot& s = slots_[id];
-    if (tree_[cap_ + id] != Key(s)) return false;
+    if (index_.Get(id) != Key(s)) return false;
     if (!s.arena) continue;
     ++chunks;
     reserved += s.arena->size();
@@ -322,13 +310,37 @@ bool ScalableAllocator::Validate() const {
     // still monotone in size for every strategy, which is what the index uses.)
     if (Key(s) < s.arena->size() && s.arena->strategy().Find(Key(s) + 1) >= 0) return false;
   }
-  for (uint32_t i = cap_ - 1; cap_ > 0 && i >= 1; --i) {
-    if (tree_[i] != std::max(tree_[2 * i], tree_[2 * i + 1])) return false;
+  for (uint64_t id = slots_.size(); id < index_.leaves(); ++id) {
+    if (index_.Get(id) != 0) return false;
   }
+  if (!index_.Consistent()) return false;
   if (spare_ != kNoChunk && (spare_ >= slots_.size() || !slots_[spare_].arena)) return false;
-  return chunks == chunks_ && reserved == reserved_ && slot_used == used_ && fully_free <= 1 && used_ <= strategy_used &&
-         used_ == allocations_.LiveBytes() && used_ == total_malloc_ - total_free_ &&
+  if (!allocations_.Validate() || !ExtentsAreAllocated()) return false;
+  const uint64_t used = total_malloc_ - total_free_;
+  return chunks == chunks_ && reserved == reserved_ && slot_used == used && fully_free <= 1 && used <= strategy_used &&
+         used == allocations_.LiveBytes() && total_free_ <= total_malloc_ &&
          (chunks == 0 || reserved <= options_.max_size);
+}
+
+// Every live extent lies in a chunk that exists and covers no free byte.
+bool ScalableAllocator::ExtentsAreAllocated() const {
+  std::vector<std::vector<FreeRange>> free(slots_.size());
+  for (uint32_t id = 0; id < slots_.size(); ++id) {
+    if (slots_[id].arena) slots_[id].strategy->Blocks(&free[id]);
+  }
+  bool ok = true;
+  allocations_.ForEach([&](uint32_t chunk, uint64_t start, uint64_t end) {
+    if (chunk >= slots_.size() || !slots_[chunk].arena || end > slots_[chunk].size) {
+      ok = false;
+      return;
+    }
+    // The first free range ending after `start` must begin at or after `end`.
+    const std::vector<FreeRange>& ranges = free[chunk];
+    const auto it = std::upper_bound(ranges.begin(), ranges.end(), start,
+                                     [](uint64_t v, const FreeRange& r) { return v < r.end; });
+    if (it != ranges.end() && it->start < end) ok = false;
+  });
+  return ok;
 }
 
 }  // namespace poolmem

@@ -5,7 +5,8 @@
 // Placement: first fit across chunks in id order, then the chunk's strategy.
 // An index of chunks keyed by an upper bound of their largest free range
 // (size minus requested bytes, tightened whenever a chunk fails a request) finds the first
-// chunk that can fit in O(log chunks), without scanning every chunk.
+// chunk that can fit in O(log chunks), without scanning every chunk. It is a
+// MaxTree: a malloc's cut and its free's raise each write one leaf.
 // Growth: the next chunk is twice the largest ordinary chunk held (chunkSize
 // when none), doubled further until the request fits, capped at maxChunkSize.
 // A request above maxChunkSize gets a dedicated chunk of its own size.
@@ -23,6 +24,7 @@
 
 #include "allocation_index.h"
 #include "arena.h"
+#include "max_tree.h"
 
 namespace poolmem {
 
@@ -108,11 +110,14 @@ class ScalableAllocator {
 
   // ---- placement ----------------------------------------------------------
   // Handle of `size` bytes in an existing chunk (allocate or only find), or -1.
-  int64_t Place(uint64_t size, bool reserve);
+  [[gnu::always_inline]] int64_t Place(uint64_t size, bool reserve);
+  // Books [offset, offset + size) of chunk `id` as allocated; its handle.
+  [[gnu::always_inline]] int64_t Reserved(uint32_t id, uint64_t offset, uint64_t size);
+  int64_t MallocInNewChunk(uint64_t size);  // Malloc when no chunk has room
   int64_t Grow(uint64_t size);  // new chunk id, or kCapReached / kOsRefused
   uint64_t GrowthSize(uint64_t size) const;
 
-  // ---- chunk index (max segment tree over slot ids) ------------------------
+  // ---- chunk index (MaxTree over slot ids) ---------------------------------
   // Inlined into Malloc and Free (each is a few instructions, called on every
   // one of them: about 4 ns per pair as calls, measured in bench/native).
   [[gnu::always_inline]] uint64_t Key(const Slot& s) const;
@@ -120,21 +125,22 @@ class ScalableAllocator {
   [[gnu::always_inline]] uint32_t FirstAtLeast(uint64_t size) const;  // lowest id whose key >= size, or kNoChunk
 
   // ---- release policy -----------------------------------------------------
-  void OnFullyFree(uint32_t id);
+  [[gnu::always_inline]] void OnFullyFree(uint32_t id);  // id becomes the spare, or releases one
+  void KeepOneSpare(uint32_t id);  // id and the spare are both fully free
   void Release(uint32_t id);
   [[gnu::always_inline]] bool FullyFree(uint32_t id) const;
+
+  bool ExtentsAreAllocated() const;  // for Validate
 
   ScalableOptions options_;
   ChunkListener* listener_ = nullptr;
   std::vector<Slot> slots_;
-  std::vector<uint64_t> tree_;  // tree_[1] is the root; leaves at [cap, 2 cap)
-  uint32_t cap_ = 0;
+  BasicMaxTree<uint64_t> index_;  // leaf per slot id: Key(slot); 0 past the last slot
   uint32_t spare_ = kNoChunk;     // the one fully free chunk kept, if any
   uint32_t borrowed_ = kNoChunk;  // chunk of the last Borrow; not released by free
   uint64_t chunks_ = 0;
   uint64_t reserved_ = 0;
-  uint64_t used_ = 0;
-  uint64_t total_malloc_ = 0;
+  uint64_t total_malloc_ = 0;  // used bytes are total_malloc_ - total_free_
   uint64_t total_free_ = 0;
   AllocationIndex allocations_;
 };

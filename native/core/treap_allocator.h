@@ -22,7 +22,6 @@ class TreapAllocator final : public RangeStrategy {
   int64_t Allocate(uint64_t size) override;
   int64_t Find(uint64_t size) const override;
   FreeStatus Free(uint64_t offset, uint64_t size) override;
-  uint64_t FreeSize() const override { return free_size_; }
   uint64_t Size() const override { return size_; }
   void Blocks(std::vector<FreeRange>* out) const override;
   void Reset(uint64_t size) override;
@@ -44,8 +43,10 @@ class TreapAllocator final : public RangeStrategy {
   };
 
   // ---- node storage ------------------------------------------------------
-  Index NewNode(uint64_t start, uint64_t end);
-  void DeleteNode(Index n);
+  // Inline: a pair that uses up a range makes and drops one node each time,
+  // and the calls were 2 ns of ScalablePair/65536's 17.
+  [[gnu::always_inline]] Index NewNode(uint64_t start, uint64_t end);
+  [[gnu::always_inline]] void DeleteNode(Index n);
 
   // ---- treap primitives, parameterised by tree -----------------------------
   template <int Tree> bool Less(Index a, Index b) const;
@@ -66,7 +67,6 @@ class TreapAllocator final : public RangeStrategy {
   template <int Tree> bool ValidateTree(Index t, Index lo, Index hi, uint64_t* count) const;
 
   uint64_t size_ = 0;
-  uint64_t free_size_ = 0;
   uint64_t range_count_ = 0;
   Index root_[2] = {0, 0};
   uint32_t rng_state_ = 0x9e3779b9u;

@@ -1,9 +1,11 @@
 // AllocationIndex and U64Map: whole, front, tail, middle and spanning frees,
-// and a seeded comparison of the map against std::unordered_map.
+// on the recent extent and on older ones, a seeded comparison of the index
+// against a byte-level model and of the map against std::unordered_map.
 #include "allocation_index.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <unordered_map>
 
@@ -88,6 +90,102 @@ TEST(AllocationIndex, LargestOffsetsAndChunkIdsStayDistinct) {
   EXPECT_EQ(index.Remove((1u << 21) - 1, last, 1), 1u);
   EXPECT_EQ(index.Remove(0, 0, uint64_t{1} << 32), uint64_t{1} << 32);
   EXPECT_EQ(index.count(), 0u);
+}
+
+TEST(AllocationIndex, TheRecentExtentTakesTrimsAndSplitsLikeTheOthers) {
+  AllocationIndex index;
+  index.Add(2, 0, 1000);                      // recent
+  EXPECT_EQ(index.Remove(2, 0, 100), 100u);   // front trim: [100, 1000)
+  EXPECT_EQ(index.Remove(2, 900, 100), 100u); // tail trim: [100, 900)
+  EXPECT_EQ(index.count(), 1u);
+  EXPECT_EQ(index.Remove(2, 400, 100), 100u); // middle: [100, 400) [500, 900)
+  EXPECT_EQ(index.count(), 2u);
+  EXPECT_EQ(index.LiveBytes(), 700u);
+  EXPECT_TRUE(index.Validate());
+  EXPECT_EQ(index.Remove(2, 500, 400), 400u);  // the upper part, now an older extent
+  EXPECT_EQ(index.Remove(2, 100, 300), 300u);  // the lower part, still the recent one
+  EXPECT_EQ(index.count(), 0u);
+  EXPECT_TRUE(index.Validate());
+}
+
+TEST(AllocationIndex, ANewerAllocationMovesTheRecentOneIntoTheMaps) {
+  AllocationIndex index;
+  index.Add(0, 0, 64);
+  index.Add(0, 64, 64);   // [0, 64) becomes an older extent
+  index.Add(1, 0, 64);    // so does [64, 128) of chunk 0
+  EXPECT_EQ(index.count(), 3u);
+  EXPECT_EQ(index.Remove(0, 32, 32), 32u);  // tail trim of an older extent
+  EXPECT_EQ(index.Remove(0, 64, 64), 64u);  // whole free of an older extent
+  EXPECT_EQ(index.Remove(1, 0, 64), 64u);   // whole free of the recent one
+  EXPECT_EQ(index.count(), 1u);
+  EXPECT_EQ(index.LiveBytes(), 32u);
+  EXPECT_TRUE(index.Validate());
+}
+
+TEST(AllocationIndex, AFreeSpanningTheRecentExtentAndOlderOnesCutsEach) {
+  AllocationIndex index;
+  index.Add(0, 0, 100);
+  index.Add(0, 200, 100);
+  index.Add(0, 100, 100);  // recent, between the two older ones
+  EXPECT_EQ(index.Remove(0, 50, 200), 200u);  // [50,100) [100,200) [200,250)
+  EXPECT_EQ(index.count(), 2u);
+  EXPECT_EQ(index.LiveBytes(), 50u + 50u);
+  EXPECT_TRUE(index.Validate());
+  index.Clear();
+  EXPECT_EQ(index.count(), 0u);
+  EXPECT_TRUE(index.Validate());
+}
+
+// Byte-level model: owner[chunk][byte] is the extent id holding it, or -1.
+// Random adds in free gaps and removes of runs of live bytes (whole, front,
+// tail, middle, spanning); count, live bytes and Validate must agree.
+TEST(AllocationIndex, MatchesAByteModelUnderRandomFrees) {
+  constexpr uint32_t kChunks = 3;
+  constexpr int kBytes = 256;
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    std::mt19937_64 rng(seed);
+    AllocationIndex index;
+    std::vector<std::vector<int>> owner(kChunks, std::vector<int>(kBytes, -1));
+    int next_id = 0;
+    auto model_count = [&] {
+      uint64_t count = 0;
+      for (const auto& bytes : owner) {
+        for (int i = 0; i < kBytes; ++i) count += bytes[i] >= 0 && (i == 0 || bytes[i - 1] != bytes[i]);
+      }
+      return count;
+    };
+    auto model_bytes = [&] {
+      uint64_t n = 0;
+      for (const auto& bytes : owner) n += std::count_if(bytes.begin(), bytes.end(), [](int o) { return o >= 0; });
+      return n;
+    };
+    for (int step = 0; step < 20000; ++step) {
+      const uint32_t chunk = static_cast<uint32_t>(rng() % kChunks);
+      std::vector<int>& bytes = owner[chunk];
+      const int at = static_cast<int>(rng() % kBytes);
+      if (rng() % 2 == 0) {  // add inside the free gap around `at`
+        if (bytes[at] >= 0) continue;
+        int end = at + 1;
+        while (end < kBytes && bytes[end] < 0 && rng() % 16 != 0) ++end;
+        index.Add(chunk, at, end - at);
+        std::fill(bytes.begin() + at, bytes.begin() + end, next_id++);
+      } else {  // remove a run of live bytes starting at `at`
+        if (bytes[at] < 0) continue;
+        int end = at + 1;
+        while (end < kBytes && bytes[end] >= 0 && rng() % 24 != 0) ++end;
+        ASSERT_EQ(index.Remove(chunk, at, end - at), static_cast<uint64_t>(end - at));
+        std::fill(bytes.begin() + at, bytes.begin() + end, -1);
+        // A cut extent's two remaining parts are two extents.
+        if (end < kBytes && bytes[end] >= 0 && at > 0 && bytes[at - 1] == bytes[end]) {
+          for (int i = end; i < kBytes && bytes[i] == bytes[at - 1]; ++i) bytes[i] = next_id;
+          ++next_id;
+        }
+      }
+      ASSERT_EQ(index.count(), model_count()) << "seed " << seed << " step " << step;
+      ASSERT_EQ(index.LiveBytes(), model_bytes());
+      if (step % 97 == 0) ASSERT_TRUE(index.Validate());
+    }
+  }
 }
 
 }  // namespace

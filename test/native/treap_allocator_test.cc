@@ -105,6 +105,30 @@ TEST(TreapAllocator, EmptyAndReset) {
   EXPECT_TRUE(t.Validate());
 }
 
+TEST(TreapAllocator, FillingTheArenaAndFreeingIntoItAgain) {
+  // The last free range going and the first one coming back take a short path.
+  TreapAllocator t(1024);
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_EQ(t.Allocate(1024), 0);
+    EXPECT_EQ(t.RangeCount(), 0u);
+    EXPECT_EQ(t.Free(1000, 100), FreeStatus::kOutOfRange);
+    EXPECT_EQ(t.Free(512, 256), FreeStatus::kOk);  // into empty trees
+    EXPECT_EQ(t.RangeCount(), 1u);
+    EXPECT_EQ(t.Free(600, 10), FreeStatus::kDoubleFree);
+    EXPECT_EQ(t.Free(0, 256), FreeStatus::kOk);    // a second range beside it
+    EXPECT_EQ(t.Allocate(256), 0);                 // best fit, lowest start on ties
+    EXPECT_EQ(t.Allocate(256), 512);               // the last range again
+    EXPECT_EQ(t.RangeCount(), 0u);
+    EXPECT_EQ(t.Allocate(1), kNoFit);
+    EXPECT_EQ(t.Free(512, 256), FreeStatus::kOk);
+    EXPECT_EQ(t.Free(0, 512), FreeStatus::kOk);    // joins [512, 768)
+    EXPECT_EQ(t.Free(768, 256), FreeStatus::kOk);
+    EXPECT_EQ(t.FreeSize(), 1024u);
+    EXPECT_EQ(t.RangeCount(), 1u);
+    ASSERT_TRUE(t.Validate());
+  }
+}
+
 TEST(TreapAllocator, ManyRangesStayBalancedAndValid) {
   TreapAllocator t(1 << 20);
   for (int i = 0; i < 4096; ++i) ASSERT_EQ(t.Allocate(256), i * 256);
