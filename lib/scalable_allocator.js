@@ -16,8 +16,8 @@
 // stats()/trim()/recycle()/close(), as Netty does.
 // The last malloc is remembered while it is live, wholly (#liveSize). When it
 // is freed whole it is parked, not returned (#parkedSize): the next malloc of
-// the same size reuses it with no native call, any other operation returns it
-// to the pool first (#settle). This is a one-entry thread cache (tcache,
+// the same size reuses it with no native call; operations that allocate,
+// lend, count or free in bulk return it to the pool first (#settle). This is a one-entry thread cache (tcache,
 // Netty's PoolThreadCache) for the common malloc/use/free loop; a free that
 // overlaps a parked range is a double free, checked here because native code
 // still counts that range as allocated.
@@ -194,7 +194,6 @@ class ScalableAllocator {
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     validateInteger(keep, 'keep', 0);
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
-    if (this.#lastAb !== null) this.#settle();
     const ab = buf.buffer;
     const offset = buf.byteOffset;
     const length = buf.byteLength;
@@ -355,9 +354,10 @@ class ScalableAllocator {
     return view(ab, offset, size);
   }
 
-  // Returns a parked range to the pool and forgets the last malloc; every
-  // operation but malloc and free calls it first, so they see the pool as
-  // native code does.
+  // Returns a parked range to the pool and forgets the last malloc. Whatever
+  // allocates, lends, counts or frees in bulk calls it first, so it sees the
+  // pool as native code does; single frees (free, freeRest, addRecycleBytes)
+  // need not: #freeRange checks them against the last malloc.
   #settle() {
     if (this.#parkedSize !== -1) {
       scratch[ID] = this.#id;

@@ -501,7 +501,7 @@ describe('ScalableAllocator: the parked last malloc', () => {
     expect(validate(a)).toBe(true);
   });
 
-  test('a malloc of another size, borrow and freeRest see the parked range as free', () => {
+  test('a malloc of another size and borrow see the parked range as free; freeRest of it is a double free', () => {
     const a = plain();
     const low = a.malloc(100);
     const b = a.malloc(100);
@@ -519,6 +519,7 @@ describe('ScalableAllocator: the parked last malloc', () => {
     const f = e.malloc(50);
     const g = e.malloc(50);
     e.free(g);
+    expectCode(() => e.freeRest(g, 10), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
     e.freeRest(f, 10);
     expect(e.stats()).toMatchObject({ usedSize: 10, allocations: 1 });
     expect(validate(e)).toBe(true);
@@ -628,6 +629,77 @@ describe('ScalableAllocator: the parked last malloc', () => {
     }
     for (const { b } of live) a.free(b);
     expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: total, totalFree: total });
+    expect(validate(a)).toBe(true);
+  });
+
+  // Every public operation interleaved with malloc/free pairs that park: no
+  // byte is ever handed out twice (canaries), and usedSize/allocations match.
+  test.each([1, 2, 3])('seed %i: every operation around a parked range keeps the pool consistent', (seedArg) => {
+    let seed = seedArg * 7919;
+    const rand = (n) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const a = new ScalableAllocator({ chunkSize: 2 * KiB, maxChunkSize: 16 * KiB, leakDetection: 'disabled' });
+    let rm = a.recyclable();
+    let live = []; // { b, v }: freed through the allocator
+    let held = []; // { b, v }: freed by rm.recycle()
+    let stamp = 0;
+    const sizes = [1, 24, 100, 700, 3000, 20000];
+    const fill = (b) => {
+      const v = ++stamp & 255;
+      b.fill(v);
+      return { b, v };
+    };
+    const intact = ({ b, v }) => b.length === 0 || (b[0] === v && b[b.length - 1] === v && b[b.length >> 1] === v);
+    const bytes = (list) => list.reduce((n, e) => n + e.b.length, 0);
+    for (let step = 0; step < 1500; step++) {
+      const op = rand(16);
+      if (op < 6) { // malloc, often freed at once (parked), often the same size again
+        const entry = fill(a.malloc(sizes[rand(sizes.length)]));
+        if (rand(2) === 0) a.free(entry.b);
+        else live.push(entry);
+      } else if (op < 8 && live.length > 0) { // whole free, last or any, sometimes twice
+        const i = rand(2) === 0 ? live.length - 1 : rand(live.length);
+        const [{ b }] = live.splice(i, 1);
+        a.free(b);
+        // a chunk released by the free (a second fully free one) is detached: its views are foreign
+        const code = b.length === 0 ? 'ERR_POOLMEM_FOREIGN_BUFFER' : 'ERR_POOLMEM_DOUBLE_FREE';
+        if (rand(3) === 0) expectCode(() => a.free(b), code, PoolError);
+      } else if (op === 8 && live.length > 0) { // front trim through free(subarray)
+        const e = live[rand(live.length)];
+        if (e.b.length > 1) {
+          const k = 1 + rand(e.b.length - 1);
+          a.free(e.b.subarray(0, k));
+          e.b = e.b.subarray(k);
+        }
+      } else if (op === 9 && live.length > 0) { // tail trim through freeRest
+        const e = live[rand(live.length)];
+        if (e.b.length > 1) e.b = a.freeRest(e.b, 1 + rand(e.b.length - 1));
+      } else if (op === 10) {
+        a.borrow(sizes[rand(sizes.length)]).fill(0xEE); // lent bytes are free bytes: no live canary there
+      } else if (op === 11) {
+        held.push(fill(rm.nextN(sizes[rand(sizes.length)])));
+      } else if (op === 12) {
+        rm.recycle();
+        held = [];
+        if (rand(2) === 0) rm = a.recyclable();
+      } else if (op === 13) {
+        a.trim();
+      } else if (op === 14 && rand(8) === 0) {
+        a.recycle(); // frees everything; rm's ledger is void from here
+        live = [];
+        held = [];
+      } else {
+        expect(live.every(intact) && held.every(intact)).toBe(true);
+        expect(a.stats()).toMatchObject({ usedSize: bytes(live) + bytes(held), allocations: live.length + held.length });
+        expect(validate(a)).toBe(true);
+      }
+    }
+    expect(live.every(intact) && held.every(intact)).toBe(true);
+    for (const { b } of live) a.free(b);
+    rm.recycle();
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
     expect(validate(a)).toBe(true);
   });
 });
