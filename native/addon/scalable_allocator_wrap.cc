@@ -6,16 +6,12 @@ namespace poolmem::addon {
 
 namespace {
 
-// The ArrayBuffer a safe-mode borrow lends; detached by the next call.
-struct BorrowHolder {
-  std::shared_ptr<ScalableState> state;
-  std::shared_ptr<MappedRegion> region;
-  uint64_t size;
-};
-
+// Runs on a later turn after EndBorrow's detach or after GC.
 void FinalizeBorrow(napi_env, void*, void* hint) {
   auto* holder = static_cast<BorrowHolder*>(hint);
-  holder->state->Adjust(static_cast<int64_t>(holder->size));
+  ScalableState& state = *holder->state;
+  if (state.borrow_holder == holder) state.borrow_holder = nullptr;
+  if (!holder->recounted) state.Adjust(static_cast<int64_t>(holder->size));
   delete holder;
 }
 
@@ -26,11 +22,7 @@ Napi::Value Status(Napi::Env env, FreeStatus status) {
 // Detaches every tracked block's ArrayBuffer and forgets the blocks; their
 // finalizers then find nothing to return.
 void DetachTracked(ScalableState& state) {
-  for (auto& [id, block] : state.tracked) {
-    napi_value ab = nullptr;
-    napi_get_reference_value(state.env, block->weak, &ab);
-    if (ab != nullptr) napi_detach_arraybuffer(state.env, ab);
-  }
+  for (auto& [id, block] : state.tracked) DetachBlockBuffer(state, block);
   state.tracked.clear();
 }
 
@@ -149,9 +141,7 @@ Napi::Value ScalableAllocatorWrap::FreeTracked(const Napi::CallbackInfo& info) {
     // reference, never taken from the caller) so stale views read length 0.
     // Its finalizer will find the block gone from the map.
     state.tracked.erase(it);
-    napi_value ab = nullptr;
-    napi_get_reference_value(env, block->weak, &ab);
-    if (ab != nullptr) napi_detach_arraybuffer(env, ab);
+    DetachBlockBuffer(state, block);
   }
   return Status(env, FreeStatus::kOk);
 }
@@ -175,6 +165,7 @@ Napi::Value ScalableAllocatorWrap::BorrowSafe(const Napi::CallbackInfo& info) {
   }
   state.Adjust(-static_cast<int64_t>(size));
   napi_create_reference(env, ab, 0, &state.borrowed);
+  state.borrow_holder = holder;
   return Napi::Value(env, ab);
 }
 

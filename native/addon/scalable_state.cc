@@ -84,9 +84,14 @@ void ScalableState::EndBorrow() {
   if (borrowed == nullptr) return;
   napi_value ab = nullptr;
   napi_get_reference_value(env, borrowed, &ab);
-  if (ab != nullptr) napi_detach_arraybuffer(env, ab);
+  if (ab != nullptr && borrow_holder != nullptr) {
+    napi_detach_arraybuffer(env, ab);  // V8 stops counting it now: so does the adjustment
+    Adjust(static_cast<int64_t>(borrow_holder->size));
+    borrow_holder->recounted = true;
+  }
   napi_delete_reference(env, borrowed);
   borrowed = nullptr;
+  borrow_holder = nullptr;
 }
 
 void ScalableState::Adjust(int64_t delta) {
@@ -130,7 +135,7 @@ void FinalizeTracked(napi_env env, void*, void* hint) {
     ++state.leaks;
     if (block->report) state.leaks_pending.push_back({bytes, block->group, std::move(block->stack)});
   }
-  state.Adjust(static_cast<int64_t>(block->live.size()));  // undo the creation-time subtraction
+  if (!block->recounted) state.Adjust(static_cast<int64_t>(block->live.size()));  // undo the creation-time subtraction
   napi_delete_reference(env, block->weak);
   delete block;
 }
@@ -148,6 +153,15 @@ napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finali
   napi_create_reference(state.env, ab, 0, &block->weak);
   state.Adjust(-static_cast<int64_t>(block->live.size()));  // the chunk already counts these bytes
   return ab;
+}
+
+void DetachBlockBuffer(ScalableState& state, TrackedBlock* block) {
+  napi_value ab = nullptr;
+  napi_get_reference_value(state.env, block->weak, &ab);
+  if (ab == nullptr || block->recounted) return;
+  napi_detach_arraybuffer(state.env, ab);
+  state.Adjust(static_cast<int64_t>(block->live.size()));
+  block->recounted = true;
 }
 
 // ---- fast-mode hot paths ----------------------------------------------------------

@@ -27,6 +27,7 @@
 namespace poolmem::addon {
 
 struct TrackedBlock;
+struct BorrowHolder;
 
 struct LeakRecord {
   uint64_t bytes;
@@ -49,6 +50,7 @@ struct ScalableState final : ChunkListener {
   std::unordered_map<uint64_t, TrackedBlock*> tracked;         // live, not fully freed
   std::vector<LeakRecord> leaks_pending;
   napi_ref borrowed = nullptr;  // safe mode: the ArrayBuffer lent by the last borrow
+  BorrowHolder* borrow_holder = nullptr;  // its finalizer's data, until that finalizer runs
   uint64_t leaks = 0;
   int64_t adjusted = 0;  // net bytes told to napi_adjust_external_memory
 
@@ -58,6 +60,15 @@ struct ScalableState final : ChunkListener {
   void EndBorrow();      // JS context only
   void Adjust(int64_t delta);
   ~ScalableState() override;
+};
+
+// The ArrayBuffer a safe-mode borrow lends: owned by its finalizer, which
+// gives its bytes back to the adjustment unless EndBorrow already did.
+struct BorrowHolder {
+  std::shared_ptr<ScalableState> state;
+  std::shared_ptr<MappedRegion> region;
+  uint64_t size;
+  bool recounted = false;
 };
 
 // One tracked allocation. Owned by its ArrayBuffer's finalizer.
@@ -71,6 +82,7 @@ struct TrackedBlock {
   uint64_t group;
   std::string stack;
   bool report;
+  bool recounted = false;   // its bytes went back to the adjustment when we detached it
   napi_ref weak = nullptr;  // to the ArrayBuffer, for recycle() and close()
 };
 
@@ -78,6 +90,10 @@ void FinalizeTracked(napi_env env, void* data, void* hint);
 // An external ArrayBuffer over the block's bytes whose finalizer owns it;
 // nullptr on failure (the block is deleted).
 napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finalize finalize);
+// Detaches the block's ArrayBuffer if it is still alive. V8 stops counting
+// its bytes at once, so the adjustment takes them back at once too (waiting
+// for the finalizer would under-count until the next turn).
+void DetachBlockBuffer(ScalableState& state, TrackedBlock* block);
 // Module-level hot path, one function each per addon instance (see handle_table.h),
 // its numbers in scalableScratch = [id, offset, size] (scratch.h):
 //   scalableMalloc() / scalableBorrow(): [id, -, size] -> chunk id, offset in

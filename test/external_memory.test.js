@@ -1,0 +1,32 @@
+'use strict';
+// ScalableAllocator tells V8 about the memory it reserves exactly once:
+// chunk ArrayBuffers count themselves (fast mode); safe mode adds each chunk
+// with napi_adjust_external_memory, subtracts the bytes of every
+// per-allocation ArrayBuffer over it, and gives them back when V8 stops
+// counting that ArrayBuffer (at detach, or after GC at its finalizer). Each
+// run is a fresh process (fixtures/external_memory_probe.js): readings in
+// MiB above its start, with a 32 MiB chunk holding two 8 MiB allocations.
+
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+
+const probe = path.join(__dirname, 'fixtures', 'external_memory_probe.js');
+const about = (mib) => ({ asymmetricMatch: (v) => Math.abs(v - mib) < 1, toString: () => `about ${mib} MiB` });
+
+describe('ScalableAllocator reports reserved memory to V8 once', () => {
+  test.each(['fast', 'safe'])('%s mode: the chunk counts, never an allocation over it as well', (mode) => {
+    const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', probe, mode], { encoding: 'utf8', timeout: 30_000 }));
+    expect(out).toEqual({
+      malloc: about(32),
+      'second malloc': about(32),
+      free: about(32),
+      borrow: about(32),
+      'free ending the borrow': about(32),
+      dropped: about(32),
+      'after finalizers': about(32),
+      leaks: mode === 'safe' ? 1 : 0,
+      close: about(0),
+      'after close and finalizers': about(0),
+    });
+  });
+});
