@@ -150,6 +150,7 @@ int64_t ScalableAllocator::Grow(uint64_t size) {
   slot.arena = std::move(arena);
   slot.strategy = &slot.arena->strategy();
   slot.size = slot.arena->size();
+  slot.usable = slot.strategy->FreeSize();
   slot.used = 0;
   slot.fail_min = UINT64_MAX;
   slot.dedicated = size > options_.max_chunk_size;
@@ -219,9 +220,11 @@ void ScalableAllocator::Recycle() {
 
 // ---- release policy -------------------------------------------------------------
 
+// Against `usable`, not the size: a chunk of 1000 bytes on 16-byte granules
+// never has its last 8 free, and was never released.
 inline bool ScalableAllocator::FullyFree(uint32_t id) const {
   const Slot& s = slots_[id];
-  return s.used == 0 && s.strategy->FreeSize() == s.size;
+  return s.used == 0 && s.strategy->FreeSize() == s.usable;
 }
 
 inline void ScalableAllocator::OnFullyFree(uint32_t id) {
@@ -294,7 +297,7 @@ bool ScalableAllocator::Validate() const {
     if (!s.arena) continue;
     ++chunks;
     reserved += s.arena->size();
-    if (s.size != s.arena->size() || s.used > s.size - s.arena->free_size()) return false;
+    if (s.size != s.arena->size() || s.usable > s.size || s.used > s.size - s.arena->free_size()) return false;
     slot_used += s.used;
     if (s.arena->size() > kMaxChunkBytes) return false;
     if (!s.arena->region() || s.arena->region()->size() != s.arena->size()) return false;

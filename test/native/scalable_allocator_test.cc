@@ -263,6 +263,32 @@ TEST(ScalableAllocator, AListenerThatRefusesFailsTheAllocation) {
   EXPECT_TRUE(a->Validate());
 }
 
+// A chunk whose size is not a whole number of granules (chunkSize 1000 on
+// buddy or first-fit) never has its tail below one granule free. It counted
+// as fully free only when the strategy's free bytes equalled its size, so it
+// was never the spare, never released, and trim() left it mapped.
+TEST(ScalableAllocator, AChunkWithATailBelowOneGranuleIsReleasedOnceFree) {
+  for (StrategyKind kind : {StrategyKind::kBuddy, StrategyKind::kFirstFit}) {
+    ScalableOptions o;
+    o.kind = kind;
+    o.chunk_size = 1000;
+    o.max_chunk_size = 1000;
+    auto a = ScalableAllocator::Create(o);
+    ASSERT_NE(a, nullptr);
+    const Loc x = Split(a->Malloc(500));
+    const Loc y = Split(a->Malloc(500));  // no 512 bytes left in chunk 0
+    ASSERT_EQ(x.chunk, 0u);
+    ASSERT_EQ(y.chunk, 1u);
+    ASSERT_EQ(a->Free(x.chunk, x.offset, 500), FreeStatus::kOk);
+    EXPECT_EQ(a->spare(), 0u);
+    ASSERT_EQ(a->Free(y.chunk, y.offset, 500), FreeStatus::kOk);
+    EXPECT_EQ(a->stats().chunks, 1u);  // two empty chunks: one is released
+    EXPECT_EQ(a->Trim(), 1000u);
+    EXPECT_EQ(a->stats().chunks, 0u);
+    EXPECT_TRUE(a->Validate());
+  }
+}
+
 // Seeded model test: random malloc / whole free / partial free / borrow / trim
 // over many small chunks and dedicated ones; canaries catch any overlap.
 TEST(ScalableAllocator, RandomizedAgainstAModelWithCanaries) {
