@@ -7,7 +7,9 @@
 // model in scalable_model.h. Checks after every operation: the exact handle
 // first fit across chunks predicts, every free's status, rejected frees
 // change nothing, canaries intact, stats() and each chunk's free ranges equal
-// the model's, at most one empty chunk and it is the spare, Validate().
+// the model's, at most one empty chunk and it is the spare (the smaller of
+// two goes, never the borrowed one; the cap fails nothing while a spare is
+// kept), only empty chunks are released, Validate().
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -128,6 +130,8 @@ class Driver : public ChunkListener {
     POOLMEM_FUZZ_CHECK(model_.HasChunk(id) && model_.ChunkEmpty(id) && model_.ChunkSize(id) == chunk.size());
     model_.RemoveChunk(id);
     released_ += chunk.size();
+    last_released_ = id;
+    if (borrowed_ == id) borrowed_ = kNoChunk;
   }
 
  private:
@@ -173,7 +177,8 @@ class Driver : public ChunkListener {
       POOLMEM_FUZZ_CHECK(refused_ == 1);
       return;
     }
-    POOLMEM_FUZZ_CHECK(got == kCapReached && refused_ == 0);
+    // The cap fails a request only once the spare is gone.
+    POOLMEM_FUZZ_CHECK(got == kCapReached && refused_ == 0 && a_.spare() == kNoChunk);
     // Byte-exact strategies never round a chunk up: the cap is the only reason.
     if (granule_ == 1) POOLMEM_FUZZ_CHECK(n > options_.max_size || model_.Reserved() > options_.max_size - n);
   }
@@ -188,6 +193,7 @@ class Driver : public ChunkListener {
     const uint64_t n = RequestSize(in);
     if (model_.Reserved() > kBudget) return;
     const int64_t want = Predict(n);
+    borrowed_ = kNoChunk;  // a borrow lasts until the next malloc or borrow
     const int64_t got = a_.Malloc(n);
     CheckPlacement(n, want, got);
     if (got >= 0) Book(got, n);
@@ -198,12 +204,15 @@ class Driver : public ChunkListener {
     const uint64_t n = RequestSize(in);
     if (model_.Reserved() > kBudget) return;
     const int64_t want = Predict(n);
+    borrowed_ = kNoChunk;
     const int64_t got = a_.Borrow(n);
     CheckPlacement(n, want, got);
+    if (got >= 0) borrowed_ = ChunkOf(got);
     if (got < 0 || !in.ConsumeBool()) return;
     Check();
     created_.clear();
     released_ = 0;
+    borrowed_ = kNoChunk;
     POOLMEM_FUZZ_CHECK(a_.Malloc(n) == got && created_.empty() && released_ == 0);
     Book(got, n);
   }
@@ -216,6 +225,7 @@ class Driver : public ChunkListener {
     const FreeStatus want = model_.Expect(chunk, offset, n);
     const ScalableStats before = a_.stats();
     const uint64_t released = released_;
+    const uint32_t borrowed = borrowed_;
     if (want == FreeStatus::kOk && n > 0) {
       const uint8_t* bytes = Bytes(chunk);
       model_.Free(chunk, offset, offset + n, [&](const ScalableModel::Extent& e, uint64_t from, uint64_t to) {
@@ -225,6 +235,17 @@ class Driver : public ChunkListener {
     }
     POOLMEM_FUZZ_CHECK(a_.Free(chunk, offset, n) == want);
     if (want != FreeStatus::kOk || n == 0) POOLMEM_FUZZ_CHECK(released_ == released && SameStats(before, a_.stats()));
+    if (released_ != released) CheckSpareKept(chunk, released_ - released, borrowed);
+  }
+
+  // A free left two chunks empty and one went: the smaller (on a tie the one
+  // just emptied, not the older spare), never the chunk of the last borrow.
+  void CheckSpareKept(uint32_t emptied, uint64_t released, uint32_t borrowed) const {
+    const uint32_t kept = a_.spare();
+    POOLMEM_FUZZ_CHECK(kept != kNoChunk && last_released_ != borrowed);
+    if (kept == borrowed) return;
+    const uint64_t size = model_.ChunkSize(kept);
+    POOLMEM_FUZZ_CHECK(size > released || (size == released && last_released_ == emptied));
   }
 
   ScalableModel::Extent PickExtent(FuzzedDataProvider& in) const {
@@ -306,6 +327,7 @@ class Driver : public ChunkListener {
     uint64_t largest = 0;
     for (uint32_t id : model_.ChunkIds()) largest = std::max(largest, model_.ChunkSize(id));
     model_.FreeAll();
+    borrowed_ = kNoChunk;
     a_.Recycle();
     POOLMEM_FUZZ_CHECK(model_.ChunkCount() == (largest != 0 ? 1u : 0u));
     if (largest != 0) {
@@ -364,6 +386,8 @@ class Driver : public ChunkListener {
   uint64_t released_ = 0;           // bytes of chunks released during it
   int refused_ = 0;                 // chunk creations refused during it
   bool refuse_ = false;
+  uint32_t last_released_ = kNoChunk;
+  uint32_t borrowed_ = kNoChunk;    // chunk of the last borrow, as the allocator keeps it
   uint8_t tags_ = 0;
   std::vector<Freed> freed_ = std::vector<Freed>(16);  // the last ranges freed
   size_t freed_next_ = 0;
