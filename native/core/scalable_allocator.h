@@ -128,6 +128,9 @@ class ScalableAllocator {
   // ---- release policy -----------------------------------------------------
   [[gnu::always_inline]] void OnFullyFree(uint32_t id);  // id becomes the spare, or releases one
   void KeepOneSpare(uint32_t id);  // id and the spare are both fully free
+  // A request over maxSize first releases the spare (not the borrowed chunk).
+  bool NoRoom(uint64_t bytes) const;  // reserving `bytes` more would pass maxSize
+  void ReleaseSpare();
   void Release(uint32_t id);
   [[gnu::always_inline]] bool FullyFree(uint32_t id) const;
 

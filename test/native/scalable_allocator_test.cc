@@ -173,6 +173,28 @@ TEST(ScalableAllocator, CapReleasesTheSpareBeforeFailing) {
   EXPECT_EQ(a->stats().size, 4096u + 6000u);
 }
 
+// The same when the room runs out only once a strategy rounds the chunk up:
+// buddy cannot place 5000 bytes in a 5000-byte chunk and asks for 8192,
+// which fits only without the spare. It used to fail with the spare kept.
+TEST(ScalableAllocator, CapReleasesTheSpareBeforeFailingARoundedUpChunk) {
+  ScalableOptions o;
+  o.kind = StrategyKind::kBuddy;
+  o.chunk_size = 4096;
+  o.max_chunk_size = 4096;
+  o.max_size = 15000;
+  auto a = ScalableAllocator::Create(o);
+  ASSERT_NE(a, nullptr);
+  ASSERT_GE(a->Malloc(4096), 0);
+  const Loc y = Split(a->Malloc(4096));
+  ASSERT_EQ(a->Free(y.chunk, y.offset, 4096), FreeStatus::kOk);  // chunk 1 is the spare
+  const int64_t big = a->Malloc(5000);
+  ASSERT_GE(big, 0);
+  EXPECT_EQ(a->chunk(Split(big).chunk)->size(), 8192u);
+  EXPECT_EQ(a->stats().size, 4096u + 8192u);
+  EXPECT_EQ(a->Malloc(5000), kCapReached);  // nothing left to give up: the spare went first
+  EXPECT_TRUE(a->Validate());
+}
+
 TEST(ScalableAllocator, BorrowLendsWhatTheNextMallocReturnsAndIsNotCounted) {
   auto a = Make(1024);
   ASSERT_GE(a->Malloc(100), 0);
