@@ -111,9 +111,9 @@ uint64_t ScalableAllocator::GrowthSize(uint64_t size) const {
 int64_t ScalableAllocator::Grow(uint64_t size) {
   uint64_t want = GrowthSize(size);
   const uint64_t cap = options_.max_size;
-  if (want > cap || reserved_ > cap - want) {
-    if (spare_ != kNoChunk && spare_ != borrowed_) Release(spare_);
-    if (size > cap || reserved_ > cap - size) return kCapReached;
+  if (NoRoom(want)) {
+    ReleaseSpare();  // before the cap refuses anything
+    if (NoRoom(size)) return kCapReached;
     // Room for the request but not for a full growth step: a smaller chunk.
     if (want > cap - reserved_) want = std::max(size, (cap - reserved_) / kPage * kPage);
   }
@@ -121,7 +121,7 @@ int64_t ScalableAllocator::Grow(uint64_t size) {
   if (!arena && !IsPowerOfTwo(want)) {
     // Strategies that only take powers of two (buddy) get the next one, cap permitting.
     const uint64_t rounded = NextPowerOfTwo(want);
-    if (rounded <= kMaxChunkBytes && rounded <= cap && reserved_ <= cap - rounded) {
+    if (rounded <= kMaxChunkBytes && !NoRoom(rounded)) {
       want = rounded;
       arena = Arena::Create(want, options_.kind, options_.strategy, options_.huge_pages);
     }
@@ -132,7 +132,8 @@ int64_t ScalableAllocator::Grow(uint64_t size) {
   // next power of two until it does, so a failed growth leaves nothing behind.
   while (arena->strategy().Find(size) < 0) {
     const uint64_t bigger = want % kPage != 0 ? (want / kPage + 1) * kPage : NextPowerOfTwo(want + 1);
-    if (bigger > kMaxChunkBytes || bigger > cap || reserved_ > cap - bigger) return kCapReached;
+    if (NoRoom(bigger)) ReleaseSpare();  // as above; it may make the room
+    if (bigger > kMaxChunkBytes || NoRoom(bigger)) return kCapReached;
     want = bigger;
     arena = Arena::Create(want, options_.kind, options_.strategy, options_.huge_pages);
     if (!arena) return kOsRefused;
@@ -150,6 +151,7 @@ int64_t ScalableAllocator::Grow(uint64_t size) {
   slot.arena = std::move(arena);
   slot.strategy = &slot.arena->strategy();
   slot.size = slot.arena->size();
+  slot.usable = slot.strategy->FreeSize();
   slot.used = 0;
   slot.fail_min = UINT64_MAX;
   slot.dedicated = size > options_.max_chunk_size;
@@ -219,9 +221,11 @@ void ScalableAllocator::Recycle() {
 
 // ---- release policy -------------------------------------------------------------
 
+// Against `usable`, not the size: a chunk of 1000 bytes on 16-byte granules
+// never has its last 8 free, and was never released.
 inline bool ScalableAllocator::FullyFree(uint32_t id) const {
   const Slot& s = slots_[id];
-  return s.used == 0 && s.strategy->FreeSize() == s.size;
+  return s.used == 0 && s.strategy->FreeSize() == s.usable;
 }
 
 inline void ScalableAllocator::OnFullyFree(uint32_t id) {
@@ -240,6 +244,14 @@ void ScalableAllocator::KeepOneSpare(uint32_t id) {
   if (drop == borrowed_) std::swap(keep, drop);
   Release(drop);
   spare_ = keep;
+}
+
+inline bool ScalableAllocator::NoRoom(uint64_t bytes) const {
+  return bytes > options_.max_size || reserved_ > options_.max_size - bytes;
+}
+
+void ScalableAllocator::ReleaseSpare() {
+  if (spare_ != kNoChunk && spare_ != borrowed_) Release(spare_);
 }
 
 void ScalableAllocator::Release(uint32_t id) {
@@ -294,7 +306,7 @@ bool ScalableAllocator::Validate() const {
     if (!s.arena) continue;
     ++chunks;
     reserved += s.arena->size();
-    if (s.size != s.arena->size() || s.used > s.size - s.arena->free_size()) return false;
+    if (s.size != s.arena->size() || s.usable > s.size || s.used > s.size - s.arena->free_size()) return false;
     slot_used += s.used;
     if (s.arena->size() > kMaxChunkBytes) return false;
     if (!s.arena->region() || s.arena->region()->size() != s.arena->size()) return false;

@@ -101,6 +101,7 @@ class ScalableAllocator {
     std::unique_ptr<Arena> arena;  // null: free slot
     RangeStrategy* strategy = nullptr;  // arena's, cached: one load less per malloc and free
     uint64_t size = 0;               // the chunk's size (cached: no virtual call on hot paths)
+    uint64_t usable = 0;             // free bytes when empty: less a tail below one granule (buddy, first-fit)
     uint64_t used = 0;               // requested bytes live in this chunk
     uint64_t fail_min = UINT64_MAX;  // smallest request that failed since the last free
     bool dedicated = false;          // above maxChunkSize
@@ -127,6 +128,9 @@ class ScalableAllocator {
   // ---- release policy -----------------------------------------------------
   [[gnu::always_inline]] void OnFullyFree(uint32_t id);  // id becomes the spare, or releases one
   void KeepOneSpare(uint32_t id);  // id and the spare are both fully free
+  // A request over maxSize first releases the spare (not the borrowed chunk).
+  bool NoRoom(uint64_t bytes) const;  // reserving `bytes` more would pass maxSize
+  void ReleaseSpare();
   void Release(uint32_t id);
   [[gnu::always_inline]] bool FullyFree(uint32_t id) const;
 

@@ -9,21 +9,15 @@
 // nothing, blocks() and freeSize equal the model's, Validate() holds.
 #pragma once
 
-#include <fuzzer/FuzzedDataProvider.h>
-
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "range_strategy.h"
 #include "strategy_reference.h"
 
 namespace poolmem::fuzz {
-
-#define POOLMEM_FUZZ_CHECK(cond) \
-  do {                           \
-    if (!(cond)) __builtin_trap(); \
-  } while (0)
 
 struct Block {
   uint64_t offset;

@@ -173,6 +173,28 @@ TEST(ScalableAllocator, CapReleasesTheSpareBeforeFailing) {
   EXPECT_EQ(a->stats().size, 4096u + 6000u);
 }
 
+// The same when the room runs out only once a strategy rounds the chunk up:
+// buddy cannot place 5000 bytes in a 5000-byte chunk and asks for 8192,
+// which fits only without the spare. It used to fail with the spare kept.
+TEST(ScalableAllocator, CapReleasesTheSpareBeforeFailingARoundedUpChunk) {
+  ScalableOptions o;
+  o.kind = StrategyKind::kBuddy;
+  o.chunk_size = 4096;
+  o.max_chunk_size = 4096;
+  o.max_size = 15000;
+  auto a = ScalableAllocator::Create(o);
+  ASSERT_NE(a, nullptr);
+  ASSERT_GE(a->Malloc(4096), 0);
+  const Loc y = Split(a->Malloc(4096));
+  ASSERT_EQ(a->Free(y.chunk, y.offset, 4096), FreeStatus::kOk);  // chunk 1 is the spare
+  const int64_t big = a->Malloc(5000);
+  ASSERT_GE(big, 0);
+  EXPECT_EQ(a->chunk(Split(big).chunk)->size(), 8192u);
+  EXPECT_EQ(a->stats().size, 4096u + 8192u);
+  EXPECT_EQ(a->Malloc(5000), kCapReached);  // nothing left to give up: the spare went first
+  EXPECT_TRUE(a->Validate());
+}
+
 TEST(ScalableAllocator, BorrowLendsWhatTheNextMallocReturnsAndIsNotCounted) {
   auto a = Make(1024);
   ASSERT_GE(a->Malloc(100), 0);
@@ -261,6 +283,32 @@ TEST(ScalableAllocator, AListenerThatRefusesFailsTheAllocation) {
   EXPECT_EQ(a->stats().chunks, 0u);
   EXPECT_EQ(a->stats().total_malloc, 0u);
   EXPECT_TRUE(a->Validate());
+}
+
+// A chunk whose size is not a whole number of granules (chunkSize 1000 on
+// buddy or first-fit) never has its tail below one granule free. It counted
+// as fully free only when the strategy's free bytes equalled its size, so it
+// was never the spare, never released, and trim() left it mapped.
+TEST(ScalableAllocator, AChunkWithATailBelowOneGranuleIsReleasedOnceFree) {
+  for (StrategyKind kind : {StrategyKind::kBuddy, StrategyKind::kFirstFit}) {
+    ScalableOptions o;
+    o.kind = kind;
+    o.chunk_size = 1000;
+    o.max_chunk_size = 1000;
+    auto a = ScalableAllocator::Create(o);
+    ASSERT_NE(a, nullptr);
+    const Loc x = Split(a->Malloc(500));
+    const Loc y = Split(a->Malloc(500));  // no 512 bytes left in chunk 0
+    ASSERT_EQ(x.chunk, 0u);
+    ASSERT_EQ(y.chunk, 1u);
+    ASSERT_EQ(a->Free(x.chunk, x.offset, 500), FreeStatus::kOk);
+    EXPECT_EQ(a->spare(), 0u);
+    ASSERT_EQ(a->Free(y.chunk, y.offset, 500), FreeStatus::kOk);
+    EXPECT_EQ(a->stats().chunks, 1u);  // two empty chunks: one is released
+    EXPECT_EQ(a->Trim(), 1000u);
+    EXPECT_EQ(a->stats().chunks, 0u);
+    EXPECT_TRUE(a->Validate());
+  }
 }
 
 // Seeded model test: random malloc / whole free / partial free / borrow / trim
