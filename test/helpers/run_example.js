@@ -7,9 +7,9 @@ const path = require('node:path');
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 
-function runExample(name, args = []) {
+function runExample(name, args = [], env = process.env) {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(EXAMPLES, name), ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [path.join(EXAMPLES, name), ...args], { timeout: 30_000, env }, (err, stdout, stderr) => {
       resolve({ code: err ? err.code ?? err.signal : 0, stdout, stderr });
     });
   });
