@@ -17,10 +17,10 @@
 // The last malloc is remembered while it is live, wholly (#liveSize). When it
 // is freed whole it is parked, not returned (#parkedSize): the next malloc of
 // the same size reuses it with no native call; operations that allocate,
-// lend, count or free in bulk return it to the pool first (#settle). This is a one-entry thread cache (tcache,
-// Netty's PoolThreadCache) for the common malloc/use/free loop; a free that
-// overlaps a parked range is a double free, checked here because native code
-// still counts that range as allocated.
+// lend, count or free in bulk return it to the pool first (#settle). This is
+// a one-entry thread cache (tcache, Netty's PoolThreadCache) for the common
+// malloc/use/free loop; a free that overlaps a parked range is a double free,
+// checked here because native code still counts that range as allocated.
 // About 450 lines: RecyclableMemory's ledger hooks live here because they
 // need the private chunk state; a second module would have to expose it.
 
