@@ -1,0 +1,188 @@
+// The realistic pattern first: a ring of K buffers outstanding, each step frees
+// the oldest and allocates a size drawn from [s, 2s), as a server that keeps
+// many frames in flight does. Every pool against Buffer.allocUnsafe in the same
+// ring, same process. Then the JS heap one pair allocates, and the GC work of a
+// long ring run. `--json FILE` also writes the results (for bench/chart.mjs).
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { describeMachine, fmt, measure, printTable, ratio } from './common.mjs';
+
+const require = createRequire(import.meta.url);
+const { Arena, BytePool, ScalableAllocator, alloc, free } = require('../lib/index.js');
+
+const RING_SIZES = [64, 1536, 4096, 65536];
+const RINGS = [16, 64];
+const SIZE_COUNT = 4096; // pre-drawn sizes, cycled (a power of two: the index is masked)
+const jsonPath = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
+let sink = 0;
+
+// Seeded sizes in [s, 2s): the same sequence for every contender.
+function drawSizes(s, seed = 0x9e3779b9) {
+  const sizes = new Int32Array(SIZE_COUNT);
+  let x = seed >>> 0;
+  for (let i = 0; i < SIZE_COUNT; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    sizes[i] = s + (x % s);
+  }
+  return sizes;
+}
+
+// Each contender: open() -> { step, close }. step() frees the oldest buffer of
+// the ring and allocates the next size into its slot. The loops are written
+// out per contender so each call site stays monomorphic.
+const CONTENDERS = {
+  'Arena': (k, sizes) => {
+    const arena = new Arena(256 << 20);
+    const ring = fill(k, sizes, (n) => arena.malloc(n));
+    let i = 0; let j = k;
+    return {
+      step() { arena.free(ring[i]); ring[i] = arena.malloc(sizes[j++ & (SIZE_COUNT - 1)]); i = i + 1 === k ? 0 : i + 1; },
+      close() { arena.close(); },
+    };
+  },
+  'ScalableAllocator': (k, sizes) => {
+    const pool = new ScalableAllocator(); // default options: leakDetection 'sample'
+    const ring = fill(k, sizes, (n) => pool.malloc(n));
+    let i = 0; let j = k;
+    return {
+      step() { pool.free(ring[i]); ring[i] = pool.malloc(sizes[j++ & (SIZE_COUNT - 1)]); i = i + 1 === k ? 0 : i + 1; },
+      close() { pool.close(); },
+    };
+  },
+  'BytePool': (k, sizes) => {
+    const pool = new BytePool();
+    const ring = fill(k, sizes, (n) => pool.get(n));
+    let i = 0; let j = k;
+    return {
+      step() { pool.put(ring[i]); ring[i] = pool.get(sizes[j++ & (SIZE_COUNT - 1)]); i = i + 1 === k ? 0 : i + 1; },
+      close() { pool.close(); },
+    };
+  },
+  'alloc/free': (k, sizes) => {
+    const ring = fill(k, sizes, (n) => alloc(n));
+    let i = 0; let j = k;
+    return {
+      step() { free(ring[i]); ring[i] = alloc(sizes[j++ & (SIZE_COUNT - 1)]); i = i + 1 === k ? 0 : i + 1; },
+      close() { for (const b of ring) free(b); },
+    };
+  },
+  'Buffer.allocUnsafe': (k, sizes) => {
+    const ring = fill(k, sizes, (n) => Buffer.allocUnsafe(n));
+    let i = 0; let j = k;
+    return {
+      step() { ring[i] = Buffer.allocUnsafe(sizes[j++ & (SIZE_COUNT - 1)]); i = i + 1 === k ? 0 : i + 1; },
+      close() {},
+    };
+  },
+};
+const BASELINE = 'Buffer.allocUnsafe';
+const POOLS = Object.keys(CONTENDERS).filter((n) => n !== BASELINE);
+
+function fill(k, sizes, make) {
+  const ring = [];
+  for (let i = 0; i < k; i++) ring.push(make(sizes[i]));
+  return ring;
+}
+
+const results = { machine: describeMachine(), node: process.version, ring: [], heap: [], gc: [] };
+
+// ---- ns per pair in the ring -------------------------------------------------------
+for (const k of RINGS) {
+  for (const s of RING_SIZES) {
+    const sizes = drawSizes(s);
+    const open = Object.entries(CONTENDERS).map(([name, make]) => ({ name, ...make(k, sizes) }));
+    const ns = await measure(open.map(({ name, step }) => ({ name, fn: step })));
+    for (const c of open) c.close();
+    const row = { k, s, ns: Object.fromEntries(ns) };
+    results.ring.push(row);
+  }
+}
+const ringRows = results.ring.map(({ k, s, ns }) => [
+  k, `${s}..${2 * s - 1}`, ...POOLS.map((p) => `${fmt(ns[p])} (${ratio(ns[BASELINE], ns[p])})`), fmt(ns[BASELINE]),
+]);
+printTable(
+  `Ring of K outstanding buffers, free oldest + allocate a size in [s, 2s): ns per pair ` +
+    `(x = allocUnsafe / pool, higher is better; ${describeMachine()})`,
+  ['K', 'bytes', ...POOLS, BASELINE], ringRows,
+);
+
+// ---- JS heap allocated per pair ------------------------------------------------------
+// used_heap_size grows by what a window of pairs allocates as long as no GC
+// runs inside the window; a window that saw a GC is measured again, smaller.
+let gcSeen = 0;
+const gcObserver = new PerformanceObserver((list) => { gcSeen += list.getEntries().length; });
+gcObserver.observe({ entryTypes: ['gc'] });
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+// GC entries reach observers a few turns after the GC: wait long enough to see them.
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+async function heapPerPair(step) {
+  for (let i = 0; i < 2000; i++) step(); // warm, so JIT code is not counted
+  for (let pairs = 20000; pairs >= 32; pairs >>= 1) {
+    globalThis.gc?.();
+    await settle();
+    const before = gcSeen;
+    const used0 = v8.getHeapStatistics().used_heap_size;
+    for (let i = 0; i < pairs; i++) step();
+    const used1 = v8.getHeapStatistics().used_heap_size;
+    await settle();
+    if (gcSeen === before) return Math.max(0, (used1 - used0) / pairs);
+  }
+  return NaN;
+}
+
+for (const s of [256, 2048, 65536]) {
+  const sizes = drawSizes(s);
+  const row = { s, bytes: {} };
+  for (const [name, make] of Object.entries(CONTENDERS)) {
+    const c = make(16, sizes);
+    row.bytes[name] = await heapPerPair(c.step);
+    c.close();
+  }
+  results.heap.push(row);
+}
+printTable(
+  'JS heap allocated per pair (bytes, ring of 16, sizes in [s, 2s); from v8.getHeapStatistics over a GC-free window)',
+  ['bytes', ...POOLS, BASELINE],
+  results.heap.map(({ s, bytes }) => [`${s}..${2 * s - 1}`, ...[...POOLS, BASELINE].map((p) => bytes[p].toFixed(0))]),
+);
+
+// ---- GC work of a long ring run ------------------------------------------------------
+const GC_PAIRS = Number(process.env.RING_GC_PAIRS ?? 1_000_000);
+let gcEvents = 0; let gcPause = 0;
+const pauseObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) { gcEvents++; gcPause += e.duration; }
+});
+pauseObserver.observe({ entryTypes: ['gc'] });
+for (const s of [256, 2048, 65536]) {
+  const sizes = drawSizes(s);
+  const row = { s, events: {}, pauseMs: {} };
+  for (const [name, make] of Object.entries(CONTENDERS)) {
+    const c = make(16, sizes);
+    globalThis.gc?.();
+    await tick();
+    const [e0, p0] = [gcEvents, gcPause];
+    for (let done = 0; done < GC_PAIRS; done += 10000) {
+      for (let i = 0; i < 10000; i++) c.step();
+      await tick(); // a server yields between batches; finalizers and GC callbacks run here
+    }
+    await tick();
+    row.events[name] = gcEvents - e0;
+    row.pauseMs[name] = gcPause - p0;
+    c.close();
+  }
+  results.gc.push(row);
+}
+pauseObserver.disconnect();
+gcObserver.disconnect();
+printTable(
+  `GC during ${GC_PAIRS.toLocaleString('en-US')} ring pairs (K = 16): GC events / total pause ms`,
+  ['bytes', ...POOLS, BASELINE],
+  results.gc.map(({ s, events, pauseMs }) => [`${s}..${2 * s - 1}`,
+    ...[...POOLS, BASELINE].map((p) => `${events[p]} / ${pauseMs[p].toFixed(1)}`)]),
+);
+
+if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+if (sink === -1) console.log(sink);
