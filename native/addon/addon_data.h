@@ -4,10 +4,11 @@
 // wrap pointing at a freed table.
 #pragma once
 
-#include <napi.h>
+#include <node_api.h>
 
 #include <memory>
 
+#include "external_memory.h"
 #include "handle_table.h"
 
 namespace poolmem::addon {
@@ -18,8 +19,9 @@ struct ScalableState;
 struct AddonData {
   std::shared_ptr<HandleTable<ArenaState>> arenas = std::make_shared<HandleTable<ArenaState>>();
   std::shared_ptr<HandleTable<ScalableState>> scalables = std::make_shared<HandleTable<ScalableState>>();
+  std::shared_ptr<ExternalMemory> external = std::make_shared<ExternalMemory>();
 
-  // The instance's data; set up once in Init.
+  // The instance's data; set up once in Init (nullptr if that failed).
   static AddonData* Of(napi_env env) {
     void* data = nullptr;
     napi_get_instance_data(env, &data);

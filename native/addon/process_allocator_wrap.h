@@ -6,7 +6,7 @@
 // instance's ArrayBuffer over it is finalized (or detached by `processRelease`).
 #pragma once
 
-#include <napi.h>
+#include <node_api.h>
 
 namespace poolmem::addon {
 
@@ -21,7 +21,7 @@ class ProcessAllocatorWrap {
   // processChunk(arenaId) -> ArrayBuffer over the arena | undefined
   // processRelease(arrayBuffer) -> detaches a chunk ArrayBuffer made by processChunk
   // processStats() -> [arenas, size, usedSize, spareSize]; processValidate() -> boolean
-  static void Export(Napi::Env env, Napi::Object exports);
+  static bool Export(napi_env env, napi_value exports);  // false on failure
 };
 
 }  // namespace poolmem::addon
