@@ -1,6 +1,7 @@
 // ArenaWrap: chunk and per-allocation ArrayBuffers over a core Arena.
 #include "arena_wrap.h"
 
+#include "../core/debug.h"
 #include "bound_function.h"
 #include "scratch.h"
 
@@ -29,9 +30,13 @@ void FinalizeSafeBlock(napi_env env, void*, void* hint) {
   ArenaState& state = *block->state;
   auto it = state.safe_blocks.find(block->id);
   if (it != state.safe_blocks.end() && it->second == block) {
-    // Never freed in full: return exactly the bytes still allocated.
+    // Never freed in full: return exactly the bytes still allocated. A safe
+    // arena frees only through its blocks (the fast path refuses it), so
+    // these bytes are this block's alone and the arena must accept them.
     for (const FreeRange& r : block->live.ranges()) {
-      state.arena->Free(block->offset + r.start, r.end - r.start);
+      const FreeStatus status = state.arena->Free(block->offset + r.start, r.end - r.start);
+      POOLMEM_ASSERT(status == FreeStatus::kOk);
+      (void)status;
     }
     state.safe_blocks.erase(it);
     ++state.reclaimed;

@@ -108,7 +108,8 @@ bool ExportScalableFastPath(napi_env env, napi_value exports) {
   if (data == nullptr) return false;
   auto path = std::make_shared<ScalablePath>();
   path->table = data->scalables;
-  return SetNamed(env, exports, "scalableScratch", ScratchArray(env, path->scratch)) &&
+  return SetNamed(env, exports, "scalableFreeCoversTracked", Int32(env, kCoversTracked)) &&
+         SetNamed(env, exports, "scalableScratch", ScratchArray(env, path->scratch)) &&
          SetNamed(env, exports, "scalableBatch", SharedFloat64Array(env, path->batch)) &&
          SetNamed(env, exports, "scalableMalloc",
                   BindFunction(env, "scalableMalloc", FastTake<&ScalableAllocator::Malloc>, path)) &&
