@@ -4,6 +4,8 @@
 #include <memory>
 
 #include "../core/process_allocator.h"
+#include "../core/process_ledger.h"
+#include "addon_data.h"
 #include "bound_function.h"
 #include "napi_helpers.h"
 #include "scratch.h"
@@ -19,14 +21,21 @@ void FinalizeChunk(napi_env, void*, void* hint) {
   delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // the arena's mapping goes with its last holder
 }
 
+// Bound to the addon instance's hot paths: its scratch and its ledger.
+struct ProcessPath {
+  std::shared_ptr<Scratch> scratch = std::make_shared<Scratch>();
+  std::shared_ptr<ProcessLedger> ledger;
+};
+
 // Hot path: () -> 0, with the block's arena id and offset in the scratch
 // slots, or -1 (no memory) / -2 (first-fit not built in). Size: scratch.size.
 napi_value Alloc(napi_env env, napi_callback_info cbinfo) {
-  Scratch* scratch = ScratchOf(env, cbinfo);
+  auto* path = BoundData<ProcessPath>(env, cbinfo);
+  Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   uint64_t size;
   if (scratch == nullptr || !ReadSlot(env, scratch->size, 1, &size)) return nullptr;
   ProcessAllocator::Block block;
-  const auto status = ProcessAllocator::Global().Allocate(size, &block);
+  const auto status = path->ledger->Allocate(size, &block);
   if (status != ProcessAllocator::AllocStatus::kOk) {
     return Int32(env, status == ProcessAllocator::AllocStatus::kNoStrategy ? -2 : -1);
   }
@@ -36,16 +45,18 @@ napi_value Alloc(napi_env env, napi_callback_info cbinfo) {
 }
 
 // Hot path: () -> FreeResult for the scratch's (id, offset, size); for
-// kSpareReleased the unmapped spare's id replaces scratch.id.
+// kSpareReleased the unmapped spare's id replaces scratch.id. Only bytes
+// this addon instance (thread) holds can be freed.
 napi_value Free(napi_env env, napi_callback_info cbinfo) {
-  Scratch* scratch = ScratchOf(env, cbinfo);
+  auto* path = BoundData<ProcessPath>(env, cbinfo);
+  Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   uint64_t id, offset, size;
   if (scratch == nullptr || !ReadSlot(env, scratch->id, 0, &id) || !ReadSlot(env, scratch->offset, 0, &offset) ||
       !ReadSlot(env, scratch->size, 0, &size)) {
     return nullptr;
   }
   uint64_t released = 0;
-  const auto result = ProcessAllocator::Global().Free(id, offset, size, &released);
+  const auto result = path->ledger->Free(id, offset, size, &released);
   if (result == ProcessAllocator::FreeResult::kSpareReleased) scratch->id = static_cast<double>(released);
   return Int32(env, static_cast<int32_t>(result));
 }
@@ -91,10 +102,13 @@ napi_value Validate(napi_env env, napi_callback_info) {
 }  // namespace
 
 bool ProcessAllocatorWrap::Export(napi_env env, napi_value exports) {
-  auto scratch = std::make_shared<Scratch>();
-  return SetNamed(env, exports, "processScratch", ScratchArray(env, scratch)) &&
-         SetNamed(env, exports, "processAlloc", BindFunction(env, "processAlloc", Alloc, scratch)) &&
-         SetNamed(env, exports, "processFree", BindFunction(env, "processFree", Free, scratch)) &&
+  AddonData* data = AddonData::Of(env);
+  if (data == nullptr) return false;
+  auto path = std::make_shared<ProcessPath>();
+  path->ledger = data->process_ledger;
+  return SetNamed(env, exports, "processScratch", ScratchArray(env, path->scratch)) &&
+         SetNamed(env, exports, "processAlloc", BindFunction(env, "processAlloc", Alloc, path)) &&
+         SetNamed(env, exports, "processFree", BindFunction(env, "processFree", Free, path)) &&
          SetNamed(env, exports, "processChunk", PlainFunction(env, "processChunk", Chunk)) &&
          SetNamed(env, exports, "processRelease", PlainFunction(env, "processRelease", Release)) &&
          SetNamed(env, exports, "processStats", PlainFunction(env, "processStats", Stats)) &&

@@ -4,6 +4,8 @@
 // ArrayBuffer per arena it touches (`processChunk`), holding a share of the
 // arena's region, so an arena dropped by its last free is unmapped once every
 // instance's ArrayBuffer over it is finalized (or detached by `processRelease`).
+// Each instance frees only the bytes it holds (its ProcessLedger), and what it
+// still holds goes back when it is torn down.
 #pragma once
 
 #include <node_api.h>
