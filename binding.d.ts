@@ -401,7 +401,9 @@ export class ArenaPool implements Disposable {
  */
 export function alloc(size: number): Buffer;
 /**
- * Frees the buffer or any subarray of it (widened to whole 16-byte granules). The free
- * that empties an arena unmaps it; stale views of it read length 0.
+ * Frees the buffer or any subarray of it: exactly those bytes (a 16-byte granule goes back
+ * once none of its bytes is live). A thread frees only blocks it allocated; what a worker
+ * still holds goes back when it ends. The free that empties an arena unmaps it; stale views
+ * of it read length 0.
  */
 export function free(buf: Uint8Array): void;

@@ -101,8 +101,8 @@ function releaseChunk(id, chunk) {
   processRelease(chunk);
 }
 
-// Frees the buffer, or any subarray of it (widened to whole 16-byte
-// granules, which never reach a neighbouring block).
+// Frees the buffer, or any subarray of it: exactly those bytes (a 16-byte
+// granule goes back to the arena once none of its bytes is live).
 function free(buf) {
   if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
   const chunk = arrayBufferOf(buf); // not .buffer/.byteOffset: ~20 ns of getters (pool_buffer.js)

@@ -508,6 +508,8 @@ function emitLeak(message, stack) {
 
 function freeError(status, offset, length) {
   if (status === FREE_DOUBLE) return ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of the buffer`);
+  // Only a leak-tracked allocation's own buffer may free its bytes.
+  if (status === binding.scalableFreeCoversTracked) return ERR_POOLMEM_FOREIGN_BUFFER('allocator', 'view');
   return ERR_BUFFER_OUT_OF_BOUNDS('buf');
 }
 

@@ -166,16 +166,36 @@ withFirstFit('free()', () => {
     expectCode(() => free(keep), 'ERR_POOLMEM_DOUBLE_FREE'); // its arena is gone too
   });
 
-  test('frees a subarray, widened to whole 16-byte granules', () => {
+  test('frees exactly the bytes of a subarray; a granule goes back once none of its bytes is live', () => {
     const buf = alloc(64);
     const keep = alloc(16);
     const used = binding.processStats()[2];
-    free(buf.subarray(3, 13)); // granule [0, 16)
-    expect(binding.processStats()[2]).toBe(used - 16);
+    free(buf.subarray(3, 13)); // granule [0, 16) still holds bytes 0..2 and 13..15
+    expect(binding.processStats()[2]).toBe(used);
     expectCode(() => free(buf.subarray(0, 16)), 'ERR_POOLMEM_DOUBLE_FREE');
+    free(buf.subarray(0, 3));
+    free(buf.subarray(13, 16));
+    expect(binding.processStats()[2]).toBe(used - 16);
     free(buf.subarray(16));
     expect(binding.processStats()[2]).toBe(used - 64);
     free(keep);
+  });
+
+  test('a partial free never hands out bytes the caller still holds', () => {
+    const first = alloc(16).fill(0x11);
+    const second = alloc(16).fill(0x22);
+    free(first.subarray(0, 8)); // bytes 8..15 are still held
+    const third = alloc(8).fill(0x33);
+    const overlaps = third.buffer === first.buffer &&
+      third.byteOffset < first.byteOffset + 16 && first.byteOffset < third.byteOffset + 8;
+    expect(overlaps).toBe(false);
+    expect(first.subarray(8).every((x) => x === 0x11)).toBe(true);
+    free(first.subarray(8));
+    expectCode(() => free(first.subarray(8)), 'ERR_POOLMEM_DOUBLE_FREE');
+    expect(second.every((x) => x === 0x22)).toBe(true);
+    free(second);
+    free(third);
+    expect(binding.processValidate()).toBe(true);
   });
 
   test.each([

@@ -1,50 +1,75 @@
-// Module registration: one line per exported native class.
-#include <napi.h>
+// Module registration: one line per exported native class. Init uses checked
+// C calls too (napi_helpers.h): a worker terminated while it loads the addon
+// gets an incomplete exports object, never a process abort.
+#include <node_api.h>
 
 #include "../core/os_memory.h"
 #include "../core/range_strategy.h"
 #include "addon_data.h"
 #include "arena_wrap.h"
+#include "bound_function.h"
 #include "process_allocator_wrap.h"
 #include "range_allocator_wrap.h"
-#include "slab_wrap.h"
 #include "scalable_allocator_wrap.h"
+#include "slab_wrap.h"
 
 namespace poolmem::addon {
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  napi_set_instance_data(
-      env, new AddonData(), [](node_api_basic_env, void* data, void*) { delete static_cast<AddonData*>(data); },
-      nullptr);
-  exports.Set("RangeAllocatorHandle", RangeAllocatorWrap::Define(env));
-  exports.Set("ArenaHandle", ArenaWrap::Define(env));
-  ArenaWrap::ExportFastPath(env, exports);
-  exports.Set("SlabHandle", SlabWrap::Define(env));
-  ProcessAllocatorWrap::Export(env, exports);
-  exports.Set("ScalableAllocatorHandle", ScalableAllocatorWrap::Define(env));
-  ExportScalableFastPath(env, exports);
-  exports.Set("liveRegions", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-                return Napi::Number::New(info.Env(), static_cast<double>(MappedRegion::LiveCount()));
-              }));
-  // V8's own count of external memory (ArrayBuffer backing stores plus every
-  // napi_adjust_external_memory): process.memoryUsage().external leaves the
-  // adjustments out on Node 20, so tests read it here.
-  exports.Set("v8ExternalMemory", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-                int64_t total = 0;
-                napi_adjust_external_memory(info.Env(), 0, &total);
-                return Napi::Number::New(info.Env(), static_cast<double>(total));
-              }));
-  exports.Set("strategies", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-                auto names = AvailableStrategies();
-                auto out = Napi::Array::New(info.Env(), names.size());
-                for (uint32_t i = 0; i < names.size(); ++i) {
-                  out.Set(i, Napi::String::New(info.Env(), names[i].data(), names[i].size()));
-                }
-                return out;
-              }));
-  return exports;
+namespace {
+
+void DeleteAddonData(napi_env, void* data, void*) { delete static_cast<AddonData*>(data); }
+
+napi_value LiveRegions(napi_env env, napi_callback_info) {
+  return Number(env, static_cast<double>(MappedRegion::LiveCount()));
 }
 
-NODE_API_MODULE(poolmem, Init)
+// V8's own count of external memory (ArrayBuffer backing stores plus every
+// napi_adjust_external_memory): process.memoryUsage().external leaves the
+// adjustments out on Node 20, so tests read it here.
+napi_value V8ExternalMemory(napi_env env, napi_callback_info) {
+  int64_t total = 0;
+  if (napi_adjust_external_memory(env, 0, &total) != napi_ok) return nullptr;
+  return Number(env, static_cast<double>(total));
+}
+
+// What this addon instance reports through napi_adjust_external_memory (never below 0).
+napi_value AddonExternalMemory(napi_env env, napi_callback_info) {
+  AddonData* data = AddonData::Of(env);
+  return data == nullptr ? nullptr : Number(env, static_cast<double>(data->external->reported()));
+}
+
+napi_value Strategies(napi_env env, napi_callback_info) {
+  napi_value out = NewArray(env);
+  uint32_t i = 0;
+  for (std::string_view name : AvailableStrategies()) {
+    if (!SetElement(out, env, i++, String(env, name.data(), name.size()))) return nullptr;
+  }
+  return out;
+}
+
+}  // namespace
+
+napi_value Init(napi_env env, napi_value exports) {
+  auto* data = new AddonData();
+  if (napi_set_instance_data(env, data, DeleteAddonData, nullptr) != napi_ok) {
+    delete data;
+    return nullptr;
+  }
+  const bool ok = SetNamed(env, exports, "RangeAllocatorHandle", RangeAllocatorWrap::Define(env)) &&
+                  SetNamed(env, exports, "ArenaHandle", ArenaWrap::Define(env)) &&
+                  ArenaWrap::ExportFastPath(env, exports) &&
+                  SetNamed(env, exports, "SlabHandle", SlabWrap::Define(env)) &&
+                  ProcessAllocatorWrap::Export(env, exports) &&
+                  SetNamed(env, exports, "ScalableAllocatorHandle", ScalableAllocatorWrap::Define(env)) &&
+                  ExportScalableFastPath(env, exports) &&
+                  SetNamed(env, exports, "liveRegions", PlainFunction(env, "liveRegions", LiveRegions)) &&
+                  SetNamed(env, exports, "v8ExternalMemory", PlainFunction(env, "v8ExternalMemory", V8ExternalMemory)) &&
+                  SetNamed(env, exports, "addonExternalMemory",
+                           PlainFunction(env, "addonExternalMemory", AddonExternalMemory)) &&
+                  SetNamed(env, exports, "strategies", PlainFunction(env, "strategies", Strategies));
+  return ok ? exports : nullptr;
+}
 
 }  // namespace poolmem::addon
+
+NAPI_MODULE_INIT() { return poolmem::addon::Init(env, exports); }

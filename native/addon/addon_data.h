@@ -4,10 +4,12 @@
 // wrap pointing at a freed table.
 #pragma once
 
-#include <napi.h>
+#include <node_api.h>
 
 #include <memory>
 
+#include "../core/process_ledger.h"
+#include "external_memory.h"
 #include "handle_table.h"
 
 namespace poolmem::addon {
@@ -18,8 +20,15 @@ struct ScalableState;
 struct AddonData {
   std::shared_ptr<HandleTable<ArenaState>> arenas = std::make_shared<HandleTable<ArenaState>>();
   std::shared_ptr<HandleTable<ScalableState>> scalables = std::make_shared<HandleTable<ScalableState>>();
+  std::shared_ptr<ExternalMemory> external = std::make_shared<ExternalMemory>();
+  // This instance's alloc() blocks: they go back when the instance does.
+  std::shared_ptr<ProcessLedger> process_ledger = std::make_shared<ProcessLedger>(ProcessAllocator::Global());
 
-  // The instance's data; set up once in Init.
+  // Runs as the instance-data finalizer, when no JS of this thread can run
+  // again: nothing can reach the alloc() blocks it still holds.
+  ~AddonData() { process_ledger->ReturnAll(); }
+
+  // The instance's data; set up once in Init (nullptr if that failed).
   static AddonData* Of(napi_env env) {
     void* data = nullptr;
     napi_get_instance_data(env, &data);

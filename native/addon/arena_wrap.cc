@@ -1,6 +1,7 @@
 // ArenaWrap: chunk and per-allocation ArrayBuffers over a core Arena.
 #include "arena_wrap.h"
 
+#include "../core/debug.h"
 #include "bound_function.h"
 #include "scratch.h"
 
@@ -18,23 +19,29 @@ struct SafeBlock {
 
 namespace {
 
-void FinalizeChunk(Napi::BasicEnv, void*, std::shared_ptr<MappedRegion>* region) {
-  delete region;  // unmaps when this was the last holder
+void FinalizeChunk(napi_env, void*, void* hint) {
+  delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // unmaps when this was the last holder
 }
 
-// Runs on a later turn after GC, after a full free's detach, or at teardown.
-void FinalizeSafeBlock(Napi::BasicEnv env, void*, SafeBlock* block) {
+// Runs on a later turn after GC, after a full free's detach, or at teardown;
+// also for a block whose buffer failed to register (it is not in the map).
+void FinalizeSafeBlock(napi_env env, void*, void* hint) {
+  auto* block = static_cast<SafeBlock*>(hint);
   ArenaState& state = *block->state;
   auto it = state.safe_blocks.find(block->id);
-  if (it != state.safe_blocks.end()) {
-    // Never freed in full: return exactly the bytes still allocated.
+  if (it != state.safe_blocks.end() && it->second == block) {
+    // Never freed in full: return exactly the bytes still allocated. A safe
+    // arena frees only through its blocks (the fast path refuses it), so
+    // these bytes are this block's alone and the arena must accept them.
     for (const FreeRange& r : block->live.ranges()) {
-      state.arena->Free(block->offset + r.start, r.end - r.start);
+      const FreeStatus status = state.arena->Free(block->offset + r.start, r.end - r.start);
+      POOLMEM_ASSERT(status == FreeStatus::kOk);
+      (void)status;
     }
     state.safe_blocks.erase(it);
     ++state.reclaimed;
   }
-  napi_delete_reference(env, block->weak);
+  if (block->weak != nullptr) napi_delete_reference(env, block->weak);
   delete block;
 }
 
@@ -64,9 +71,7 @@ napi_value FastAllocate(napi_env env, napi_callback_info cbinfo) {
   if (state == nullptr || !ReadSlot(env, scratch->size, 1, &size)) return nullptr;
   const int64_t offset = state->arena->Allocate(size);
   scratch->offset = static_cast<double>(offset);
-  napi_value out;
-  napi_create_int32(env, offset < 0 ? -1 : 0, &out);
-  return out;
+  return Int32(env, offset < 0 ? -1 : 0);
 }
 
 // Fast mode hot path: () -> FreeStatus for scratch [id, offset, size].
@@ -78,191 +83,181 @@ napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
   if (state == nullptr || !ReadSlot(env, scratch->offset, 0, &offset) || !ReadSlot(env, scratch->size, 0, &size)) {
     return nullptr;
   }
-  napi_value out;
-  napi_create_int32(env, static_cast<int32_t>(state->arena->Free(offset, size)), &out);
-  return out;
+  return Int32(env, static_cast<int32_t>(state->arena->Free(offset, size)));
 }
 
 }  // namespace
 
-Napi::Function ArenaWrap::Define(Napi::Env env) {
+napi_value ArenaWrap::Define(napi_env env) {
   using W = ArenaWrap;
-  return DefineClass(env, "ArenaHandle",
-                     {
-                         CheckedMethod<W, &W::Chunk>("chunk"),
-                         CheckedMethod<W, &W::Id>("id"),
-                         CheckedMethod<W, &W::AllocateSafe>("allocateSafe"),
-                         CheckedMethod<W, &W::FreeSafe>("freeSafe"),
-                         CheckedMethod<W, &W::Size>("size"),
-                         CheckedMethod<W, &W::FreeSize>("freeSize"),
-                         CheckedMethod<W, &W::Close>("close"),
-                         CheckedMethod<W, &W::Reset>("reset"),
-                         CheckedMethod<W, &W::Stats>("stats"),
-                         CheckedMethod<W, &W::Validate>("validate"),
-                     });
+  static const napi_property_descriptor methods[] = {
+      Method<W, 0, &W::Chunk>("chunk"),       Method<W, 0, &W::Id>("id"),
+      Method<W, 1, &W::AllocateSafe>("allocateSafe"), Method<W, 3, &W::FreeSafe>("freeSafe"),
+      Method<W, 0, &W::Size>("size"),         Method<W, 0, &W::FreeSize>("freeSize"),
+      Method<W, 0, &W::Close>("close"),       Method<W, 0, &W::Reset>("reset"),
+      Method<W, 0, &W::Stats>("stats"),       Method<W, 0, &W::Validate>("validate"),
+  };
+  return DefineNativeClass<W>(env, "ArenaHandle", methods);
 }
 
-ArenaWrap::ArenaWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ArenaWrap>(info) {
-  Napi::Env env = info.Env();
+bool ArenaWrap::Init(napi_env env, const Args<kArgs>& args) {
   uint64_t size = 0;
   int32_t kind = 0;
   StrategyOptions options;
   bool safe = false, huge = false;
-  if (!ReadSize(info, 0, 1, &size) || !ReadInt32(info, 1, &kind) ||
-      !ReadSize(info, 2, 0, &options.min_block) || !ReadBool(info, 3, &safe) ||
-      !ReadBool(info, 4, &huge)) {
-    return;
+  if (!ReadSizeValue(env, args[0], 1, &size) || !ReadInt32Value(env, args[1], &kind) ||
+      !ReadSizeValue(env, args[2], 0, &options.min_block) || !ReadBoolValue(env, args[3], &safe) ||
+      !ReadBoolValue(env, args[4], &huge)) {
+    return false;
   }
+  AddonData* data = AddonData::Of(env);
+  if (data == nullptr) return false;
   auto arena = Arena::Create(size, static_cast<StrategyKind>(kind), options, huge);
   if (!arena) {
     ThrowCoded(env, ErrorKind::kPlain, "ERR_POOLMEM_OUT_OF_MEMORY", "Cannot reserve arena memory");
-    return;
+    return false;
   }
+  env_ = env;
   state_ = std::make_shared<ArenaState>();
   state_->arena = std::move(arena);
-  if (!safe) {
-    const auto& region = state_->arena->region();
-    auto chunk = Napi::ArrayBuffer::New(env, region->data(), static_cast<size_t>(size), FinalizeChunk,
-                                        new std::shared_ptr<MappedRegion>(region));
-    if (env.IsExceptionPending()) return;
-    chunk.TypeTag(&ClassTag(kArenaClass));
-    chunk_ = Napi::Persistent(chunk);
-    state_->fast = true;
-  }
-  table_ = AddonData::Of(env)->arenas;
+  state_->fast = !safe;
+  if (state_->fast && !NewChunk(env)) return false;
+  table_ = data->arenas;
   id_ = table_->Add(state_);
-  info.This().As<Napi::Object>().TypeTag(&ClassTag(kClassId));
+  return true;
 }
 
-Napi::Value ArenaWrap::Chunk(const Napi::CallbackInfo& info) {
-  return chunk_.IsEmpty() ? info.Env().Undefined() : chunk_.Value();
-}
-
-void ArenaWrap::ExportFastPath(Napi::Env env, Napi::Object exports) {
-  auto path = std::make_shared<FastPath>();
-  path->table = AddonData::Of(env)->arenas;
-  exports.Set("arenaScratch", ScratchArray(env, path->scratch));
-  exports.Set("arenaAllocate", BindFunction(env, "arenaAllocate", FastAllocate, path));
-  exports.Set("arenaFree", BindFunction(env, "arenaFree", FastFree, path));
+bool ArenaWrap::NewChunk(napi_env env) {
+  const auto& region = state_->arena->region();
+  auto* share = new std::shared_ptr<MappedRegion>(region);
+  bool ours = false;
+  napi_value ab = NewExternalArrayBuffer(env, region->data(), static_cast<size_t>(region->size()), FinalizeChunk,
+                                         share, &ours);
+  if (ab == nullptr) {
+    if (ours) delete share;
+    return false;
+  }
+  if (!Tag(env, ab, kArenaClass)) return false;
+  chunk_ = NewRef(env, ab, 1);
+  return chunk_ != nullptr;
 }
 
 ArenaWrap::~ArenaWrap() {
   if (table_) table_->Remove(id_);
+  if (chunk_ != nullptr) napi_delete_reference(env_, chunk_);
 }
 
-Napi::Value ArenaWrap::Id(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), id_);
+napi_value ArenaWrap::Chunk(napi_env env, const Args<0>&) {
+  napi_value ab = Deref(env, chunk_);
+  return ab != nullptr ? ab : Undefined(env);
 }
 
-Napi::Value ArenaWrap::AllocateSafe(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+bool ArenaWrap::ExportFastPath(napi_env env, napi_value exports) {
+  AddonData* data = AddonData::Of(env);
+  if (data == nullptr) return false;
+  auto path = std::make_shared<FastPath>();
+  path->table = data->arenas;
+  return SetNamed(env, exports, "arenaScratch", ScratchArray(env, path->scratch)) &&
+         SetNamed(env, exports, "arenaAllocate", BindFunction(env, "arenaAllocate", FastAllocate, path)) &&
+         SetNamed(env, exports, "arenaFree", BindFunction(env, "arenaFree", FastFree, path));
+}
+
+napi_value ArenaWrap::Id(napi_env env, const Args<0>&) { return Number(env, id_); }
+
+napi_value ArenaWrap::AllocateSafe(napi_env env, const Args<1>& args) {
   uint64_t size;
-  if (!ReadSize(info, 0, 1, &size)) return Napi::Value();
+  if (!ReadSizeValue(env, args[0], 1, &size)) return nullptr;
   const int64_t offset = state_->arena->Allocate(size);
-  if (offset < 0) return env.Null();
-  auto* block = new SafeBlock{state_, state_->arena->region(), state_->next_id++, static_cast<uint64_t>(offset),
+  if (offset < 0) return Null(env);
+  const uint64_t id = state_->next_id++;
+  auto* block = new SafeBlock{state_, state_->arena->region(), id, static_cast<uint64_t>(offset),
                               LiveRanges(size), nullptr};
-  uint8_t* data = block->region->data() + offset;
-  auto ab = Napi::ArrayBuffer::New(env, data, static_cast<size_t>(size), FinalizeSafeBlock, block);
-  if (env.IsExceptionPending()) {
+  bool ours = false;
+  napi_value ab = NewExternalArrayBuffer(env, block->region->data() + offset, static_cast<size_t>(size),
+                                         FinalizeSafeBlock, block, &ours);
+  napi_value pair = ab == nullptr ? nullptr : ArrayOf(env, {ab, Number(env, static_cast<double>(id))});
+  if (pair == nullptr || !Tag(env, ab, kSafeBufferClass)) {
+    // Nobody got the buffer: the bytes go back now, and the block (not in
+    // the map) is deleted here or by its finalizer.
     state_->arena->Free(static_cast<uint64_t>(offset), size);
-    delete block;
-    return Napi::Value();
+    if (ab == nullptr && ours) delete block;
+    return nullptr;
   }
-  ab.TypeTag(&ClassTag(kSafeBufferClass));
-  napi_create_reference(env, ab, 0, &block->weak);
-  state_->safe_blocks.emplace(block->id, block);
-  auto pair = Napi::Array::New(env, 2);
-  pair.Set(uint32_t{0}, ab);
-  pair.Set(uint32_t{1}, Napi::Number::New(env, static_cast<double>(block->id)));
+  block->weak = NewRef(env, ab, 0);
+  state_->safe_blocks.emplace(id, block);
   return pair;
 }
 
-Napi::Value ArenaWrap::FreeSafe(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+napi_value ArenaWrap::FreeSafe(napi_env env, const Args<3>& args) {
   uint64_t id, offset, size;
-  if (!ReadSize(info, 0, 0, &id) || !ReadSize(info, 1, 0, &offset) || !ReadSize(info, 2, 0, &size)) {
-    return Napi::Value();
+  if (!ReadSizeValue(env, args[0], 0, &id) || !ReadSizeValue(env, args[1], 0, &offset) ||
+      !ReadSizeValue(env, args[2], 0, &size)) {
+    return nullptr;
   }
   auto it = state_->safe_blocks.find(id);
-  if (it == state_->safe_blocks.end()) {
-    return Napi::Number::New(env, static_cast<int32_t>(FreeStatus::kDoubleFree));
-  }
+  if (it == state_->safe_blocks.end()) return Int32(env, static_cast<int32_t>(FreeStatus::kDoubleFree));
   SafeBlock* block = it->second;
   const FreeStatus status = block->live.Release(offset, size);
-  if (status != FreeStatus::kOk || size == 0) return Napi::Number::New(env, static_cast<int32_t>(status));
+  if (status != FreeStatus::kOk || size == 0) return Int32(env, static_cast<int32_t>(status));
   state_->arena->Free(block->offset + offset, size);
   if (block->live.empty()) {
     // Fully freed: detach our own buffer (found through the block's weak
     // reference, never taken from the caller) so stale views read length 0.
     // Its finalizer will find the block gone from the map.
     state_->safe_blocks.erase(it);
-    napi_value ab = nullptr;
-    napi_get_reference_value(env, block->weak, &ab);
-    if (ab != nullptr) napi_detach_arraybuffer(env, ab);
+    Detach(env, Deref(env, block->weak));
   }
-  return Napi::Number::New(env, static_cast<int32_t>(FreeStatus::kOk));
+  return Int32(env, static_cast<int32_t>(FreeStatus::kOk));
 }
 
-Napi::Value ArenaWrap::Size(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(state_->arena->size()));
+napi_value ArenaWrap::Size(napi_env env, const Args<0>&) {
+  return Number(env, static_cast<double>(state_->arena->size()));
 }
 
-Napi::Value ArenaWrap::FreeSize(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(state_->arena->free_size()));
+napi_value ArenaWrap::FreeSize(napi_env env, const Args<0>&) {
+  return Number(env, static_cast<double>(state_->arena->free_size()));
 }
 
-Napi::Value ArenaWrap::Close(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (state_->arena->closed()) return env.Undefined();
+void ArenaWrap::DetachSafeBlocks(napi_env env) {
+  for (auto& [id, block] : state_->safe_blocks) Detach(env, Deref(env, block->weak));
+}
+
+napi_value ArenaWrap::Close(napi_env env, const Args<0>&) {
+  if (state_->arena->closed()) return Undefined(env);
   state_->arena->Close();
-  if (!chunk_.IsEmpty()) {
-    chunk_.Value().Detach();  // every view reads length 0; the region lives until the finalizer
-    chunk_.Reset();
+  if (chunk_ != nullptr) {
+    Detach(env, Deref(env, chunk_));  // every view reads length 0; the region lives until the finalizer
+    napi_delete_reference(env, chunk_);
+    chunk_ = nullptr;
   }
-  for (auto& [id, block] : state_->safe_blocks) {
-    napi_value ab = nullptr;
-    napi_get_reference_value(env, block->weak, &ab);
-    if (ab != nullptr) napi_detach_arraybuffer(env, ab);
-  }
-  return env.Undefined();
+  DetachSafeBlocks(env);
+  return Undefined(env);
 }
 
-Napi::Value ArenaWrap::Reset(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (state_->arena->closed()) return env.Undefined();
-  for (auto& [id, block] : state_->safe_blocks) {
-    napi_value ab = nullptr;
-    napi_get_reference_value(env, block->weak, &ab);
-    if (ab != nullptr) napi_detach_arraybuffer(env, ab);  // its finalizer finds the block gone
-  }
+napi_value ArenaWrap::Reset(napi_env env, const Args<0>&) {
+  if (state_->arena->closed()) return Undefined(env);
+  DetachSafeBlocks(env);  // their finalizers find the blocks gone
   state_->safe_blocks.clear();
   state_->arena->strategy().Reset(state_->arena->size());
-  if (chunk_.IsEmpty()) return env.Undefined();
+  if (!state_->fast) return Undefined(env);
   // Old views read length 0; the region stays mapped (the arena holds it) and
   // a fresh ArrayBuffer over it serves the next holder.
-  chunk_.Value().Detach();
-  chunk_.Reset();
-  const auto& region = state_->arena->region();
-  auto chunk = Napi::ArrayBuffer::New(env, region->data(), static_cast<size_t>(region->size()), FinalizeChunk,
-                                      new std::shared_ptr<MappedRegion>(region));
-  if (env.IsExceptionPending()) return Napi::Value();
-  chunk.TypeTag(&ClassTag(kArenaClass));
-  chunk_ = Napi::Persistent(chunk);
-  return chunk;
+  if (chunk_ != nullptr) {
+    Detach(env, Deref(env, chunk_));
+    napi_delete_reference(env, chunk_);
+    chunk_ = nullptr;
+  }
+  return NewChunk(env) ? Deref(env, chunk_) : nullptr;
 }
 
-Napi::Value ArenaWrap::Stats(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto out = Napi::Array::New(env, 3);
-  out.Set(uint32_t{0}, Napi::Number::New(env, static_cast<double>(state_->safe_blocks.size())));
-  out.Set(uint32_t{1}, Napi::Number::New(env, static_cast<double>(state_->reclaimed)));
-  out.Set(uint32_t{2}, Napi::Boolean::New(env, state_->arena->huge_pages()));
-  return out;
+napi_value ArenaWrap::Stats(napi_env env, const Args<0>&) {
+  return ArrayOf(env, {Number(env, static_cast<double>(state_->safe_blocks.size())),
+                       Number(env, static_cast<double>(state_->reclaimed)),
+                       Boolean(env, state_->arena->huge_pages())});
 }
 
-Napi::Value ArenaWrap::Validate(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), state_->arena->strategy().Validate());
+napi_value ArenaWrap::Validate(napi_env env, const Args<0>&) {
+  return Boolean(env, state_->arena->strategy().Validate());
 }
 
 }  // namespace poolmem::addon

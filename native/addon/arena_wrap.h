@@ -5,15 +5,13 @@
 // freed. Every ArrayBuffer keeps the region mapped until its finalizer runs.
 #pragma once
 
-#include <napi.h>
-
 #include <memory>
 #include <unordered_map>
 
 #include "../core/arena.h"
 #include "../core/live_ranges.h"
 #include "addon_data.h"
-#include "napi_helpers.h"
+#include "native_class.h"
 
 namespace poolmem::addon {
 
@@ -29,37 +27,43 @@ struct ArenaState {
   uint64_t reclaimed = 0;  // safe blocks returned by the GC fallback
 };
 
-class ArenaWrap : public Napi::ObjectWrap<ArenaWrap> {
+class ArenaWrap {
  public:
   static constexpr int kClassId = kArenaClass;
-  static Napi::Function Define(Napi::Env env);
+  static constexpr size_t kArgs = 5;
+  static napi_value Define(napi_env env);
   // Module-level hot path, one function each per addon instance, passing
   // numbers through arenaScratch = Float64Array [id, offset, size] (scratch.h):
   //   arenaAllocate() -> 0 with the offset in scratch.offset, or -1 (no fit)
   //   arenaFree() -> FreeStatus
-  static void ExportFastPath(Napi::Env env, Napi::Object exports);
+  static bool ExportFastPath(napi_env env, napi_value exports);
   // new (size, strategyKind, minBlock, safe, hugePages)
-  explicit ArenaWrap(const Napi::CallbackInfo& info);
-  ~ArenaWrap() override;
+  bool Init(napi_env env, const Args<kArgs>& args);
+  ~ArenaWrap();
 
  private:
-  Napi::Value Chunk(const Napi::CallbackInfo& info);         // -> ArrayBuffer | undefined
-  Napi::Value Id(const Napi::CallbackInfo& info);            // -> handle id for the fast path
-  Napi::Value AllocateSafe(const Napi::CallbackInfo& info);  // (size) -> [ArrayBuffer, id] | null
-  Napi::Value FreeSafe(const Napi::CallbackInfo& info);      // (id, offset, size) -> FreeStatus
-  Napi::Value Size(const Napi::CallbackInfo& info);
-  Napi::Value FreeSize(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
-  // ArenaPool (issue #5): everything free again, outstanding views detached;
+  napi_value Chunk(napi_env env, const Args<0>& args);         // -> ArrayBuffer | undefined
+  napi_value Id(napi_env env, const Args<0>& args);            // -> handle id for the fast path
+  napi_value AllocateSafe(napi_env env, const Args<1>& args);  // (size) -> [ArrayBuffer, id] | null
+  napi_value FreeSafe(napi_env env, const Args<3>& args);      // (id, offset, size) -> FreeStatus
+  napi_value Size(napi_env env, const Args<0>& args);
+  napi_value FreeSize(napi_env env, const Args<0>& args);
+  napi_value Close(napi_env env, const Args<0>& args);
+  // ArenaPool: everything free again, outstanding views detached;
   // -> the new chunk ArrayBuffer (fast mode) | undefined.
-  Napi::Value Reset(const Napi::CallbackInfo& info);
-  Napi::Value Stats(const Napi::CallbackInfo& info);         // -> [liveSafeBlocks, reclaimed, hugePages]
-  Napi::Value Validate(const Napi::CallbackInfo& info);
+  napi_value Reset(napi_env env, const Args<0>& args);
+  napi_value Stats(napi_env env, const Args<0>& args);         // -> [liveSafeBlocks, reclaimed, hugePages]
+  napi_value Validate(napi_env env, const Args<0>& args);
+
+  // A fresh chunk ArrayBuffer over the whole region, held in chunk_; false on failure.
+  bool NewChunk(napi_env env);
+  void DetachSafeBlocks(napi_env env);
 
   std::shared_ptr<ArenaState> state_;
   std::shared_ptr<HandleTable<ArenaState>> table_;
   double id_ = 0;
-  Napi::Reference<Napi::ArrayBuffer> chunk_;  // fast mode only
+  napi_env env_ = nullptr;
+  napi_ref chunk_ = nullptr;  // fast mode only: strong
 };
 
 }  // namespace poolmem::addon

@@ -7,8 +7,6 @@
 // object: see handle_table.h for why call sites must see a single target.
 #pragma once
 
-#include <napi.h>
-
 #include <memory>
 
 #include "napi_helpers.h"
@@ -20,20 +18,23 @@ void ReleaseBoundState(napi_env, void* data, void*) {
   delete static_cast<std::shared_ptr<State>*>(data);
 }
 
-// Creates a JS function calling `callback` with the State* as its data.
+// A JS function calling `callback` with the State* as its data; nullptr on failure.
 template <class State>
-Napi::Value BindFunction(Napi::Env env, const char* name, napi_callback callback,
-                         const std::shared_ptr<State>& state) {
+napi_value BindFunction(napi_env env, const char* name, napi_callback callback, const std::shared_ptr<State>& state) {
   napi_value fn = nullptr;
-  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, state.get(), &fn) != napi_ok) {
-    return Napi::Value();
-  }
+  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, state.get(), &fn) != napi_ok) return nullptr;
   auto* holder = new std::shared_ptr<State>(state);
   if (napi_add_finalizer(env, fn, holder, ReleaseBoundState<State>, nullptr, nullptr) != napi_ok) {
     delete holder;
-    return Napi::Value();
+    return nullptr;  // the function is not returned, so it can never run with freed state
   }
-  return Napi::Value(env, fn);
+  return fn;
+}
+
+// A plain function (no bound state); nullptr on failure.
+inline napi_value PlainFunction(napi_env env, const char* name, napi_callback callback) {
+  napi_value fn = nullptr;
+  return napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, nullptr, &fn) == napi_ok ? fn : nullptr;
 }
 
 // The state a no-argument function made by BindFunction was bound to.
@@ -44,16 +45,5 @@ State* BoundData(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, nullptr, nullptr, &data) != napi_ok) return nullptr;
   return static_cast<State*>(data);
 }
-
-// Reads up to N arguments and the bound state in one napi call.
-template <size_t N>
-struct BoundArgs {
-  napi_value argv[N];
-  void* data = nullptr;
-  bool Read(napi_env env, napi_callback_info info) {
-    size_t argc = N;
-    return napi_get_cb_info(env, info, &argc, argv, nullptr, &data) == napi_ok;
-  }
-};
 
 }  // namespace poolmem::addon

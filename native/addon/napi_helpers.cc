@@ -1,11 +1,99 @@
-// Coded errors, per-load type tags and argument readers for the wraps.
+// Checked Node-API calls, coded errors, per-load type tags and argument readers.
 #include "napi_helpers.h"
 
 #include <random>
 
 namespace poolmem::addon {
 
+// ---- values -------------------------------------------------------------------
+
+napi_value Undefined(napi_env env) {
+  napi_value out = nullptr;
+  return napi_get_undefined(env, &out) == napi_ok ? out : nullptr;
+}
+
+napi_value Null(napi_env env) {
+  napi_value out = nullptr;
+  return napi_get_null(env, &out) == napi_ok ? out : nullptr;
+}
+
+napi_value Number(napi_env env, double value) {
+  napi_value out = nullptr;
+  return napi_create_double(env, value, &out) == napi_ok ? out : nullptr;
+}
+
+napi_value Int32(napi_env env, int32_t value) {
+  napi_value out = nullptr;
+  return napi_create_int32(env, value, &out) == napi_ok ? out : nullptr;
+}
+
+napi_value Boolean(napi_env env, bool value) {
+  napi_value out = nullptr;
+  return napi_get_boolean(env, value, &out) == napi_ok ? out : nullptr;
+}
+
+napi_value String(napi_env env, const char* data, size_t length) {
+  napi_value out = nullptr;
+  return napi_create_string_utf8(env, data, length, &out) == napi_ok ? out : nullptr;
+}
+
+napi_value NewArray(napi_env env) {
+  napi_value out = nullptr;
+  return napi_create_array(env, &out) == napi_ok ? out : nullptr;
+}
+
+bool SetElement(napi_value array, napi_env env, uint32_t index, napi_value value) {
+  return array != nullptr && value != nullptr && napi_set_element(env, array, index, value) == napi_ok;
+}
+
+napi_value ArrayOf(napi_env env, std::initializer_list<napi_value> values) {
+  napi_value out = NewArray(env);
+  uint32_t i = 0;
+  for (napi_value v : values) {
+    if (!SetElement(out, env, i++, v)) return nullptr;
+  }
+  return out;
+}
+
+bool SetNamed(napi_env env, napi_value object, const char* name, napi_value value) {
+  return value != nullptr && napi_set_named_property(env, object, name, value) == napi_ok;
+}
+
+napi_value Deref(napi_env env, napi_ref ref) {
+  napi_value out = nullptr;
+  if (ref == nullptr || napi_get_reference_value(env, ref, &out) != napi_ok) return nullptr;
+  return out;
+}
+
+napi_ref NewRef(napi_env env, napi_value value, uint32_t count) {
+  napi_ref out = nullptr;
+  return napi_create_reference(env, value, count, &out) == napi_ok ? out : nullptr;
+}
+
+void Detach(napi_env env, napi_value ab) {
+  if (ab != nullptr) napi_detach_arraybuffer(env, ab);
+}
+
+napi_value NewExternalArrayBuffer(napi_env env, void* data, size_t length, napi_finalize finalize, void* hint,
+                                  bool* hint_is_ours) {
+  napi_value out = nullptr;
+  const napi_status status = napi_create_external_arraybuffer(env, data, length, finalize, hint, &out);
+  if (status == napi_ok && out != nullptr) {
+    *hint_is_ours = false;
+    return out;
+  }
+  // The preamble (pending exception or terminating environment) and the
+  // sandbox check refuse before anything exists; later failures happen after
+  // Node has taken the finalizer (it may even have run it already).
+  *hint_is_ours = out == nullptr && (status == napi_pending_exception || status == napi_no_external_buffers_allowed ||
+                                     status == napi_invalid_arg);
+  return nullptr;
+}
+
+// ---- errors and tags ------------------------------------------------------------
+
 void ThrowCoded(napi_env env, ErrorKind kind, const char* code, const char* message) {
+  // The C calls fail quietly on a terminating environment: nothing to do then.
   switch (kind) {
     case ErrorKind::kType: napi_throw_type_error(env, code, message); break;
     case ErrorKind::kRange: napi_throw_range_error(env, code, message); break;
@@ -24,17 +112,23 @@ const napi_type_tag& ClassTag(int class_id) {
   return tags.t[class_id];
 }
 
-bool ReadInt32(const Napi::CallbackInfo& info, size_t i, int32_t* out) {
-  if (napi_get_value_int32(info.Env(), info[i], out) != napi_ok) {
-    ThrowCoded(info.Env(), ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type number");
+bool Tag(napi_env env, napi_value object, int class_id) {
+  return object != nullptr && napi_type_tag_object(env, object, &ClassTag(class_id)) == napi_ok;
+}
+
+// ---- arguments --------------------------------------------------------------------
+
+bool ReadInt32Value(napi_env env, napi_value value, int32_t* out) {
+  if (napi_get_value_int32(env, value, out) != napi_ok) {
+    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type number");
     return false;
   }
   return true;
 }
 
-bool ReadBool(const Napi::CallbackInfo& info, size_t i, bool* out) {
-  if (napi_get_value_bool(info.Env(), info[i], out) != napi_ok) {
-    ThrowCoded(info.Env(), ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type boolean");
+bool ReadBoolValue(napi_env env, napi_value value, bool* out) {
+  if (napi_get_value_bool(env, value, out) != napi_ok) {
+    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type boolean");
     return false;
   }
   return true;

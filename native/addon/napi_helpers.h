@@ -1,16 +1,57 @@
-// Shared glue for every *_wrap: receiver type tags, coded errors and argument
-// reading. The JS layer validates arguments first; these checks exist so that
-// calling the raw binding with garbage throws instead of crashing.
+// Shared glue for every wrap: checked Node-API calls, receiver type tags,
+// coded errors and argument reading. Every napi call in the addon goes
+// through plain C functions whose status is checked here, never through
+// node-addon-api's throwing wrappers: on a terminating environment
+// (worker.terminate(), process.exit() landing mid-call) most napi calls fail
+// with napi_pending_exception while no exception is pending, and those
+// wrappers then abort the process trying to throw. Here a failed call yields
+// an empty value (nullptr / false), the caller undoes what it did and
+// returns nullptr quietly, and no empty handle is ever used afterwards.
 #pragma once
 
-#include <napi.h>
+#include <node_api.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 
 namespace poolmem::addon {
 
-// Throws a TypeError/RangeError/Error with a `code` property.
+// ---- checked value makers: nullptr when the environment cannot make it -------------
+
+napi_value Undefined(napi_env env);
+napi_value Null(napi_env env);
+napi_value Number(napi_env env, double value);
+napi_value Int32(napi_env env, int32_t value);
+napi_value Boolean(napi_env env, bool value);
+napi_value String(napi_env env, const char* data, size_t length);
+// An array of the given values; nullptr if any is nullptr or a call fails.
+napi_value ArrayOf(napi_env env, std::initializer_list<napi_value> values);
+// An empty array, and appending to one: false when a call fails.
+napi_value NewArray(napi_env env);
+bool SetElement(napi_value array, napi_env env, uint32_t index, napi_value value);
+bool SetNamed(napi_env env, napi_value object, const char* name, napi_value value);
+// The referenced value, or nullptr (collected, or the call failed).
+napi_value Deref(napi_env env, napi_ref ref);
+// A strong (count 1) or weak (count 0) reference; nullptr on failure.
+napi_ref NewRef(napi_env env, napi_value value, uint32_t count);
+// Detaches `ab` if it is non-null (the caller vouches it is one of ours).
+void Detach(napi_env env, napi_value ab);
+
+// An external ArrayBuffer over `data` whose finalizer gets `hint`; nullptr on
+// failure. Then *hint_is_ours says whether the caller still owns `hint`:
+// true only when Node refused before making anything (a terminating
+// environment's preamble). Otherwise Node made the buffer or already ran the
+// finalizer before failing, so the finalizer owns `hint` and every
+// finalizer must cope with an allocation that was never registered.
+napi_value NewExternalArrayBuffer(napi_env env, void* data, size_t length, napi_finalize finalize, void* hint,
+                                  bool* hint_is_ours);
+
+// ---- errors and tags ------------------------------------------------------------------
+
+// Throws a TypeError/RangeError/Error with a `code` property; does nothing
+// when the environment cannot throw any more.
 enum class ErrorKind { kType, kRange, kPlain };
 void ThrowCoded(napi_env env, ErrorKind kind, const char* code, const char* message);
 
@@ -19,46 +60,27 @@ void ThrowCoded(napi_env env, ErrorKind kind, const char* code, const char* mess
 const napi_type_tag& ClassTag(int class_id);
 enum ClassId {
   kRangeAllocatorClass = 0, kArenaClass = 1, kSafeBufferClass = 2,
-  kSlabClass, kSlabViewClass, kProcessChunkClass,  // issue #5: BytePool slabs, alloc/free
-  kScalableAllocatorClass,                         // issue #4: ScalableAllocator
+  kSlabClass, kSlabViewClass, kProcessChunkClass,  // BytePool slabs, alloc/free
+  kScalableAllocatorClass,
   kClassCount
 };
+bool Tag(napi_env env, napi_value object, int class_id);
 
-// Unwraps info.This() after checking its tag; throws ERR_INVALID_THIS and
-// returns nullptr otherwise.
-template <class T>
-T* UnwrapTagged(const Napi::CallbackInfo& info) {
-  napi_env env = info.Env();
-  napi_value self = info.This();
-  bool ok = false;
-  if (napi_check_object_type_tag(env, self, &ClassTag(T::kClassId), &ok) != napi_ok || !ok) {
-    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_THIS", "Value of \"this\" must be of the expected type");
-    return nullptr;
+// ---- arguments ------------------------------------------------------------------------
+
+// Up to N arguments, the receiver and the function's data, in one napi call;
+// missing arguments read as undefined.
+template <size_t N>
+struct Args {
+  napi_value argv[N > 0 ? N : 1] = {};
+  napi_value self = nullptr;
+  void* data = nullptr;
+  bool Read(napi_env env, napi_callback_info info) {
+    size_t argc = N;
+    return napi_get_cb_info(env, info, &argc, argv, &self, &data) == napi_ok;
   }
-  void* raw = nullptr;
-  if (napi_unwrap(env, self, &raw) != napi_ok || raw == nullptr) {
-    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_THIS", "Value of \"this\" must be of the expected type");
-    return nullptr;
-  }
-  return static_cast<T*>(raw);
-}
-
-// Prototype method adapter: the tag is checked before anything is unwrapped,
-// so a foreign receiver never reaches a member function.
-template <class T, Napi::Value (T::*Method)(const Napi::CallbackInfo&)>
-napi_value CheckedCallback(napi_env env, napi_callback_info raw) {
-  Napi::CallbackInfo info(env, raw);
-  T* self = UnwrapTagged<T>(info);
-  if (self == nullptr) return nullptr;
-  return (self->*Method)(info);
-}
-
-template <class T, Napi::Value (T::*Method)(const Napi::CallbackInfo&)>
-Napi::ClassPropertyDescriptor<T> CheckedMethod(const char* name) {
-  napi_property_descriptor desc{name,    nullptr, CheckedCallback<T, Method>, nullptr, nullptr,
-                                nullptr, napi_default_method, nullptr};
-  return Napi::ClassPropertyDescriptor<T>(desc);
-}
+  napi_value operator[](size_t i) const { return argv[i]; }
+};
 
 // Reads a byte count: an integer in [min, 2^53-1]. Throws
 // ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE and returns false otherwise.
@@ -77,11 +99,7 @@ inline bool ReadSizeValue(napi_env env, napi_value value, uint64_t min, uint64_t
   *out = static_cast<uint64_t>(d);
   return true;
 }
-
-inline bool ReadSize(const Napi::CallbackInfo& info, size_t i, uint64_t min, uint64_t* out) {
-  return ReadSizeValue(info.Env(), info[i], min, out);
-}
-bool ReadInt32(const Napi::CallbackInfo& info, size_t i, int32_t* out);
-bool ReadBool(const Napi::CallbackInfo& info, size_t i, bool* out);
+bool ReadInt32Value(napi_env env, napi_value value, int32_t* out);
+bool ReadBoolValue(napi_env env, napi_value value, bool* out);
 
 }  // namespace poolmem::addon

@@ -4,6 +4,8 @@
 #include <memory>
 
 #include "../core/process_allocator.h"
+#include "../core/process_ledger.h"
+#include "addon_data.h"
 #include "bound_function.h"
 #include "napi_helpers.h"
 #include "scratch.h"
@@ -15,30 +17,25 @@ namespace {
 // The hot paths' arguments and results travel through a Scratch (scratch.h):
 // about 10 ns of a ~110 ns native pair (perf, Node 20).
 
-void FinalizeChunk(Napi::BasicEnv, void*, std::shared_ptr<MappedRegion>* region) {
-  delete region;  // the arena's mapping goes with its last holder
+void FinalizeChunk(napi_env, void*, void* hint) {
+  delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // the arena's mapping goes with its last holder
 }
 
-napi_value Number(napi_env env, double value) {
-  napi_value out;
-  napi_create_double(env, value, &out);
-  return out;
-}
-
-napi_value Int32(napi_env env, int32_t value) {
-  napi_value out;
-  napi_create_int32(env, value, &out);
-  return out;
-}
+// Bound to the addon instance's hot paths: its scratch and its ledger.
+struct ProcessPath {
+  std::shared_ptr<Scratch> scratch = std::make_shared<Scratch>();
+  std::shared_ptr<ProcessLedger> ledger;
+};
 
 // Hot path: () -> 0, with the block's arena id and offset in the scratch
 // slots, or -1 (no memory) / -2 (first-fit not built in). Size: scratch.size.
 napi_value Alloc(napi_env env, napi_callback_info cbinfo) {
-  Scratch* scratch = ScratchOf(env, cbinfo);
+  auto* path = BoundData<ProcessPath>(env, cbinfo);
+  Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   uint64_t size;
   if (scratch == nullptr || !ReadSlot(env, scratch->size, 1, &size)) return nullptr;
   ProcessAllocator::Block block;
-  const auto status = ProcessAllocator::Global().Allocate(size, &block);
+  const auto status = path->ledger->Allocate(size, &block);
   if (status != ProcessAllocator::AllocStatus::kOk) {
     return Int32(env, status == ProcessAllocator::AllocStatus::kNoStrategy ? -2 : -1);
   }
@@ -48,87 +45,74 @@ napi_value Alloc(napi_env env, napi_callback_info cbinfo) {
 }
 
 // Hot path: () -> FreeResult for the scratch's (id, offset, size); for
-// kSpareReleased the unmapped spare's id replaces scratch.id.
+// kSpareReleased the unmapped spare's id replaces scratch.id. Only bytes
+// this addon instance (thread) holds can be freed.
 napi_value Free(napi_env env, napi_callback_info cbinfo) {
-  Scratch* scratch = ScratchOf(env, cbinfo);
+  auto* path = BoundData<ProcessPath>(env, cbinfo);
+  Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   uint64_t id, offset, size;
   if (scratch == nullptr || !ReadSlot(env, scratch->id, 0, &id) || !ReadSlot(env, scratch->offset, 0, &offset) ||
       !ReadSlot(env, scratch->size, 0, &size)) {
     return nullptr;
   }
   uint64_t released = 0;
-  const auto result = ProcessAllocator::Global().Free(id, offset, size, &released);
+  const auto result = path->ledger->Free(id, offset, size, &released);
   if (result == ProcessAllocator::FreeResult::kSpareReleased) scratch->id = static_cast<double>(released);
   return Int32(env, static_cast<int32_t>(result));
 }
 
 napi_value Chunk(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<1> args;
+  Args<1> args;
   uint64_t id;
-  if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args.argv[0], 0, &id)) return nullptr;
+  if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args[0], 0, &id)) return nullptr;
   std::shared_ptr<MappedRegion> region = ProcessAllocator::Global().Region(id);
-  napi_value out = nullptr;
-  if (!region) {
-    napi_get_undefined(env, &out);
-    return out;
-  }
+  if (!region) return Undefined(env);
   auto* share = new std::shared_ptr<MappedRegion>(region);
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, region->data(), static_cast<size_t>(region->size()),
-                                                FinalizeChunk, share);
-  if (Napi::Env(env).IsExceptionPending()) {
-    delete share;
+  bool ours = false;
+  napi_value ab = NewExternalArrayBuffer(env, region->data(), static_cast<size_t>(region->size()), FinalizeChunk,
+                                         share, &ours);
+  if (ab == nullptr) {
+    if (ours) delete share;
     return nullptr;
   }
-  ab.TypeTag(&ClassTag(kProcessChunkClass));
-  return ab;
+  return Tag(env, ab, kProcessChunkClass) ? ab : nullptr;
 }
 
 // Detaches only ArrayBuffers this file made: never Node's pool or a user's.
 napi_value Release(napi_env env, napi_callback_info cbinfo) {
-  BoundArgs<1> args;
+  Args<1> args;
   if (!args.Read(env, cbinfo)) return nullptr;
   bool ours = false;
-  napi_check_object_type_tag(env, args.argv[0], &ClassTag(kProcessChunkClass), &ours);
-  if (ours) napi_detach_arraybuffer(env, args.argv[0]);
-  napi_value out;
-  napi_get_boolean(env, ours, &out);
-  return out;
+  if (napi_check_object_type_tag(env, args[0], &ClassTag(kProcessChunkClass), &ours) != napi_ok) return nullptr;
+  if (ours) Detach(env, args[0]);
+  return Boolean(env, ours);
 }
 
 napi_value Stats(napi_env env, napi_callback_info) {
   const ProcessAllocator::Stats stats = ProcessAllocator::Global().GetStats();
-  napi_value out;
-  napi_create_array_with_length(env, 4, &out);
-  napi_set_element(env, out, 0, Number(env, static_cast<double>(stats.arenas)));
-  napi_set_element(env, out, 1, Number(env, static_cast<double>(stats.size)));
-  napi_set_element(env, out, 2, Number(env, static_cast<double>(stats.used_size)));
-  napi_set_element(env, out, 3, Number(env, static_cast<double>(stats.spare_size)));
-  return out;
+  return ArrayOf(env, {Number(env, static_cast<double>(stats.arenas)), Number(env, static_cast<double>(stats.size)),
+                       Number(env, static_cast<double>(stats.used_size)),
+                       Number(env, static_cast<double>(stats.spare_size))});
 }
 
 napi_value Validate(napi_env env, napi_callback_info) {
-  napi_value out;
-  napi_get_boolean(env, ProcessAllocator::Global().Validate(), &out);
-  return out;
-}
-
-Napi::Value Plain(Napi::Env env, const char* name, napi_callback callback) {
-  napi_value fn = nullptr;
-  napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, nullptr, &fn);
-  return Napi::Value(env, fn);
+  return Boolean(env, ProcessAllocator::Global().Validate());
 }
 
 }  // namespace
 
-void ProcessAllocatorWrap::Export(Napi::Env env, Napi::Object exports) {
-  auto scratch = std::make_shared<Scratch>();
-  exports.Set("processScratch", ScratchArray(env, scratch));
-  exports.Set("processAlloc", BindFunction(env, "processAlloc", Alloc, scratch));
-  exports.Set("processFree", BindFunction(env, "processFree", Free, scratch));
-  exports.Set("processChunk", Plain(env, "processChunk", Chunk));
-  exports.Set("processRelease", Plain(env, "processRelease", Release));
-  exports.Set("processStats", Plain(env, "processStats", Stats));
-  exports.Set("processValidate", Plain(env, "processValidate", Validate));
+bool ProcessAllocatorWrap::Export(napi_env env, napi_value exports) {
+  AddonData* data = AddonData::Of(env);
+  if (data == nullptr) return false;
+  auto path = std::make_shared<ProcessPath>();
+  path->ledger = data->process_ledger;
+  return SetNamed(env, exports, "processScratch", ScratchArray(env, path->scratch)) &&
+         SetNamed(env, exports, "processAlloc", BindFunction(env, "processAlloc", Alloc, path)) &&
+         SetNamed(env, exports, "processFree", BindFunction(env, "processFree", Free, path)) &&
+         SetNamed(env, exports, "processChunk", PlainFunction(env, "processChunk", Chunk)) &&
+         SetNamed(env, exports, "processRelease", PlainFunction(env, "processRelease", Release)) &&
+         SetNamed(env, exports, "processStats", PlainFunction(env, "processStats", Stats)) &&
+         SetNamed(env, exports, "processValidate", PlainFunction(env, "processValidate", Validate));
 }
 
 }  // namespace poolmem::addon

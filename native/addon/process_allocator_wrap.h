@@ -4,9 +4,11 @@
 // ArrayBuffer per arena it touches (`processChunk`), holding a share of the
 // arena's region, so an arena dropped by its last free is unmapped once every
 // instance's ArrayBuffer over it is finalized (or detached by `processRelease`).
+// Each instance frees only the bytes it holds (its ProcessLedger), and what it
+// still holds goes back when it is torn down.
 #pragma once
 
-#include <napi.h>
+#include <node_api.h>
 
 namespace poolmem::addon {
 
@@ -21,7 +23,7 @@ class ProcessAllocatorWrap {
   // processChunk(arenaId) -> ArrayBuffer over the arena | undefined
   // processRelease(arrayBuffer) -> detaches a chunk ArrayBuffer made by processChunk
   // processStats() -> [arenas, size, usedSize, spareSize]; processValidate() -> boolean
-  static void Export(Napi::Env env, Napi::Object exports);
+  static bool Export(napi_env env, napi_value exports);  // false on failure
 };
 
 }  // namespace poolmem::addon

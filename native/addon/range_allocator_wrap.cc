@@ -1,91 +1,94 @@
 // RangeAllocatorWrap: unwrap, check, one core call, convert back.
 #include "range_allocator_wrap.h"
 
+#include <cstring>
 #include <vector>
 
 namespace poolmem::addon {
 
-Napi::Function RangeAllocatorWrap::Define(Napi::Env env) {
+napi_value RangeAllocatorWrap::Define(napi_env env) {
   using W = RangeAllocatorWrap;
-  return DefineClass(env, "RangeAllocatorHandle",
-                     {
-                         CheckedMethod<W, &W::Allocate>("allocate"),
-                         CheckedMethod<W, &W::Find>("find"),
-                         CheckedMethod<W, &W::Free>("free"),
-                         CheckedMethod<W, &W::Size>("size"),
-                         CheckedMethod<W, &W::FreeSize>("freeSize"),
-                         CheckedMethod<W, &W::Blocks>("blocks"),
-                         CheckedMethod<W, &W::Reset>("reset"),
-                         CheckedMethod<W, &W::Validate>("validate"),
-                     });
+  static const napi_property_descriptor methods[] = {
+      Method<W, 1, &W::Allocate>("allocate"), Method<W, 1, &W::Find>("find"),
+      Method<W, 2, &W::Free>("free"),         Method<W, 0, &W::Size>("size"),
+      Method<W, 0, &W::FreeSize>("freeSize"), Method<W, 0, &W::Blocks>("blocks"),
+      Method<W, 1, &W::Reset>("reset"),       Method<W, 0, &W::Validate>("validate"),
+  };
+  return DefineNativeClass<W>(env, "RangeAllocatorHandle", methods);
 }
 
-RangeAllocatorWrap::RangeAllocatorWrap(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<RangeAllocatorWrap>(info) {
+bool RangeAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
   uint64_t size = 0;
   int32_t kind = 0;
-  if (!ReadSize(info, 0, 0, &size) || !ReadInt32(info, 1, &kind) ||
-      !ReadSize(info, 2, 0, &options_.min_block)) {
-    return;
+  if (!ReadSizeValue(env, args[0], 0, &size) || !ReadInt32Value(env, args[1], &kind) ||
+      !ReadSizeValue(env, args[2], 0, &options_.min_block)) {
+    return false;
   }
   kind_ = static_cast<StrategyKind>(kind);
   strategy_ = MakeRangeStrategy(kind_, size, options_);
   if (!strategy_) {
-    ThrowCoded(info.Env(), ErrorKind::kRange, "ERR_OUT_OF_RANGE", "Unsupported strategy or size");
-    return;
+    ThrowCoded(env, ErrorKind::kRange, "ERR_OUT_OF_RANGE", "Unsupported strategy or size");
+    return false;
   }
-  info.This().As<Napi::Object>().TypeTag(&ClassTag(kClassId));
+  return true;
 }
 
-Napi::Value RangeAllocatorWrap::Allocate(const Napi::CallbackInfo& info) {
+napi_value RangeAllocatorWrap::Allocate(napi_env env, const Args<1>& args) {
   uint64_t size;
-  if (!ReadSize(info, 0, 1, &size)) return Napi::Value();
-  return Napi::Number::New(info.Env(), static_cast<double>(strategy_->Allocate(size)));
+  if (!ReadSizeValue(env, args[0], 1, &size)) return nullptr;
+  return Number(env, static_cast<double>(strategy_->Allocate(size)));
 }
 
-Napi::Value RangeAllocatorWrap::Find(const Napi::CallbackInfo& info) {
+napi_value RangeAllocatorWrap::Find(napi_env env, const Args<1>& args) {
   uint64_t size;
-  if (!ReadSize(info, 0, 1, &size)) return Napi::Value();
-  return Napi::Number::New(info.Env(), static_cast<double>(strategy_->Find(size)));
+  if (!ReadSizeValue(env, args[0], 1, &size)) return nullptr;
+  return Number(env, static_cast<double>(strategy_->Find(size)));
 }
 
-Napi::Value RangeAllocatorWrap::Free(const Napi::CallbackInfo& info) {
+napi_value RangeAllocatorWrap::Free(napi_env env, const Args<2>& args) {
   uint64_t offset, size;
-  if (!ReadSize(info, 0, 0, &offset) || !ReadSize(info, 1, 0, &size)) return Napi::Value();
-  return Napi::Number::New(info.Env(), static_cast<int32_t>(strategy_->Free(offset, size)));
+  if (!ReadSizeValue(env, args[0], 0, &offset) || !ReadSizeValue(env, args[1], 0, &size)) return nullptr;
+  return Int32(env, static_cast<int32_t>(strategy_->Free(offset, size)));
 }
 
-Napi::Value RangeAllocatorWrap::Size(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(strategy_->Size()));
+napi_value RangeAllocatorWrap::Size(napi_env env, const Args<0>&) {
+  return Number(env, static_cast<double>(strategy_->Size()));
 }
 
-Napi::Value RangeAllocatorWrap::FreeSize(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(strategy_->FreeSize()));
+napi_value RangeAllocatorWrap::FreeSize(napi_env env, const Args<0>&) {
+  return Number(env, static_cast<double>(strategy_->FreeSize()));
 }
 
-Napi::Value RangeAllocatorWrap::Blocks(const Napi::CallbackInfo& info) {
+napi_value RangeAllocatorWrap::Blocks(napi_env env, const Args<0>&) {
   std::vector<FreeRange> ranges;
   strategy_->Blocks(&ranges);
-  auto out = Napi::Float64Array::New(info.Env(), ranges.size() * 2);
+  void* data = nullptr;
+  napi_value ab = nullptr, out = nullptr;
+  const size_t count = ranges.size() * 2;
+  if (napi_create_arraybuffer(env, count * sizeof(double), &data, &ab) != napi_ok ||
+      napi_create_typedarray(env, napi_float64_array, count, ab, 0, &out) != napi_ok) {
+    return nullptr;
+  }
+  auto* values = static_cast<double*>(data);
   for (size_t i = 0; i < ranges.size(); ++i) {
-    out[2 * i] = static_cast<double>(ranges[i].start);
-    out[2 * i + 1] = static_cast<double>(ranges[i].end);
+    values[2 * i] = static_cast<double>(ranges[i].start);
+    values[2 * i + 1] = static_cast<double>(ranges[i].end);
   }
   return out;
 }
 
-Napi::Value RangeAllocatorWrap::Reset(const Napi::CallbackInfo& info) {
+napi_value RangeAllocatorWrap::Reset(napi_env env, const Args<1>& args) {
   uint64_t size;
-  if (!ReadSize(info, 0, 0, &size)) return Napi::Value();
+  if (!ReadSizeValue(env, args[0], 0, &size)) return nullptr;
   // Build the replacement first so an unsupported size changes nothing.
   auto fresh = MakeRangeStrategy(kind_, size, options_);
-  if (!fresh) return Napi::Boolean::New(info.Env(), false);
+  if (!fresh) return Boolean(env, false);
   strategy_ = std::move(fresh);
-  return Napi::Boolean::New(info.Env(), true);
+  return Boolean(env, true);
 }
 
-Napi::Value RangeAllocatorWrap::Validate(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), strategy_->Validate());
+napi_value RangeAllocatorWrap::Validate(napi_env env, const Args<0>&) {
+  return Boolean(env, strategy_->Validate());
 }
 
 }  // namespace poolmem::addon

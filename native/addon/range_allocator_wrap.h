@@ -2,31 +2,30 @@
 // half of lib/range_allocator.js.
 #pragma once
 
-#include <napi.h>
-
 #include <memory>
 
 #include "../core/range_strategy.h"
-#include "napi_helpers.h"
+#include "native_class.h"
 
 namespace poolmem::addon {
 
-class RangeAllocatorWrap : public Napi::ObjectWrap<RangeAllocatorWrap> {
+class RangeAllocatorWrap {
  public:
   static constexpr int kClassId = kRangeAllocatorClass;
-  static Napi::Function Define(Napi::Env env);
+  static constexpr size_t kArgs = 3;
+  static napi_value Define(napi_env env);
   // new (size, strategyKind, minBlock)
-  explicit RangeAllocatorWrap(const Napi::CallbackInfo& info);
+  bool Init(napi_env env, const Args<kArgs>& args);
 
  private:
-  Napi::Value Allocate(const Napi::CallbackInfo& info);  // (size) -> offset | -1
-  Napi::Value Find(const Napi::CallbackInfo& info);      // (size) -> offset | -1
-  Napi::Value Free(const Napi::CallbackInfo& info);      // (offset, size) -> FreeStatus
-  Napi::Value Size(const Napi::CallbackInfo& info);
-  Napi::Value FreeSize(const Napi::CallbackInfo& info);
-  Napi::Value Blocks(const Napi::CallbackInfo& info);    // -> Float64Array [s0, e0, s1, e1, ...]
-  Napi::Value Reset(const Napi::CallbackInfo& info);     // (size) -> true | false (unsupported size)
-  Napi::Value Validate(const Napi::CallbackInfo& info);
+  napi_value Allocate(napi_env env, const Args<1>& args);  // (size) -> offset | -1
+  napi_value Find(napi_env env, const Args<1>& args);      // (size) -> offset | -1
+  napi_value Free(napi_env env, const Args<2>& args);      // (offset, size) -> FreeStatus
+  napi_value Size(napi_env env, const Args<0>& args);
+  napi_value FreeSize(napi_env env, const Args<0>& args);
+  napi_value Blocks(napi_env env, const Args<0>& args);    // -> Float64Array [s0, e0, s1, e1, ...]
+  napi_value Reset(napi_env env, const Args<1>& args);     // (size) -> true | false (unsupported size)
+  napi_value Validate(napi_env env, const Args<0>& args);
 
   std::unique_ptr<RangeStrategy> strategy_;
   StrategyKind kind_ = StrategyKind::kTreap;

@@ -5,39 +5,39 @@
 // samples) get an ArrayBuffer of their own, detached when fully freed.
 #pragma once
 
-#include <napi.h>
-
 #include <memory>
 
 #include "addon_data.h"
+#include "native_class.h"
 #include "scalable_state.h"
 
 namespace poolmem::addon {
 
-class ScalableAllocatorWrap : public Napi::ObjectWrap<ScalableAllocatorWrap> {
+class ScalableAllocatorWrap {
  public:
   static constexpr int kClassId = kScalableAllocatorClass;
-  static Napi::Function Define(Napi::Env env);
+  static constexpr size_t kArgs = 9;
+  static napi_value Define(napi_env env);
   // new (chunkSize, maxChunkSize, maxSize (0: none), strategyKind, minBlock,
   //      safe, hugePages, chunksArray, idSymbol)
-  explicit ScalableAllocatorWrap(const Napi::CallbackInfo& info);
-  ~ScalableAllocatorWrap() override;
+  bool Init(napi_env env, const Args<kArgs>& args);
+  ~ScalableAllocatorWrap();
 
  private:
-  Napi::Value Id(const Napi::CallbackInfo& info);  // -> handle id for the fast path
+  napi_value Id(napi_env env, const Args<0>& args);  // -> handle id for the fast path
   // (size, stack | undefined, group, report, blockId) -> ArrayBuffer | <0. The
   // JS half numbers the blocks (no array per call to hand the id back).
-  Napi::Value MallocTracked(const Napi::CallbackInfo& info);
-  Napi::Value FreeTracked(const Napi::CallbackInfo& info);  // (blockId, offset, size) -> FreeStatus
-  Napi::Value BorrowSafe(const Napi::CallbackInfo& info);   // (size) -> ArrayBuffer | <0
-  Napi::Value Trim(const Napi::CallbackInfo& info);         // -> bytes released
-  Napi::Value Recycle(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
+  napi_value MallocTracked(napi_env env, const Args<5>& args);
+  napi_value FreeTracked(napi_env env, const Args<3>& args);  // (blockId, offset, size) -> FreeStatus
+  napi_value BorrowSafe(napi_env env, const Args<1>& args);   // (size) -> ArrayBuffer | <0
+  napi_value Trim(napi_env env, const Args<0>& args);         // -> bytes released
+  napi_value Recycle(napi_env env, const Args<0>& args);
+  napi_value Close(napi_env env, const Args<0>& args);
   // -> [chunks, size, usedSize, freeSize, totalMalloc, totalFree, allocations, leaks]
-  Napi::Value Stats(const Napi::CallbackInfo& info);
-  Napi::Value TakeLeaks(const Napi::CallbackInfo& info);    // -> undefined | [[bytes, group, stack]]
-  Napi::Value Chunks(const Napi::CallbackInfo& info);       // -> [[id, size, freeSize]] (tests)
-  Napi::Value Validate(const Napi::CallbackInfo& info);
+  napi_value Stats(napi_env env, const Args<0>& args);
+  napi_value TakeLeaks(napi_env env, const Args<0>& args);    // -> undefined | [[bytes, group, stack]]
+  napi_value Chunks(napi_env env, const Args<0>& args);       // -> [[id, size, freeSize]] (tests)
+  napi_value Validate(napi_env env, const Args<0>& args);
 
   std::shared_ptr<ScalableState> state_;
   std::shared_ptr<HandleTable<ScalableState>> table_;

@@ -6,14 +6,16 @@
 // in handles (chunk id * 2^32 + offset).
 // Tracked blocks own an ArrayBuffer each; its finalizer returns the bytes
 // never freed, which is sound because every view of them (the Buffer,
-// subarray(), slice()) keeps that ArrayBuffer alive.
+// subarray(), slice()) keeps that ArrayBuffer alive, and because no other
+// path may free them: a free through a chunk view that covers any byte of a
+// tracked block is refused (kCoversTracked).
 // V8 sees the reserved bytes once: through the chunk ArrayBuffers (fast mode)
-// or napi_adjust_external_memory (safe mode); per-allocation ArrayBuffers over
-// chunk memory subtract their own bytes again.
+// or the instance's ExternalMemory (safe mode); per-allocation ArrayBuffers
+// over chunk memory take their bytes off that count when there is some to
+// take (external_memory.h).
 #pragma once
 
-#include <napi.h>
-
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -22,12 +24,17 @@
 
 #include "../core/live_ranges.h"
 #include "../core/scalable_allocator.h"
+#include "external_memory.h"
 #include "napi_helpers.h"
 
 namespace poolmem::addon {
 
 struct TrackedBlock;
 struct BorrowHolder;
+
+// A free status beyond the core's FreeStatus: the range covers bytes of a
+// tracked block, which only that block's own ArrayBuffer may free.
+inline constexpr int32_t kCoversTracked = 3;
 
 struct LeakRecord {
   uint64_t bytes;
@@ -40,6 +47,7 @@ struct LeakRecord {
 struct ScalableState final : ChunkListener {
   napi_env env = nullptr;
   std::unique_ptr<ScalableAllocator> core;
+  std::shared_ptr<ExternalMemory> external;  // the addon instance's count
   bool fast = true;
   bool closed = false;
   bool in_finalizer = false;         // no JS-facing calls from GC finalizers
@@ -47,28 +55,32 @@ struct ScalableState final : ChunkListener {
   napi_ref id_key = nullptr;         // symbol each chunk ArrayBuffer holds its id under
   std::vector<napi_ref> chunk_refs;  // fast mode: by chunk id
   std::vector<std::pair<uint32_t, napi_ref>> pending_release;  // released inside a finalizer
-  std::unordered_map<uint64_t, TrackedBlock*> tracked;         // live, not fully freed
+  std::unordered_map<uint64_t, TrackedBlock*> tracked;         // live, not fully freed, by block id
+  std::map<uint64_t, TrackedBlock*> tracked_at;                // the same, by chunk << 32 | offset
   std::vector<LeakRecord> leaks_pending;
   napi_ref borrowed = nullptr;  // safe mode: the ArrayBuffer lent by the last borrow
   BorrowHolder* borrow_holder = nullptr;  // its finalizer's data, until that finalizer runs
   uint64_t leaks = 0;
-  int64_t adjusted = 0;  // net bytes told to napi_adjust_external_memory
+  int64_t reserved_counted = 0;  // safe mode: chunk bytes this state added to `external`
 
   bool OnChunkCreated(uint32_t id, const Arena& chunk) override;
   void OnChunkReleased(uint32_t id, const Arena& chunk) override;
   void FlushReleases();  // JS context only
   void EndBorrow();      // JS context only
-  void Adjust(int64_t delta);
+  // Whether [offset, offset + size) of the chunk touches a tracked block.
+  bool CoversTracked(uint64_t chunk, uint64_t offset, uint64_t size) const;
+  void AddTracked(TrackedBlock* block);
+  void ForgetTracked(TrackedBlock* block);  // out of both maps; the caller handles its buffer
   ~ScalableState() override;
 };
 
 // The ArrayBuffer a safe-mode borrow lends: owned by its finalizer, which
-// gives its bytes back to the adjustment unless EndBorrow already did.
+// gives its bytes back to the count unless EndBorrow already did.
 struct BorrowHolder {
   std::shared_ptr<ScalableState> state;
   std::shared_ptr<MappedRegion> region;
   uint64_t size;
-  bool recounted = false;
+  int64_t uncounted = 0;  // bytes taken off the external-memory count for it
 };
 
 // One tracked allocation. Owned by its ArrayBuffer's finalizer.
@@ -82,25 +94,26 @@ struct TrackedBlock {
   uint64_t group;
   std::string stack;
   bool report;
-  bool recounted = false;   // its bytes went back to the adjustment when we detached it
+  int64_t uncounted = 0;    // bytes taken off the external-memory count for its buffer
   napi_ref weak = nullptr;  // to the ArrayBuffer, for recycle() and close()
 };
 
 void FinalizeTracked(napi_env env, void* data, void* hint);
 // An external ArrayBuffer over the block's bytes whose finalizer owns it;
-// nullptr on failure (the block is deleted).
+// nullptr on failure (then the block is deleted, here or by that finalizer,
+// and is in no map).
 napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finalize finalize);
 // Detaches the block's ArrayBuffer if it is still alive. V8 stops counting
-// its bytes at once, so the adjustment takes them back at once too (waiting
-// for the finalizer would under-count until the next turn).
+// its bytes at once, so the count gets them back at once too (waiting for
+// the finalizer would under-count until the next turn).
 void DetachBlockBuffer(ScalableState& state, TrackedBlock* block);
 // Module-level hot path, one function each per addon instance (see handle_table.h),
 // its numbers in scalableScratch = [id, offset, size] (scratch.h):
 //   scalableMalloc() / scalableBorrow(): [id, -, size] -> chunk id, offset in
 //     scratch[1] | -1 (maxSize) | -2 (OS)
-//   scalableFree(): [id, chunk * 2^32 + offset, size] -> FreeStatus
+//   scalableFree(): [id, chunk * 2^32 + offset, size] -> FreeStatus | kCoversTracked
 //   scalableFreeBatch(): [id, -, count] -> failed frees of the first count
 //     (<= 256) pairs in scalableBatch = Float64Array [handle, size, ...]
-void ExportScalableFastPath(Napi::Env env, Napi::Object exports);
+bool ExportScalableFastPath(napi_env env, napi_value exports);
 
 }  // namespace poolmem::addon

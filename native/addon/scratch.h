@@ -3,13 +3,11 @@
 // calls a no-argument native function, and reads the results back. This skips
 // napi_get_cb_info's argument copy, a napi_get_value_double per argument and a
 // heap number per result: Node-API calls cost ~18 ns with no arguments against
-// ~30 ns with numbers in and out (shared/DESIGN.md). One Scratch per addon
+// ~30 ns with numbers in and out (measured, Node 20). One Scratch per addon
 // instance and hot path; JS is single-threaded, so nothing interleaves between
 // the writes, the call and the reads. The Float64Array is untransferable
 // (external), so no caller can free it from under the native side.
 #pragma once
-
-#include <napi.h>
 
 #include <cstdint>
 #include <memory>
@@ -25,25 +23,33 @@ struct Scratch {
   double size = 0;
 };
 
+template <class Doubles>
+void ReleaseShare(napi_env, void*, void* hint) {
+  delete static_cast<std::shared_ptr<Doubles>*>(hint);
+}
+
 // A Float64Array over `doubles`, a struct of nothing but doubles; the array
 // holds a share of it, so native code and JS see the same memory for as long
-// as either needs it.
+// as either needs it. nullptr on failure.
 template <class Doubles>
-Napi::Value SharedFloat64Array(Napi::Env env, const std::shared_ptr<Doubles>& doubles) {
+napi_value SharedFloat64Array(napi_env env, const std::shared_ptr<Doubles>& doubles) {
   static_assert(sizeof(Doubles) % sizeof(double) == 0);
   auto* share = new std::shared_ptr<Doubles>(doubles);
-  auto ab = Napi::ArrayBuffer::New(
-      env, doubles.get(), sizeof(Doubles),
-      [](Napi::BasicEnv, void*, std::shared_ptr<Doubles>* held) { delete held; }, share);
-  if (env.IsExceptionPending()) {
-    delete share;
-    return Napi::Value();
+  bool ours = false;
+  napi_value ab = NewExternalArrayBuffer(env, doubles.get(), sizeof(Doubles), ReleaseShare<Doubles>, share, &ours);
+  if (ab == nullptr) {
+    if (ours) delete share;
+    return nullptr;
   }
-  return Napi::Float64Array::New(env, sizeof(Doubles) / sizeof(double), ab, 0);
+  napi_value out = nullptr;
+  if (napi_create_typedarray(env, napi_float64_array, sizeof(Doubles) / sizeof(double), ab, 0, &out) != napi_ok) {
+    return nullptr;
+  }
+  return out;
 }
 
 // The Float64Array(3) over scratch.
-inline Napi::Value ScratchArray(Napi::Env env, const std::shared_ptr<Scratch>& scratch) {
+inline napi_value ScratchArray(napi_env env, const std::shared_ptr<Scratch>& scratch) {
   static_assert(sizeof(Scratch) == 3 * sizeof(double));
   return SharedFloat64Array(env, scratch);
 }

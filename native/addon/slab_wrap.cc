@@ -1,125 +1,135 @@
 // SlabWrap: the chunk ArrayBuffer and per-slot ArrayBuffers over one region.
 #include "slab_wrap.h"
 
+#include "addon_data.h"
+
 namespace poolmem::addon {
 
 // One per-slot ArrayBuffer. Owned by that ArrayBuffer's finalizer.
 struct SlabView {
   std::shared_ptr<SlabState> state;
-  napi_ref weak;  // to the ArrayBuffer, for close()
-  int64_t length;
+  napi_ref weak;          // to the ArrayBuffer, for close()
+  int64_t uncounted = 0;  // bytes taken off the external-memory count for it
 };
 
 namespace {
 
-void FinalizeChunk(Napi::BasicEnv, void*, std::shared_ptr<MappedRegion>* region) {
-  delete region;  // unmaps when this was the last holder
+void FinalizeChunk(napi_env, void*, void* hint) {
+  delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // unmaps when this was the last holder
 }
 
-// Runs on a later turn after GC, after close()'s detach, or at teardown.
-void FinalizeView(Napi::BasicEnv env, void*, SlabView* view) {
+// Runs on a later turn after GC, after close()'s detach, or at teardown; also
+// for a view whose buffer failed to register (then it is in no set).
+void FinalizeView(napi_env env, void*, void* hint) {
+  auto* view = static_cast<SlabView*>(hint);
   // V8 has stopped counting this ArrayBuffer; give back what View() took off.
-  int64_t ignored;
-  napi_adjust_external_memory(env, view->length, &ignored);
+  view->state->external->Add(env, view->uncounted);
   view->state->views.erase(view);
-  napi_delete_reference(env, view->weak);
+  if (view->weak != nullptr) napi_delete_reference(env, view->weak);
   delete view;
 }
 
 }  // namespace
 
-Napi::Function SlabWrap::Define(Napi::Env env) {
+napi_value SlabWrap::Define(napi_env env) {
   using W = SlabWrap;
-  return DefineClass(env, "SlabHandle",
-                     {
-                         CheckedMethod<W, &W::Chunk>("chunk"),
-                         CheckedMethod<W, &W::View>("view"),
-                         CheckedMethod<W, &W::Views>("views"),
-                         CheckedMethod<W, &W::Close>("close"),
-                     });
+  static const napi_property_descriptor methods[] = {
+      Method<W, 0, &W::Chunk>("chunk"),
+      Method<W, 2, &W::View>("view"),
+      Method<W, 0, &W::Views>("views"),
+      Method<W, 0, &W::Close>("close"),
+  };
+  return DefineNativeClass<W>(env, "SlabHandle", methods);
 }
 
-SlabWrap::SlabWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SlabWrap>(info) {
-  Napi::Env env = info.Env();
+bool SlabWrap::Init(napi_env env, const Args<kArgs>& args) {
   uint64_t size = 0;
   bool huge = false;
-  if (!ReadSize(info, 0, 1, &size) || !ReadBool(info, 1, &huge)) return;
+  if (!ReadSizeValue(env, args[0], 1, &size) || !ReadBoolValue(env, args[1], &huge)) return false;
+  AddonData* data = AddonData::Of(env);
+  if (data == nullptr) return false;
   std::shared_ptr<MappedRegion> region = MappedRegion::Map(size, huge);
   if (!region) {
     ThrowCoded(env, ErrorKind::kPlain, "ERR_POOLMEM_OUT_OF_MEMORY", "Cannot reserve slab memory");
-    return;
+    return false;
   }
+  env_ = env;
   state_ = std::make_shared<SlabState>();
   state_->region = region;
-  auto chunk = Napi::ArrayBuffer::New(env, region->data(), static_cast<size_t>(size), FinalizeChunk,
-                                      new std::shared_ptr<MappedRegion>(region));
-  if (env.IsExceptionPending()) return;
-  chunk.TypeTag(&ClassTag(kSlabClass));
-  chunk_ = Napi::Persistent(chunk);
-  info.This().As<Napi::Object>().TypeTag(&ClassTag(kClassId));
+  state_->external = data->external;
+  auto* share = new std::shared_ptr<MappedRegion>(region);
+  bool ours = false;
+  napi_value chunk =
+      NewExternalArrayBuffer(env, region->data(), static_cast<size_t>(size), FinalizeChunk, share, &ours);
+  if (chunk == nullptr) {
+    if (ours) delete share;
+    return false;
+  }
+  if (!Tag(env, chunk, kSlabClass)) return false;
+  chunk_ = NewRef(env, chunk, 1);
+  return chunk_ != nullptr;
 }
 
-Napi::Value SlabWrap::Chunk(const Napi::CallbackInfo& info) {
-  return chunk_.IsEmpty() ? info.Env().Undefined() : chunk_.Value();
+SlabWrap::~SlabWrap() {
+  if (chunk_ != nullptr) napi_delete_reference(env_, chunk_);
 }
 
-Napi::Value SlabWrap::View(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+napi_value SlabWrap::Chunk(napi_env env, const Args<0>&) {
+  napi_value ab = Deref(env, chunk_);
+  return ab != nullptr ? ab : Undefined(env);
+}
+
+napi_value SlabWrap::View(napi_env env, const Args<2>& args) {
   uint64_t offset, length;
-  if (!ReadSize(info, 0, 0, &offset) || !ReadSize(info, 1, 1, &length)) return Napi::Value();
+  if (!ReadSizeValue(env, args[0], 0, &offset) || !ReadSizeValue(env, args[1], 1, &length)) return nullptr;
   const uint64_t size = state_->closed ? 0 : state_->region->size();
   if (offset > size || length > size - offset) {
     ThrowCoded(env, ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The slot is outside the slab");
-    return Napi::Value();
+    return nullptr;
   }
-  auto* view = new SlabView{state_, nullptr, static_cast<int64_t>(length)};
+  auto* view = new SlabView{state_, nullptr};
   // The view's own shared_ptr (through state) keeps the region mapped.
-  auto ab = Napi::ArrayBuffer::New(env, state_->region->data() + offset, static_cast<size_t>(length),
-                                   FinalizeView, view);
-  if (env.IsExceptionPending()) {
-    delete view;
-    return Napi::Value();
+  bool ours = false;
+  napi_value ab = NewExternalArrayBuffer(env, state_->region->data() + offset, static_cast<size_t>(length),
+                                         FinalizeView, view, &ours);
+  if (ab == nullptr || !Tag(env, ab, kSlabViewClass)) {
+    if (ab == nullptr && ours) delete view;
+    return nullptr;
   }
-  ab.TypeTag(&ClassTag(kSlabViewClass));
-  napi_create_reference(env, ab, 0, &view->weak);
+  view->weak = NewRef(env, ab, 0);
   // The chunk ArrayBuffer already counts these bytes as external memory; a
   // second count per tracked slot made V8 run a full GC every 64 MiB of
-  // tracked 1 MiB buffers (getBuffer+release at 1 MiB: 3.8 us instead of ~0.1).
-  int64_t ignored;
-  napi_adjust_external_memory(env, -static_cast<int64_t>(length), &ignored);
+  // tracked 1 MiB buffers. Only what this addon instance added itself can be
+  // taken off, though (external_memory.h), so with nothing added the slot is
+  // counted twice rather than the count going negative.
+  view->uncounted = state_->external->Take(env, static_cast<int64_t>(length));
   state_->views.insert(view);
   return ab;
 }
 
-Napi::Value SlabWrap::Views(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto out = Napi::Array::New(env);
+napi_value SlabWrap::Views(napi_env env, const Args<0>&) {
+  napi_value out = NewArray(env);
   uint32_t i = 0;
   for (SlabView* view : state_->views) {
-    napi_value ab = nullptr;
-    napi_get_reference_value(env, view->weak, &ab);
-    if (ab != nullptr) out.Set(i++, Napi::Value(env, ab));
+    napi_value ab = Deref(env, view->weak);
+    if (ab != nullptr && !SetElement(out, env, i++, ab)) return nullptr;
   }
   return out;
 }
 
-Napi::Value SlabWrap::Close(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (state_->closed) return env.Undefined();
+napi_value SlabWrap::Close(napi_env env, const Args<0>&) {
+  if (state_->closed) return Undefined(env);
   state_->closed = true;
-  if (!chunk_.IsEmpty()) {
-    chunk_.Value().Detach();  // the region lives until every finalizer has run
-    chunk_.Reset();
+  if (chunk_ != nullptr) {
+    Detach(env, Deref(env, chunk_));  // the region lives until every finalizer has run
+    napi_delete_reference(env, chunk_);
+    chunk_ = nullptr;
   }
-  for (SlabView* view : state_->views) {
-    napi_value ab = nullptr;
-    napi_get_reference_value(env, view->weak, &ab);
-    if (ab != nullptr) napi_detach_arraybuffer(env, ab);
-  }
+  for (SlabView* view : state_->views) Detach(env, Deref(env, view->weak));
   // Detached views never touch the bytes again; the chunk's finalizer holds
   // the last reference, so the region is unmapped on the next turn.
   state_->region.reset();
-  return env.Undefined();
+  return Undefined(env);
 }
 
 }  // namespace poolmem::addon

@@ -7,13 +7,12 @@
 // runs; close() detaches them all so outstanding views read length 0.
 #pragma once
 
-#include <napi.h>
-
 #include <memory>
 #include <unordered_set>
 
 #include "../core/os_memory.h"
-#include "napi_helpers.h"
+#include "external_memory.h"
+#include "native_class.h"
 
 namespace poolmem::addon {
 
@@ -22,25 +21,29 @@ struct SlabView;
 // Shared by the wrap and every view's finalizer, so they can run in any order.
 struct SlabState {
   std::shared_ptr<MappedRegion> region;
-  std::unordered_set<SlabView*> views;  // live per-slot ArrayBuffers
+  std::shared_ptr<ExternalMemory> external;  // the addon instance's count
+  std::unordered_set<SlabView*> views;       // live per-slot ArrayBuffers
   bool closed = false;
 };
 
-class SlabWrap : public Napi::ObjectWrap<SlabWrap> {
+class SlabWrap {
  public:
   static constexpr int kClassId = kSlabClass;
-  static Napi::Function Define(Napi::Env env);
+  static constexpr size_t kArgs = 2;
+  static napi_value Define(napi_env env);
   // new (size, hugePages); throws ERR_POOLMEM_OUT_OF_MEMORY when the kernel refuses.
-  explicit SlabWrap(const Napi::CallbackInfo& info);
+  bool Init(napi_env env, const Args<kArgs>& args);
+  ~SlabWrap();
 
  private:
-  Napi::Value Chunk(const Napi::CallbackInfo& info);  // -> ArrayBuffer | undefined after close
-  Napi::Value View(const Napi::CallbackInfo& info);   // (offset, length) -> ArrayBuffer
-  Napi::Value Views(const Napi::CallbackInfo& info);  // -> live per-slot ArrayBuffers (tests)
-  Napi::Value Close(const Napi::CallbackInfo& info);  // detaches the chunk and every view
+  napi_value Chunk(napi_env env, const Args<0>& args);  // -> ArrayBuffer | undefined after close
+  napi_value View(napi_env env, const Args<2>& args);   // (offset, length) -> ArrayBuffer
+  napi_value Views(napi_env env, const Args<0>& args);  // -> live per-slot ArrayBuffers (tests)
+  napi_value Close(napi_env env, const Args<0>& args);  // detaches the chunk and every view
 
   std::shared_ptr<SlabState> state_;
-  Napi::Reference<Napi::ArrayBuffer> chunk_;
+  napi_env env_ = nullptr;
+  napi_ref chunk_ = nullptr;  // strong, until close()
 };
 
 }  // namespace poolmem::addon

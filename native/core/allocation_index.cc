@@ -91,6 +91,29 @@ uint64_t AllocationIndex::RemoveSlow(uint32_t chunk, uint64_t start, uint64_t en
   return removed;
 }
 
+bool AllocationIndex::Covers(uint32_t chunk, uint64_t offset, uint64_t size) const {
+  const uint64_t end = offset + size;
+  if (chunk == recent_.chunk && recent_.start <= offset && end <= recent_.end) return true;
+  if (const uint64_t* extent_end = starts_.Find(StartKey(chunk, offset)); extent_end != nullptr && end <= *extent_end) {
+    return true;
+  }
+  if (const uint64_t* start = ends_.Find(EndKey(chunk, end)); start != nullptr && *start <= offset) return true;
+  // A range over several adjacent extents, or inside an older one away from
+  // both of its ends, takes the walk.
+  struct Piece { uint64_t start, end; };
+  std::vector<Piece> pieces;
+  ForEach([&](uint32_t c, uint64_t s, uint64_t e) {
+    if (c == chunk && s < end && offset < e) pieces.push_back({s, e});
+  });
+  std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.start < b.start; });
+  uint64_t cursor = offset;
+  for (const Piece& p : pieces) {
+    if (p.start > cursor) return false;
+    cursor = std::max(cursor, p.end);
+  }
+  return cursor >= end;
+}
+
 void AllocationIndex::Clear() {
   recent_ = Extent{};
   starts_.Clear();

@@ -128,6 +128,10 @@ class AllocationIndex {
     }
     return size;
   }
+  // Whether every byte of [offset, offset + size) (size >= 1) of `chunk` is
+  // inside an extent. O(1) for a range inside the newest extent or starting
+  // at an older extent's start or ending at its end; otherwise a scan.
+  bool Covers(uint32_t chunk, uint64_t offset, uint64_t size) const;
   void Clear();
   uint64_t count() const { return starts_.size() + (recent_.end != 0 ? 1 : 0); }
   // Calls f(chunk, start, end) for every live extent, in no order.

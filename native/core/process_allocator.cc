@@ -38,7 +38,7 @@ ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* o
   for (uint32_t slot : live_) {
     Entry& e = entries_[slot];
     if (e.strategy->FreeSize() < need) continue;
-    const int64_t offset = e.strategy->Allocate(need);
+    const int64_t offset = e.strategy->Allocate(size);
     if (offset == kNoFit) continue;
     if (slot == spare_) spare_ = kNoSpare;  // in use again
     *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
@@ -49,7 +49,7 @@ ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* o
   const AllocStatus added = AddArena(need, &slot);
   if (added != AllocStatus::kOk) return added;
   Entry& e = entries_[slot];
-  const int64_t offset = e.strategy->Allocate(need);
+  const int64_t offset = e.strategy->Allocate(size);
   if (offset == kNoFit) {  // cannot happen for a fresh arena of at least `need` bytes
     DropArena(slot);
     return AllocStatus::kNoMemory;
@@ -63,7 +63,7 @@ ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, uint
   // A request above half an arena gets an arena of its own, sized to it.
   const uint64_t size = min_size > arena_size_ / 2 ? (min_size + kPage - 1) / kPage * kPage : arena_size_;
   if (free_slots_.empty() && entries_.size() >= kSlots) return AllocStatus::kNoMemory;
-  auto strategy = MakeRangeStrategy(kind_, size, StrategyOptions{});
+  auto strategy = MakeRangeStrategy(kind_, size, StrategyOptions{kAlign});
   if (!strategy) return AllocStatus::kNoStrategy;
   std::shared_ptr<MappedRegion> region = MappedRegion::Map(size, false);
   if (!region) return AllocStatus::kNoMemory;
@@ -103,11 +103,10 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   const uint64_t arena_size = e->strategy->Size();
   if (offset >= arena_size || size > arena_size - offset) return FreeResult::kOutOfRange;
   if (size == 0) return FreeResult::kOk;
-  // Widen to whole granules: a block's granules are its own, so this never
-  // reaches a neighbour.
-  const uint64_t start = offset & ~(kAlign - 1);
-  const uint64_t end = std::min(RoundUp(offset + size), arena_size);
-  const FreeStatus status = e->strategy->Free(start, end - start);
+  // Exactly the bytes given: the strategy's granule runs (ReservedRuns)
+  // accept them only if every one is live, and release a granule once none
+  // of its bytes is.
+  const FreeStatus status = e->strategy->Free(offset, size);
   if (status == FreeStatus::kDoubleFree) return FreeResult::kDoubleFree;
   if (status != FreeStatus::kOk) return FreeResult::kOutOfRange;
   if (e->strategy->FreeSize() != arena_size) return FreeResult::kOk;

@@ -1,8 +1,12 @@
 // The process-wide allocator behind poolmem's alloc()/free() (smasher164/mem's
 // design without its bugs, issue #5): first fit over mmap'd arenas shared by
-// every thread of the process behind one lock (spin_lock.h). Sizes are
-// rounded up to 16 bytes and arenas start page-aligned, so every block is
-// 16-byte aligned (mem misaligned every block after an arena's first). Blocks
+// every thread of the process behind one lock (spin_lock.h). Each arena's
+// strategy works in 16-byte granules and arenas start page-aligned, so every
+// block is 16-byte aligned (mem misaligned every block after an arena's
+// first). Frees are exact: the strategy keeps the live bytes of its granules
+// (reserved_runs.h), so a partial free frees exactly its bytes and a granule
+// returns only when none of its bytes is live (mem widened a partial free to
+// whole granules, freeing bytes its caller still held). Blocks
 // are (arena id, offset) pairs; free() goes straight to its arena's strategy
 // (mem walked every block of every arena). An arena whose last block is freed
 // lets go of its region at once (it is unmapped when the last ArrayBuffer
@@ -35,8 +39,9 @@ class ProcessAllocator {
   // own arena is unmapped at once; its mapping costs little beside its use.
   static constexpr uint64_t kDefaultMaxSpare = 4 * kDefaultArenaSize;
 
-  // kind: the strategy for every arena (first-fit for the global instance;
-  // tests may use others). Requests above arena_size / 2 get an arena of
+  // kind: the strategy for every arena, a granule strategy built with
+  // min_block = kAlign (first-fit for the global instance; tests may use
+  // buddy); others give kNoStrategy. Requests above arena_size / 2 get an arena of
   // their own. max_spare: the largest emptied arena kept as the spare; 0
   // unmaps every emptied arena at once.
   explicit ProcessAllocator(StrategyKind kind, uint64_t arena_size = kDefaultArenaSize, uint64_t max_spare = 0);
@@ -53,7 +58,8 @@ class ProcessAllocator {
     uint64_t arena_id;
     uint64_t offset;
   };
-  // size >= 1. The block spans RoundUp(size) bytes.
+  // size >= 1. The block's bytes are [offset, offset + size); it reserves
+  // RoundUp(size) bytes (its granules), of which the tail is never live.
   AllocStatus Allocate(uint64_t size, Block* out);
 
   enum class FreeResult : int32_t {
@@ -65,8 +71,8 @@ class ProcessAllocator {
     kArenaSpared = 5,    // freed, the arena is empty and stays mapped as the spare
     kSpareReleased = 6,  // likewise, and the previous spare (*released) is gone
   };
-  // Frees [offset, offset + size) of the arena, widened to 16-byte granules.
-  // A failed call changes nothing. *released (may be null) receives the id
+  // Frees exactly [offset, offset + size) of the arena; kDoubleFree unless
+  // every byte of it is live. A failed call changes nothing. *released (may be null) receives the id
   // of the arena unmapped for kSpareReleased.
   FreeResult Free(uint64_t arena_id, uint64_t offset, uint64_t size, uint64_t* released = nullptr);
 
@@ -87,9 +93,12 @@ class ProcessAllocator {
 
   static uint64_t RoundUp(uint64_t size) { return (size + kAlign - 1) & ~(kAlign - 1); }
 
- private:
-  // Ids are generation * kSlots + slot: below 2^53, exact as JS numbers.
+  // Ids are generation * kSlots + slot: below 2^53, exact as JS numbers. Two
+  // live arenas never share a slot.
   static constexpr uint64_t kSlots = uint64_t{1} << 20;
+  static uint32_t SlotOf(uint64_t arena_id) { return static_cast<uint32_t>(arena_id % kSlots); }
+
+ private:
   static constexpr uint32_t kNoSpare = UINT32_MAX;
 
   struct Entry {

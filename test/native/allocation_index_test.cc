@@ -81,6 +81,26 @@ TEST(AllocationIndex, BytesOutsideEveryExtentAreNotCounted) {
   EXPECT_EQ(index.LiveBytes(), 50u);
 }
 
+TEST(AllocationIndex, CoversExactlyTheBytesOfItsExtents) {
+  AllocationIndex index;
+  index.Add(0, 0, 100);
+  index.Add(0, 100, 100);
+  index.Add(0, 300, 50);
+  index.Add(1, 0, 1000);  // the newest: another chunk
+  EXPECT_TRUE(index.Covers(0, 0, 100));     // an older extent's start
+  EXPECT_TRUE(index.Covers(0, 150, 50));    // an older extent's end
+  EXPECT_TRUE(index.Covers(0, 10, 20));     // inside, away from both ends
+  EXPECT_TRUE(index.Covers(0, 50, 100));    // across two adjacent extents
+  EXPECT_TRUE(index.Covers(1, 999, 1));     // the newest
+  EXPECT_FALSE(index.Covers(0, 150, 151));  // reaches the gap [200, 300)
+  EXPECT_FALSE(index.Covers(0, 200, 1));
+  EXPECT_FALSE(index.Covers(0, 349, 2));    // past the last extent
+  EXPECT_FALSE(index.Covers(2, 0, 1));      // another chunk
+  EXPECT_EQ(index.Remove(0, 40, 20), 20u);
+  EXPECT_FALSE(index.Covers(0, 30, 20));    // a freed middle piece
+  EXPECT_TRUE(index.Covers(0, 60, 40));
+}
+
 TEST(AllocationIndex, LargestOffsetsAndChunkIdsStayDistinct) {
   AllocationIndex index;
   const uint64_t last = (uint64_t{1} << 32) - 1;

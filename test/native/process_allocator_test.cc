@@ -1,7 +1,8 @@
 // ProcessAllocator: alignment, first fit across arenas, O(1)-per-arena free
 // with validation, unmapping on the last free, the one spare arena, stale
-// ids, and a seeded multi-threaded stress test with canaries. Runs over every strategy built in
-// that takes arbitrary arena sizes (the global instance uses first-fit).
+// ids, exact partial frees, and a seeded multi-threaded stress test with
+// canaries. Runs over the granule strategies that take arbitrary arena sizes
+// (first-fit, which the global instance uses).
 #include "process_allocator.h"
 
 #include <gtest/gtest.h>
@@ -18,7 +19,9 @@ namespace {
 class ProcessAllocatorTest : public ::testing::TestWithParam<StrategyKind> {
  protected:
   void SetUp() override {
-    if (!MakeRangeStrategy(GetParam(), 4096, StrategyOptions{})) GTEST_SKIP() << "strategy not built in";
+    if (!MakeRangeStrategy(GetParam(), 4096, StrategyOptions{ProcessAllocator::kAlign})) {
+      GTEST_SKIP() << "strategy not built in";
+    }
   }
 };
 
@@ -101,15 +104,48 @@ TEST_P(ProcessAllocatorTest, FreesAreValidated) {
   EXPECT_TRUE(a.Validate());
 }
 
-TEST_P(ProcessAllocatorTest, PartialFreesWidenToGranulesOfTheSameBlock) {
+TEST_P(ProcessAllocatorTest, PartialFreesFreeExactlyTheirBytes) {
   ProcessAllocator a(GetParam(), 1 << 16);
   Block b, keep;
   ASSERT_EQ(a.Allocate(64, &b), AllocStatus::kOk);
   ASSERT_EQ(a.Allocate(16, &keep), AllocStatus::kOk);
-  EXPECT_EQ(a.Free(b.arena_id, b.offset + 3, 10), FreeResult::kOk);  // frees granule [0, 16)
+  // Bytes 3..12 go; granule [0, 16) still holds 0..2 and 13..15, so it stays.
+  EXPECT_EQ(a.Free(b.arena_id, b.offset + 3, 10), FreeResult::kOk);
+  EXPECT_EQ(a.GetStats().used_size, 80u);
+  EXPECT_EQ(a.Free(b.arena_id, b.offset, 16), FreeResult::kDoubleFree);  // 3..12 are free already
+  EXPECT_EQ(a.Free(b.arena_id, b.offset, 3), FreeResult::kOk);
+  EXPECT_EQ(a.GetStats().used_size, 80u);
+  EXPECT_EQ(a.Free(b.arena_id, b.offset + 13, 3), FreeResult::kOk);  // its last live byte: the granule goes
   EXPECT_EQ(a.GetStats().used_size, 64u);
-  EXPECT_EQ(a.Free(b.arena_id, b.offset, 16), FreeResult::kDoubleFree);
   EXPECT_EQ(a.Free(b.arena_id, b.offset + 16, 48), FreeResult::kOk);
+  EXPECT_EQ(a.Free(keep.arena_id, keep.offset, 16), FreeResult::kArenaReleased);
+}
+
+TEST_P(ProcessAllocatorTest, APartialFreeNeverHandsOutBytesStillHeld) {
+  // mem-style widening freed bytes 8..15 with bytes 0..7, so the next
+  // 8-byte request got them while the first caller still held them.
+  ProcessAllocator a(GetParam(), 1 << 16);
+  Block first, second, third;
+  ASSERT_EQ(a.Allocate(16, &first), AllocStatus::kOk);
+  ASSERT_EQ(a.Allocate(16, &second), AllocStatus::kOk);
+  EXPECT_EQ(a.Free(first.arena_id, first.offset, 8), FreeResult::kOk);
+  ASSERT_EQ(a.Allocate(8, &third), AllocStatus::kOk);
+  EXPECT_FALSE(third.arena_id == first.arena_id && third.offset < first.offset + 16 && first.offset < third.offset + 8);
+  EXPECT_EQ(a.Free(first.arena_id, first.offset + 8, 8), FreeResult::kOk);
+  EXPECT_EQ(a.Free(first.arena_id, first.offset + 8, 8), FreeResult::kDoubleFree);
+  EXPECT_EQ(a.Free(third.arena_id, third.offset, 8), FreeResult::kOk);
+  EXPECT_EQ(a.Free(second.arena_id, second.offset, 16), FreeResult::kArenaReleased);
+  EXPECT_TRUE(a.Validate());
+}
+
+TEST_P(ProcessAllocatorTest, TheBytesPastARequestInItsLastGranuleAreNotLive) {
+  ProcessAllocator a(GetParam(), 1 << 16);
+  Block b, keep;
+  ASSERT_EQ(a.Allocate(13, &b), AllocStatus::kOk);
+  ASSERT_EQ(a.Allocate(16, &keep), AllocStatus::kOk);
+  EXPECT_EQ(a.Free(b.arena_id, b.offset, 16), FreeResult::kDoubleFree);  // 13..15 were never handed out
+  EXPECT_EQ(a.Free(b.arena_id, b.offset, 13), FreeResult::kOk);
+  EXPECT_EQ(a.GetStats().used_size, 16u);
   EXPECT_EQ(a.Free(keep.arena_id, keep.offset, 16), FreeResult::kArenaReleased);
 }
 
@@ -208,8 +244,9 @@ TEST_P(ProcessAllocatorTest, SeededThreadsNeverOverlap) { RunSeededThreads(GetPa
 TEST_P(ProcessAllocatorTest, SeededThreadsNeverOverlapWithASpare) { RunSeededThreads(GetParam(), 1 << 16); }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, ProcessAllocatorTest,
-                         // buddy needs power-of-two arenas; the others take any size
-                         ::testing::Values(StrategyKind::kTreap, StrategyKind::kAvl, StrategyKind::kFirstFit),
+                         // the granule strategies (exact partial frees over 16-byte granules);
+                         // buddy needs power-of-two arenas
+                         ::testing::Values(StrategyKind::kFirstFit),
                          KindName);
 
 TEST(ProcessAllocatorGlobal, IsOneFirstFitInstance) {

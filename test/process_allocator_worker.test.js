@@ -1,0 +1,48 @@
+'use strict';
+// alloc() memory a worker still holds goes back to the process-wide
+// allocator when the worker's environment is torn down (it exits or is
+// terminated): no other thread can reach those blocks any more.
+
+const path = require('node:path');
+const { once } = require('node:events');
+const { Worker } = require('node:worker_threads');
+const { STRATEGIES } = require('..');
+const binding = require('../lib/binding');
+
+const withFirstFit = STRATEGIES.includes('first-fit') ? describe : describe.skip;
+const WORKER = path.join(__dirname, 'fixtures', 'process_alloc_worker.js');
+const MiB = 1 << 20;
+const usedSize = () => binding.processStats()[2];
+
+withFirstFit('alloc() blocks of a worker whose environment is gone', () => {
+  test.each(['exit', 'idle'])('come back when the worker ends (%s)', async (mode) => {
+    const before = usedSize();
+    const worker = new Worker(WORKER, { workerData: { mode } });
+    await once(worker, 'message');
+    expect(usedSize()).toBe(before + 10 * MiB);
+    if (mode === 'idle') await worker.terminate();
+    else await once(worker, 'exit');
+    expect(usedSize()).toBe(before);
+    expect(binding.processValidate()).toBe(true);
+  });
+
+  test('a thread cannot free the bytes another thread holds', async () => {
+    const { alloc, free } = require('..');
+    const mine = alloc(64).fill(7);
+    const [id, offset] = binding.processScratch; // where alloc() just put it
+    const before = usedSize();
+    const worker = new Worker(`
+      const { parentPort, workerData } = require('node:worker_threads');
+      const binding = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'binding'))});
+      const s = binding.processScratch;
+      s[0] = workerData.id; s[1] = workerData.offset; s[2] = 64;
+      parentPort.postMessage(binding.processFree());
+    `, { eval: true, workerData: { id, offset } });
+    const [result] = await once(worker, 'message');
+    await once(worker, 'exit');
+    expect(result).toBe(1); // FreeResult::kDoubleFree: not bytes that thread holds
+    expect(usedSize()).toBe(before);
+    expect(mine.every((x) => x === 7)).toBe(true);
+    free(mine);
+  });
+});

@@ -1,0 +1,79 @@
+'use strict';
+// ScalableAllocator#free() never frees a leak-tracked allocation's bytes
+// through any view but that allocation's own: a too-long view over a chunk
+// that reaches into a tracked block is refused and changes nothing, so the
+// block's own free() and its GC fallback never free bytes twice.
+
+const { ScalableAllocator } = require('..');
+const { internals } = require('../lib/scalable_allocator');
+const { collectUntil } = require('./helpers/gc');
+const { expectCode } = require('./helpers/expect_error');
+
+const SIZE = 64;
+
+// An untracked buffer directly followed in its chunk by a tracked one:
+// leakDetection 'sample' tracks about one malloc in 128.
+function neighbours(pool) {
+  let prev = pool.malloc(SIZE);
+  for (let i = 0; i < 100000; i++) {
+    const next = pool.malloc(SIZE);
+    if (next.buffer.byteLength === SIZE && prev.buffer.byteLength !== SIZE) {
+      next.fill(0xc3);
+      // Where the tracked block sits: its bytes seen through the chunk.
+      const chunk = new Uint8Array(prev.buffer);
+      const at = prev.byteOffset + SIZE;
+      if (chunk.subarray(at, at + SIZE).every((x) => x === 0xc3)) return { untracked: prev, tracked: next, at };
+    }
+    prev = next;
+  }
+  throw new Error('no tracked allocation next to an untracked one');
+}
+
+describe('ScalableAllocator#free() of a view reaching into a tracked allocation', () => {
+  test('is refused with ERR_POOLMEM_FOREIGN_BUFFER and changes nothing', () => {
+    const pool = new ScalableAllocator({ chunkSize: 1 << 20, leakDetection: 'sample' });
+    const { untracked, tracked } = neighbours(pool);
+    untracked.fill(0x11);
+    const before = pool.stats();
+    const tooLong = new Uint8Array(untracked.buffer, untracked.byteOffset, 2 * SIZE);
+    expectCode(() => pool.free(tooLong), 'ERR_POOLMEM_FOREIGN_BUFFER', 'PoolError');
+    const oneByte = new Uint8Array(untracked.buffer, untracked.byteOffset + SIZE, 1);
+    expectCode(() => pool.free(oneByte), 'ERR_POOLMEM_FOREIGN_BUFFER', 'PoolError');
+    expect(pool.stats()).toEqual(before);
+    // Both owners still free exactly their own bytes, once.
+    pool.free(tracked);
+    pool.free(untracked);
+    expectCode(() => pool.free(tracked), 'ERR_POOLMEM_DOUBLE_FREE');
+    expect(internals().handleOf(pool).validate()).toBe(true);
+    pool.close();
+  });
+
+  test('the GC fallback of the tracked block returns only its own bytes', async () => {
+    const pool = new ScalableAllocator({ chunkSize: 1 << 20, leakDetection: 'sample' });
+    let untracked;
+    let leaked = 0;
+    (() => {
+      const pair = neighbours(pool);
+      untracked = pair.untracked;
+      expect(() => pool.free(new Uint8Array(untracked.buffer, untracked.byteOffset, 2 * SIZE))).toThrow();
+    })();
+    untracked.fill(0x5a);
+    const used = pool.stats().usedSize;
+    const warn = process.emitWarning;
+    process.emitWarning = () => { leaked++; };
+    try {
+      expect(await collectUntil(() => pool.stats().leaks === 1)).toBe(true);
+    } finally {
+      process.emitWarning = warn;
+    }
+    expect(pool.stats().usedSize).toBe(used - SIZE);
+    // Nothing else can be handed the untracked buffer's bytes.
+    const others = [];
+    for (let i = 0; i < 64; i++) others.push(pool.malloc(SIZE).fill(0xee));
+    expect(untracked.every((x) => x === 0x5a)).toBe(true);
+    pool.free(untracked);
+    expect(internals().handleOf(pool).validate()).toBe(true);
+    expect(leaked).toBeGreaterThanOrEqual(0);
+    pool.close();
+  });
+});
