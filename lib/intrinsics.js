@@ -1,0 +1,49 @@
+'use strict';
+// Built-ins captured when poolmem loads, so that reading a caller's view runs
+// no caller code: a Uint8Array subclass (or an own property, or a patched
+// prototype) can override `buffer`, `byteOffset` and `length` with getters
+// that re-enter a pool or return strings. The %TypedArray%.prototype getters
+// read the view's internal slots instead, and always return a real
+// ArrayBuffer and integers (0 for a detached view).
+
+const { Buffer } = require('node:buffer');
+
+// Buffer's realm: under Jest's vm contexts the test realm's Uint8Array is another object.
+const RealmUint8Array = Object.getPrototypeOf(Buffer.prototype).constructor;
+const TypedArrayPrototype = Object.getPrototypeOf(RealmUint8Array.prototype);
+const RealmArrayBuffer = Object.getPrototypeOf(new RealmUint8Array(0).buffer).constructor;
+
+// fn(thisArg, ...args) from a method, immune to later changes of Function.prototype.call.
+const uncurryThis = Function.prototype.bind.bind(Function.prototype.call);
+
+function getter(prototype, name) {
+  return uncurryThis(Object.getOwnPropertyDescriptor(prototype, name).get);
+}
+
+const typedArrayBuffer = getter(TypedArrayPrototype, 'buffer');
+const typedArrayByteOffset = getter(TypedArrayPrototype, 'byteOffset');
+const typedArrayByteLength = getter(TypedArrayPrototype, 'byteLength');
+const arrayBufferByteLength = getter(RealmArrayBuffer.prototype, 'byteLength');
+const { hasOwn } = Object;
+
+/** The ArrayBuffer (or SharedArrayBuffer) a typed array views. */
+function viewBuffer(view) {
+  return typedArrayBuffer(view);
+}
+
+/** Where a typed array starts in its ArrayBuffer: an integer, 0 once detached. */
+function viewByteOffset(view) {
+  return typedArrayByteOffset(view);
+}
+
+/** A typed array's size in bytes (a Uint8Array's length): an integer, 0 once detached. */
+function viewByteLength(view) {
+  return typedArrayByteLength(view);
+}
+
+/** True when an ArrayBuffer the library made was detached or transferred away. */
+function isDetached(arrayBuffer) {
+  return arrayBufferByteLength(arrayBuffer) === 0;
+}
+
+module.exports = { hasOwn, isDetached, uncurryThis, viewBuffer, viewByteLength, viewByteOffset };
