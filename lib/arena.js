@@ -9,6 +9,7 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
+const { viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { parseStrategy, validateStrategySize } = require('./strategy');
 const {
@@ -110,8 +111,9 @@ class Arena {
     if (arrayBuffer === this.#empty) return undefined; // malloc(0): nothing to free
     if (this.#safe) return this.#freeSafe(buf, arrayBuffer);
     if (arrayBuffer !== this.#chunk) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
+    // Intrinsic reads (lib/intrinsics.js): no caller code runs from here on.
     const offset = byteOffsetOf(buf);
-    const length = buf.length; // a Uint8Array: length is byteLength, and inlined
+    const length = viewByteLength(buf);
     scratch[ID] = this.#id;
     scratch[OFFSET] = offset;
     scratch[SIZE] = length;
@@ -182,7 +184,7 @@ class Arena {
     const id = this.#ids.get(arrayBuffer);
     if (id === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
     const offset = byteOffsetOf(buf);
-    const length = buf.length; // a Uint8Array: length is byteLength, and inlined
+    const length = viewByteLength(buf);
     const status = this.#handle.freeSafe(id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;

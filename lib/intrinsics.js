@@ -24,7 +24,6 @@ const typedArrayBuffer = getter(TypedArrayPrototype, 'buffer');
 const typedArrayByteOffset = getter(TypedArrayPrototype, 'byteOffset');
 const typedArrayByteLength = getter(TypedArrayPrototype, 'byteLength');
 const arrayBufferByteLength = getter(RealmArrayBuffer.prototype, 'byteLength');
-const { hasOwn } = Object;
 
 /** The ArrayBuffer (or SharedArrayBuffer) a typed array views. */
 function viewBuffer(view) {
@@ -46,4 +45,29 @@ function isDetached(arrayBuffer) {
   return arrayBufferByteLength(arrayBuffer) === 0;
 }
 
-module.exports = { hasOwn, isDetached, uncurryThis, viewBuffer, viewByteLength, viewByteOffset };
+// ---- stamps: unforgeable object -> record, through private fields --------------
+
+class Stamper {
+  constructor(target) {
+    return target; // lets a subclass add a private field to any object
+  }
+}
+
+// Each call makes a stamp class with its own private name, so a record stamped
+// by one kind can never be read through another. `Kind.of(target)` reads the
+// record (undefined when unstamped) and runs no caller code, even for a Proxy.
+function stampKind() {
+  return class extends Stamper {
+    #record;
+    constructor(target, record) {
+      super(target);
+      this.#record = record;
+    }
+
+    static of(target) {
+      return #record in target ? target.#record : undefined;
+    }
+  };
+}
+
+module.exports = { isDetached, stampKind, uncurryThis, viewBuffer, viewByteLength, viewByteOffset };

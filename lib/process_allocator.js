@@ -13,6 +13,7 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes } = require('./errors');
+const { isDetached, stampKind, viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
 
@@ -35,24 +36,8 @@ const FREE_ARENA_SPARED = 5;
 const FREE_SPARE_RELEASED = 6;
 const kEmpty = new ArrayBuffer(0); // what alloc(0) views: owns no memory
 
-class Stamper {
-  constructor(target) {
-    return target; // lets a subclass add a private field to any object
-  }
-}
-
 // This thread's ArrayBuffer over an arena -> the arena id. Unforgeable.
-class ChunkStamp extends Stamper {
-  #id;
-  constructor(target, id) {
-    super(target);
-    this.#id = id;
-  }
-
-  static of(target) {
-    return #id in target ? target.#id : undefined;
-  }
-}
+const ChunkStamp = stampKind();
 
 const chunks = new Map(); // arena id -> WeakRef<ArrayBuffer>
 const forget = new FinalizationRegistry((id) => {
@@ -111,9 +96,9 @@ function free(buf) {
     if (chunk === kEmpty) return; // alloc(0): nothing to free
     throw ERR_POOLMEM_FOREIGN_BUFFER('process allocator');
   }
-  if (chunk.byteLength === 0) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
-  const offset = byteOffsetOf(buf);
-  const length = buf.length;
+  if (isDetached(chunk)) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
+  const offset = byteOffsetOf(buf); // intrinsic reads: no caller code runs from here on
+  const length = viewByteLength(buf);
   scratch[ID] = id;
   scratch[OFFSET] = offset;
   scratch[SIZE] = length;

@@ -8,6 +8,7 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
+const { stampKind, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { view } = require('./pool_buffer');
 
 const { ERR_POOLMEM_OUT_OF_MEMORY } = codes;
@@ -20,29 +21,7 @@ const NO_SLAB = 0;
 const FREE = 1;
 const IN_USE = 2;
 
-// ---- stamps: unforgeable ArrayBuffer -> record, through private fields ------
-
-class Stamper {
-  constructor(target) {
-    return target; // lets a subclass add a private field to any object
-  }
-}
-
-// Each call makes a stamp class with its own private name, so a record
-// stamped by one kind can never be read through another.
-function stampKind() {
-  return class extends Stamper {
-    #record;
-    constructor(target, record) {
-      super(target);
-      this.#record = record;
-    }
-
-    static of(target) {
-      return #record in target ? target.#record : undefined;
-    }
-  };
-}
+// ---- stamps (lib/intrinsics.js) ----------------------------------------------
 
 // A slab's chunk ArrayBuffer -> its SlabRecord.
 const SlabStamp = stampKind();
@@ -183,7 +162,8 @@ class Tier {
   // The slot a buffer returned by put() stands for, or -1 when it is not the
   // start of a slot of this slab (or runs past the slot).
   slotOf(slab, buf) {
-    const offset = buf.byteOffset;
+    const offset = viewByteOffset(buf); // intrinsic: an integer >= 0, no caller code
+
     let index;
     if (this.strideShift >= 0) {
       if ((offset & (this.stride - 1)) !== 0) return -1;
@@ -192,7 +172,7 @@ class Tier {
       index = offset / this.stride;
       if (index !== Math.floor(index)) return -1;
     }
-    if (index >= slab.slots || buf.length > this.size) return -1;
+    if (index >= slab.slots || viewByteLength(buf) > this.size) return -1;
     return slab.base + index;
   }
 
