@@ -8,7 +8,7 @@
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
-const { codes, fromNative } = require('./errors');
+const { codes, fromNative, scratchDetached } = require('./errors');
 const { viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { parseStrategy, validateStrategySize } = require('./strategy');
@@ -100,6 +100,7 @@ class Arena {
     if (this.#safe) return this.#mallocSafe(size);
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
     return arenaAllocate() === 0 ? view(this.#chunk, scratch[OFFSET], size) : null;
   }
 
@@ -117,6 +118,7 @@ class Arena {
     scratch[ID] = this.#id;
     scratch[OFFSET] = offset;
     scratch[SIZE] = length;
+    if (scratch[SIZE] !== length) throw scratchDetached();
     const status = arenaFree();
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;

@@ -12,7 +12,7 @@
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
-const { codes } = require('./errors');
+const { codes, scratchDetached } = require('./errors');
 const { isDetached, stampKind, viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
@@ -65,6 +65,7 @@ function alloc(size) {
   if (!isSize(size, MAX_LENGTH)) validateInteger(size, 'size', 0, MAX_LENGTH);
   if (size === 0) return view(kEmpty, 0, 0);
   scratch[SIZE] = size;
+  if (scratch[SIZE] !== size) throw scratchDetached();
   const status = processAlloc();
   if (status !== 0) {
     throw ERR_POOLMEM_OUT_OF_MEMORY(status === NO_STRATEGY
@@ -102,6 +103,7 @@ function free(buf) {
   scratch[ID] = id;
   scratch[OFFSET] = offset;
   scratch[SIZE] = length;
+  if (scratch[SIZE] !== length) throw scratchDetached();
   const result = processFree();
   if (result === FREE_OK || result === FREE_ARENA_SPARED) return;
   if (result === FREE_ARENA_RELEASED) {

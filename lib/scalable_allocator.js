@@ -26,7 +26,7 @@
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
-const { callerStack, codes, fromNative } = require('./errors');
+const { callerStack, codes, fromNative, scratchDetached } = require('./errors');
 const { stampKind, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { parseStrategy } = require('./strategy');
@@ -174,6 +174,7 @@ class ScalableAllocator {
     }
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
     const chunk = scalableBorrow();
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
     return view(this.#chunkAt(chunk), scratch[OFFSET], size);
@@ -302,6 +303,7 @@ class ScalableAllocator {
       scratch[ID] = this.#id;
       scratch[OFFSET] = id * TWO_32 + offset;
       scratch[SIZE] = length;
+      if (scratch[SIZE] !== length) throw scratchDetached();
       const status = scalableFree();
       if (status !== FREE_OK) throw freeError(status, offset, length);
       return;
@@ -355,6 +357,7 @@ class ScalableAllocator {
     if (this.#parkedSize !== -1) this.#settle();
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
     const chunk = scalableMalloc();
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
     const ab = this.#chunkAt(chunk);
@@ -376,6 +379,7 @@ class ScalableAllocator {
       scratch[ID] = this.#id;
       scratch[OFFSET] = this.#lastChunk * TWO_32 + this.#lastOffset;
       scratch[SIZE] = this.#parkedSize;
+      if (scratch[SIZE] !== this.#parkedSize) throw scratchDetached();
       scalableFree(); // cannot fail: native code holds it allocated and no free reached it
       this.#parkedSize = -1;
     }
@@ -402,6 +406,7 @@ class ScalableAllocator {
     }
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
     const chunk = scalableMalloc();
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
     const offset = scratch[OFFSET];
@@ -437,6 +442,7 @@ class ScalableAllocator {
       for (let i = 0, j = start * 2; i < n * 2; i++, j++) batch[i] = slots[j];
       scratch[ID] = this.#id;
       scratch[SIZE] = n;
+      if (scratch[SIZE] !== n || batch[0] !== slots[start * 2]) throw scratchDetached();
       failed += scalableFreeBatch();
     }
     if (tracked !== null) {
@@ -468,6 +474,7 @@ class ScalableAllocator {
         scratch[ID] = this.#id;
         scratch[OFFSET] = handle;
         scratch[SIZE] = length;
+        if (scratch[SIZE] !== length) throw scratchDetached();
         scalableFree(); // already freed elsewhere: nothing to do
         return;
       }
