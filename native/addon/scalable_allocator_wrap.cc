@@ -26,6 +26,15 @@ void DetachTracked(ScalableState& state) {
   state.tracked.clear();
 }
 
+// Chunks holding an orphaned block (scalable_state.h): recycle() must not reuse them.
+std::vector<uint32_t> PinnedChunks(ScalableState& state) {
+  std::vector<uint32_t> pinned;
+  for (auto& [id, block] : state.tracked) {
+    if (BlockOrphaned(state, block)) pinned.push_back(block->chunk);
+  }
+  return pinned;
+}
+
 }  // namespace
 
 Napi::Function ScalableAllocatorWrap::Define(Napi::Env env) {
@@ -133,6 +142,7 @@ Napi::Value ScalableAllocatorWrap::FreeTracked(const Napi::CallbackInfo& info) {
   auto it = state.tracked.find(id);
   if (it == state.tracked.end()) return Status(env, FreeStatus::kDoubleFree);
   TrackedBlock* block = it->second;
+  if (size != 0 && BlockOrphaned(state, block)) return Status(env, FreeStatus::kOk);  // its finalizer frees it
   const FreeStatus status = block->live.Release(offset, size);
   if (status != FreeStatus::kOk || size == 0) return Status(env, status);
   state.core->Free(block->chunk, block->offset + offset, size);
@@ -178,8 +188,9 @@ Napi::Value ScalableAllocatorWrap::Trim(const Napi::CallbackInfo& info) {
 
 Napi::Value ScalableAllocatorWrap::Recycle(const Napi::CallbackInfo& info) {
   state_->EndBorrow();
+  const std::vector<uint32_t> pinned = PinnedChunks(*state_);
   DetachTracked(*state_);
-  state_->core->Recycle();
+  state_->core->Recycle(pinned);
   return info.Env().Undefined();
 }
 

@@ -164,6 +164,14 @@ void DetachBlockBuffer(ScalableState& state, TrackedBlock* block) {
   block->recounted = true;
 }
 
+bool BlockOrphaned(ScalableState& state, TrackedBlock* block) {
+  if (block->recounted) return false;  // we detached it ourselves
+  napi_value ab = nullptr;
+  if (napi_get_reference_value(state.env, block->weak, &ab) != napi_ok || ab == nullptr) return true;
+  bool detached = false;
+  return napi_is_detached_arraybuffer(state.env, ab, &detached) != napi_ok || detached;
+}
+
 // ---- fast-mode hot paths ----------------------------------------------------------
 
 namespace {
