@@ -9,7 +9,7 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative, scratchDetached } = require('./errors');
-const { viewByteLength } = require('./intrinsics');
+const { isDetached, viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { parseStrategy, validateStrategySize } = require('./strategy');
 const {
@@ -37,7 +37,7 @@ let handleOf; // for tests: the native handle (validate(), stats())
 // reference can never allocate from the next holder's arena.
 let adopt;     // (base, onClose) -> a new Arena over base's native arena
 let revoke;    // (arena) -> marks that object closed; the native arena lives on
-let resetArena; // (arena) -> frees everything, detaches outstanding views
+let resetArena; // (arena) -> frees everything, detaches outstanding views; false if it cannot
 let isArena;
 const kAdopt = Symbol('adopt');
 
@@ -59,8 +59,12 @@ class Arena {
       arena.#closed = true;
     };
     resetArena = (arena) => {
+      // A caller transferred the chunk (ArrayBuffer#transfer): the new
+      // ArrayBuffer still reaches every byte, so the region is never reused.
+      if (!arena.#safe && isDetached(arena.#chunk)) return false;
       const chunk = arena.#handle.reset();
       if (!arena.#safe) arena.#chunk = chunk;
+      return true;
     };
     isArena = (value) => value !== null && typeof value === 'object' && #handle in value;
   }

@@ -78,3 +78,63 @@ describe('a transferred tracked (safe-mode) block', () => {
     a.close();
   });
 });
+
+describe('transferred arena memory', () => {
+  const { Arena, ArenaPool } = require('..');
+
+  test('ArenaPool: a released arena whose chunk a holder transferred is never handed to the next holder', () => {
+    const pool = new ArenaPool({ numArenas: 1, arenaSize: 4096 });
+    const a = pool.get();
+    const x = a.malloc(64).fill(1);
+    const moved = new Uint8Array(transfer(realBuffer(x)));
+    pool.release(a);
+    const b = pool.get();
+    const y = b.malloc(64).fill(2);
+    expect(moved.length).toBe(4096); // the whole arena moved
+    expect(moved.subarray(0, 64).every((v) => v === 1)).toBe(true);
+    expect(y.length).toBe(64);
+    pool.release(b);
+    expect(pool.available).toBe(1);
+    pool.close();
+  });
+
+  test.each([['free', (a, buf) => a.free(buf)], ['ArenaPool release', null]])(
+    'safe Arena %s(): a transferred block stays allocated while the new ArrayBuffer lives', async (_, op) => {
+      const saved = process.env.POOLMEM_SAFE;
+      process.env.POOLMEM_SAFE = '1';
+      let pool = null;
+      let arena;
+      try {
+        if (op === null) {
+          pool = new ArenaPool({ numArenas: 1, arenaSize: 4096 });
+          arena = pool.get();
+        } else {
+          arena = new Arena(4096, { safe: true });
+        }
+      } finally {
+        if (saved === undefined) delete process.env.POOLMEM_SAFE;
+        else process.env.POOLMEM_SAFE = saved;
+      }
+      const buf = arena.malloc(64).fill(1);
+      let moved = new Uint8Array(transfer(realBuffer(buf)));
+      if (op === null) {
+        pool.release(arena);
+        arena = pool.get();
+      } else {
+        op(arena, buf);
+      }
+      const others = [];
+      for (let i = 0; i < 63; i++) {
+        const o = arena.malloc(64);
+        if (o === null) break;
+        others.push(o.fill(2));
+      }
+      expect(others.length).toBe(63); // everything but the transferred block
+      expect(moved.every((v) => v === 1)).toBe(true);
+      for (const o of others) arena.free(o);
+      moved = null;
+      expect(await until(() => arena.usedSize === 0)).toBe(true);
+      if (pool !== null) pool.close();
+      else arena.close();
+    });
+});

@@ -38,6 +38,18 @@ void FinalizeSafeBlock(Napi::BasicEnv env, void*, SafeBlock* block) {
   delete block;
 }
 
+// True when the block's ArrayBuffer was detached by someone else (a fully
+// freed block leaves the map before we detach it): ArrayBuffer#transfer moved
+// the memory, and this block's finalizer, to a new ArrayBuffer. Or it was
+// collected and its finalizer is pending. Either way its bytes may still be
+// reachable: freed by nobody, they go back only through the finalizer.
+bool Orphaned(napi_env env, const SafeBlock* block) {
+  napi_value ab = nullptr;
+  if (napi_get_reference_value(env, block->weak, &ab) != napi_ok || ab == nullptr) return true;
+  bool detached = false;
+  return napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached;
+}
+
 // The fast-mode arena whose handle id is in the scratch, or nullptr after throwing.
 ArenaState* FastArena(napi_env env, Scratch* scratch, HandleTable<ArenaState>* table) {
   ArenaState* state = scratch == nullptr ? nullptr : table->Get(scratch->id);
@@ -189,6 +201,7 @@ Napi::Value ArenaWrap::FreeSafe(const Napi::CallbackInfo& info) {
     return Napi::Number::New(env, static_cast<int32_t>(FreeStatus::kDoubleFree));
   }
   SafeBlock* block = it->second;
+  if (size != 0 && Orphaned(env, block)) return Napi::Number::New(env, static_cast<int32_t>(FreeStatus::kOk));
   const FreeStatus status = block->live.Release(offset, size);
   if (status != FreeStatus::kOk || size == 0) return Napi::Number::New(env, static_cast<int32_t>(status));
   state_->arena->Free(block->offset + offset, size);
@@ -231,12 +244,24 @@ Napi::Value ArenaWrap::Close(const Napi::CallbackInfo& info) {
 Napi::Value ArenaWrap::Reset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (state_->arena->closed()) return env.Undefined();
-  for (auto& [id, block] : state_->safe_blocks) {
-    napi_value ab = nullptr;
-    napi_get_reference_value(env, block->weak, &ab);
-    if (ab != nullptr) napi_detach_arraybuffer(env, ab);  // its finalizer finds the block gone
+  if (!state_->fast) {
+    // Every allocation is a block: free each, except orphans, which stay
+    // allocated (and in the map) until their finalizers return them.
+    auto& blocks = state_->safe_blocks;
+    for (auto it = blocks.begin(); it != blocks.end();) {
+      SafeBlock* block = it->second;
+      if (Orphaned(env, block)) {
+        ++it;
+        continue;
+      }
+      for (const FreeRange& r : block->live.ranges()) state_->arena->Free(block->offset + r.start, r.end - r.start);
+      napi_value ab = nullptr;
+      napi_get_reference_value(env, block->weak, &ab);
+      it = blocks.erase(it);
+      if (ab != nullptr) napi_detach_arraybuffer(env, ab);  // its finalizer finds the block gone
+    }
+    return env.Undefined();
   }
-  state_->safe_blocks.clear();
   state_->arena->strategy().Reset(state_->arena->size());
   if (chunk_.IsEmpty()) return env.Undefined();
   // Old views read length 0; the region stays mapped (the arena holds it) and
