@@ -8,8 +8,8 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { stampKind, viewByteLength, viewByteOffset } = require('./intrinsics');
-const { view } = require('./pool_buffer');
+const { isDetached, stampKind, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { arrayBufferOf, view } = require('./pool_buffer');
 
 const { ERR_POOLMEM_OUT_OF_MEMORY } = codes;
 
@@ -20,6 +20,7 @@ const SAMPLE_INTERVAL = 128;   // leakDetection 'sample': one getBuffer in 128 o
 const NO_SLAB = 0;
 const FREE = 1;
 const IN_USE = 2;
+const LOST = 3; // its memory was transferred to a caller's ArrayBuffer: never reused
 
 // ---- stamps (lib/intrinsics.js) ----------------------------------------------
 
@@ -137,6 +138,21 @@ class Tier {
     this.inUse--;
     this.puts++;
     this.core.totalPut++;
+  }
+
+  // release() for a slot handed out as `bytes`. A leak-tracked slot's own
+  // ArrayBuffer that is detached while the pool is open was transferred by a
+  // caller (ArrayBuffer#transfer): the new ArrayBuffer still reaches the
+  // bytes, so the slot is lost, never handed out again (its slab is never trimmed).
+  releaseBytes(slot, bytes) {
+    const arrayBuffer = arrayBufferOf(bytes);
+    if (!this.core.closed && TrackedStamp.of(arrayBuffer) !== undefined && isDetached(arrayBuffer)) {
+      this.state[slot] = LOST;
+      this.gen[slot]++;
+      this.inUse--;
+      return;
+    }
+    this.release(slot);
   }
 
   // A Buffer of `length` bytes over the slot: the cached view at full length.

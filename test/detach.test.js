@@ -138,3 +138,20 @@ describe('transferred arena memory', () => {
       else arena.close();
     });
 });
+
+describe('transferred BytePool memory', () => {
+  const { BytePool } = require('..');
+
+  test('a leak-tracked PooledBuffer whose ArrayBuffer was transferred never returns its slot on release()', () => {
+    const pool = new BytePool([128], { leakDetection: 'paranoid' });
+    const pb = pool.getBuffer(128);
+    const moved = new Uint8Array(transfer(realBuffer(pb.bytes)));
+    moved.fill(1);
+    expect(pb.release()).toBe(true);
+    const others = [];
+    for (let i = 0; i < 8; i++) others.push(pool.get(128).fill(2));
+    expect(moved.every((v) => v === 1)).toBe(true);
+    expect(pool.stats().tiers[128].inUse).toBe(8);
+    pool.close();
+  });
+});
