@@ -7,6 +7,7 @@
 // ArrayBuffer and integers (0 for a detached view).
 
 const { Buffer } = require('node:buffer');
+const { isUint8Array } = require('node:util').types; // reads an internal slot: false for a Proxy
 
 // Buffer's realm: under Jest's vm contexts the test realm's Uint8Array is another object.
 const RealmUint8Array = Object.getPrototypeOf(Buffer.prototype).constructor;
@@ -25,20 +26,13 @@ const typedArrayByteOffset = getter(TypedArrayPrototype, 'byteOffset');
 const typedArrayByteLength = getter(TypedArrayPrototype, 'byteLength');
 const arrayBufferByteLength = getter(RealmArrayBuffer.prototype, 'byteLength');
 
-/** The ArrayBuffer (or SharedArrayBuffer) a typed array views. */
-function viewBuffer(view) {
-  return typedArrayBuffer(view);
-}
-
-/** Where a typed array starts in its ArrayBuffer: an integer, 0 once detached. */
-function viewByteOffset(view) {
-  return typedArrayByteOffset(view);
-}
-
-/** A typed array's size in bytes (a Uint8Array's length): an integer, 0 once detached. */
-function viewByteLength(view) {
-  return typedArrayByteLength(view);
-}
+// viewBuffer(view): the ArrayBuffer (or SharedArrayBuffer) a typed array views.
+// viewByteOffset(view), viewByteLength(view): integers, 0 once detached (a
+// Uint8Array's byteLength is its length). Exported as the uncurried getters
+// themselves: no wrapper call on the hot paths.
+const viewBuffer = typedArrayBuffer;
+const viewByteOffset = typedArrayByteOffset;
+const viewByteLength = typedArrayByteLength;
 
 /** True when an ArrayBuffer the library made was detached or transferred away. */
 function isDetached(arrayBuffer) {
@@ -70,4 +64,4 @@ function stampKind() {
   };
 }
 
-module.exports = { isDetached, stampKind, uncurryThis, viewBuffer, viewByteLength, viewByteOffset };
+module.exports = { isDetached, isUint8Array, stampKind, uncurryThis, viewBuffer, viewByteLength, viewByteOffset };

@@ -172,7 +172,7 @@ class Memory {
     validateBuffer(target, 'target');
     validateInteger(targetStart, 'targetStart', 0);
     let at = targetStart;
-    const end = target.length;
+    const end = viewByteLength(target); // intrinsic: no caller getter mid-copy
     const bufs = this._buffers;
     for (let i = 0; i < bufs.length && at < end; i++) {
       at += bufs[i].copy(target, at, 0, Math.min(bufs[i].length, end - at));

@@ -13,6 +13,7 @@ const { inspect } = require('node:util');
 const { codes } = require('./errors');
 const { Memory, isMemory } = require('./memory');
 const { view } = require('./pool_buffer');
+const { viewByteLength } = require('./intrinsics');
 const { isSize, isUint8Array, validateBuffer, validateFunction, validateInteger } = require('./validators');
 
 const {
@@ -265,7 +266,7 @@ class MemoryReader {
   read(target) {
     MemoryReader.#check(this);
     if (!isUint8Array(target)) validateBuffer(target, 'target');
-    const n = Math.min(target.length, this.length);
+    const n = Math.min(viewByteLength(target), this.length); // intrinsic: no caller getter mid-read
     if (n !== 0) this.#copyOut(n, target, 0);
     return n;
   }
