@@ -6,7 +6,7 @@
 const binding = require('../lib/binding');
 const { BytePool, PoolError } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
-const { collect: settle, until } = require('./helpers/gc');
+const { collect: settle, until, settled } = require('./helpers/gc');
 
 const TIERS = [128, 256, 512, 1024];
 
@@ -465,8 +465,7 @@ describe('BytePool#metrics()', () => {
 
 describe('BytePool#trim()', () => {
   test('unmaps slabs with no slot in use and returns the bytes released', async () => {
-    await settle();
-    const regions = binding.liveRegions();
+    const regions = await settled(() => binding.liveRegions());
     const pool = new BytePool([4096, 65536]);
     const keep = pool.get(4096);
     const drop = pool.get(65536);

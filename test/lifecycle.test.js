@@ -9,7 +9,7 @@ const { Worker } = require('node:worker_threads');
 const { Arena } = require('..');
 const { handleOf } = require('../lib/arena');
 const binding = require('../lib/binding');
-const { collect, collectUntil, until, watch } = require('./helpers/gc');
+const { collect, collectUntil, until, watch, settled } = require('./helpers/gc');
 
 const liveSafeBlocks = (arena) => handleOf(arena).stats()[0];
 const reclaimed = (arena) => handleOf(arena).stats()[1];
@@ -83,8 +83,7 @@ describe('safe mode GC fallback', () => {
 
 describe('mapped regions outlive their views, not longer', () => {
   test('a closed, dropped arena is unmapped only after its views are gone', async () => {
-    await collect();
-    const baseline = binding.liveRegions();
+    const baseline = await settled(() => binding.liveRegions());
     let arenaGone;
     let view = (() => {
       const arena = new Arena(1 << 20);
@@ -104,8 +103,7 @@ describe('mapped regions outlive their views, not longer', () => {
   });
 
   test.each([['fast', false], ['safe', true]])('%s: close() detaches views at once; the region goes after finalizers', async (_, safe) => {
-    await collect();
-    const baseline = binding.liveRegions();
+    const baseline = await settled(() => binding.liveRegions());
     const arena = new Arena(1 << 20, { safe });
     const kept = [arena.malloc(10), arena.malloc(20)];
     arena.close();

@@ -9,7 +9,7 @@ const { Arena, ScalableAllocator, PoolError } = require('..');
 const binding = require('../lib/binding');
 const { internals } = require('../lib/scalable_allocator');
 const { expectCode } = require('./helpers/expect_error');
-const { collect, collectUntil, until } = require('./helpers/gc');
+const { collect, collectUntil, until, settled } = require('./helpers/gc');
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -429,7 +429,7 @@ describe('ScalableAllocator leak detection', () => {
   });
 
   test('a dropped allocator unmaps its chunks once its views are gone', async () => {
-    const before = binding.liveRegions();
+    const before = await settled(() => binding.liveRegions());
     (() => {
       const a = new ScalableAllocator({ chunkSize: 4 * KiB, leakDetection: 'paranoid' });
       for (let i = 0; i < 20; i++) a.malloc(3 * KiB);

@@ -8,6 +8,8 @@
 //                       collected and its finalizer ran (a full GC happened
 //                       and finalizers queued by it had turns to run)
 //   watch(obj)        - a predicate: obj has been collected
+//   settled(read)     - collect() until read() gives the same value twice in
+//                       a row (a baseline earlier garbage no longer moves)
 
 const DEFAULT_TIMEOUT_MS = 30000;
 
@@ -50,7 +52,19 @@ async function collect(options = undefined) {
   await tick();
 }
 
+// A count (live regions, ...) once earlier tests' garbage has stopped moving it.
+async function settled(read, options = undefined) {
+  let last = read();
+  for (let i = 0; i < 50; i++) {
+    await collect(options);
+    const now = read();
+    if (now === last) return now;
+    last = now;
+  }
+  throw new Error('the value did not settle');
+}
+
 // Kept for existing callers: until() with the default time bound.
 const collectUntil = (predicate, options = undefined) => until(predicate, options);
 
-module.exports = { collect, collectUntil, tick, until, watch };
+module.exports = { collect, collectUntil, settled, tick, until, watch };
