@@ -189,8 +189,16 @@ function liar(world, target, pool) {
   return new Liar(realBuffer(target), realOffset(target), realLength(target));
 }
 
-function forgedValueOf(world, target) {
+// `new buf.constructor(...)`: the class that made the view (not Buffer's
+// deprecated constructor, for a plain Buffer).
+function forgeable(target) {
   const ctor = Object.getPrototypeOf(target).constructor;
+  return ctor === Buffer ? null : ctor;
+}
+
+function forgedValueOf(world, target) {
+  const ctor = forgeable(target);
+  if (ctor === null) return null;
   let armed = false;
   const offset = { valueOf() { if (armed) world.hookRuns++; return realOffset(target); } };
   const r = attempt(() => new ctor(realBuffer(target), offset, realLength(target)));
@@ -387,7 +395,11 @@ function hostileFree(world, pool, entry, step) {
       if (step.hostile === 'liar') arg = liar(world, entry.buf, pool);
       else if (step.hostile === 'valueOf') arg = forgedValueOf(world, entry.buf);
       else if (step.hostile === 'proxy') arg = new Proxy(entry.buf, {});
-      else arg = attempt(() => new (Object.getPrototypeOf(entry.buf).constructor)(realBuffer(entry.buf), String(realOffset(entry.buf)), realLength(entry.buf))).value;
+      else {
+        const ctor = forgeable(entry.buf);
+        if (ctor === null) return;
+        arg = attempt(() => new ctor(realBuffer(entry.buf), String(realOffset(entry.buf)), realLength(entry.buf))).value;
+      }
       if (arg === null || arg === undefined) return;
       break;
     }
