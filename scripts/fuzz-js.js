@@ -17,6 +17,7 @@ while (Date.now() < deadline) {
     fuzz({ numRuns: runs, seed });
   } catch (err) {
     console.error(err.message);
+    if (err.cause) console.error(err.cause);
     console.error(`replay: POOLMEM_FUZZ_SEED=${seed} POOLMEM_FUZZ_SECONDS=1 npm run fuzz:js`);
     process.exit(1);
   }

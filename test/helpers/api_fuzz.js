@@ -136,7 +136,7 @@ class World {
       } else if (p.type === 'bytes') {
         const inUse = Object.values(p.obj.stats().tiers).reduce((s, t) => s + t.inUse, 0);
         const pooled = mine.filter((e) => e.kind !== 'plain').length;
-        if (p.orphans ? inUse > pooled : inUse !== pooled) fail(`BytePool inUse ${inUse}, live ${pooled}`);
+        if (p.orphans ? inUse < pooled : inUse !== pooled) fail(`BytePool inUse ${inUse}, live ${pooled}`);
       }
     }
   }
