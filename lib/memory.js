@@ -303,7 +303,7 @@ class Memory {
     let rest = null;
     if (prefix !== 0) {
       const b = bufs[0];
-      rest = view(b.buffer, b.byteOffset + prefix, b.length - prefix);
+      rest = view(viewBuffer(b), viewByteOffset(b) + prefix, viewByteLength(b) - prefix);
       bufs[0] = rest;
     }
     this._size -= removed;
@@ -325,7 +325,7 @@ class Memory {
       if (fn !== undefined) give(dropped[i]);
       this._onClipFront(dropped[i]);
     }
-    if (prefix !== 0 && fn !== undefined) give(view(rest.buffer, rest.byteOffset - prefix, prefix));
+    if (prefix !== 0 && fn !== undefined) give(view(viewBuffer(rest), viewByteOffset(rest) - prefix, prefix));
     if (failed) throw error;
   }
 

@@ -91,7 +91,7 @@ function releaseChunk(id, chunk) {
 // granules, which never reach a neighbouring block).
 function free(buf) {
   if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
-  const chunk = arrayBufferOf(buf); // not .buffer/.byteOffset: ~20 ns of getters (pool_buffer.js)
+  const chunk = arrayBufferOf(buf); // private fields or intrinsics (pool_buffer.js): no caller code
   const id = ChunkStamp.of(chunk);
   if (id === undefined) {
     if (chunk === kEmpty) return; // alloc(0): nothing to free

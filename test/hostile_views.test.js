@@ -300,3 +300,19 @@ describe('Proxies and own-property overrides', () => {
     A.close();
   });
 });
+
+describe('lib/ reads views only through lib/intrinsics.js', () => {
+  test('no .buffer, .byteOffset or .byteLength property read in lib/ code', () => {
+    const fs = require('node:fs');
+    const path = require('node:path');
+    const dir = path.join(__dirname, '..', 'lib');
+    const hits = [];
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.js') && f !== 'intrinsics.js')) {
+      fs.readFileSync(path.join(dir, file), 'utf8').split('\n').forEach((line, i) => {
+        const code = line.replace(/\/\/.*$/, '');
+        if (/\.(buffer|byteOffset|byteLength)\b/.test(code)) hits.push(`${file}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    expect(hits).toEqual([]);
+  });
+});
