@@ -357,7 +357,7 @@ export interface ObjectPoolOptions<T> {
 export class ObjectPool<T extends object> {
   constructor(create: () => T, options?: ObjectPoolOptions<T>);
   get(): T;
-  /** An item already idle in the pool throws `ERR_POOLMEM_DOUBLE_FREE`. */
+  /** An item already idle in the pool, or put again from inside its own `reset`, throws `ERR_POOLMEM_DOUBLE_FREE`. */
   put(item: T): void;
   /** Idle items. */
   readonly size: number;

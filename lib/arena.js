@@ -8,7 +8,8 @@
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
-const { codes, fromNative } = require('./errors');
+const { codes, fromNative, scratchDetached } = require('./errors');
+const { isDetached, viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { parseStrategy, validateStrategySize } = require('./strategy');
 const {
@@ -36,7 +37,7 @@ let handleOf; // for tests: the native handle (validate(), stats())
 // reference can never allocate from the next holder's arena.
 let adopt;     // (base, onClose) -> a new Arena over base's native arena
 let revoke;    // (arena) -> marks that object closed; the native arena lives on
-let resetArena; // (arena) -> frees everything, detaches outstanding views
+let resetArena; // (arena) -> frees everything, detaches outstanding views; false if it cannot
 let isArena;
 const kAdopt = Symbol('adopt');
 
@@ -58,8 +59,12 @@ class Arena {
       arena.#closed = true;
     };
     resetArena = (arena) => {
+      // A caller transferred the chunk (ArrayBuffer#transfer): the new
+      // ArrayBuffer still reaches every byte, so the region is never reused.
+      if (!arena.#safe && isDetached(arena.#chunk)) return false;
       const chunk = arena.#handle.reset();
       if (!arena.#safe) arena.#chunk = chunk;
+      return true;
     };
     isArena = (value) => value !== null && typeof value === 'object' && #handle in value;
   }
@@ -99,6 +104,7 @@ class Arena {
     if (this.#safe) return this.#mallocSafe(size);
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
     return arenaAllocate() === 0 ? view(this.#chunk, scratch[OFFSET], size) : null;
   }
 
@@ -110,11 +116,13 @@ class Arena {
     if (arrayBuffer === this.#empty) return undefined; // malloc(0): nothing to free
     if (this.#safe) return this.#freeSafe(buf, arrayBuffer);
     if (arrayBuffer !== this.#chunk) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
+    // Intrinsic reads (lib/intrinsics.js): no caller code runs from here on.
     const offset = byteOffsetOf(buf);
-    const length = buf.length; // a Uint8Array: length is byteLength, and inlined
+    const length = viewByteLength(buf);
     scratch[ID] = this.#id;
     scratch[OFFSET] = offset;
     scratch[SIZE] = length;
+    if (scratch[SIZE] !== length) throw scratchDetached();
     const status = arenaFree();
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;
@@ -182,7 +190,7 @@ class Arena {
     const id = this.#ids.get(arrayBuffer);
     if (id === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
     const offset = byteOffsetOf(buf);
-    const length = buf.length; // a Uint8Array: length is byteLength, and inlined
+    const length = viewByteLength(buf);
     const status = this.#handle.freeSafe(id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;

@@ -7,7 +7,8 @@
 // get() returns a fresh Arena object over the pooled native arena; release()
 // closes that object, so a stale reference throws ERR_POOLMEM_CLOSED instead
 // of allocating from the next holder's memory. arena.close() and
-// `using arena = pool.get()` release it too.
+// `using arena = pool.get()` release it too. An arena whose memory a holder
+// transferred away (ArrayBuffer#transfer) is retired and replaced on release.
 
 const { constants } = require('node:buffer');
 const { Arena, adopt, isArena, resetArena, revoke } = require('./arena');
@@ -28,6 +29,8 @@ class ArenaPool {
   #released = new WeakSet(); // Arena objects already handed back
   #onClose;
   #closed = false;
+  #arenaSize;
+  #arenaOptions;
 
   constructor(options) {
     validateObject(options, 'options');
@@ -41,6 +44,8 @@ class ArenaPool {
       throw err;
     }
     for (let i = numArenas - 1; i >= 0; i--) this.#idle.push(i);
+    this.#arenaSize = arenaSize;
+    this.#arenaOptions = arenaOptions;
     this.#onClose = (arena) => this.release(arena);
   }
 
@@ -75,7 +80,11 @@ class ArenaPool {
     revoke(arena);
     this.#held.delete(arena);
     this.#released.add(arena);
-    resetArena(this.#bases[index]);
+    if (!resetArena(this.#bases[index])) {
+      // Its memory was transferred out of reach of a reset: retire it, map a new one.
+      this.#bases[index].close();
+      this.#bases[index] = new Arena(this.#arenaSize, this.#arenaOptions);
+    }
     this.#idle.push(index);
   }
 

@@ -11,6 +11,7 @@
 
 const { Buffer } = require('node:buffer');
 const { codes, fromNative } = require('./errors');
+const { viewBuffer, viewByteLength } = require('./intrinsics');
 const { view } = require('./pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
 const {
@@ -150,8 +151,9 @@ class BytePool {
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     const core = this.#core;
     if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
-    const slab = SlabStamp.of(buf.buffer);
-    if (slab === undefined || slab.core !== core) return this.#putOther(buf);
+    const arrayBuffer = viewBuffer(buf); // intrinsic reads only: no caller code runs in put()
+    const slab = SlabStamp.of(arrayBuffer);
+    if (slab === undefined || slab.core !== core) return this.#putOther(buf, arrayBuffer);
     if (slab.closed) throw ERR_POOLMEM_DOUBLE_FREE('the slab holding this buffer was trimmed');
     const tier = slab.tier;
     const slot = tier.slotOf(slab, buf);
@@ -165,9 +167,9 @@ class BytePool {
   }
 
   // Slow path of put(): a leak-tracked PooledBuffer's bytes, or foreign memory.
-  #putOther(buf) {
+  #putOther(buf, arrayBuffer) {
     const core = this.#core;
-    const tracked = TrackedStamp.of(buf.buffer);
+    const tracked = TrackedStamp.of(arrayBuffer);
     if (tracked !== undefined && tracked.core === core) {
       const { tier, slot } = tracked;
       if (tier.gen[slot] === tracked.gen && tier.refs[slot] > 0) {
@@ -175,7 +177,7 @@ class BytePool {
       }
       throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot was already released`);
     }
-    if (buf.byteLength !== 0) core.discarded++; // foreign memory is never pooled
+    if (viewByteLength(buf) !== 0) core.discarded++; // foreign memory is never pooled
   }
 
   getBuffer(length) {

@@ -103,6 +103,7 @@ const codes = {
   ERR_INVALID_RETURN_VALUE: (input, name, value) =>
     make(TypeError, 'ERR_INVALID_RETURN_VALUE',
       `Expected ${input} to be returned from the "${name}" function but got ${describeReturned(value)}.`),
+  ERR_INVALID_STATE: (message) => make(Error, 'ERR_INVALID_STATE', `Invalid state: ${message}`),
   ERR_INVALID_THIS: (type) => make(TypeError, 'ERR_INVALID_THIS', `Value of "this" must be of type ${type}`),
   ERR_OUT_OF_RANGE: (name, range, value) =>
     make(RangeError, 'ERR_OUT_OF_RANGE',
@@ -127,4 +128,11 @@ function fromNative(err) {
   return err;
 }
 
-module.exports = { PoolError, callerStack, codes, fromNative };
+// The arrays a hot path shares with native code were detached (transferred
+// away): native code would read stale numbers, so the call stops here. Each
+// hot path reads back a slot it wrote before calling native code.
+function scratchDetached() {
+  return codes.ERR_INVALID_STATE('the memory poolmem shares with its native code was detached');
+}
+
+module.exports = { PoolError, callerStack, codes, fromNative, scratchDetached };

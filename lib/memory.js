@@ -8,6 +8,7 @@
 const { Buffer } = require('node:buffer');
 const { inspect } = require('node:util');
 const { codes } = require('./errors');
+const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { view } = require('./pool_buffer');
 const { isUint8Array, validateBuffer, validateFunction, validateInteger, validateOptions } = require('./validators');
 
@@ -16,11 +17,19 @@ const { ERR_INVALID_ARG_TYPE, ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_OU
 let MemoryReader; // required lazily: memory_reader.js requires this file
 let isMemory; // (value) => boolean: Memory or a subclass
 
-// Pushed buffers are kept as given when they are Buffers, else wrapped.
+// Pushed buffers are kept as given when they are Buffers, else wrapped
+// (read through the intrinsic getters: a subclass's own getters never run).
 function asBuffer(buf, name) {
-  if (buf instanceof Buffer) return buf;
   if (!isUint8Array(buf)) validateBuffer(buf, name);
-  return view(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf instanceof Buffer) return buf;
+  return wrap(buf);
+}
+
+// A Buffer over exactly the bytes a Uint8Array views (none once it is detached).
+const kEmpty = new ArrayBuffer(0);
+function wrap(buf) {
+  const length = viewByteLength(buf);
+  return length === 0 ? view(kEmpty, 0, 0) : view(viewBuffer(buf), viewByteOffset(buf), length);
 }
 
 class Memory {
@@ -91,13 +100,11 @@ class Memory {
     let added = 0;
     for (let i = 0; i < bufs.length; i++) {
       let b = bufs[i];
-      if (!(b instanceof Buffer)) {
-        if (!isUint8Array(b)) {
-          list.length = start;
-          validateBuffer(b, `bufs[${i}]`);
-        }
-        b = view(b.buffer, b.byteOffset, b.byteLength);
+      if (!isUint8Array(b)) {
+        list.length = start;
+        validateBuffer(b, `bufs[${i}]`);
       }
+      if (!(b instanceof Buffer)) b = wrap(b);
       list.push(b);
       added += b.length;
     }
@@ -165,7 +172,7 @@ class Memory {
     validateBuffer(target, 'target');
     validateInteger(targetStart, 'targetStart', 0);
     let at = targetStart;
-    const end = target.length;
+    const end = viewByteLength(target); // intrinsic: no caller getter mid-copy
     const bufs = this._buffers;
     for (let i = 0; i < bufs.length && at < end; i++) {
       at += bufs[i].copy(target, at, 0, Math.min(bufs[i].length, end - at));
@@ -190,7 +197,7 @@ class Memory {
     if (isMemory(other)) theirs = other._buffers;
     else if (isUint8Array(other)) theirs = [asBuffer(other, 'other')];
     else throw ERR_INVALID_ARG_TYPE('other', 'an instance of Memory, Buffer or Uint8Array', other);
-    const size = isMemory(other) ? other._size : other.byteLength;
+    const size = isMemory(other) ? other._size : viewByteLength(theirs[0]);
     if (size !== this._size) return false;
     const ours = this._buffers;
     let i = 0; let ip = 0; let j = 0; let jp = 0;
@@ -296,7 +303,7 @@ class Memory {
     let rest = null;
     if (prefix !== 0) {
       const b = bufs[0];
-      rest = view(b.buffer, b.byteOffset + prefix, b.length - prefix);
+      rest = view(viewBuffer(b), viewByteOffset(b) + prefix, viewByteLength(b) - prefix);
       bufs[0] = rest;
     }
     this._size -= removed;
@@ -318,7 +325,7 @@ class Memory {
       if (fn !== undefined) give(dropped[i]);
       this._onClipFront(dropped[i]);
     }
-    if (prefix !== 0 && fn !== undefined) give(view(rest.buffer, rest.byteOffset - prefix, prefix));
+    if (prefix !== 0 && fn !== undefined) give(view(viewBuffer(rest), viewByteOffset(rest) - prefix, prefix));
     if (failed) throw error;
   }
 
@@ -363,4 +370,4 @@ async function collectMalloc(readable, allocator, mem) {
   }
 }
 
-module.exports = { Memory, isMemory };
+module.exports = { Memory, isMemory, wrap };

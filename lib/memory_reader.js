@@ -13,6 +13,7 @@ const { inspect } = require('node:util');
 const { codes } = require('./errors');
 const { Memory, isMemory } = require('./memory');
 const { view } = require('./pool_buffer');
+const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { isSize, isUint8Array, validateBuffer, validateFunction, validateInteger } = require('./validators');
 
 const {
@@ -265,7 +266,7 @@ class MemoryReader {
   read(target) {
     MemoryReader.#check(this);
     if (!isUint8Array(target)) validateBuffer(target, 'target');
-    const n = Math.min(target.length, this.length);
+    const n = Math.min(viewByteLength(target), this.length); // intrinsic: no caller getter mid-read
     if (n !== 0) this.#copyOut(n, target, 0);
     return n;
   }
@@ -343,7 +344,7 @@ class MemoryReader {
     this.#sync();
     this.#skipExhausted();
     const b = this._cur;
-    return view(b.buffer, b.byteOffset + this._pos, b.length - this._pos);
+    return view(viewBuffer(b), viewByteOffset(b) + this._pos, viewByteLength(b) - this._pos);
   }
 
   // -------------------------------------------------------------------------
@@ -529,7 +530,7 @@ class MemoryReader {
       const k = Math.min(n, b.length - pos);
       this._pos = pos + k;
       n -= k;
-      fn(view(b.buffer, b.byteOffset + pos, k));
+      fn(view(viewBuffer(b), viewByteOffset(b) + pos, k));
       this.#sync();
     }
   }

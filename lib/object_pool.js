@@ -4,7 +4,7 @@
 // to `max`; the `reset` hook runs on put(), before the item is kept. Any
 // object may be put (like sync.Pool); an item already idle in the pool may
 // not be put again (ERR_POOLMEM_DOUBLE_FREE), since two get()s would then
-// return the same object.
+// return the same object; so is a put() of an item from inside its own reset.
 
 const { codes } = require('./errors');
 const { validateFunction, validateInteger, validateOptions } = require('./validators');
@@ -23,6 +23,7 @@ class ObjectPool {
   #max;
   #items = [];
   #idle = new Set();
+  #resetting = new Set(); // items whose reset hook is running: a put() of one from inside it is refused
 
   constructor(create, options = undefined) {
     validateFunction(create, 'create');
@@ -56,7 +57,15 @@ class ObjectPool {
     ObjectPool.#check(this);
     if (!isObjectLike(item)) throw ERR_INVALID_ARG_TYPE('item', 'of type object', item);
     if (this.#idle.has(item)) throw ERR_POOLMEM_DOUBLE_FREE('the item is already idle in the pool');
-    if (this.#reset !== null) this.#reset(item);
+    if (this.#resetting.has(item)) throw ERR_POOLMEM_DOUBLE_FREE('the item is already being put (from its reset hook)');
+    if (this.#reset !== null) {
+      this.#resetting.add(item);
+      try {
+        this.#reset(item);
+      } finally {
+        this.#resetting.delete(item);
+      }
+    }
     if (this.#items.length >= this.#max) return;
     this.#items.push(item);
     this.#idle.add(item);

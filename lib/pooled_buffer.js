@@ -72,8 +72,9 @@ class PooledBuffer {
     const count = tier.refs[slot] - 1;
     tier.refs[slot] = count;
     if (count !== 0) return false;
+    const bytes = this.#bytes;
     this.#bytes = undefined;
-    tier.release(slot);
+    tier.releaseBytes(slot, bytes);
     return true;
   }
 

@@ -12,7 +12,8 @@
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
-const { codes } = require('./errors');
+const { codes, scratchDetached } = require('./errors');
+const { isDetached, stampKind, viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
 
@@ -35,24 +36,8 @@ const FREE_ARENA_SPARED = 5;
 const FREE_SPARE_RELEASED = 6;
 const kEmpty = new ArrayBuffer(0); // what alloc(0) views: owns no memory
 
-class Stamper {
-  constructor(target) {
-    return target; // lets a subclass add a private field to any object
-  }
-}
-
 // This thread's ArrayBuffer over an arena -> the arena id. Unforgeable.
-class ChunkStamp extends Stamper {
-  #id;
-  constructor(target, id) {
-    super(target);
-    this.#id = id;
-  }
-
-  static of(target) {
-    return #id in target ? target.#id : undefined;
-  }
-}
+const ChunkStamp = stampKind();
 
 const chunks = new Map(); // arena id -> WeakRef<ArrayBuffer>
 const forget = new FinalizationRegistry((id) => {
@@ -80,6 +65,7 @@ function alloc(size) {
   if (!isSize(size, MAX_LENGTH)) validateInteger(size, 'size', 0, MAX_LENGTH);
   if (size === 0) return view(kEmpty, 0, 0);
   scratch[SIZE] = size;
+  if (scratch[SIZE] !== size) throw scratchDetached();
   const status = processAlloc();
   if (status !== 0) {
     throw ERR_POOLMEM_OUT_OF_MEMORY(status === NO_STRATEGY
@@ -105,18 +91,19 @@ function releaseChunk(id, chunk) {
 // granule goes back to the arena once none of its bytes is live).
 function free(buf) {
   if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
-  const chunk = arrayBufferOf(buf); // not .buffer/.byteOffset: ~20 ns of getters (pool_buffer.js)
+  const chunk = arrayBufferOf(buf); // private fields or intrinsics (pool_buffer.js): no caller code
   const id = ChunkStamp.of(chunk);
   if (id === undefined) {
     if (chunk === kEmpty) return; // alloc(0): nothing to free
     throw ERR_POOLMEM_FOREIGN_BUFFER('process allocator');
   }
-  if (chunk.byteLength === 0) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
-  const offset = byteOffsetOf(buf);
-  const length = buf.length;
+  if (isDetached(chunk)) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
+  const offset = byteOffsetOf(buf); // intrinsic reads: no caller code runs from here on
+  const length = viewByteLength(buf);
   scratch[ID] = id;
   scratch[OFFSET] = offset;
   scratch[SIZE] = length;
+  if (scratch[SIZE] !== length) throw scratchDetached();
   const result = processFree();
   if (result === FREE_OK || result === FREE_ARENA_SPARED) return;
   if (result === FREE_ARENA_RELEASED) {

@@ -11,8 +11,9 @@
 // unreachable without recycle(), the allocator returns its buffers once no
 // view can reach them and reports it once.
 
-const { Memory } = require('./memory');
+const { Memory, wrap } = require('./memory');
 const { codes } = require('./errors');
+const { viewByteLength } = require('./intrinsics');
 const { internals } = require('./scalable_allocator');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
 
@@ -101,8 +102,10 @@ class RecyclableMemory extends Memory {
   addRecycleBytes(buf) {
     RecyclableMemory.#check(this);
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
-    I.locate(this.#allocator, buf, this.#ledger); // throws for a foreign buffer, changing nothing
-    this.pushOne(buf);
+    const own = wrap(buf); // read through the intrinsics; cannot fail after the ledger records it
+    I.locate(this.#allocator, own, this.#ledger); // throws for a foreign buffer, changing nothing
+    this._buffers.push(own);
+    this._size += viewByteLength(own);
   }
 
   /**

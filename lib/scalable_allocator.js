@@ -4,8 +4,8 @@
 // Fast mode: malloc is one no-argument native call returning the chunk id
 // (the offset comes back in the shared scratch, native/addon/scratch.h) plus
 // one view into the chunk's ArrayBuffer, which native code put in #chunks[id]
-// when it made the chunk; free maps buf.buffer to its chunk id
-// through a module-private symbol and checks #chunks[id] === buf.buffer, so a
+// when it made the chunk; free maps the view's ArrayBuffer to its chunk id
+// through a private stamp and checks #chunks[id] is that ArrayBuffer, so a
 // foreign buffer, another allocator's buffer or a released chunk's detached
 // buffer is never mistaken for ours.
 // Tracked allocations (safe mode, leak detection samples, sampled
@@ -26,7 +26,8 @@
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
-const { callerStack, codes, fromNative } = require('./errors');
+const { callerStack, codes, fromNative, scratchDetached } = require('./errors');
+const { stampKind, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { parseStrategy } = require('./strategy');
 const {
@@ -59,7 +60,11 @@ const FREE_OK = 0;
 const FREE_DOUBLE = 1;
 const LEAK_LEVELS = ['disabled', 'sample', 'paranoid'];
 const SAMPLE_INTERVAL = 128; // Netty's default: one allocation in 128 on average
-const kChunkId = Symbol('poolmem.chunkId'); // each chunk ArrayBuffer holds its id here
+const kChunkId = Symbol('poolmem.chunkId'); // native code defines each chunk ArrayBuffer's id here
+// JS reads a chunk's id from a private stamp instead, added when it first
+// takes the ArrayBuffer from #chunks: reading a property of a caller's
+// ArrayBuffer could run the caller's getter in the middle of a free.
+const ChunkStamp = stampKind();
 // The countdown when nothing is tracked. Not Infinity: a double in #countdown
 // makes every malloc's decrement box a number (measured: +30 ns per pair).
 // When it does run out, #mallocTracked starts it again and tracks nothing.
@@ -169,17 +174,19 @@ class ScalableAllocator {
     }
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
     const chunk = scalableBorrow();
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
-    return view(this.#chunks[chunk], scratch[OFFSET], size);
+    return view(this.#chunkAt(chunk), scratch[OFFSET], size);
   }
 
   free(buf) {
     ScalableAllocator.#check(this);
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
-    const ab = arrayBufferOf(buf); // not buf.buffer/.byteOffset/.byteLength: see pool_buffer.js
-    const length = buf.length; // a Uint8Array: length is byteLength, and inlined
+    // Intrinsic reads (lib/intrinsics.js, pool_buffer.js): no caller code runs from here on.
+    const ab = arrayBufferOf(buf);
+    const length = viewByteLength(buf);
     if (ab === this.#lastAb && length === this.#liveSize && byteOffsetOf(buf) === this.#lastOffset) {
       this.#liveSize = -1; // the whole last malloc: park it for the next malloc of this size
       this.#parkedSize = length;
@@ -194,9 +201,9 @@ class ScalableAllocator {
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     validateInteger(keep, 'keep', 0);
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
-    const ab = buf.buffer;
-    const offset = buf.byteOffset;
-    const length = buf.byteLength;
+    const ab = viewBuffer(buf);
+    const offset = viewByteOffset(buf);
+    const length = viewByteLength(buf);
     if (!this.#owns(ab)) throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
     if (length === 0) { // nothing to free, but a fully freed (detached) tracked buffer is a double free
       this.#freeRange(ab, offset, 0);
@@ -278,13 +285,13 @@ class ScalableAllocator {
 
   #owns(ab) {
     if (ab === this.#empty) return true;
-    const id = ab[kChunkId];
+    const id = ChunkStamp.of(ab);
     return (id !== undefined && this.#chunks[id] === ab) || this.#tracked.has(ab);
   }
 
   // Frees [offset, offset + length) of ab, which must be ours; throws otherwise.
   #freeRange(ab, offset, length) {
-    const id = ab[kChunkId];
+    const id = ChunkStamp.of(ab);
     if (id !== undefined && this.#chunks[id] === ab) {
       if (length === 0) return;
       if (ab === this.#lastAb && offset < this.#lastOffset + this.#lastSize && this.#lastOffset < offset + length) {
@@ -296,6 +303,7 @@ class ScalableAllocator {
       scratch[ID] = this.#id;
       scratch[OFFSET] = id * TWO_32 + offset;
       scratch[SIZE] = length;
+      if (scratch[SIZE] !== length) throw scratchDetached();
       const status = scalableFree();
       if (status !== FREE_OK) throw freeError(status, offset, length);
       return;
@@ -331,6 +339,13 @@ class ScalableAllocator {
     return this.#level === 'sample' ? nextSample() : NEVER;
   }
 
+  // The ArrayBuffer of chunk `chunk` (native code put it in #chunks), stamped with its id.
+  #chunkAt(chunk) {
+    const ab = this.#chunks[chunk];
+    if (ChunkStamp.of(ab) === undefined) new ChunkStamp(ab, chunk); // eslint-disable-line no-new
+    return ab;
+  }
+
   // A fast-mode malloc: the parked range when it has this size, else native.
   #mallocChunk(size) {
     if (size === this.#parkedSize) {
@@ -342,9 +357,10 @@ class ScalableAllocator {
     if (this.#parkedSize !== -1) this.#settle();
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
     const chunk = scalableMalloc();
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
-    const ab = this.#chunks[chunk];
+    const ab = this.#chunkAt(chunk);
     const offset = scratch[OFFSET];
     this.#lastAb = ab;
     this.#lastChunk = chunk;
@@ -363,6 +379,7 @@ class ScalableAllocator {
       scratch[ID] = this.#id;
       scratch[OFFSET] = this.#lastChunk * TWO_32 + this.#lastOffset;
       scratch[SIZE] = this.#parkedSize;
+      if (scratch[SIZE] !== this.#parkedSize) throw scratchDetached();
       scalableFree(); // cannot fail: native code holds it allocated and no free reached it
       this.#parkedSize = -1;
     }
@@ -384,29 +401,31 @@ class ScalableAllocator {
     if (size === 0) return view(this.#empty, 0, 0);
     if (group !== 0) {
       const buf = this.#mallocTracked(size, group);
-      ledger.addTracked(buf.buffer, 0, size, this.#epoch);
+      ledger.addTracked(arrayBufferOf(buf), 0, size, this.#epoch);
       return buf;
     }
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
     const chunk = scalableMalloc();
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
     const offset = scratch[OFFSET];
     ledger.add(chunk * TWO_32 + offset, size, this.#epoch);
-    return view(this.#chunks[chunk], offset, size);
+    return view(this.#chunkAt(chunk), offset, size);
   }
 
   // RecyclableMemory#addRecycleBytes: records how to free buf; throws for foreign buffers.
   #locate(buf, ledger) {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
-    const ab = buf.buffer;
-    const length = buf.byteLength;
+    const ab = arrayBufferOf(buf);
+    const offset = byteOffsetOf(buf);
+    const length = viewByteLength(buf);
     if (ab === this.#empty) return;
-    const id = ab[kChunkId];
+    const id = ChunkStamp.of(ab);
     if (id !== undefined && this.#chunks[id] === ab) {
-      if (length !== 0) ledger.add(id * TWO_32 + buf.byteOffset, length, this.#epoch);
+      if (length !== 0) ledger.add(id * TWO_32 + offset, length, this.#epoch);
     } else if (this.#tracked.has(ab)) {
-      if (length !== 0) ledger.addTracked(ab, buf.byteOffset, length, this.#epoch);
+      if (length !== 0) ledger.addTracked(ab, offset, length, this.#epoch);
     } else {
       throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
     }
@@ -423,6 +442,7 @@ class ScalableAllocator {
       for (let i = 0, j = start * 2; i < n * 2; i++, j++) batch[i] = slots[j];
       scratch[ID] = this.#id;
       scratch[SIZE] = n;
+      if (scratch[SIZE] !== n || batch[0] !== slots[start * 2]) throw scratchDetached();
       failed += scalableFreeBatch();
     }
     if (tracked !== null) {
@@ -438,10 +458,10 @@ class ScalableAllocator {
   #freeFromLedger(buf, ledger) {
     if (this.#closed) return;
     if (this.#lastAb !== null) this.#settle();
-    const ab = buf.buffer;
-    const offset = buf.byteOffset;
-    const length = buf.byteLength;
-    const id = ab[kChunkId];
+    const ab = viewBuffer(buf);
+    const offset = viewByteOffset(buf);
+    const length = viewByteLength(buf);
+    const id = ChunkStamp.of(ab);
     if (id !== undefined && this.#chunks[id] === ab) {
       const handle = id * TWO_32 + offset;
       const s = ledger.slots;
@@ -454,6 +474,7 @@ class ScalableAllocator {
         scratch[ID] = this.#id;
         scratch[OFFSET] = handle;
         scratch[SIZE] = length;
+        if (scratch[SIZE] !== length) throw scratchDetached();
         scalableFree(); // already freed elsewhere: nothing to do
         return;
       }

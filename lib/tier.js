@@ -8,7 +8,8 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { view } = require('./pool_buffer');
+const { isDetached, stampKind, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { arrayBufferOf, view } = require('./pool_buffer');
 
 const { ERR_POOLMEM_OUT_OF_MEMORY } = codes;
 
@@ -19,30 +20,9 @@ const SAMPLE_INTERVAL = 128;   // leakDetection 'sample': one getBuffer in 128 o
 const NO_SLAB = 0;
 const FREE = 1;
 const IN_USE = 2;
+const LOST = 3; // its memory was transferred to a caller's ArrayBuffer: never reused
 
-// ---- stamps: unforgeable ArrayBuffer -> record, through private fields ------
-
-class Stamper {
-  constructor(target) {
-    return target; // lets a subclass add a private field to any object
-  }
-}
-
-// Each call makes a stamp class with its own private name, so a record
-// stamped by one kind can never be read through another.
-function stampKind() {
-  return class extends Stamper {
-    #record;
-    constructor(target, record) {
-      super(target);
-      this.#record = record;
-    }
-
-    static of(target) {
-      return #record in target ? target.#record : undefined;
-    }
-  };
-}
+// ---- stamps (lib/intrinsics.js) ----------------------------------------------
 
 // A slab's chunk ArrayBuffer -> its SlabRecord.
 const SlabStamp = stampKind();
@@ -160,6 +140,21 @@ class Tier {
     this.core.totalPut++;
   }
 
+  // release() for a slot handed out as `bytes`. A leak-tracked slot's own
+  // ArrayBuffer that is detached while the pool is open was transferred by a
+  // caller (ArrayBuffer#transfer): the new ArrayBuffer still reaches the
+  // bytes, so the slot is lost, never handed out again (its slab is never trimmed).
+  releaseBytes(slot, bytes) {
+    const arrayBuffer = arrayBufferOf(bytes);
+    if (!this.core.closed && TrackedStamp.of(arrayBuffer) !== undefined && isDetached(arrayBuffer)) {
+      this.state[slot] = LOST;
+      this.gen[slot]++;
+      this.inUse--;
+      return;
+    }
+    this.release(slot);
+  }
+
   // A Buffer of `length` bytes over the slot: the cached view at full length.
   bufferOf(slot, length) {
     if (length === this.size) {
@@ -183,7 +178,8 @@ class Tier {
   // The slot a buffer returned by put() stands for, or -1 when it is not the
   // start of a slot of this slab (or runs past the slot).
   slotOf(slab, buf) {
-    const offset = buf.byteOffset;
+    const offset = viewByteOffset(buf); // intrinsic: an integer >= 0, no caller code
+
     let index;
     if (this.strideShift >= 0) {
       if ((offset & (this.stride - 1)) !== 0) return -1;
@@ -192,7 +188,7 @@ class Tier {
       index = offset / this.stride;
       if (index !== Math.floor(index)) return -1;
     }
-    if (index >= slab.slots || buf.length > this.size) return -1;
+    if (index >= slab.slots || viewByteLength(buf) > this.size) return -1;
     return slab.base + index;
   }
 

@@ -2,8 +2,10 @@
 // Argument validation with Node's signatures and order: type, then integer,
 // then range. Each validator throws a coded error; the `is*` predicates are
 // the allocation-free fast checks hot paths run before calling a validator.
+// Nothing here reads a property of the value it checks except on the error
+// path (describing what was received), so validation runs no caller code.
 
-const { isUint8Array } = require('node:util').types;
+const { isUint8Array } = require('./intrinsics');
 const { codes } = require('./errors');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE } = codes;

@@ -6,7 +6,7 @@
 const binding = require('../lib/binding');
 const { BytePool, PoolError } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
-const { collect: settle } = require('./helpers/gc');
+const { collect: settle, until, settled } = require('./helpers/gc');
 
 const TIERS = [128, 256, 512, 1024];
 
@@ -465,8 +465,7 @@ describe('BytePool#metrics()', () => {
 
 describe('BytePool#trim()', () => {
   test('unmaps slabs with no slot in use and returns the bytes released', async () => {
-    await settle();
-    const regions = binding.liveRegions();
+    const regions = await settled(() => binding.liveRegions());
     const pool = new BytePool([4096, 65536]);
     const keep = pool.get(4096);
     const drop = pool.get(65536);
@@ -479,13 +478,11 @@ describe('BytePool#trim()', () => {
     expect(drop.length).toBe(0); // a stale view reads length 0
     expect(keep.length).toBe(4096);
     expect(pool.trim()).toBe(0);
-    await settle();
-    expect(binding.liveRegions()).toBe(regions + 1);
+    expect(await until(() => binding.liveRegions() === regions + 1)).toBe(true);
     pool.put(keep);
     expect(pool.get(65536).length).toBe(65536); // a new slab
     pool.close();
-    await settle();
-    expect(binding.liveRegions()).toBe(regions);
+    expect(await until(() => binding.liveRegions() === regions)).toBe(true);
   });
 
   test('keeps the free list consistent', () => {

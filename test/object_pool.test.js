@@ -100,6 +100,46 @@ describe('ObjectPool#put()', () => {
     expect(pool.size).toBe(0);
   });
 
+  test('a put() of the same item from its own reset is refused: the item is kept once', () => {
+    let inner;
+    const pool = new ObjectPool(() => ({}), {
+      reset: (item) => {
+        if (inner === undefined) inner = expectCode(() => pool.put(item), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+      },
+    });
+    const item = pool.get();
+    pool.put(item);
+    expect(inner).toBeDefined();
+    expect(pool.size).toBe(1);
+    expect(pool.get()).toBe(item);
+    expect(pool.get()).not.toBe(item);
+  });
+
+  test('a reset that puts other items into the same pool keeps each once', () => {
+    const pool = new ObjectPool(() => ({ children: [] }), {
+      reset: (item) => {
+        for (const child of item.children.splice(0)) pool.put(child);
+      },
+    });
+    const parent = pool.get();
+    const a = pool.get();
+    const b = pool.get();
+    parent.children.push(a, b);
+    pool.put(parent);
+    expect(pool.size).toBe(3);
+    expect(new Set([pool.get(), pool.get(), pool.get()])).toEqual(new Set([parent, a, b]));
+  });
+
+  test('an item whose reset threw can be put again', () => {
+    let fail = true;
+    const pool = new ObjectPool(() => ({}), { reset: () => { if (fail) throw new Error('bad'); } });
+    const item = pool.get();
+    expect(() => pool.put(item)).toThrow('bad');
+    fail = false;
+    pool.put(item);
+    expect(pool.size).toBe(1);
+  });
+
   test.each([['undefined', undefined], ['null', null], ['a number', 1], ['a string', 's']])(
     'rejects %s with ERR_INVALID_ARG_TYPE', (_, value) => {
       const pool = new ObjectPool(() => ({}));

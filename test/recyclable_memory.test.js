@@ -198,7 +198,7 @@ describe('RecyclableMemory with tracking (safe mode and paranoid leak detection)
         return rm.buffers[2].subarray(10, 20); // one buffer stays reachable
       })();
       expect(await collectUntil(() => a.stats().leaks === 3)).toBe(true);
-      await collect(2);
+      await collect();
       expect(a.stats()).toMatchObject({ leaks: 3, usedSize: 100, allocations: 1 });
       expect(kept.every((x) => x === 0x5a)).toBe(true);
       expect(w.seen).toHaveLength(1);

@@ -45,6 +45,18 @@ void FinalizeSafeBlock(napi_env env, void*, void* hint) {
   delete block;
 }
 
+// True when the block's ArrayBuffer was detached by someone else (a fully
+// freed block leaves the map before we detach it): ArrayBuffer#transfer moved
+// the memory, and this block's finalizer, to a new ArrayBuffer. Or it was
+// collected and its finalizer is pending. Either way its bytes may still be
+// reachable: freed by nobody, they go back only through the finalizer.
+bool Orphaned(napi_env env, const SafeBlock* block) {
+  napi_value ab = nullptr;
+  if (napi_get_reference_value(env, block->weak, &ab) != napi_ok || ab == nullptr) return true;
+  bool detached = false;
+  return napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached;
+}
+
 // The fast-mode arena whose handle id is in the scratch, or nullptr after throwing.
 ArenaState* FastArena(napi_env env, Scratch* scratch, HandleTable<ArenaState>* table) {
   ArenaState* state = scratch == nullptr ? nullptr : table->Get(scratch->id);
@@ -197,6 +209,7 @@ napi_value ArenaWrap::FreeSafe(napi_env env, const Args<3>& args) {
   auto it = state_->safe_blocks.find(id);
   if (it == state_->safe_blocks.end()) return Int32(env, static_cast<int32_t>(FreeStatus::kDoubleFree));
   SafeBlock* block = it->second;
+  if (size != 0 && Orphaned(env, block)) return Int32(env, static_cast<int32_t>(FreeStatus::kOk));
   const FreeStatus status = block->live.Release(offset, size);
   if (status != FreeStatus::kOk || size == 0) return Int32(env, static_cast<int32_t>(status));
   state_->arena->Free(block->offset + offset, size);
@@ -236,10 +249,24 @@ napi_value ArenaWrap::Close(napi_env env, const Args<0>&) {
 
 napi_value ArenaWrap::Reset(napi_env env, const Args<0>&) {
   if (state_->arena->closed()) return Undefined(env);
-  DetachSafeBlocks(env);  // their finalizers find the blocks gone
-  state_->safe_blocks.clear();
+  if (!state_->fast) {
+    // Every allocation is a block: free each, except orphans, which stay
+    // allocated (and in the map) until their finalizers return them.
+    auto& blocks = state_->safe_blocks;
+    for (auto it = blocks.begin(); it != blocks.end();) {
+      SafeBlock* block = it->second;
+      if (Orphaned(env, block)) {
+        ++it;
+        continue;
+      }
+      for (const FreeRange& r : block->live.ranges()) state_->arena->Free(block->offset + r.start, r.end - r.start);
+      napi_value ab = Deref(env, block->weak);
+      it = blocks.erase(it);
+      Detach(env, ab);  // its finalizer finds the block gone
+    }
+    return Undefined(env);
+  }
   state_->arena->strategy().Reset(state_->arena->size());
-  if (!state_->fast) return Undefined(env);
   // Old views read length 0; the region stays mapped (the arena holds it) and
   // a fresh ArrayBuffer over it serves the next holder.
   if (chunk_ != nullptr) {

@@ -40,6 +40,15 @@ std::string StringArg(napi_env env, napi_value value) {
   return out;
 }
 
+// Chunks holding an orphaned block (scalable_state.h): recycle() must not reuse them.
+std::vector<uint32_t> PinnedChunks(ScalableState& state) {
+  std::vector<uint32_t> pinned;
+  for (auto& [id, block] : state.tracked) {
+    if (BlockOrphaned(state, block)) pinned.push_back(block->chunk);
+  }
+  return pinned;
+}
+
 }  // namespace
 
 napi_value ScalableAllocatorWrap::Define(napi_env env) {
@@ -148,6 +157,7 @@ napi_value ScalableAllocatorWrap::FreeTracked(napi_env env, const Args<3>& args)
   auto it = state.tracked.find(id);
   if (it == state.tracked.end()) return Status(env, FreeStatus::kDoubleFree);
   TrackedBlock* block = it->second;
+  if (size != 0 && BlockOrphaned(state, block)) return Status(env, FreeStatus::kOk);  // its finalizer frees it
   const FreeStatus status = block->live.Release(offset, size);
   if (status != FreeStatus::kOk || size == 0) return Status(env, status);
   state.core->Free(block->chunk, block->offset + offset, size);
@@ -193,8 +203,9 @@ napi_value ScalableAllocatorWrap::Trim(napi_env env, const Args<0>&) {
 
 napi_value ScalableAllocatorWrap::Recycle(napi_env env, const Args<0>&) {
   state_->EndBorrow();
+  const std::vector<uint32_t> pinned = PinnedChunks(*state_);
   DetachTracked(*state_);
-  state_->core->Recycle();
+  state_->core->Recycle(pinned);
   return Undefined(env);
 }
 

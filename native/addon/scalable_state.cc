@@ -166,6 +166,15 @@ void DetachBlockBuffer(ScalableState& state, TrackedBlock* block) {
   Detach(state.env, Deref(state.env, block->weak));
   state.external->Add(state.env, block->uncounted);
   block->uncounted = 0;
+  block->detached_by_us = true;
+}
+
+bool BlockOrphaned(ScalableState& state, TrackedBlock* block) {
+  if (block->detached_by_us) return false;
+  napi_value ab = Deref(state.env, block->weak);
+  if (ab == nullptr) return true;  // collected, its finalizer pending
+  bool detached = false;
+  return napi_is_detached_arraybuffer(state.env, ab, &detached) != napi_ok || detached;
 }
 
 }  // namespace poolmem::addon

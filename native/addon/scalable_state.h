@@ -95,6 +95,7 @@ struct TrackedBlock {
   std::string stack;
   bool report;
   int64_t uncounted = 0;    // bytes taken off the external-memory count for its buffer
+  bool detached_by_us = false;  // DetachBlockBuffer ran: not an orphan
   napi_ref weak = nullptr;  // to the ArrayBuffer, for recycle() and close()
 };
 
@@ -107,6 +108,12 @@ napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finali
 // its bytes at once, so the count gets them back at once too (waiting for
 // the finalizer would under-count until the next turn).
 void DetachBlockBuffer(ScalableState& state, TrackedBlock* block);
+// True when the block's ArrayBuffer was detached by someone else (transferred:
+// ArrayBuffer#transfer moves the memory, and this block's finalizer, to a new
+// ArrayBuffer) or is already collected with its finalizer still pending. Its
+// bytes may still be reachable: freed by nobody, they go back only through
+// the finalizer, which runs once no ArrayBuffer holds the memory.
+bool BlockOrphaned(ScalableState& state, TrackedBlock* block);
 // Module-level hot path, one function each per addon instance (see handle_table.h),
 // its numbers in scalableScratch = [id, offset, size] (scratch.h):
 //   scalableMalloc() / scalableBorrow(): [id, -, size] -> chunk id, offset in

@@ -195,7 +195,7 @@ uint64_t ScalableAllocator::Trim() {
   return released;
 }
 
-void ScalableAllocator::Recycle() {
+void ScalableAllocator::Recycle(const std::vector<uint32_t>& pinned) {
   borrowed_ = kNoChunk;
   spare_ = kNoChunk;
   uint32_t keep = kNoChunk;
@@ -205,6 +205,7 @@ void ScalableAllocator::Recycle() {
     slot.arena->strategy().Reset(slot.size);
     slot.used = 0;
     slot.fail_min = UINT64_MAX;
+    if (std::find(pinned.begin(), pinned.end(), id) != pinned.end()) continue;
     if (keep == kNoChunk || slot.arena->size() > slots_[keep].arena->size()) keep = id;
   }
   total_free_ = total_malloc_;

@@ -84,8 +84,10 @@ class ScalableAllocator {
   FreeStatus Free(uint32_t id, uint64_t offset, uint64_t size);
   // Releases every fully free chunk; returns the bytes released.
   uint64_t Trim();
-  // Frees everything handed out; keeps the largest chunk as the spare.
-  void Recycle();
+  // Frees everything handed out; keeps the largest chunk as the spare. Chunks
+  // in `pinned` hold bytes something outside the allocator may still reach:
+  // they are released, never kept for reuse.
+  void Recycle(const std::vector<uint32_t>& pinned = {});
 
   // The chunk with this id, or nullptr.
   const Arena* chunk(uint32_t id) const { return id < slots_.size() ? slots_[id].arena.get() : nullptr; }

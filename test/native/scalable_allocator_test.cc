@@ -254,6 +254,24 @@ TEST(ScalableAllocator, RecycleFreesEverythingAndGrowsFromWhatItKeeps) {
   EXPECT_TRUE(a->Validate());
 }
 
+TEST(ScalableAllocator, RecycleNeverKeepsAPinnedChunk) {
+  auto a = Make(1024);
+  CountingListener listener;
+  a->set_listener(&listener);
+  for (int i = 0; i < 10; ++i) ASSERT_GE(a->Malloc(1000), 0);
+  const std::vector<uint64_t> sizes = ChunkSizes(*a);
+  const uint32_t largest = a->chunk_slots() - 1;  // chunks double: the last one is the largest
+  a->Recycle({largest});
+  ScalableStats s = a->stats();
+  EXPECT_EQ(s.chunks, 1u);
+  EXPECT_EQ(s.size, sizes[sizes.size() - 2]);  // the largest chunk not pinned
+  EXPECT_EQ(a->chunk(largest), nullptr);
+  a->Recycle({0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  EXPECT_EQ(a->stats().chunks, 0u);
+  EXPECT_EQ(listener.released, listener.created);
+  EXPECT_TRUE(a->Validate());
+}
+
 TEST(ScalableAllocator, TheIndexSkipsFragmentedChunksAndFindsFreedRoom) {
   auto a = Make(4096, 4096);
   // 50 chunks, each filled by 64 allocations of 64 bytes; free every other one.
