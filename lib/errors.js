@@ -103,6 +103,7 @@ const codes = {
   ERR_INVALID_RETURN_VALUE: (input, name, value) =>
     make(TypeError, 'ERR_INVALID_RETURN_VALUE',
       `Expected ${input} to be returned from the "${name}" function but got ${describeReturned(value)}.`),
+  ERR_INVALID_STATE: (message) => make(Error, 'ERR_INVALID_STATE', `Invalid state: ${message}`),
   ERR_INVALID_THIS: (type) => make(TypeError, 'ERR_INVALID_THIS', `Value of "this" must be of type ${type}`),
   ERR_OUT_OF_RANGE: (name, range, value) =>
     make(RangeError, 'ERR_OUT_OF_RANGE',
