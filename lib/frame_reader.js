@@ -60,7 +60,7 @@ class FrameReader {
     return this.#fallbacks;
   }
 
-  /** Bytes of an incomplete frame (and its prefix) held in the reader. */
+  /** Bytes of an incomplete frame held in the reader: its payload so far, or its length prefix so far. */
   get pending() {
     return this.#headerGot + this.#frameGot;
   }
