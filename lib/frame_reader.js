@@ -33,6 +33,9 @@ class FrameReader {
   #framePooled = false;
   #frameGot = 0;
   #lent = null;     // the assembled pooled frame last returned; given back next
+  #source = null;   // where the frame advance() found lies: source[start, end)
+  #start = 0;
+  #sourceEnd = 0;
   #frames = 0;
   #assembled = 0;
   #fallbacks = 0;
@@ -85,12 +88,23 @@ class FrameReader {
   /**
    * The next whole frame's payload, or null when the lent chunk is used up.
    * A view is valid as long as the chunk is; an assembled frame until the
-   * next call to next() or close().
+   * next call to next(), advance() or close().
    */
   next() {
+    if (!this.advance()) return null;
+    const source = this.#source;
+    if (source !== this.#chunk) return source; // assembled: the whole buffer
+    return view(this.#ab, this.#base + this.#start, this.#sourceEnd - this.#start);
+  }
+
+  /**
+   * next() without making a view: true when a frame is ready, which then
+   * lies in `source` from `start` to `end` (valid as next() says).
+   */
+  advance() {
     if (this.#lent !== null) this.#giveBackLent();
     const chunk = this.#chunk;
-    if (chunk === null) return null;
+    if (chunk === null) return false;
     if (this.#frame !== null) return this.#continueFrame(chunk);
     let pos = this.#pos;
     const end = this.#end;
@@ -115,11 +129,27 @@ class FrameReader {
     if (end - pos >= length) {
       this.#pos = pos + length;
       this.#frames++;
-      return view(this.#ab, this.#base + pos, length);
+      this.#source = chunk;
+      this.#start = pos;
+      this.#sourceEnd = pos + length;
+      return true;
     }
     this.#pos = pos;
     this.#startFrame(length);
     return this.#continueFrame(chunk);
+  }
+
+  /** After advance() returned true: the Uint8Array holding the frame, and where. */
+  get source() {
+    return this.#source;
+  }
+
+  get start() {
+    return this.#start;
+  }
+
+  get end() {
+    return this.#sourceEnd;
   }
 
   /** Gives back every pooled buffer it holds and forgets any partial frame; reusable afterwards. */
@@ -155,13 +185,16 @@ class FrameReader {
     this.#pos = pos + n;
     this.#frameGot += n;
     if (this.#frameGot < frame.length) return this.#release();
+    this.#source = frame;
+    this.#start = 0;
+    this.#sourceEnd = frame.length;
     this.#frame = null;
     this.#frameGot = 0;
     this.#frames++;
     this.#assembled++;
     if (this.#framePooled) this.#lent = frame;
     this.#framePooled = false;
-    return frame;
+    return true;
   }
 
   #giveBackLent() {
@@ -173,11 +206,12 @@ class FrameReader {
   // The chunk is used up: drop every reference to it.
   #release() {
     this.#chunk = null;
+    this.#source = null;
     this.#ab = EMPTY;
     this.#base = 0;
     this.#pos = 0;
     this.#end = 0;
-    return null;
+    return false;
   }
 }
 

@@ -102,6 +102,54 @@ class WriteQueue {
   }
 }
 
+// An HTTP message's pending data: usually one body, kept inline (one object
+// per response); more writes go to `more` as (data, access, kind, callback).
+class MessageQueue {
+  constructor() {
+    this.http = true;
+    this.done = false;
+    this.data = undefined;
+    this.access = null;
+    this.kind = GIVE;
+    this.callback = undefined;
+    this.more = null;
+  }
+
+  push(data, access, kind, callback) {
+    if (this.data === undefined && this.more === null) {
+      this.data = data;
+      this.access = access;
+      this.kind = kind;
+      this.callback = callback;
+    } else {
+      if (this.more === null) this.more = [];
+      this.more.push(data, access, kind, callback);
+    }
+  }
+
+  releaseAll(err) {
+    const { data, access, kind, callback, more } = this;
+    this.data = undefined;
+    this.access = null;
+    this.callback = undefined;
+    this.more = null;
+    let failed = false;
+    let error;
+    const one = (d, a, k, cb) => {
+      try {
+        release(d, a, k);
+        if (typeof cb === 'function') cb(err);
+      } catch (e) {
+        if (!failed) error = e;
+        failed = true;
+      }
+    };
+    if (data !== undefined) one(data, access, kind, callback);
+    if (more !== null) for (let i = 0; i < more.length; i += 4) one(more[i], more[i + 1], more[i + 2], more[i + 3]);
+    if (failed) throw error;
+  }
+}
+
 function release(data, access, kind) {
   if (kind === GIVE) {
     access.give(data);
@@ -128,7 +176,7 @@ function queueOf(stream) {
   let queue = stream[kQueue];
   if (queue !== undefined) return queue;
   const http = stream instanceof OutgoingMessage;
-  queue = new WriteQueue(stream, http);
+  queue = http ? new MessageQueue() : new WriteQueue(stream, false);
   Object.defineProperty(stream, kQueue, { value: queue });
   if (http) {
     stream.on('finish', onMessageDone);

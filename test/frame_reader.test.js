@@ -83,6 +83,24 @@ describe('FrameReader', () => {
     }
   });
 
+  test('advance() finds the same frames without making views', () => {
+    const random = rng(11);
+    const pool = new BytePool(undefined, { leakDetection: 'disabled' });
+    const payloads = makePayloads(random, 120, 3000);
+    const stream = encode(payloads);
+    const reader = new FrameReader({ pool });
+    const frames = [];
+    for (let at = 0; at < stream.length;) {
+      const chunk = Buffer.from(stream.subarray(at, at + 1 + random(4000)));
+      at += chunk.length;
+      reader.push(chunk);
+      while (reader.advance()) frames.push(Buffer.from(reader.source.subarray(reader.start, reader.end)));
+    }
+    expectSame(frames, payloads);
+    reader.close();
+    expect(pool.stats().totalGet).toBe(pool.stats().totalPut);
+  });
+
   test('no pool: split frames are plain Buffers; lengthBytes 1 and 2', () => {
     const random = rng(7);
     for (const lengthBytes of [1, 2]) {
