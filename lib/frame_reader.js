@@ -14,7 +14,7 @@ const { accessFor } = require('./pool_access');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
 const { isUint8Array, validateBuffer, validateInteger, validateOneOf, validateOptions } = require('./validators');
 
-const { ERR_INVALID_STATE, ERR_OUT_OF_RANGE } = codes;
+const { ERR_INVALID_STATE, ERR_INVALID_THIS, ERR_OUT_OF_RANGE } = codes;
 const EMPTY = new ArrayBuffer(0);
 const copy = Buffer.prototype.copy;
 
@@ -49,22 +49,30 @@ class FrameReader {
       : validateInteger(opts.maxFrameLength, 'options.maxFrameLength', 0, limit);
   }
 
+  static #check(self) {
+    if (self === null || typeof self !== 'object' || !(#lengthBytes in self)) throw ERR_INVALID_THIS('FrameReader');
+  }
+
   /** Frames returned so far; of those, frames copied because they spanned chunks. */
   get frames() {
+    FrameReader.#check(this);
     return this.#frames;
   }
 
   get assembled() {
+    FrameReader.#check(this);
     return this.#assembled;
   }
 
   /** Spanning frames for which the pool had no memory (assembled in a plain Buffer). */
   get fallbacks() {
+    FrameReader.#check(this);
     return this.#fallbacks;
   }
 
   /** Bytes of an incomplete frame held in the reader: its payload so far, or its length prefix so far. */
   get pending() {
+    FrameReader.#check(this);
     return this.#headerGot + this.#frameGot;
   }
 
@@ -73,6 +81,7 @@ class FrameReader {
    * the next push(); after that the reader holds no reference to chunk.
    */
   push(chunk, end = undefined) {
+    FrameReader.#check(this);
     if (!isUint8Array(chunk)) validateBuffer(chunk, 'chunk');
     const length = chunk.length;
     if (end === undefined) end = length;
@@ -91,6 +100,7 @@ class FrameReader {
    * next call to next(), advance() or close().
    */
   next() {
+    FrameReader.#check(this);
     if (!this.advance()) return null;
     const source = this.#source;
     if (source !== this.#chunk) return source; // assembled: the whole buffer
@@ -102,6 +112,7 @@ class FrameReader {
    * lies in `source` from `start` to `end` (valid as next() says).
    */
   advance() {
+    FrameReader.#check(this);
     if (this.#lent !== null) this.#giveBackLent();
     const chunk = this.#chunk;
     if (chunk === null) return false;
@@ -141,19 +152,23 @@ class FrameReader {
 
   /** After advance() returned true: the Uint8Array holding the frame, and where. */
   get source() {
+    FrameReader.#check(this);
     return this.#source;
   }
 
   get start() {
+    FrameReader.#check(this);
     return this.#start;
   }
 
   get end() {
+    FrameReader.#check(this);
     return this.#sourceEnd;
   }
 
   /** Gives back every pooled buffer it holds and forgets any partial frame; reusable afterwards. */
   close() {
+    FrameReader.#check(this);
     if (this.#lent !== null) this.#giveBackLent();
     const frame = this.#frame;
     const pooled = this.#framePooled;

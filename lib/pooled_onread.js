@@ -15,7 +15,7 @@ const { codes } = require('./errors');
 const { accessFor } = require('./pool_access');
 const { validateFunction, validateInteger, validateOptions } = require('./validators');
 
-const { ERR_INVALID_ARG_TYPE, ERR_INVALID_STATE } = codes;
+const { ERR_INVALID_ARG_TYPE, ERR_INVALID_STATE, ERR_INVALID_THIS } = codes;
 
 class PooledOnread {
   #access;
@@ -45,17 +45,24 @@ class PooledOnread {
     };
   }
 
+  static #check(self) {
+    if (self === null || typeof self !== 'object' || !(#access in self)) throw ERR_INVALID_THIS('PooledOnread');
+  }
+
   /** Reads that found the pool full (or failing) and used the unpooled buffer. */
   get fallbacks() {
+    PooledOnread.#check(this);
     return this.#fallbacks;
   }
 
   get reads() {
+    PooledOnread.#check(this);
     return this.#reads;
   }
 
   /** Gives the last buffer back on the socket's 'close'. Done on the first read anyway. */
   watch(socket) {
+    PooledOnread.#check(this);
     if (socket === null || typeof socket !== 'object' || typeof socket.once !== 'function') {
       throw ERR_INVALID_ARG_TYPE('socket', 'an instance of net.Socket', socket);
     }
@@ -72,6 +79,7 @@ class PooledOnread {
    * done, or drop it if it is the unpooled fallback). Returns that buffer.
    */
   keep() {
+    PooledOnread.#check(this);
     if (this.#inCallback === null) throw ERR_INVALID_STATE('keep() is only valid inside the onread callback');
     this.#kept = true;
     return this.#inCallback;
@@ -79,11 +87,13 @@ class PooledOnread {
 
   /** Inside the callback: true when its buffer is pooled, false for the unpooled fallback. */
   get pooled() {
+    PooledOnread.#check(this);
     return this.#inCallback !== null && this.#inCallback === this.#current;
   }
 
   /** Gives back the buffer Node would read into next; later reads use the fallback. */
   close() {
+    PooledOnread.#check(this);
     if (this.#closed) return;
     this.#closed = true;
     const cur = this.#current;
