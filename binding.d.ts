@@ -418,7 +418,7 @@ export function free(buf: Uint8Array): void;
 export type AnyPool = BytePool | Arena | ScalableAllocator | { malloc(size: number): Buffer | null; free(buf: Uint8Array): void };
 
 /** What `writeAndFree`/`endAndFree` give back: a pooled Buffer or Memory (with `pool`), or memory that frees itself. */
-export type PooledData = Uint8Array | Memory | RecyclableMemory | PooledBuffer;
+export type PooledData = Uint8Array | Memory | RecyclableMemory | PooledMemory | PooledBuffer;
 
 /**
  * Writes `data` to a Writable and gives it back exactly once, after the stream is done with it:
@@ -511,4 +511,20 @@ export class FrameReader {
   readonly end: number;
   /** Gives back pooled memory, forgets a partial frame; the reader can be used again. */
   close(): void;
+}
+
+/**
+ * A Memory over any pool that owns the buffers `nextN()` took (an unpooled Buffer, counted in
+ * `fallbacks`, when the pool is full) and `addRecycleBytes()` was given, and gives each back whole
+ * once `MemoryReader#clipFront()` has dropped its last byte, or all of them on `recycle()`. The way
+ * to clip BytePool memory: `BytePool#put()` takes a slot's buffer or a prefix of it, not the rest
+ * views `clipFront()` leaves.
+ */
+export class PooledMemory extends Memory implements Disposable {
+  constructor(pool: AnyPool);
+  readonly fallbacks: number;
+  nextN(size: number): Buffer;
+  addRecycleBytes(buf: Uint8Array): void;
+  recycle(): void;
+  [Symbol.dispose](): void;
 }

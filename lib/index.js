@@ -10,6 +10,7 @@ const { Memory } = require('./memory');
 const { MemoryReader } = require('./memory_reader');
 const { ObjectPool } = require('./object_pool');
 const { PooledBuffer } = require('./pooled_buffer');
+const { PooledMemory } = require('./pooled_memory');
 const { PooledOnread } = require('./pooled_onread');
 const { alloc, free } = require('./process_allocator');
 const { RangeAllocator } = require('./range_allocator');
@@ -19,6 +20,7 @@ const { STRATEGIES } = require('./strategy');
 const { endAndFree, writeAndFree } = require('./write_and_free');
 
 module.exports = {
-  Arena, ArenaPool, BytePool, FrameReader, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, PooledOnread,
-  RangeAllocator, RecyclableMemory, STRATEGIES, ScalableAllocator, alloc, endAndFree, free, writeAndFree,
+  Arena, ArenaPool, BytePool, FrameReader, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, PooledMemory,
+  PooledOnread, RangeAllocator, RecyclableMemory, STRATEGIES, ScalableAllocator, alloc, endAndFree, free,
+  writeAndFree,
 };

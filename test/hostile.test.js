@@ -12,7 +12,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 const { Arena, Memory, MemoryReader, RangeAllocator } = poolmem;
 const { ArenaPool, BytePool, ObjectPool, PooledBuffer, RecyclableMemory, ScalableAllocator } = poolmem;
-const { FrameReader, PooledOnread } = poolmem;
+const { FrameReader, PooledMemory, PooledOnread } = poolmem;
 const STATES = ['closed', 'freed', 'double-freed', 'foreign buffer', "other pool's buffer", 'detached', 'wrong type', 'NaN', 'negative', 'huge', 'exhausted'];
 
 // A buffer whose ArrayBuffer is detached: from a closed arena.
@@ -552,7 +552,42 @@ function pooledOnreadRows() {
   };
 }
 
+// PooledMemory rows: a memory over a BytePool holding one pooled buffer.
+function pooledMemoryRows() {
+  const make = () => {
+    const mem = new PooledMemory(new BytePool(undefined, { leakDetection: 'disabled', maxSize: 1 << 20 }));
+    mem.nextN(16);
+    return mem;
+  };
+  const stats = (mem) => [mem.size, mem.count, mem.fallbacks];
+  const sizeStates = {
+    'wrong type': [() => '8', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_OUT_OF_RANGE'],
+    negative: [() => -8, 'ERR_OUT_OF_RANGE'],
+    huge: [() => 2 ** 53, 'ERR_OUT_OF_RANGE'],
+    'foreign buffer': [() => Buffer.alloc(8), 'ERR_INVALID_ARG_TYPE'],
+  };
+  const bufferStates = {
+    'wrong type': [() => 'buffer', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
+    negative: [() => -1, 'ERR_INVALID_ARG_TYPE'],
+  };
+  const emptied = { closed: [(mem) => { mem.recycle(); }, 'ok'] };
+  return {
+    make,
+    stats,
+    methods: {
+      nextN: [(mem, arg) => mem.nextN(arg), sizeStates],
+      addRecycleBytes: [(mem, arg) => mem.addRecycleBytes(arg), bufferStates],
+      recycle: [(mem) => mem.recycle(), emptied],
+      [Symbol.dispose]: [(mem) => mem[Symbol.dispose](), emptied],
+      fallbacks: [(mem) => mem.fallbacks, emptied],
+    },
+  };
+}
+
 const MATRIX = {
+  PooledMemory: [PooledMemory, pooledMemoryRows()],
   FrameReader: [FrameReader, frameReaderRows()],
   PooledOnread: [PooledOnread, pooledOnreadRows()],
   'Arena (fast)': [Arena, arenaRows(false)],

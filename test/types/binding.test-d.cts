@@ -119,3 +119,9 @@ const notNull: null = pool.malloc(1);
   // @ts-expect-error data must be pooled memory
   writeAndFree(stream, 'text', pool);
 }
+{
+  const pm = new poolmem.PooledMemory(new poolmem.Arena(1024));
+  expectTypeOf(pm.nextN(4)).toEqualTypeOf<Buffer>();
+  expectTypeOf(pm.fallbacks).toEqualTypeOf<number>();
+  expectTypeOf(pm).toMatchTypeOf<poolmem.Memory>();
+}
