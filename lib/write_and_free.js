@@ -133,21 +133,27 @@ class MessageQueue {
     this.access = null;
     this.callback = undefined;
     this.more = null;
-    let failed = false;
-    let error;
-    const one = (d, a, k, cb) => {
-      try {
-        release(d, a, k);
-        if (typeof cb === 'function') cb(err);
-      } catch (e) {
-        if (!failed) error = e;
-        failed = true;
+    let error = releaseOne(data, access, kind, callback, err);
+    if (more !== null) {
+      for (let i = 0; i < more.length; i += 4) {
+        const e = releaseOne(more[i], more[i + 1], more[i + 2], more[i + 3], err);
+        if (error === undefined) error = e;
       }
-    };
-    if (data !== undefined) one(data, access, kind, callback);
-    if (more !== null) for (let i = 0; i < more.length; i += 4) one(more[i], more[i + 1], more[i + 2], more[i + 3]);
-    if (failed) throw error;
+    }
+    if (error !== undefined) throw error;
   }
+}
+
+// Gives one entry back and runs its callback; returns what either threw.
+function releaseOne(data, access, kind, callback, err) {
+  if (data === undefined) return undefined;
+  try {
+    release(data, access, kind);
+    if (typeof callback === 'function') callback(err);
+  } catch (e) {
+    return e;
+  }
+  return undefined;
 }
 
 function release(data, access, kind) {
