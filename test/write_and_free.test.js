@@ -216,6 +216,9 @@ async function httpRound(body, { hangUp }) {
       const buf = pool.get(2 * 1024 * 1024).fill(9);
       endAndFree(res, buf, pool);
     }
+    // Memory given back too early would be this decoy's slot: 0xEE on the wire.
+    const decoy = pool.get(2 * 1024 * 1024).fill(0xee);
+    setImmediate(() => pool.put(decoy));
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -251,7 +254,15 @@ describe('endAndFree() on an HTTP response', () => {
     expect(r.got).toBe(2 * 1024 * 1024);
     expect(r.bad).toBe(0);
     expect(r.inUse).toBe(0);
-    expect(r.put).toBe(1);
+    expect(r.put).toBe(2);
+  });
+
+  test('a 16 MiB body (writes queued behind the socket) arrives intact', async () => {
+    const r = await httpRound('large', { hangUp: false });
+    expect(r.got).toBe(16 * 1024 * 1024);
+    expect(r.bad).toBe(0);
+    expect(r.inUse).toBe(0);
+    expect(r.put).toBe(9);
   });
 
   test('a Memory body gets Content-Length and is freed whole', async () => {
@@ -259,7 +270,7 @@ describe('endAndFree() on an HTTP response', () => {
     expect(r.got).toBe(1000 + 2 * 1024 * 1024);
     expect(r.bad).toBe(0);
     expect(r.inUse).toBe(0);
-    expect(r.put).toBe(2);
+    expect(r.put).toBe(3);
   });
 
   test('client hangs up mid-body: freed on close, once', async () => {
@@ -268,6 +279,6 @@ describe('endAndFree() on an HTTP response', () => {
     expect(r.got).toBeLessThan(16 * 1024 * 1024);
     expect(r.closed).toHaveLength(1); // 'finish' may still fire: Node calls back a write cancelled by the close
     expect(r.inUse).toBe(0);
-    expect(r.put).toBe(8);
+    expect(r.put).toBe(9);
   });
 });
