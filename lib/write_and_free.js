@@ -4,9 +4,10 @@
 // A Writable calls write callbacks in write order while it is healthy, so
 // one shared callback per stream frees the oldest write: no closure per
 // write. Once a callback reports an error or the stream is destroyed, the
-// order no longer holds (Node errors buffered writes at once but calls back
-// the write libuv still holds only when libuv lets go), so from then on
-// nothing is freed until every outstanding callback has run.
+// helper stops relying on order (Node 20-24 still keep it: a destroyed
+// Writable errors its buffered writes only after the write in flight has
+// called back, but a stream implementation need not), and frees nothing
+// until every outstanding callback has run.
 // An HTTP message (ServerResponse, ClientRequest) may drop its write
 // callbacks when its socket closes, so its data is freed on 'finish', or on
 // 'close' without 'finish' (the socket has closed: libuv has let go).
