@@ -29,28 +29,59 @@ const GIVE_EACH = 1; // a Memory whose every buffer came from `pool`
 const RECYCLE = 2;   // a RecyclableMemory or PooledMemory: recycle()
 const RELEASE = 3;   // a PooledBuffer: release()
 
-// One pending write per slot, in write order. A write of a Memory takes one
-// slot per buffer; only its last slot carries the data to free.
+// One pending write per entry, in write order, in a ring of (data, access,
+// kind, callback) slots that only ever grows: a queue that empties after
+// every write must not give its storage back and allocate it again. A write
+// of a Memory takes one entry per buffer; only its last carries the data.
 class WriteQueue {
-  constructor(stream, http) {
+  constructor(stream) {
     this.stream = stream;
-    this.http = http;
-    this.data = [];
-    this.access = [];
-    this.kind = [];
-    this.callback = [];
-    this.head = 0;
-    this.outstanding = 0; // write callbacks not yet run (streams only)
+    this.http = false;
+    this.slots = new Array(4 * 8).fill(undefined);
+    this.mask = 7;      // capacity in entries - 1 (a power of two)
+    this.head = 0;      // index of the oldest entry
+    this.count = 0;
+    this.outstanding = 0; // write callbacks not yet run
     this.ordered = true;
-    this.done = false;    // HTTP: 'finish' or 'close' has freed everything
     this.onWrite = (err) => this.#onWrite(err);
   }
 
   push(data, access, kind, callback) {
-    this.data.push(data);
-    this.access.push(access);
-    this.kind.push(kind);
-    this.callback.push(callback);
+    if (this.count > this.mask) this.#grow();
+    const at = ((this.head + this.count) & this.mask) * 4;
+    const slots = this.slots;
+    slots[at] = data;
+    slots[at + 1] = access;
+    slots[at + 2] = kind;
+    slots[at + 3] = callback;
+    this.count++;
+  }
+
+  // The newest entry's data and callback (a Memory write sets them last).
+  setLast(data, callback) {
+    const at = ((this.head + this.count - 1) & this.mask) * 4;
+    if (data !== undefined) this.slots[at] = data;
+    if (callback !== undefined) this.slots[at + 3] = callback;
+  }
+
+  // Forgets the newest entry (its write threw: nothing will call back).
+  dropLast() {
+    this.count--;
+    const at = ((this.head + this.count) & this.mask) * 4;
+    this.slots[at] = this.slots[at + 1] = this.slots[at + 3] = undefined;
+  }
+
+  #grow() {
+    const old = this.slots;
+    const cap = this.mask + 1;
+    const slots = new Array(cap * 8).fill(undefined);
+    for (let i = 0; i < this.count; i++) {
+      const from = ((this.head + i) & this.mask) * 4;
+      for (let k = 0; k < 4; k++) slots[i * 4 + k] = old[from + k];
+    }
+    this.slots = slots;
+    this.mask = cap * 2 - 1;
+    this.head = 0;
   }
 
   #onWrite(err) {
@@ -64,16 +95,15 @@ class WriteQueue {
   }
 
   #releaseHead(err) {
-    const i = this.head;
-    const data = this.data[i];
-    const callback = this.callback[i];
-    const access = this.access[i];
-    const kind = this.kind[i];
-    this.data[i] = undefined;
-    this.callback[i] = undefined;
-    this.access[i] = undefined;
-    this.head = i + 1;
-    if (this.head === this.data.length) this.#compact();
+    const at = this.head * 4;
+    const slots = this.slots;
+    const data = slots[at];
+    const access = slots[at + 1];
+    const kind = slots[at + 2];
+    const callback = slots[at + 3];
+    slots[at] = slots[at + 1] = slots[at + 3] = undefined;
+    this.head = (this.head + 1) & this.mask;
+    this.count--;
     if (data !== undefined) release(data, access, kind);
     if (typeof callback === 'function') callback(err);
   }
@@ -83,7 +113,7 @@ class WriteQueue {
   releaseAll(err) {
     let failed = false;
     let error;
-    while (this.head < this.data.length) {
+    while (this.count > 0) {
       try {
         this.#releaseHead(err);
       } catch (e) {
@@ -92,14 +122,6 @@ class WriteQueue {
       }
     }
     if (failed) throw error;
-  }
-
-  #compact() {
-    this.data.length = 0;
-    this.access.length = 0;
-    this.kind.length = 0;
-    this.callback.length = 0;
-    this.head = 0;
   }
 }
 
@@ -183,7 +205,7 @@ function queueOf(stream) {
   let queue = stream[kQueue];
   if (queue !== undefined) return queue;
   const http = stream instanceof OutgoingMessage;
-  queue = http ? new MessageQueue() : new WriteQueue(stream, false);
+  queue = http ? new MessageQueue() : new WriteQueue(stream);
   Object.defineProperty(stream, kQueue, { value: queue });
   if (http) {
     stream.on('finish', onMessageDone);
@@ -238,7 +260,7 @@ function write(queue, stream, data, access, kind, callback) {
       return stream.write(bytes, queue.onWrite);
     } catch (err) {
       queue.outstanding--; // write() threw: it holds nothing and will not call back
-      dropTail(queue, 1);
+      queue.dropLast();
       release(data, access, kind);
       throw err;
     }
@@ -256,14 +278,14 @@ function write(queue, stream, data, access, kind, callback) {
         ok = stream.write(bufs[issued], queue.onWrite);
       } catch (err) {
         queue.outstanding--;
-        dropTail(queue, 1);
+        queue.dropLast();
         throw err;
       }
     }
   } catch (err) {
     // What was issued is freed with its last write; nothing issued: free now.
     if (issued === 0) release(data, access, kind);
-    else queue.data[queue.data.length - 1] = data;
+    else queue.setLast(data, undefined);
     throw err;
   } finally {
     if (corked) stream.uncork();
@@ -272,16 +294,9 @@ function write(queue, stream, data, access, kind, callback) {
     release(data, access, kind); // nothing to write: nothing holds it
     if (callback !== undefined) process.nextTick(callback, null);
   } else {
-    queue.callback[queue.callback.length - 1] = callback;
+    queue.setLast(undefined, callback);
   }
   return ok;
-}
-
-function dropTail(queue, n) {
-  queue.data.length -= n;
-  queue.access.length -= n;
-  queue.kind.length -= n;
-  queue.callback.length -= n;
 }
 
 // HTTP: writes without callbacks (they may never run); freed on 'finish' or

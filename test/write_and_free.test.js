@@ -49,6 +49,33 @@ describe('writeAndFree()', () => {
     expect(pool.freed).toEqual(bufs);
   });
 
+  test('many writes in flight, interleaved with new ones: freed in order, each once', async () => {
+    const pool = spyPool(new ScalableAllocator({ leakDetection: 'disabled' }));
+    const { stream, held } = heldWritable({ highWaterMark: 1 << 20 });
+    const written = [];
+    const write = (n) => {
+      for (let i = 0; i < n; i++) {
+        const b = pool.malloc(8 + (written.length % 5));
+        written.push(b);
+        writeAndFree(stream, b, pool);
+      }
+    };
+    write(5);
+    for (let round = 0; round < 40; round++) {
+      write(1 + (round % 7)); // the queue wraps and grows while entries are pending
+      for (let k = 0; k < 1 + (round % 5) && held.length > 0; k++) {
+        held.shift().cb();
+        await settle(1);
+      }
+    }
+    while (held.length > 0) {
+      held.shift().cb();
+      await settle(1);
+    }
+    await settle();
+    expect(pool.freed).toEqual(written);
+  });
+
   test('destroyed mid-write: nothing is freed until the write in flight calls back', async () => {
     const real = new ScalableAllocator({ leakDetection: 'disabled' });
     const pool = spyPool(real);
