@@ -423,8 +423,8 @@ export type PooledData = Uint8Array | Memory | RecyclableMemory | PooledMemory |
 /**
  * Writes `data` to a Writable and gives it back exactly once, after the stream is done with it:
  * after its write callback (in write order; after an error or destroy, once every outstanding
- * write has called back). On an HTTP message (`ServerResponse`, `ClientRequest`): on `'finish'`,
- * or on `'close'` without `'finish'`. A Buffer (or a plain Memory of pooled Buffers) goes back to
+ * write has called back). On an HTTP message (`ServerResponse`, `ClientRequest`): once it has
+ * finished or closed (`'close'` for a ServerResponse, which follows `'finish'`; `'finish'` or `'close'` otherwise). A Buffer (or a plain Memory of pooled Buffers) goes back to
  * `pool`; a `RecyclableMemory` is recycled; a `PooledBuffer` released. `callback(err)` runs after
  * that. Returns what `write()` returned.
  */

@@ -10,9 +10,10 @@
 // until every outstanding callback has run.
 // An HTTP message (ServerResponse, ClientRequest) may drop its write
 // callbacks when its socket closes, so its data is freed on 'finish', or on
-// 'close' without 'finish' (the socket has closed: libuv has let go).
+// 'close' without 'finish' (the socket has closed: libuv has let go); a
+// ServerResponse emits 'close' in both cases, so only that is listened to.
 
-const { OutgoingMessage } = require('node:http');
+const { OutgoingMessage, ServerResponse } = require('node:http');
 const { codes } = require('./errors');
 const { isMemory } = require('./memory');
 const { accessFor } = require('./pool_access');
@@ -208,7 +209,10 @@ function queueOf(stream) {
   queue = http ? new MessageQueue() : new WriteQueue(stream);
   Object.defineProperty(stream, kQueue, { value: queue });
   if (http) {
-    stream.on('finish', onMessageDone);
+    // A ServerResponse always emits 'close' (a tick after 'finish', or when
+    // its socket closes first): one listener is enough and saves ~100 B of
+    // heap per response. Other messages are freed on whichever comes first.
+    if (!(stream instanceof ServerResponse)) stream.on('finish', onMessageDone);
     stream.on('close', onMessageDone);
   }
   return queue;

@@ -309,3 +309,34 @@ describe('endAndFree() on an HTTP response', () => {
     expect(r.put).toBe(9);
   });
 });
+
+describe('writeAndFree() on an HTTP request body', () => {
+  test('a ClientRequest body is freed once the request has finished, intact', async () => {
+    const pool = new BytePool(undefined, { leakDetection: 'disabled' });
+    let received = 0;
+    let bad = 0;
+    const server = http.createServer((req, res) => {
+      req.on('data', (chunk) => {
+        for (let k = 0; k < chunk.length; k++) if (chunk[k] !== 5) bad++;
+        received += chunk.length;
+      });
+      req.on('end', () => res.end('ok'));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const req = http.request({ host: '127.0.0.1', port: server.address().port, method: 'POST', agent: false });
+    for (let i = 0; i < 4; i++) writeAndFree(req, pool.get(1024 * 1024).fill(5), pool);
+    const decoy = pool.get(1024 * 1024).fill(0xee); // would take a slot given back too early
+    const [[res]] = await Promise.all([once(req, 'response'), new Promise((resolve) => req.end(resolve))]);
+    pool.put(decoy);
+    res.resume();
+    await once(res, 'end');
+    await settle();
+    server.closeAllConnections();
+    server.close();
+    expect(received).toBe(4 * 1024 * 1024);
+    expect(bad).toBe(0);
+    expect(pool.stats().totalPut).toBe(5);
+  });
+});
+
