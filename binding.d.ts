@@ -472,7 +472,10 @@ export class PooledOnread {
   readonly pooled: boolean;
   /** Gives the last buffer back on the socket's `'close'`. */
   watch<S extends NodeJS.EventEmitter>(socket: S): S;
-  /** Inside the callback: takes ownership of its buffer (give a pooled one back yourself). */
+  /**
+   * Inside the callback: takes ownership of its buffer (give a pooled one back yourself). Do not
+   * throw afterwards: a throwing callback makes Node read into the same buffer again.
+   */
   keep(): Buffer;
   /** Gives back the buffer Node would read into next; later reads use the fallback. */
   close(): void;
