@@ -407,3 +407,129 @@ export function alloc(size: number): Buffer;
  * of it read length 0.
  */
 export function free(buf: Uint8Array): void;
+
+// ---------------------------------------------------------------------------
+// Server helpers: lifetimes tied to I/O, reads into pooled memory, frames
+// ---------------------------------------------------------------------------
+
+/**
+ * Any pool the server helpers take memory from: `BytePool` (`get`/`put`), or anything with
+ * `malloc`/`free` (`Arena`, `ScalableAllocator`). A full pool never makes a helper throw: each falls
+ * back to an unpooled Buffer and counts it.
+ */
+export type AnyPool = BytePool | Arena | ScalableAllocator | { malloc(size: number): Buffer | null; free(buf: Uint8Array): void };
+
+/** What `writeAndFree`/`endAndFree` give back: a pooled Buffer or Memory (with `pool`), or memory that frees itself. */
+export type PooledData = Uint8Array | Memory | RecyclableMemory | PooledMemory | PooledBuffer;
+
+/**
+ * Writes `data` to a Writable and gives it back exactly once, after the stream is done with it:
+ * after its write callback (in write order; after an error or destroy, once every outstanding
+ * write has called back). On an HTTP message (`ServerResponse`, `ClientRequest`): once it has
+ * finished or closed (`'close'` for a ServerResponse, which follows `'finish'`; `'finish'` or `'close'` otherwise). A Buffer (or a plain Memory of pooled Buffers) goes back to
+ * `pool`; a `RecyclableMemory` is recycled; a `PooledBuffer` released. `callback(err)` runs after
+ * that. Returns what `write()` returned.
+ */
+export function writeAndFree(
+  stream: NodeJS.WritableStream,
+  data: PooledData,
+  pool?: AnyPool,
+  callback?: (err: Error | null) => void,
+): boolean;
+
+/**
+ * Ends `res` with `data` (one Buffer: `res.end(buf)`, so Node sets Content-Length; a Memory sets
+ * Content-Length when no header was sent) and gives `data` back as `writeAndFree` does.
+ */
+export function endAndFree<T extends NodeJS.WritableStream>(
+  res: T,
+  data: PooledData,
+  pool?: AnyPool,
+  callback?: (err: Error | null) => void,
+): T;
+
+export interface PooledOnreadOptions {
+  /** Bytes per read buffer (default 65536). */
+  size?: number;
+}
+
+/**
+ * `net.connect({ onread: new PooledOnread(pool, callback) })`: reads land in pooled buffers of
+ * `size` bytes. `buffer()` never throws: when the pool cannot give memory it returns one reused
+ * unpooled Buffer and counts a fallback. Each pooled buffer goes back after `callback` returns
+ * (unless it called `keep()`); if `callback` throws, the buffer stays allocated (Node reads into it
+ * again). The last buffer goes back on the socket's `'close'` (watched from the first read, or
+ * from `watch(socket)`). One adapter per socket. Client sockets only: `net.createServer` ignores
+ * `onread`.
+ */
+export class PooledOnread {
+  constructor(pool: AnyPool, callback: (nread: number, buf: Buffer) => void, options?: PooledOnreadOptions);
+  /** Called by Node: the buffer for the next read. */
+  readonly buffer: () => Buffer;
+  /** Called by Node after each read of `nread > 0` bytes into `buf`. */
+  readonly callback: (nread: number, buf: Buffer) => void;
+  readonly fallbacks: number;
+  readonly reads: number;
+  /** Inside the callback: whether its buffer is pooled (false: the unpooled fallback). */
+  readonly pooled: boolean;
+  /** Gives the last buffer back on the socket's `'close'`. */
+  watch<S extends NodeJS.EventEmitter>(socket: S): S;
+  /**
+   * Inside the callback: takes ownership of its buffer (give a pooled one back yourself). Do not
+   * throw afterwards: a throwing callback makes Node read into the same buffer again.
+   */
+  keep(): Buffer;
+  /** Gives back the buffer Node would read into next; later reads use the fallback. */
+  close(): void;
+}
+
+export interface FrameReaderOptions {
+  /** Where frames that span chunks are copied; without one they go to `Buffer.allocUnsafe`. */
+  pool?: AnyPool | null;
+  /** Bytes of the big-endian length prefix: 1, 2 or 4 (default 4). */
+  lengthBytes?: 1 | 2 | 4;
+  /** Longer frames throw `ERR_OUT_OF_RANGE` and reset the reader (default min(prefix max, 64 MiB)). */
+  maxFrameLength?: number;
+}
+
+/**
+ * Length-prefixed frames from a byte stream. `push(chunk)` lends a chunk; `next()` returns each
+ * whole frame's payload: a view into the chunk when the frame lies in it, else the frame copied
+ * once into pooled memory (given back on the next `next()`/`advance()`/`close()`). When `next()`
+ * returns null the chunk is used up and no longer referenced.
+ */
+export class FrameReader {
+  constructor(options?: FrameReaderOptions);
+  readonly frames: number;
+  /** Frames copied because they spanned chunks. */
+  readonly assembled: number;
+  /** Spanning frames the pool had no memory for (copied into a plain Buffer). */
+  readonly fallbacks: number;
+  /** Bytes of an incomplete frame held (its payload so far, or its prefix so far). */
+  readonly pending: number;
+  push(chunk: Uint8Array, end?: number): void;
+  next(): Buffer | null;
+  /** `next()` without a view: the frame is `source[start, end)`. */
+  advance(): boolean;
+  readonly source: Uint8Array | null;
+  readonly start: number;
+  readonly end: number;
+  /** Gives back pooled memory, forgets a partial frame; the reader can be used again. */
+  close(): void;
+}
+
+/**
+ * A Memory over any pool that owns the buffers `nextN()` took (an unpooled Buffer, counted in
+ * `fallbacks`, when the pool is full) and `addRecycleBytes()` was given, and gives each back whole
+ * once `MemoryReader#clipFront()` has dropped its last byte, or all of them on `recycle()`. The way
+ * to clip BytePool memory: `BytePool#put()` takes a slot's buffer or a prefix of it, not the rest
+ * views `clipFront()` leaves.
+ */
+export class PooledMemory extends Memory implements Disposable {
+  constructor(pool: AnyPool);
+  readonly fallbacks: number;
+  nextN(size: number): Buffer;
+  addRecycleBytes(buf: Uint8Array): void;
+  recycle(): void;
+  [Symbol.dispose](): void;
+}

@@ -5,17 +5,22 @@ const { Arena } = require('./arena');
 const { ArenaPool } = require('./arena_pool');
 const { BytePool } = require('./byte_pool');
 const { PoolError } = require('./errors');
+const { FrameReader } = require('./frame_reader');
 const { Memory } = require('./memory');
 const { MemoryReader } = require('./memory_reader');
 const { ObjectPool } = require('./object_pool');
 const { PooledBuffer } = require('./pooled_buffer');
+const { PooledMemory } = require('./pooled_memory');
+const { PooledOnread } = require('./pooled_onread');
 const { alloc, free } = require('./process_allocator');
 const { RangeAllocator } = require('./range_allocator');
 const { RecyclableMemory } = require('./recyclable_memory');
 const { ScalableAllocator } = require('./scalable_allocator');
 const { STRATEGIES } = require('./strategy');
+const { endAndFree, writeAndFree } = require('./write_and_free');
 
 module.exports = {
-  Arena, ArenaPool, BytePool, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, RangeAllocator,
-  RecyclableMemory, STRATEGIES, ScalableAllocator, alloc, free,
+  Arena, ArenaPool, BytePool, FrameReader, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, PooledMemory,
+  PooledOnread, RangeAllocator, RecyclableMemory, STRATEGIES, ScalableAllocator, alloc, endAndFree, free,
+  writeAndFree,
 };

@@ -12,6 +12,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 const { Arena, Memory, MemoryReader, RangeAllocator } = poolmem;
 const { ArenaPool, BytePool, ObjectPool, PooledBuffer, RecyclableMemory, ScalableAllocator } = poolmem;
+const { FrameReader, PooledMemory, PooledOnread } = poolmem;
 const STATES = ['closed', 'freed', 'double-freed', 'foreign buffer', "other pool's buffer", 'detached', 'wrong type', 'NaN', 'negative', 'huge', 'exhausted'];
 
 // A buffer whose ArrayBuffer is detached: from a closed arena.
@@ -484,7 +485,111 @@ function recyclableRows(safe) {
   };
 }
 
+// FrameReader rows: a reader over a pool with one frame half read.
+function frameReaderRows() {
+  const frame = Buffer.from([0, 0, 0, 8, 1, 2, 3]);
+  const make = () => {
+    const fr = new FrameReader({ pool: new BytePool(undefined, { leakDetection: 'disabled' }) });
+    fr.push(frame);
+    fr.next();
+    return fr;
+  };
+  const stats = (fr) => [fr.frames, fr.assembled, fr.fallbacks, fr.pending];
+  const pushStates = {
+    closed: [(fr) => { fr.close(); return [Buffer.alloc(1)]; }, 'ok'],
+    'wrong type': [() => ['chunk'], 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => [Buffer.alloc(4), NaN], 'ERR_OUT_OF_RANGE'],
+    negative: [() => [Buffer.alloc(4), -1], 'ERR_OUT_OF_RANGE'],
+    huge: [() => [Buffer.alloc(4), 5], 'ERR_OUT_OF_RANGE'],
+    detached: [() => [detachedBuffer()], 'ok'],
+  };
+  const plain = { closed: [(fr) => { fr.close(); }, 'ok'], 'wrong type': [() => 'ignored', 'ok'] };
+  const exhausted = {
+    exhausted: [() => undefined, 'ok'], // the chunk is used up: next() is null, nothing changes
+    closed: [(fr) => { fr.close(); }, 'ok'],
+  };
+  return {
+    make,
+    stats: (fr) => stats(fr),
+    methods: {
+      push: [(fr, arg) => fr.push(...arg), pushStates],
+      next: [(fr) => fr.next(), exhausted],
+      advance: [(fr) => fr.advance(), exhausted],
+      close: [(fr) => fr.close(), { closed: [(fr) => { fr.close(); }, 'ok'] }],
+      frames: [(fr) => fr.frames, plain],
+      assembled: [(fr) => fr.assembled, plain],
+      fallbacks: [(fr) => fr.fallbacks, plain],
+      pending: [(fr) => fr.pending, plain],
+      source: [(fr) => fr.source, plain],
+      start: [(fr) => fr.start, plain],
+      end: [(fr) => fr.end, plain],
+    },
+  };
+}
+
+// PooledOnread rows: an adapter holding one pooled read buffer.
+function pooledOnreadRows() {
+  const make = () => {
+    const pool = new BytePool(undefined, { leakDetection: 'disabled' });
+    const adapter = new PooledOnread(pool, () => {}, { size: 1024 });
+    adapter.buffer();
+    adapter.pool = pool;
+    return adapter;
+  };
+  const stats = (a) => [a.fallbacks, a.reads, a.pool.stats().tiers[1024].inUse];
+  const closedOk = { closed: [(a) => { a.close(); }, 'ok'] };
+  return {
+    make,
+    stats,
+    methods: {
+      watch: [(a, arg) => a.watch(arg), { 'wrong type': [() => 'socket', 'ERR_INVALID_ARG_TYPE'], NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'] }],
+      keep: [(a) => a.keep(), { closed: [(a) => { a.close(); }, 'ERR_INVALID_STATE'], 'wrong type': [() => 1, 'ERR_INVALID_STATE'] }],
+      close: [(a) => a.close(), closedOk],
+      fallbacks: [(a) => a.fallbacks, closedOk],
+      reads: [(a) => a.reads, closedOk],
+      pooled: [(a) => a.pooled, closedOk],
+    },
+  };
+}
+
+// PooledMemory rows: a memory over a BytePool holding one pooled buffer.
+function pooledMemoryRows() {
+  const make = () => {
+    const mem = new PooledMemory(new BytePool(undefined, { leakDetection: 'disabled', maxSize: 1 << 20 }));
+    mem.nextN(16);
+    return mem;
+  };
+  const stats = (mem) => [mem.size, mem.count, mem.fallbacks];
+  const sizeStates = {
+    'wrong type': [() => '8', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_OUT_OF_RANGE'],
+    negative: [() => -8, 'ERR_OUT_OF_RANGE'],
+    huge: [() => 2 ** 53, 'ERR_OUT_OF_RANGE'],
+    'foreign buffer': [() => Buffer.alloc(8), 'ERR_INVALID_ARG_TYPE'],
+  };
+  const bufferStates = {
+    'wrong type': [() => 'buffer', 'ERR_INVALID_ARG_TYPE'],
+    NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
+    negative: [() => -1, 'ERR_INVALID_ARG_TYPE'],
+  };
+  const emptied = { closed: [(mem) => { mem.recycle(); }, 'ok'] };
+  return {
+    make,
+    stats,
+    methods: {
+      nextN: [(mem, arg) => mem.nextN(arg), sizeStates],
+      addRecycleBytes: [(mem, arg) => mem.addRecycleBytes(arg), bufferStates],
+      recycle: [(mem) => mem.recycle(), emptied],
+      [Symbol.dispose]: [(mem) => mem[Symbol.dispose](), emptied],
+      fallbacks: [(mem) => mem.fallbacks, emptied],
+    },
+  };
+}
+
 const MATRIX = {
+  PooledMemory: [PooledMemory, pooledMemoryRows()],
+  FrameReader: [FrameReader, frameReaderRows()],
+  PooledOnread: [PooledOnread, pooledOnreadRows()],
   'Arena (fast)': [Arena, arenaRows(false)],
   'Arena (safe)': [Arena, arenaRows(true)],
   RangeAllocator: [RangeAllocator, rangeAllocatorRows()],

@@ -98,3 +98,30 @@ expectTypeOf(new Memory()).not.toHaveProperty('nextN');
 new ScalableAllocator({ leakDetection: 'always' });
 // @ts-expect-error malloc never returns null here
 const notNull: null = pool.malloc(1);
+
+// Server helpers
+{
+  const { BytePool, FrameReader, PooledOnread, writeAndFree, endAndFree } = poolmem;
+  const pool = new BytePool();
+  const reader = new FrameReader({ pool, lengthBytes: 2 });
+  expectTypeOf(reader.next()).toEqualTypeOf<Buffer | null>();
+  expectTypeOf(reader.advance()).toEqualTypeOf<boolean>();
+  const onread = new PooledOnread(pool, (nread, buf) => {
+    expectTypeOf(nread).toEqualTypeOf<number>();
+    expectTypeOf(buf).toEqualTypeOf<Buffer>();
+  }, { size: 4096 });
+  expectTypeOf(onread.fallbacks).toEqualTypeOf<number>();
+  const stream = process.stdout;
+  expectTypeOf(writeAndFree(stream, pool.get(10), pool)).toEqualTypeOf<boolean>();
+  expectTypeOf(endAndFree(stream, pool.get(10), pool, (err) => expectTypeOf(err).toEqualTypeOf<Error | null>())).toEqualTypeOf<typeof stream>();
+  // @ts-expect-error lengthBytes is 1, 2 or 4
+  new FrameReader({ lengthBytes: 3 });
+  // @ts-expect-error data must be pooled memory
+  writeAndFree(stream, 'text', pool);
+}
+{
+  const pm = new poolmem.PooledMemory(new poolmem.Arena(1024));
+  expectTypeOf(pm.nextN(4)).toEqualTypeOf<Buffer>();
+  expectTypeOf(pm.fallbacks).toEqualTypeOf<number>();
+  expectTypeOf(pm).toMatchTypeOf<poolmem.Memory>();
+}
