@@ -46,6 +46,11 @@ else
     done
   done
 fi
+# As a sysroot, absolute symlinks (lib64/ld-linux-x86-64.so.2 -> /lib/...)
+# would point into this machine: make the library ones relative.
+find "$work/usr/lib" "$work/usr/lib64" -type l -lname '/*' 2>/dev/null | while read -r link; do
+  ln -sfr "$work$(readlink "$link")" "$link"
+done
 touch "$work/.poolmem-ready"
 mv "$work" "$root"
 echo "$root"
