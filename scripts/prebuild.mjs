@@ -84,7 +84,9 @@ function hostLibc() {
 
 function buildNative() {
   const target = `${process.platform}-${process.arch}`;
-  install(cmakeBuild(`native-${target}`, {}), target, hostLibc());
+  // macOS: load on every macOS that Node 20+ supports, not only the builder's.
+  const defines = process.platform === 'darwin' ? { CMAKE_OSX_DEPLOYMENT_TARGET: '11.0' } : {};
+  install(cmakeBuild(`native-${target}`, defines), target, hostLibc());
 }
 
 const requested = process.argv.slice(2);
