@@ -88,7 +88,7 @@ step_debian11() {
   cp -a "$work/app" "$root$dest/app"
   cp -a "$(dirname "$(dirname "$node")")" "$root$dest/node"
   mount_proc "$root"
-  chroot "$root" /usr/bin/ldd --version | head -1
+  chroot "$root" /usr/bin/ldd --version | sed -n 1p  # not head: SIGPIPE would fail the step
   for mode in "" --esm; do
     chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin POOLMEM_EXPECT_BINARY="$dest/app/node_modules/poolmem/prebuilds/linux-x64/" \
       sh -c "cd $dest/app && $dest/node/bin/node smoke.cjs $mode"
