@@ -62,8 +62,8 @@ step_install() {
   ln -s "$(command -v node)" "$bin/node"
   ln -s "$(command -v npm)" "$bin/npm"
   ln -s "$(command -v sh)" "$bin/sh"
-  local npm_cfg=()
-  [ -n "${npm_config_registry:-}" ] && npm_cfg+=("npm_config_registry=$npm_config_registry")
+  # The empty HOME drops the user's npmrc: keep only the registry it names.
+  local npm_cfg=("npm_config_registry=$(npm config get registry 2>/dev/null)")
   (cd "$app" && env -i HOME="$work/home" PATH="$bin" "${npm_cfg[@]}" npm init -y >/dev/null \
     && env -i HOME="$work/home" PATH="$bin" "${npm_cfg[@]}" npm install --ignore-scripts --no-audit --no-fund "$tarball")
   cp "$repo/test/package/smoke.cjs" "$app/"
