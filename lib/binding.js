@@ -11,7 +11,7 @@ const ROOT = path.join(__dirname, '..');
 const NAPI_VERSION = 8;
 
 function candidates() {
-  const prebuilt = path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`, 'poolmem.napi.node');
+  const prebuilt = path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`, 'poolmem.napi.glibc.node');
   const local = path.join(ROOT, 'build', 'Release', 'poolmem.node');
   if (process.env.POOLMEM_BINARY) return [path.resolve(process.env.POOLMEM_BINARY)];
   const devCheckout = fs.existsSync(path.join(ROOT, '.git'));

@@ -3,6 +3,9 @@
 # that are missing (Debian/Ubuntu, as root or with sudo). Safe to run twice.
 set -euo pipefail
 packages=(cmake g++ make ninja-build libgtest-dev libbenchmark-dev clang libclang-rt-dev)
+# Prebuilds and their tests: old-Debian roots, the arm64 and Windows cross
+# compilers, arm64 emulation.
+packages+=(debootstrap g++-aarch64-linux-gnu qemu-user-static g++-mingw-w64-x86-64-posix)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,6 +1,8 @@
 // Checked Node-API calls, coded errors, per-load type tags and argument readers.
 #include "napi_helpers.h"
 
+#include <chrono>
+#include <cstdint>
 #include <random>
 
 namespace poolmem::addon {
@@ -102,9 +104,15 @@ void ThrowCoded(napi_env env, ErrorKind kind, const char* code, const char* mess
 }
 
 const napi_type_tag& ClassTag(int class_id) {
+  // Tags only need to differ between two copies of the addon in one process:
+  // the seed mixes where this copy's code was loaded with the load time. Not
+  // std::random_device: statically linked into a prebuild, it would need a
+  // newer glibc (arc4random, getentropy) than the one prebuilds target.
   static const auto tags = [] {
-    std::random_device rd;
-    std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+    static const char anchor = 0;
+    const auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
+    std::mt19937_64 gen(static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&anchor)) ^
+                        static_cast<uint64_t>(ticks));
     struct Tags { napi_type_tag t[kClassCount]; } out{};
     for (auto& t : out.t) t = {gen(), gen()};
     return out;

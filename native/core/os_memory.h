@@ -1,5 +1,6 @@
-// OS memory for pools: anonymous private mappings, optionally advised to use
-// transparent huge pages. The only file in core that talks to the kernel.
+// OS memory for pools: anonymous private mappings (VirtualAlloc on Windows),
+// optionally advised to use transparent huge pages where the OS has them
+// (Linux). The only file in core that talks to the kernel.
 // A MappedRegion unmaps itself when destroyed; share it (shared_ptr) with
 // everything that can still reach its bytes.
 #pragma once

@@ -12,6 +12,9 @@
 
 #include <atomic>
 #include <thread>
+#if defined(_MSC_VER)
+#include <intrin.h>
+#endif
 
 namespace poolmem {
 
@@ -35,7 +38,11 @@ class SpinLock {
   static constexpr int kSpins = 100;  // about a critical section's length at a few ns per pause
 
   static void Pause() {
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+    _mm_pause();
+#elif defined(_MSC_VER) && defined(_M_ARM64)
+    __yield();
+#elif defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     asm volatile("yield");
