@@ -76,4 +76,62 @@ describe('ScalableAllocator#free() of a view reaching into a tracked allocation'
     expect(leaked).toBeGreaterThanOrEqual(0);
     pool.close();
   });
+
+  // A partial free gives part of a tracked block back: those bytes are the
+  // next owner's, and only the block's live bytes stay guarded.
+  const HALF = SIZE / 2;
+  const chunkBytes = (view, at, n) => new Uint8Array(view.buffer, at, n);
+
+  // Mallocs HALF bytes until one lands at `at` with the wanted tracking;
+  // others are kept (they stay out of the hole), returned for freeing.
+  function landAt(pool, probe, at, tracked) {
+    const kept = [];
+    for (let i = 0; i < 200000; i++) {
+      const b = pool.malloc(HALF);
+      b.fill(0x7e);
+      const isTracked = b.buffer.byteLength === HALF;
+      if (chunkBytes(probe, at, HALF).every((x) => x === 0x7e)) {
+        if (isTracked === tracked) return { b, kept };
+        pool.free(b);
+      } else {
+        kept.push(b);
+      }
+    }
+    throw new Error('nothing landed in the hole');
+  }
+
+  test('an untracked allocation in the freed part of a tracked block frees normally', () => {
+    const pool = new ScalableAllocator({ chunkSize: 1 << 20, leakDetection: 'sample' });
+    const { untracked, tracked, at } = neighbours(pool);
+    const live = pool.stats().allocations;
+    pool.free(tracked.subarray(0, HALF));
+    const { b, kept } = landAt(pool, untracked, at, false);
+    kept.push(pool.malloc(8)); // b is no longer the last malloc: its free goes to native code
+    pool.free(b); // its own bytes, no tracked byte among them
+    pool.free(tracked.subarray(HALF));
+    for (const k of kept) pool.free(k);
+    pool.free(untracked);
+    expect(pool.stats().allocations).toBe(live - 2);
+    expect(internals().handleOf(pool).validate()).toBe(true);
+    pool.close();
+  });
+
+  test('a tracked allocation in the freed part of another stays guarded after that one is freed', () => {
+    const pool = new ScalableAllocator({ chunkSize: 1 << 20, leakDetection: 'sample' });
+    const { untracked, tracked, at } = neighbours(pool);
+    const live = pool.stats().allocations;
+    pool.free(tracked.subarray(0, HALF));
+    const { b: inner, kept } = landAt(pool, untracked, at, true);
+    pool.free(tracked.subarray(HALF)); // the first block is gone; the second starts where it did
+    const before = pool.stats();
+    const tooLong = new Uint8Array(untracked.buffer, untracked.byteOffset, SIZE + 8);
+    expectCode(() => pool.free(tooLong), 'ERR_POOLMEM_FOREIGN_BUFFER', 'PoolError');
+    expect(pool.stats()).toEqual(before);
+    pool.free(inner);
+    for (const k of kept) pool.free(k);
+    pool.free(untracked);
+    expect(pool.stats().allocations).toBe(live - 2);
+    expect(internals().handleOf(pool).validate()).toBe(true);
+    pool.close();
+  });
 });

@@ -23,7 +23,7 @@ napi_value Status(napi_env env, FreeStatus status) { return Int32(env, static_ca
 void DetachTracked(ScalableState& state) {
   for (auto& [id, block] : state.tracked) DetachBlockBuffer(state, block);
   state.tracked.clear();
-  state.tracked_at.clear();
+  state.tracked_live.clear();
 }
 
 // The string argument, or "" for anything else.
@@ -158,7 +158,7 @@ napi_value ScalableAllocatorWrap::FreeTracked(napi_env env, const Args<3>& args)
   if (it == state.tracked.end()) return Status(env, FreeStatus::kDoubleFree);
   TrackedBlock* block = it->second;
   if (size != 0 && BlockOrphaned(state, block)) return Status(env, FreeStatus::kOk);  // its finalizer frees it
-  const FreeStatus status = block->live.Release(offset, size);
+  const FreeStatus status = state.ReleaseTracked(block, offset, size);
   if (status != FreeStatus::kOk || size == 0) return Status(env, status);
   state.core->Free(block->chunk, block->offset + offset, size);
   if (block->live.empty()) {

@@ -101,23 +101,42 @@ ScalableState::~ScalableState() {
 // ---- tracked blocks -------------------------------------------------------------
 
 bool ScalableState::CoversTracked(uint64_t chunk, uint64_t offset, uint64_t size) const {
-  if (tracked_at.empty() || size == 0) return false;
-  // The last block starting before the range's end overlaps it iff it ends after its start.
-  auto it = tracked_at.lower_bound(TrackedKey(chunk, offset + size));
-  if (it == tracked_at.begin()) return false;
+  if (tracked_live.empty() || size == 0) return false;
+  auto it = tracked_live.lower_bound(TrackedKey(chunk, offset + size));
+  if (it == tracked_live.begin()) return false;
   --it;
-  const TrackedBlock* block = it->second;
-  return block->chunk == chunk && block->offset + block->live.size() > offset;
+  return (it->first >> 32) == chunk && it->second > offset;
 }
+
+namespace {
+
+void IndexLive(std::map<uint64_t, uint64_t>& index, const TrackedBlock* block) {
+  for (const FreeRange& r : block->live.ranges()) {
+    index.emplace(TrackedKey(block->chunk, block->offset + r.start), block->offset + r.end);
+  }
+}
+
+void UnindexLive(std::map<uint64_t, uint64_t>& index, const TrackedBlock* block) {
+  for (const FreeRange& r : block->live.ranges()) index.erase(TrackedKey(block->chunk, block->offset + r.start));
+}
+
+}  // namespace
 
 void ScalableState::AddTracked(TrackedBlock* block) {
   tracked.emplace(block->id, block);
-  tracked_at.emplace(TrackedKey(block->chunk, block->offset), block);
+  IndexLive(tracked_live, block);
 }
 
 void ScalableState::ForgetTracked(TrackedBlock* block) {
   tracked.erase(block->id);
-  tracked_at.erase(TrackedKey(block->chunk, block->offset));
+  UnindexLive(tracked_live, block);
+}
+
+FreeStatus ScalableState::ReleaseTracked(TrackedBlock* block, uint64_t offset, uint64_t size) {
+  UnindexLive(tracked_live, block);
+  const FreeStatus status = block->live.Release(offset, size);
+  IndexLive(tracked_live, block);
+  return status;
 }
 
 // Runs on a later turn after GC, after a full free's detach, or at teardown;

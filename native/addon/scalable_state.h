@@ -56,7 +56,11 @@ struct ScalableState final : ChunkListener {
   std::vector<napi_ref> chunk_refs;  // fast mode: by chunk id
   std::vector<std::pair<uint32_t, napi_ref>> pending_release;  // released inside a finalizer
   std::unordered_map<uint64_t, TrackedBlock*> tracked;         // live, not fully freed, by block id
-  std::map<uint64_t, TrackedBlock*> tracked_at;                // the same, by chunk << 32 | offset
+  // Every live range of every tracked block, chunk << 32 | start -> end (chunk
+  // offsets). Live ranges of different blocks never overlap (a block can sit
+  // in bytes another one freed), so the one range starting before a free's
+  // end is the only one that can touch it.
+  std::map<uint64_t, uint64_t> tracked_live;
   std::vector<LeakRecord> leaks_pending;
   napi_ref borrowed = nullptr;  // safe mode: the ArrayBuffer lent by the last borrow
   BorrowHolder* borrow_holder = nullptr;  // its finalizer's data, until that finalizer runs
@@ -71,6 +75,8 @@ struct ScalableState final : ChunkListener {
   bool CoversTracked(uint64_t chunk, uint64_t offset, uint64_t size) const;
   void AddTracked(TrackedBlock* block);
   void ForgetTracked(TrackedBlock* block);  // out of both maps; the caller handles its buffer
+  // Releases [offset, offset + size) of the block's own bytes, keeping tracked_live exact.
+  FreeStatus ReleaseTracked(TrackedBlock* block, uint64_t offset, uint64_t size);
   ~ScalableState() override;
 };
 

@@ -26,8 +26,6 @@ const realOffset = intrinsic('byteOffset');
 const realLength = intrinsic('byteLength');
 
 const EXACT = new Set(['treap', 'avl']);
-// POOLMEM_FUZZ_PROCESS_PARTIAL=1 adds partial frees of alloc() blocks.
-const PROCESS_PARTIAL_FREES = process.env.POOLMEM_FUZZ_PROCESS_PARTIAL === '1'; // byte-exact strategies: usedSize is the sum of live lengths
 
 // ---- the world -------------------------------------------------------------------
 
@@ -271,8 +269,6 @@ function run(world, step) {
     }
     case 'partial': { // free a prefix or a suffix through a subarray
       if (entry === undefined || entry.kind !== 'buf' || entry.pool.type === 'bytes') return;
-      // alloc()'s free() still widens a partial free to whole 16-byte granules.
-      if (entry.pool.type === 'process' && !PROCESS_PARTIAL_FREES) return;
       const len = realLength(entry.buf);
       if (len < 2) return;
       const k = 1 + (step.keep % (len - 1));
