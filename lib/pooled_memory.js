@@ -11,6 +11,7 @@ const { Buffer } = require('node:buffer');
 const { codes } = require('./errors');
 const { Memory } = require('./memory');
 const { accessFor } = require('./pool_access');
+const { viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf } = require('./pool_buffer');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
 
@@ -57,7 +58,7 @@ class PooledMemory extends Memory {
     PooledMemory.#check(this);
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     this.pushOne(buf);
-    if (buf.length !== 0) this.#owned.push(buf);
+    if (viewByteLength(buf) !== 0) this.#owned.push(buf);
   }
 
   /** Gives back every buffer still owned, then reset(). */
@@ -91,10 +92,10 @@ class PooledMemory extends Memory {
     PooledMemory.#check(this);
     const owned = this.#owned;
     const ab = arrayBufferOf(piece);
-    const end = byteOffsetOf(piece) + piece.length;
+    const end = byteOffsetOf(piece) + viewByteLength(piece);
     for (let i = 0; i < owned.length; i++) {
       const o = owned[i];
-      if (arrayBufferOf(o) !== ab || byteOffsetOf(o) + o.length !== end) continue;
+      if (arrayBufferOf(o) !== ab || byteOffsetOf(o) + viewByteLength(o) !== end) continue;
       if (i === 0) owned.shift();
       else owned.splice(i, 1);
       this.#access.give(o);
