@@ -113,6 +113,8 @@ ArenaWrap::ArenaWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ArenaWra
       !ReadBool(info, 4, &huge)) {
     return;
   }
+  // Optional: 1 (byte-exact) when left out.
+  if (info.Length() > 5 && !ReadSize(info, 5, 1, &options.alignment)) return;
   auto arena = Arena::Create(size, static_cast<StrategyKind>(kind), options, huge);
   if (!arena) {
     ThrowCoded(env, ErrorKind::kPlain, "ERR_POOLMEM_OUT_OF_MEMORY", "Cannot reserve arena memory");

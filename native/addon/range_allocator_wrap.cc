@@ -28,6 +28,8 @@ RangeAllocatorWrap::RangeAllocatorWrap(const Napi::CallbackInfo& info)
       !ReadSize(info, 2, 0, &options_.min_block)) {
     return;
   }
+  // Optional: 1 (byte-exact) when left out.
+  if (info.Length() > 3 && !ReadSize(info, 3, 1, &options_.alignment)) return;
   kind_ = static_cast<StrategyKind>(kind);
   strategy_ = MakeRangeStrategy(kind_, size, options_);
   if (!strategy_) {

@@ -58,6 +58,8 @@ ScalableAllocatorWrap::ScalableAllocatorWrap(const Napi::CallbackInfo& info)
       !ReadBool(info, 6, &o.huge_pages)) {
     return;
   }
+  // Optional: 1 (byte-exact) when left out.
+  if (info.Length() > 9 && !ReadSize(info, 9, 1, &o.strategy.alignment)) return;
   if (!info[7].IsArray() || !info[8].IsSymbol()) {
     ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "Expected an array and a symbol");
     return;
