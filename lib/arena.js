@@ -10,7 +10,7 @@ const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
-const { parseStrategy, validateStrategySize } = require('./strategy');
+const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
 } = require('./validators');
@@ -72,11 +72,12 @@ class Arena {
     validateInteger(size, 'size', 1, MAX_LENGTH);
     const opts = validateOptions(options);
     const [kind, minBlock] = parseStrategy(opts);
-    validateStrategySize(kind, minBlock, size);
+    const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
+    validateStrategySize(kind, minBlock, size, 'size', alignment);
     const safe = opts.safe === undefined ? process.env.POOLMEM_SAFE === '1' : validateBoolean(opts.safe, 'options.safe');
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
     try {
-      this.#handle = new binding.ArenaHandle(size, kind, minBlock, safe, hugePages);
+      this.#handle = new binding.ArenaHandle(size, kind, minBlock, safe, hugePages, alignment);
     } catch (err) {
       throw fromNative(err);
     }

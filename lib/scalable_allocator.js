@@ -28,7 +28,7 @@ const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { callerStack, codes, fromNative } = require('./errors');
 const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
-const { parseStrategy } = require('./strategy');
+const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOneOf, validateOptions,
 } = require('./validators');
@@ -124,13 +124,14 @@ class ScalableAllocator {
     }
     const maxSize = opts.maxSize === undefined ? 0 : validateInteger(opts.maxSize, 'options.maxSize', 1);
     const [kind, minBlock] = parseStrategy(opts);
+    const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
     const safe = opts.safe === undefined ? process.env.POOLMEM_SAFE === '1' : validateBoolean(opts.safe, 'options.safe');
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
     const level = opts.leakDetection === undefined ? 'sample'
       : validateOneOf(opts.leakDetection, 'options.leakDetection', LEAK_LEVELS);
     try {
       this.#handle = new binding.ScalableAllocatorHandle(chunkSize, maxChunkSize, maxSize, kind, minBlock, safe,
-        hugePages, this.#chunks, kChunkId);
+        hugePages, this.#chunks, kChunkId, alignment);
     } catch (err) {
       throw fromNative(err);
     }
