@@ -9,7 +9,7 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
+const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./pool_buffer');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
@@ -100,7 +100,7 @@ class Arena {
     if (this.#safe) return this.#mallocSafe(size);
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
-    return arenaAllocate() === 0 ? view(this.#chunk, scratch[OFFSET], size) : null;
+    return arenaAllocate() === 0 ? fresh(this.#chunk, scratch[OFFSET], size) : null;
   }
 
   free(buf) {
@@ -176,7 +176,7 @@ class Arena {
     if (pair === null) return null;
     const arrayBuffer = pair[0];
     this.#ids.set(arrayBuffer, pair[1]);
-    return view(arrayBuffer, 0, size);
+    return fresh(arrayBuffer, 0, size);
   }
 
   #freeSafe(buf, arrayBuffer) {

@@ -16,6 +16,7 @@
 // more (docs/design.md, "Real Buffers").
 
 const { Buffer } = require('node:buffer');
+const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
 // Captured at load, so nothing done to Buffer later changes how views are made.
 const FastBuffer = madeByBuffer(Buffer[Symbol.species]) ? Buffer[Symbol.species] : null;
@@ -62,8 +63,12 @@ function view(arrayBuffer, byteOffset, length) {
   return new ViewRecord(buf, arrayBuffer, byteOffset);
 }
 
+// A view over memory a pool hands out: zero-filled under Node's
+// --zero-fill-buffers, as Buffer.allocUnsafe is; otherwise view() itself.
+const fresh = ZERO_FILL ? (arrayBuffer, byteOffset, length) => zeroFill(view(arrayBuffer, byteOffset, length)) : view;
+
 // The ArrayBuffer a Uint8Array views, and where; cheap for views made here.
 const arrayBufferOf = ViewRecord.arrayBufferOf;
 const byteOffsetOf = ViewRecord.byteOffsetOf;
 
-module.exports = { arrayBufferOf, byteOffsetOf, view };
+module.exports = { arrayBufferOf, byteOffsetOf, fresh, view };

@@ -27,7 +27,7 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { callerStack, codes, fromNative } = require('./errors');
-const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
+const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./pool_buffer');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOneOf, validateOptions,
@@ -166,13 +166,13 @@ class ScalableAllocator {
     if (this.#safe) {
       const ab = this.#handle.borrowSafe(size);
       if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
-      return view(ab, 0, size);
+      return fresh(ab, 0, size);
     }
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
     const chunk = scalableBorrow();
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
-    return view(this.#chunks[chunk], scratch[OFFSET], size);
+    return fresh(this.#chunks[chunk], scratch[OFFSET], size);
   }
 
   free(buf) {
@@ -324,7 +324,7 @@ class ScalableAllocator {
     const ab = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled', block);
     if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
     this.#tracked.set(ab, block);
-    return view(ab, 0, size);
+    return fresh(ab, 0, size);
   }
 
   #nextCountdown() {
@@ -338,7 +338,7 @@ class ScalableAllocator {
       this.#parkedSize = -1;
       this.#liveSize = size;
       this.#reused += size;
-      return view(this.#lastAb, this.#lastOffset, size);
+      return fresh(this.#lastAb, this.#lastOffset, size);
     }
     if (this.#parkedSize !== -1) this.#settle();
     scratch[ID] = this.#id;
@@ -352,7 +352,7 @@ class ScalableAllocator {
     this.#lastOffset = offset;
     this.#lastSize = size;
     this.#liveSize = size;
-    return view(ab, offset, size);
+    return fresh(ab, offset, size);
   }
 
   // Returns a parked range to the pool and forgets the last malloc. Whatever
@@ -394,7 +394,7 @@ class ScalableAllocator {
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
     const offset = scratch[OFFSET];
     ledger.add(chunk * TWO_32 + offset, size, this.#epoch);
-    return view(this.#chunks[chunk], offset, size);
+    return fresh(this.#chunks[chunk], offset, size);
   }
 
   // RecyclableMemory#addRecycleBytes: records how to free buf; throws for foreign buffers.

@@ -1,0 +1,34 @@
+'use strict';
+// Node's --zero-fill-buffers: while it is set, Buffer.allocUnsafe zero-fills,
+// and so does every pool here. Node reads it once at startup, from
+// NODE_OPTIONS and then the command line (the last setting wins; `_` may
+// stand for `-`; --no-zero-fill-buffers unsets it). No public API reports it,
+// so the same sources are read here, once at load: a hot path then tests one
+// constant. A worker started with its own execArgv is judged by that.
+
+const FLAG = '--zero-fill-buffers';
+const NEGATED = '--no-zero-fill-buffers';
+
+// The setting after `args`, starting from `current`.
+function settingAfter(args, current) {
+  for (const arg of args) {
+    if (typeof arg !== 'string' || !arg.startsWith('--')) continue;
+    const name = '--' + arg.slice(2).replace(/_/g, '-');
+    if (name === FLAG) current = true;
+    else if (name === NEGATED) current = false;
+  }
+  return current;
+}
+
+const nodeOptions = typeof process.env.NODE_OPTIONS === 'string' ? process.env.NODE_OPTIONS.split(/\s+/) : [];
+const ZERO_FILL = settingAfter(process.execArgv, settingAfter(nodeOptions, false));
+
+const typedArrayFill = Object.getPrototypeOf(Uint8Array.prototype).fill;
+
+// Zeroes a buffer just handed out; callers test ZERO_FILL first.
+function zeroFill(buf) {
+  typedArrayFill.call(buf, 0);
+  return buf;
+}
+
+module.exports = { ZERO_FILL, zeroFill };
