@@ -14,8 +14,9 @@ const { RangeAllocator } = require('./range_allocator');
 const { RecyclableMemory } = require('./recyclable_memory');
 const { ScalableAllocator } = require('./scalable_allocator');
 const { STRATEGIES } = require('./strategy');
+const { transferableCopy } = require('./transferable_copy');
 
 module.exports = {
   Arena, ArenaPool, BytePool, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, RangeAllocator,
-  RecyclableMemory, STRATEGIES, ScalableAllocator, alloc, free,
+  RecyclableMemory, STRATEGIES, ScalableAllocator, alloc, free, transferableCopy,
 };

@@ -4,5 +4,5 @@ import poolmem from './index.js';
 
 export const { Arena, Memory, MemoryReader, PoolError, RangeAllocator, STRATEGIES } = poolmem;
 export const { ArenaPool, BytePool, ObjectPool, PooledBuffer, alloc, free } = poolmem;
-export const { RecyclableMemory, ScalableAllocator } = poolmem;
+export const { RecyclableMemory, ScalableAllocator, transferableCopy } = poolmem;
 export default poolmem;

@@ -1,0 +1,25 @@
+'use strict';
+// transferableCopy(buf): just buf's bytes, in a Buffer over an ArrayBuffer of
+// their own, for handing to a worker. postMessage(buf) or structuredClone(buf)
+// of a fast-mode pooled buffer clones the whole ArrayBuffer under it (the
+// chunk or region: up to its full size, other owners' bytes included), and
+// pool ArrayBuffers cannot be transferred; this copies buf.length bytes once
+// and the result can be transferred: postMessage(copy, [copy.buffer]).
+
+const { view } = require('./pool_buffer');
+const { validateBuffer } = require('./validators');
+
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
+// Intrinsics captured at load: a subclass's own `length` getter is never asked.
+const lengthOf = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'length').get;
+const typedArraySet = TypedArrayPrototype.set;
+
+function transferableCopy(buf) {
+  validateBuffer(buf, 'buf');
+  const length = lengthOf.call(buf);
+  const copy = view(new ArrayBuffer(length), 0, length);
+  typedArraySet.call(copy, buf);
+  return copy;
+}
+
+module.exports = { transferableCopy };
