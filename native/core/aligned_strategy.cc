@@ -35,6 +35,7 @@ void AlignedStrategy<Exact>::Reset(uint64_t size) {
   const uint64_t granules = size >> shift_;
   exact_.Reset(granules << shift_);
   runs_.Reset(shift_, granules);
+  pending_ = {0, 0};
   free_size_ = exact_.FreeSize();
 }
 
@@ -44,6 +45,13 @@ uint64_t AlignedStrategy<Exact>::Rounded(uint64_t size) const {
   if (size == 0 || size > usable) return 0;
   const uint64_t mask = (uint64_t{1} << shift_) - 1;
   return (size + mask) & ~mask;
+}
+
+template <class Exact>
+void AlignedStrategy<Exact>::Flush() {
+  if (pending_.start == pending_.end) return;
+  runs_.Add(pending_.start, pending_.end - pending_.start);
+  pending_ = {0, 0};
 }
 
 template <class Exact>
@@ -58,7 +66,8 @@ int64_t AlignedStrategy<Exact>::Allocate(uint64_t size) {
   if (need == 0) return kNoFit;
   const int64_t offset = exact_.Allocate(need);
   if (offset == kNoFit) return kNoFit;
-  runs_.Add(static_cast<uint64_t>(offset), size);
+  Flush();
+  pending_ = {static_cast<uint64_t>(offset), static_cast<uint64_t>(offset) + size};
   free_size_ = exact_.FreeSize();
   POOLMEM_ASSERT_EXPENSIVE(Validate());
   return offset;
@@ -68,6 +77,16 @@ template <class Exact>
 FreeStatus AlignedStrategy<Exact>::Free(uint64_t offset, uint64_t size) {
   if (offset > size_ || size > size_ - offset) return FreeStatus::kOutOfRange;
   if (size == 0) return FreeStatus::kOk;
+  if (offset == pending_.start && size == pending_.end - pending_.start) {
+    pending_ = {0, 0};  // the whole last allocation: its granules were never in runs_
+    const uint64_t mask = (uint64_t{1} << shift_) - 1;
+    [[maybe_unused]] const FreeStatus s = exact_.Free(offset, (size + mask) & ~mask);
+    POOLMEM_ASSERT(s == FreeStatus::kOk);
+    free_size_ = exact_.FreeSize();
+    POOLMEM_ASSERT_EXPENSIVE(Validate());
+    return FreeStatus::kOk;
+  }
+  Flush();
   released_.clear();
   const FreeStatus status = runs_.Release(offset, size, &released_);
   if (status != FreeStatus::kOk) return status;
@@ -96,6 +115,10 @@ bool AlignedStrategy<Exact>::Validate() const {
   std::vector<GranuleRange> runs;
   runs_.Runs(&runs);
   pieces.insert(pieces.end(), runs.begin(), runs.end());
+  if (pending_.start != pending_.end) {
+    if ((pending_.start & mask) != 0) return false;
+    pieces.push_back({pending_.start >> shift_, (pending_.end + mask) >> shift_});
+  }
   std::sort(pieces.begin(), pieces.end(), [](const GranuleRange& a, const GranuleRange& b) { return a.start < b.start; });
   uint64_t cursor = 0;
   for (const GranuleRange& p : pieces) {

@@ -7,6 +7,10 @@
 // granules, and a granule goes back to the exact strategy only when none of
 // its bytes is live. The arena's tail below one granule is never handed out.
 // Cost: up to A - 1 bytes per allocation, plus a bitmap of one bit per granule.
+// The most recent allocation stays out of ReservedRuns until another call
+// needs them ("pending"): an allocate-then-free pair, a pool's commonest
+// pattern, then costs the exact strategy's two calls only (ReservedRuns'
+// insert and remove were 30 ns of a 42 ns pair).
 #pragma once
 
 #include <cstdint>
@@ -36,11 +40,14 @@ class AlignedStrategy final : public RangeStrategy {
  private:
   // Bytes a request reserves (whole granules), or 0 when it can never fit.
   uint64_t Rounded(uint64_t size) const;
+  // Moves the pending allocation into runs_.
+  void Flush();
 
   unsigned shift_;
   uint64_t size_ = 0;
   Exact exact_;          // over the first size_ >> shift_ granules, in bytes
   ReservedRuns runs_;
+  FreeRange pending_{0, 0};             // the last allocation, not yet in runs_ (empty when start == end)
   std::vector<GranuleRange> released_;  // scratch for Free
 };
 
