@@ -41,6 +41,7 @@ function socketEcho(buf) {
       const parts = [];
       socket.on('data', (d) => parts.push(d));
       socket.on('end', () => {
+        socket.destroy();
         server.close();
         resolve(Buffer.concat(parts));
       });
@@ -93,9 +94,8 @@ async function main() {
   }
   for (const s of spacers) pool.give(s);
   pool.close();
-  // stdout is a pipe, written synchronously on Linux; exit without waiting for idle handles.
+  fs.closeSync(progressFd);
   process.stdout.write(JSON.stringify({ calls, placements, mismatches: mismatches.slice(0, 20), total: mismatches.length }));
-  process.exit(0);
 }
 
 main().catch((err) => {
