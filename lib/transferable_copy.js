@@ -1,10 +1,9 @@
 'use strict';
 // transferableCopy(buf): just buf's bytes, in a Buffer over an ArrayBuffer of
-// their own, for handing to a worker. postMessage(buf) or structuredClone(buf)
-// of a fast-mode pooled buffer clones the whole ArrayBuffer under it (the
-// chunk or region: up to its full size, other owners' bytes included), and
-// pool ArrayBuffers cannot be transferred; this copies buf.length bytes once
-// and the result can be transferred: postMessage(copy, [copy.buffer]).
+// their own, for a worker. Cloning a fast-mode pooled buffer copies the whole
+// chunk under it (other owners' bytes included) and pool ArrayBuffers cannot
+// be transferred; this copies buf.length bytes once, and the copy transfers:
+// postMessage(copy, [copy.buffer]).
 
 const { view } = require('./pool_buffer');
 const { validateBuffer } = require('./validators');

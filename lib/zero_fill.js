@@ -1,10 +1,9 @@
 'use strict';
 // Node's --zero-fill-buffers: while it is set, Buffer.allocUnsafe zero-fills,
-// and so does every pool here. Node reads it once at startup, from
-// NODE_OPTIONS and then the command line (the last setting wins; `_` may
-// stand for `-`; --no-zero-fill-buffers unsets it). No public API reports it,
-// so the same sources are read here, once at load: a hot path then tests one
-// constant. A worker started with its own execArgv is judged by that.
+// and so does every pool here. No public API reports it, so it is read once at
+// load the way Node reads it (NODE_OPTIONS, then the command line; the last
+// setting wins; `_` for `-`; --no- unsets it), and hot paths test a constant.
+// A worker started with its own execArgv is judged by that.
 
 const FLAG = '--zero-fill-buffers';
 const NEGATED = '--no-zero-fill-buffers';
