@@ -40,6 +40,14 @@ export interface StrategyOptions {
    * `size / minBlock` may be at most 2 ** 28.
    */
   minBlock?: number;
+  /**
+   * Every buffer (offset) starts at a multiple of it: a power of two from 1 to 4096. Default 8 for
+   * `Arena`, `ScalableAllocator` and `ArenaPool` (as Node's own Buffer pool aligns), 1 (byte-exact)
+   * for `RangeAllocator`. Each allocation then takes whole units of it (up to `alignment - 1`
+   * bytes of padding); a partial free gives a unit back once none of its bytes is live. For
+   * `'buddy'` and `'first-fit'` it is a floor on the granule (`minBlock`, 16).
+   */
+  alignment?: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -372,6 +380,8 @@ export interface ArenaPoolOptions {
   numArenas: number;
   arenaSize: number;
   strategy?: Strategy;
+  /** As `StrategyOptions.alignment`; default 8. */
+  alignment?: number;
 }
 
 export class ArenaPool implements Disposable {
@@ -533,3 +543,12 @@ export class PooledMemory extends Memory implements Disposable {
   recycle(): void;
   [Symbol.dispose](): void;
 }
+// Handing bytes to another thread
+// ---------------------------------------------------------------------------
+
+/**
+ * A copy of just `buf`'s bytes in a Buffer over an `ArrayBuffer` of exactly that size, which
+ * `postMessage(copy, [copy.buffer])` transfers without another copy. Cloning a fast-mode pooled
+ * buffer itself (`postMessage(buf)`, `structuredClone(buf)`) copies the whole chunk under it.
+ */
+export function transferableCopy(buf: Uint8Array): Buffer;

@@ -10,8 +10,8 @@ const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative, scratchDetached } = require('./errors');
 const { isDetached, viewByteLength } = require('./intrinsics');
-const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
-const { parseStrategy, validateStrategySize } = require('./strategy');
+const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./pool_buffer');
+const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
 } = require('./validators');
@@ -77,11 +77,12 @@ class Arena {
     validateInteger(size, 'size', 1, MAX_LENGTH);
     const opts = validateOptions(options);
     const [kind, minBlock] = parseStrategy(opts);
-    validateStrategySize(kind, minBlock, size);
+    const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
+    validateStrategySize(kind, minBlock, size, 'size', alignment);
     const safe = opts.safe === undefined ? process.env.POOLMEM_SAFE === '1' : validateBoolean(opts.safe, 'options.safe');
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
     try {
-      this.#handle = new binding.ArenaHandle(size, kind, minBlock, safe, hugePages);
+      this.#handle = new binding.ArenaHandle(size, kind, minBlock, safe, hugePages, alignment);
     } catch (err) {
       throw fromNative(err);
     }
@@ -105,7 +106,7 @@ class Arena {
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
     if (scratch[SIZE] !== size) throw scratchDetached();
-    return arenaAllocate() === 0 ? view(this.#chunk, scratch[OFFSET], size) : null;
+    return arenaAllocate() === 0 ? fresh(this.#chunk, scratch[OFFSET], size) : null;
   }
 
   free(buf) {
@@ -183,7 +184,7 @@ class Arena {
     if (pair === null) return null;
     const arrayBuffer = pair[0];
     this.#ids.set(arrayBuffer, pair[1]);
-    return view(arrayBuffer, 0, size);
+    return fresh(arrayBuffer, 0, size);
   }
 
   #freeSafe(buf, arrayBuffer) {

@@ -36,7 +36,7 @@ class ArenaPool {
     validateObject(options, 'options');
     const numArenas = validateInteger(options.numArenas, 'options.numArenas', 1, MAX_ARENAS);
     const arenaSize = validateInteger(options.arenaSize, 'options.arenaSize', 1, constants.MAX_LENGTH);
-    const arenaOptions = options.strategy === undefined ? undefined : { strategy: options.strategy };
+    const arenaOptions = { strategy: options.strategy, alignment: options.alignment };
     try {
       for (let i = 0; i < numArenas; i++) this.#bases.push(new Arena(arenaSize, arenaOptions));
     } catch (err) {

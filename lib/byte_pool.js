@@ -12,7 +12,7 @@
 const { Buffer } = require('node:buffer');
 const { codes, fromNative } = require('./errors');
 const { viewBuffer, viewByteLength } = require('./intrinsics');
-const { view } = require('./pool_buffer');
+const { fresh, view } = require('./pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
 const {
   Core, FREE, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp, nextSample,
@@ -225,7 +225,7 @@ class BytePool {
     new TrackedStamp(arrayBuffer, record); // eslint-disable-line no-new
     if (core.registry === null) core.registry = new FinalizationRegistry(onCollected);
     core.registry.register(arrayBuffer, record);
-    return newPooledBuffer(tier, slot, gen, view(arrayBuffer, 0, length));
+    return newPooledBuffer(tier, slot, gen, fresh(arrayBuffer, 0, length));
   }
 
   tierSizes() {

@@ -17,10 +17,11 @@ const { RangeAllocator } = require('./range_allocator');
 const { RecyclableMemory } = require('./recyclable_memory');
 const { ScalableAllocator } = require('./scalable_allocator');
 const { STRATEGIES } = require('./strategy');
+const { transferableCopy } = require('./transferable_copy');
 const { endAndFree, writeAndFree } = require('./write_and_free');
 
 module.exports = {
   Arena, ArenaPool, BytePool, FrameReader, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, PooledMemory,
   PooledOnread, RangeAllocator, RecyclableMemory, STRATEGIES, ScalableAllocator, alloc, endAndFree, free,
-  writeAndFree,
+  transferableCopy, writeAndFree,
 };

@@ -4,6 +4,6 @@ import poolmem from './index.js';
 
 export const { Arena, Memory, MemoryReader, PoolError, RangeAllocator, STRATEGIES } = poolmem;
 export const { ArenaPool, BytePool, ObjectPool, PooledBuffer, alloc, free } = poolmem;
-export const { RecyclableMemory, ScalableAllocator } = poolmem;
+export const { RecyclableMemory, ScalableAllocator, transferableCopy } = poolmem;
 export const { FrameReader, PooledMemory, PooledOnread, endAndFree, writeAndFree } = poolmem;
 export default poolmem;

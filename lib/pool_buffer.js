@@ -1,62 +1,78 @@
 'use strict';
-// The one place views are made: PoolBuffer is a Uint8Array subclass whose
-// prototype chains to Buffer.prototype (Node's FastBuffer idea), so every view
-// is a real Buffer (Buffer.isBuffer is true, every Buffer method works) for
-// about the cost of a typed-array view. Its Uint8Array comes from Buffer's own
-// realm so the chain is right under Jest's vm contexts too.
+// The one place views are made. Every view is made by Node's own Buffer
+// class, FastBuffer (the Uint8Array subclass whose prototype is
+// Buffer.prototype; Buffer[Symbol.species] returns it), so it inspects,
+// compares, serializes and species-constructs as any Buffer.allocUnsafe
+// result does: prototype Buffer.prototype, constructor Buffer.
 //
-// Each PoolBuffer also records, in private fields nobody else can write, the
-// ArrayBuffer and offset it was made over. On Node 20 `.buffer`,
-// `.byteOffset` and `.byteLength` are not inlined (about 13, 8 and 8 ns,
-// measured) while `.length` and a private field are nearly free, so free()
-// paths read arrayBufferOf()/byteOffsetOf()/.length: 26 ns -> 5 ns. Views not
-// made here (Node's own slice(), plain Uint8Arrays) fall back to the
-// %TypedArray%.prototype getters captured at load (lib/intrinsics.js): a
-// caller's subclass getter must never run inside a pool operation. Only
-// view() records: the class is reachable as `buf.constructor`, and a caller
-// constructing it may pass a string or an object with valueOf as the offset.
+// Each view also carries, in private fields added by a return-override class
+// (a constructor that returns its argument; the fields land on that object,
+// and nobody else can write them), the ArrayBuffer and offset it was made
+// over. On Node 20 `.buffer`, `.byteOffset` and `.byteLength` are not inlined
+// (about 13, 8 and 8 ns, measured) while `.length` and a private field are
+// nearly free, so free() paths read arrayBufferOf()/byteOffsetOf()/.length.
+// Views not made here (Node's own slice(), subarray(), plain Uint8Arrays)
+// fall back to the %TypedArray%.prototype getters captured at load
+// (lib/intrinsics.js): a caller's subclass getter never runs inside a pool
+// operation. Only view() records: `buf.constructor` is Buffer itself, so a
+// caller constructing one gets a Buffer with no record. Other ways to get a Buffer.prototype object cost
+// more (docs/design.md, "Real Buffers").
 
 const { Buffer } = require('node:buffer');
-const { viewBuffer, viewByteOffset } = require('./intrinsics');
+const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
-const RealmUint8Array = Object.getPrototypeOf(Buffer.prototype).constructor;
-let recording = false; // set by view() for the one construction it makes
+// Captured at load, so nothing done to Buffer later changes how views are made.
+const FastBuffer = madeByBuffer(Buffer[Symbol.species]) ? Buffer[Symbol.species] : null;
+const bufferFrom = Buffer.from;
 
-class PoolBuffer extends RealmUint8Array {
-  #arrayBuffer = null;
-  #byteOffset = 0;
+// True when C constructs plain Buffers over an ArrayBuffer.
+function madeByBuffer(C) {
+  if (typeof C !== 'function' || C.prototype !== Buffer.prototype) return false;
+  const probe = new C(new ArrayBuffer(4), 1, 2);
+  return Object.getPrototypeOf(probe) === Buffer.prototype && viewByteOffset(probe) === 1 && viewByteLength(probe) === 2;
+}
 
-  // Explicit constructor: keeps the call site monomorphic (three arguments).
-  // Species construction (subarray(), map()) comes through here too; only an
-  // (ArrayBuffer, offset, length) call records where the view lies.
-  constructor(arrayBuffer, byteOffset, length) {
-    const record = recording;
-    recording = false;
-    super(arrayBuffer, byteOffset, length);
-    if (record) {
-      this.#arrayBuffer = arrayBuffer;
-      this.#byteOffset = byteOffset;
-    }
+class ReturnsItsArgument {
+  constructor(target) {
+    return target;
+  }
+}
+
+class ViewRecord extends ReturnsItsArgument {
+  #arrayBuffer;
+  #byteOffset;
+
+  constructor(target, arrayBuffer, byteOffset) {
+    super(target);
+    this.#arrayBuffer = arrayBuffer;
+    this.#byteOffset = byteOffset;
   }
 
   static arrayBufferOf(view) {
-    return #arrayBuffer in view && view.#arrayBuffer !== null ? view.#arrayBuffer : viewBuffer(view);
+    return #arrayBuffer in view ? view.#arrayBuffer : viewBuffer(view);
   }
 
   static byteOffsetOf(view) {
-    return #arrayBuffer in view && view.#arrayBuffer !== null ? view.#byteOffset : viewByteOffset(view);
+    return #arrayBuffer in view ? view.#byteOffset : viewByteOffset(view);
   }
 }
-Object.setPrototypeOf(PoolBuffer.prototype, Buffer.prototype);
 
-// arrayBuffer: an ArrayBuffer; byteOffset and length: integers in range.
+// A Buffer over arrayBuffer[byteOffset, byteOffset + length); the three are
+// integers the caller already checked against the chunk.
 function view(arrayBuffer, byteOffset, length) {
-  recording = true;
-  return new PoolBuffer(arrayBuffer, byteOffset, length);
+  const buf = FastBuffer !== null
+    ? new FastBuffer(arrayBuffer, byteOffset, length)
+    : bufferFrom(arrayBuffer, byteOffset, length);
+  return new ViewRecord(buf, arrayBuffer, byteOffset);
 }
 
-// The ArrayBuffer a Uint8Array views, and where; cheap for PoolBuffers.
-const arrayBufferOf = PoolBuffer.arrayBufferOf;
-const byteOffsetOf = PoolBuffer.byteOffsetOf;
+// A view over memory a pool hands out: zero-filled under Node's
+// --zero-fill-buffers, as Buffer.allocUnsafe is; otherwise view() itself.
+const fresh = ZERO_FILL ? (arrayBuffer, byteOffset, length) => zeroFill(view(arrayBuffer, byteOffset, length)) : view;
 
-module.exports = { PoolBuffer, arrayBufferOf, byteOffsetOf, view };
+// The ArrayBuffer a Uint8Array views, and where; cheap for views made here.
+const arrayBufferOf = ViewRecord.arrayBufferOf;
+const byteOffsetOf = ViewRecord.byteOffsetOf;
+
+module.exports = { arrayBufferOf, byteOffsetOf, fresh, view };

@@ -14,7 +14,7 @@ const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, scratchDetached } = require('./errors');
 const { isDetached, stampKind, viewByteLength } = require('./intrinsics');
-const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
+const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./pool_buffer');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
 
 const { ERR_BUFFER_OUT_OF_BOUNDS, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY } = codes;
@@ -73,7 +73,7 @@ function alloc(size) {
       : `the system refused to map ${size} bytes`);
   }
   const id = scratch[ID];
-  return view(id === lastId ? lastChunk : chunkOf(id), scratch[OFFSET], size);
+  return fresh(id === lastId ? lastChunk : chunkOf(id), scratch[OFFSET], size);
 }
 
 // The arena `id` is gone: forget this thread's ArrayBuffer over it and detach

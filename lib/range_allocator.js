@@ -5,7 +5,7 @@
 
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { parseStrategy, validateStrategySize } = require('./strategy');
+const { parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
 const { isSize, validateInteger, validateOptions } = require('./validators');
 
 const { ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_DOUBLE_FREE } = codes;
@@ -18,6 +18,7 @@ class RangeAllocator {
   #handle;
   #kind;
   #minBlock;
+  #alignment;
 
   static {
     handleOf = (allocator) => allocator.#handle;
@@ -25,12 +26,15 @@ class RangeAllocator {
 
   constructor(size, options = undefined) {
     validateInteger(size, 'size', 0, MAX);
-    const [kind, minBlock] = parseStrategy(validateOptions(options));
-    validateStrategySize(kind, minBlock, size);
+    const opts = validateOptions(options);
+    const [kind, minBlock] = parseStrategy(opts);
+    const alignment = parseAlignment(opts, 1); // offsets only: byte-exact unless asked
+    validateStrategySize(kind, minBlock, size, 'size', alignment);
     this.#kind = kind;
     this.#minBlock = minBlock;
+    this.#alignment = alignment;
     try {
-      this.#handle = new binding.RangeAllocatorHandle(size, kind, minBlock);
+      this.#handle = new binding.RangeAllocatorHandle(size, kind, minBlock, alignment);
     } catch (err) {
       throw fromNative(err);
     }
@@ -83,7 +87,7 @@ class RangeAllocator {
   reset(size = undefined) {
     RangeAllocator.#check(this);
     const next = size === undefined ? this.#handle.size() : validateInteger(size, 'size', 0, MAX);
-    validateStrategySize(this.#kind, this.#minBlock, next);
+    validateStrategySize(this.#kind, this.#minBlock, next, 'size', this.#alignment);
     if (!this.#handle.reset(next)) throw ERR_OUT_OF_RANGE('size', 'a size this strategy supports', next);
   }
 }

@@ -28,8 +28,8 @@ const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { callerStack, codes, fromNative, scratchDetached } = require('./errors');
 const { stampKind, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
-const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
-const { parseStrategy } = require('./strategy');
+const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./pool_buffer');
+const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOneOf, validateOptions,
 } = require('./validators');
@@ -129,13 +129,14 @@ class ScalableAllocator {
     }
     const maxSize = opts.maxSize === undefined ? 0 : validateInteger(opts.maxSize, 'options.maxSize', 1);
     const [kind, minBlock] = parseStrategy(opts);
+    const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
     const safe = opts.safe === undefined ? process.env.POOLMEM_SAFE === '1' : validateBoolean(opts.safe, 'options.safe');
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
     const level = opts.leakDetection === undefined ? 'sample'
       : validateOneOf(opts.leakDetection, 'options.leakDetection', LEAK_LEVELS);
     try {
       this.#handle = new binding.ScalableAllocatorHandle(chunkSize, maxChunkSize, maxSize, kind, minBlock, safe,
-        hugePages, this.#chunks, kChunkId);
+        hugePages, this.#chunks, kChunkId, alignment);
     } catch (err) {
       throw fromNative(err);
     }
@@ -170,14 +171,14 @@ class ScalableAllocator {
     if (this.#safe) {
       const ab = this.#handle.borrowSafe(size);
       if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
-      return view(ab, 0, size);
+      return fresh(ab, 0, size);
     }
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
     if (scratch[SIZE] !== size) throw scratchDetached();
     const chunk = scalableBorrow();
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
-    return view(this.#chunkAt(chunk), scratch[OFFSET], size);
+    return fresh(this.#chunkAt(chunk), scratch[OFFSET], size);
   }
 
   free(buf) {
@@ -331,7 +332,7 @@ class ScalableAllocator {
     const ab = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled', block);
     if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
     this.#tracked.set(ab, block);
-    return view(ab, 0, size);
+    return fresh(ab, 0, size);
   }
 
   #nextCountdown() {
@@ -352,7 +353,7 @@ class ScalableAllocator {
       this.#parkedSize = -1;
       this.#liveSize = size;
       this.#reused += size;
-      return view(this.#lastAb, this.#lastOffset, size);
+      return fresh(this.#lastAb, this.#lastOffset, size);
     }
     if (this.#parkedSize !== -1) this.#settle();
     scratch[ID] = this.#id;
@@ -367,7 +368,7 @@ class ScalableAllocator {
     this.#lastOffset = offset;
     this.#lastSize = size;
     this.#liveSize = size;
-    return view(ab, offset, size);
+    return fresh(ab, offset, size);
   }
 
   // Returns a parked range to the pool and forgets the last malloc. Whatever
@@ -411,7 +412,7 @@ class ScalableAllocator {
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
     const offset = scratch[OFFSET];
     ledger.add(chunk * TWO_32 + offset, size, this.#epoch);
-    return view(this.#chunkAt(chunk), offset, size);
+    return fresh(this.#chunkAt(chunk), offset, size);
   }
 
   // RecyclableMemory#addRecycleBytes: records how to free buf; throws for foreign buffers.

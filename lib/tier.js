@@ -10,6 +10,7 @@ const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const { isDetached, stampKind, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { arrayBufferOf, view } = require('./pool_buffer');
+const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
 const { ERR_POOLMEM_OUT_OF_MEMORY } = codes;
 
@@ -155,14 +156,17 @@ class Tier {
     this.release(slot);
   }
 
-  // A Buffer of `length` bytes over the slot: the cached view at full length.
+  // A Buffer of `length` bytes over the slot, being handed out: the cached
+  // view at full length; zero-filled under --zero-fill-buffers.
   bufferOf(slot, length) {
+    let buf;
     if (length === this.size) {
-      const cached = this.views[slot];
-      if (cached !== undefined) return cached;
-      return (this.views[slot] = this.viewOf(slot, length));
+      buf = this.views[slot];
+      if (buf === undefined) buf = this.views[slot] = this.viewOf(slot, length);
+    } else {
+      buf = this.viewOf(slot, length);
     }
-    return this.viewOf(slot, length);
+    return ZERO_FILL ? zeroFill(buf) : buf;
   }
 
   viewOf(slot, length) {

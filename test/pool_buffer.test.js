@@ -2,17 +2,74 @@
 // PoolBuffer: real Buffers over pool memory, and the recorded ArrayBuffer and
 // offset that free() paths read instead of the slow typed-array getters.
 
-const { PoolBuffer, arrayBufferOf, byteOffsetOf, view } = require('../lib/pool_buffer');
+const assert = require('node:assert');
+const util = require('node:util');
+const v8 = require('node:v8');
+const { arrayBufferOf, byteOffsetOf, view } = require('../lib/pool_buffer');
 
 describe('view()', () => {
   test('is a real Buffer over the given bytes', () => {
     const ab = new ArrayBuffer(64);
     const buf = view(ab, 8, 16);
     expect(Buffer.isBuffer(buf)).toBe(true);
-    expect(buf).toBeInstanceOf(PoolBuffer);
     expect([buf.buffer === ab, buf.byteOffset, buf.length]).toEqual([true, 8, 16]);
     buf.write('abc');
     expect(Buffer.from(ab, 8, 3).toString()).toBe('abc');
+  });
+});
+
+describe('view() makes a Buffer.prototype object, as Buffer.allocUnsafe does', () => {
+  const ab = new ArrayBuffer(64);
+  const make = () => {
+    const buf = view(ab, 8, 4);
+    buf.set([1, 2, 3, 4]);
+    return buf;
+  };
+  const same = () => Buffer.from([1, 2, 3, 4]);
+
+  test('its prototype is Buffer.prototype and its constructor Buffer', () => {
+    const buf = make();
+    expect(Object.getPrototypeOf(buf)).toBe(Buffer.prototype);
+    expect(buf.constructor).toBe(Buffer);
+  });
+
+  test('it inspects as <Buffer ...>', () => {
+    expect(util.inspect(make())).toBe(util.inspect(same()));
+    expect(util.inspect(make())).toBe('<Buffer 01 02 03 04>');
+  });
+
+  test('it deep-equals a real Buffer with the same bytes', () => {
+    expect(() => assert.deepStrictEqual(make(), same())).not.toThrow();
+    expect(util.isDeepStrictEqual(make(), same())).toBe(true);
+    expect(make()).toStrictEqual(same());
+    expect(same()).toStrictEqual(make());
+  });
+
+  test('v8 serialization round-trips it as a Buffer', () => {
+    const back = v8.deserialize(v8.serialize(make()));
+    expect(Buffer.isBuffer(back)).toBe(true);
+    expect(back).toStrictEqual(same());
+  });
+
+  test('its constructor makes Buffers: from() and alloc()', () => {
+    const buf = make();
+    expect(buf.constructor.from('ab')).toStrictEqual(Buffer.from('ab'));
+    expect(buf.constructor.alloc(2)).toStrictEqual(Buffer.alloc(2));
+  });
+
+  test.each([
+    ['map', (b) => b.map((x) => x)],
+    ['filter', (b) => b.filter(() => true)],
+    ['subarray', (b) => b.subarray(0)],
+    ['slice', (b) => b.slice(0)],
+  ])('%s returns a plain Buffer', (_, derive) => {
+    const out = derive(make());
+    expect(Object.getPrototypeOf(out)).toBe(Buffer.prototype);
+    expect(out).toStrictEqual(same());
+  });
+
+  test('it has no own properties, as a Buffer has none', () => {
+    expect(Reflect.ownKeys(make())).toEqual(Reflect.ownKeys(same()));
   });
 });
 

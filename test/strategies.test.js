@@ -11,6 +11,8 @@ const { Arena, RangeAllocator, STRATEGIES } = require('../lib');
 const { handleOf } = require('../lib/range_allocator');
 
 const GRANULE = { treap: 1, avl: 1, buddy: 64, 'first-fit': 16 };
+// Arena's default alignment (8) is a floor on every strategy's granule.
+const granuleAt = (strategy, alignment) => Math.max(GRANULE[strategy], alignment);
 
 // mulberry32: small, seeded, reproducible.
 function random(seed) {
@@ -83,8 +85,8 @@ class Model {
 }
 
 // Drives `ops` (allocate / free / state) through the model for `steps` steps.
-function runModel(strategy, size, seed, steps, ops) {
-  const model = new Model(size, GRANULE[strategy]);
+function runModel(strategy, size, seed, steps, ops, granule = GRANULE[strategy]) {
+  const model = new Model(size, granule);
   const rand = random(seed);
   const live = []; // { offset, size, tag, handle }
   const check = () => {
@@ -201,17 +203,25 @@ describe.each(STRATEGIES)('strategy %s', (strategy) => {
     }
   });
 
+  test('RangeAllocator with an alignment follows the model on that granule', () => {
+    for (const alignment of [2, 8, 32]) {
+      const r = new RangeAllocator(8192 + 5, { strategy, alignment });
+      runModel(strategy, 8192 + 5, alignment, 800, rangeAllocatorOps(r), granuleAt(strategy, alignment));
+      expect(handleOf(r).validate()).toBe(true);
+    }
+  });
+
   test('Arena follows the model and keeps written bytes', () => {
     for (const seed of [4, 5]) {
       const arena = new Arena(8192, { strategy, safe: false });
-      runModel(strategy, 8192, seed, 1200, arenaOps(arena));
+      runModel(strategy, 8192, seed, 1200, arenaOps(arena), granuleAt(strategy, 8));
       arena.close();
     }
   });
 
   test('Arena in safe mode frees exactly what it handed out', () => {
     const arena = new Arena(4096, { strategy, safe: true });
-    const twin = new RangeAllocator(4096, { strategy });
+    const twin = new RangeAllocator(4096, { strategy, alignment: 8 }); // Arena's default
     offsetOf = (buf) => twin.allocate(buf.length); // same strategy, same calls: same place
     const ops = arenaOps(arena);
     const twinOps = rangeAllocatorOps(twin);
@@ -220,7 +230,7 @@ describe.each(STRATEGIES)('strategy %s', (strategy) => {
       freeBoth(b, from, to);
       twinOps.free(b, from, to);
     };
-    runModel(strategy, 4096, 6, 400, ops);
+    runModel(strategy, 4096, 6, 400, ops, granuleAt(strategy, 8));
     expect(twin.freeSize).toBe(arena.freeSize);
     arena.close();
   });

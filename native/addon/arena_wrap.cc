@@ -122,6 +122,8 @@ bool ArenaWrap::Init(napi_env env, const Args<kArgs>& args) {
       !ReadBoolValue(env, args[4], &huge)) {
     return false;
   }
+  // Optional: 1 (byte-exact) when left out.
+  if (!ReadOptionalSizeValue(env, args[5], 1, &options.alignment)) return false;
   AddonData* data = AddonData::Of(env);
   if (data == nullptr) return false;
   auto arena = Arena::Create(size, static_cast<StrategyKind>(kind), options, huge);

@@ -30,7 +30,7 @@ struct ArenaState {
 class ArenaWrap {
  public:
   static constexpr int kClassId = kArenaClass;
-  static constexpr size_t kArgs = 5;
+  static constexpr size_t kArgs = 6;
   static napi_value Define(napi_env env);
   // Module-level hot path, one function each per addon instance, passing
   // numbers through arenaScratch = Float64Array [id, offset, size] (scratch.h):

@@ -99,6 +99,14 @@ inline bool ReadSizeValue(napi_env env, napi_value value, uint64_t min, uint64_t
   *out = static_cast<uint64_t>(d);
   return true;
 }
+
+// An optional trailing byte count: *out keeps its value when the argument was
+// left out (reads as undefined); otherwise as ReadSizeValue.
+inline bool ReadOptionalSizeValue(napi_env env, napi_value value, uint64_t min, uint64_t* out) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) return false;
+  return type == napi_undefined || ReadSizeValue(env, value, min, out);
+}
 bool ReadInt32Value(napi_env env, napi_value value, int32_t* out);
 bool ReadBoolValue(napi_env env, napi_value value, bool* out);
 

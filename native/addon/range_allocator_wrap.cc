@@ -24,6 +24,8 @@ bool RangeAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
       !ReadSizeValue(env, args[2], 0, &options_.min_block)) {
     return false;
   }
+  // Optional: 1 (byte-exact) when left out.
+  if (!ReadOptionalSizeValue(env, args[3], 1, &options_.alignment)) return false;
   kind_ = static_cast<StrategyKind>(kind);
   strategy_ = MakeRangeStrategy(kind_, size, options_);
   if (!strategy_) {

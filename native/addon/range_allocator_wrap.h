@@ -12,7 +12,7 @@ namespace poolmem::addon {
 class RangeAllocatorWrap {
  public:
   static constexpr int kClassId = kRangeAllocatorClass;
-  static constexpr size_t kArgs = 3;
+  static constexpr size_t kArgs = 4;
   static napi_value Define(napi_env env);
   // new (size, strategyKind, minBlock)
   bool Init(napi_env env, const Args<kArgs>& args);

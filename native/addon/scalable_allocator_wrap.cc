@@ -80,6 +80,8 @@ bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
       !ReadBoolValue(env, args[6], &o.huge_pages)) {
     return false;
   }
+  // Optional: 1 (byte-exact) when left out.
+  if (!ReadOptionalSizeValue(env, args[9], 1, &o.strategy.alignment)) return false;
   if (napi_is_array(env, args[7], &is_array) != napi_ok || !is_array ||
       napi_typeof(env, args[8], &key_type) != napi_ok || key_type != napi_symbol) {
     ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "Expected an array and a symbol");

@@ -16,7 +16,7 @@ namespace poolmem::addon {
 class ScalableAllocatorWrap {
  public:
   static constexpr int kClassId = kScalableAllocatorClass;
-  static constexpr size_t kArgs = 9;
+  static constexpr size_t kArgs = 10;
   static napi_value Define(napi_env env);
   // new (chunkSize, maxChunkSize, maxSize (0: none), strategyKind, minBlock,
   //      safe, hugePages, chunksArray, idSymbol)

@@ -1,8 +1,11 @@
 // Strategy names and the factory: the one place that knows every strategy.
 #include "range_strategy.h"
 
+#include <algorithm>
+#include <bit>
 #include <utility>
 
+#include "aligned_strategy.h"
 #include "avl_allocator.h"
 #include "buddy_allocator.h"
 #include "first_fit_allocator.h"
@@ -37,24 +40,39 @@ std::vector<std::string_view> AvailableStrategies() {
   return out;
 }
 
+namespace {
+// A byte-exact strategy, wrapped when offsets must be aligned.
+template <class Exact>
+std::unique_ptr<RangeStrategy> MakeExact(uint64_t size, uint64_t alignment) {
+  if (alignment == 1) return std::make_unique<Exact>(size);
+  if (!AlignedStrategy<Exact>::Supports(size, alignment)) return nullptr;
+  return std::make_unique<AlignedStrategy<Exact>>(size, alignment);
+}
+}  // namespace
+
 std::unique_ptr<RangeStrategy> MakeRangeStrategy(StrategyKind kind, uint64_t size,
                                                  const StrategyOptions& options) {
   // min_block sizes the granule of buddy and first-fit; the byte-exact
-  // strategies have none, so any other value there is a caller error.
+  // strategies have none, so any other value there is a caller error. A
+  // granule's blocks start at its multiples, so the alignment only raises it.
+  const uint64_t alignment = options.alignment;
+  if (!std::has_single_bit(alignment) || alignment > kMaxAlignment) return nullptr;
   switch (kind) {
     case StrategyKind::kTreap:
       if (options.min_block != 0) return nullptr;
-      return std::make_unique<TreapAllocator>(size);
+      return MakeExact<TreapAllocator>(size, alignment);
     case StrategyKind::kAvl:
       if (options.min_block != 0) return nullptr;
-      return std::make_unique<AvlAllocator>(size);
+      return MakeExact<AvlAllocator>(size, alignment);
     case StrategyKind::kBuddy: {
-      const uint64_t min_block = options.min_block == 0 ? BuddyAllocator::kDefaultMinBlock : options.min_block;
+      if (options.min_block != 0 && !BuddyAllocator::Supports(size, options.min_block)) return nullptr;
+      const uint64_t min_block = std::max(options.min_block == 0 ? BuddyAllocator::kDefaultMinBlock : options.min_block, alignment);
       if (!BuddyAllocator::Supports(size, min_block)) return nullptr;
       return std::make_unique<BuddyAllocator>(size, min_block);
     }
     case StrategyKind::kFirstFit: {
-      const uint64_t granule = options.min_block == 0 ? FirstFitAllocator::kDefaultGranule : options.min_block;
+      if (options.min_block != 0 && !FirstFitAllocator::Supports(size, options.min_block)) return nullptr;
+      const uint64_t granule = std::max(options.min_block == 0 ? FirstFitAllocator::kDefaultGranule : options.min_block, alignment);
       if (!FirstFitAllocator::Supports(size, granule)) return nullptr;
       return std::make_unique<FirstFitAllocator>(size, granule);
     }

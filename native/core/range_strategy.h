@@ -23,11 +23,18 @@ enum class FreeStatus : int32_t {
 
 enum class StrategyKind : int32_t { kTreap = 0, kAvl = 1, kBuddy = 2, kFirstFit = 3 };
 
+inline constexpr uint64_t kMaxAlignment = 4096;
+
 struct StrategyOptions {
   // buddy: smallest block (default 64); first-fit: alignment and rounding
   // (default 16). A power of two in [16, 2^30], or 0 for the default.
   // treap and avl are byte-exact and take only 0.
   uint64_t min_block = 0;
+  // Every offset handed out is a multiple of it: a power of two in
+  // [1, kMaxAlignment]. 1 keeps treap and avl byte-exact; above 1 they are
+  // wrapped in AlignedStrategy. Buddy and first-fit take it as a floor on
+  // their granule (their blocks start at granule multiples).
+  uint64_t alignment = 1;
 };
 
 struct FreeRange {

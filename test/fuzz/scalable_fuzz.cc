@@ -10,6 +10,7 @@
 // the model's, at most one empty chunk and it is the spare (the smaller of
 // two goes, never the borrowed one; the cap fails nothing while a spare is
 // kept), only empty chunks are released, Validate().
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -32,13 +33,14 @@ uint64_t OffsetOf(int64_t handle) { return static_cast<uint64_t>(handle) & 0xFFF
 
 uint64_t GranuleOf(const ScalableOptions& o) {
   const uint64_t m = o.strategy.min_block;
+  const uint64_t a = o.strategy.alignment;
   switch (o.kind) {
     case StrategyKind::kBuddy:
-      return m != 0 ? m : BuddyAllocator::kDefaultMinBlock;
+      return std::max(m != 0 ? m : BuddyAllocator::kDefaultMinBlock, a);
     case StrategyKind::kFirstFit:
-      return m != 0 ? m : FirstFitAllocator::kDefaultGranule;
+      return std::max(m != 0 ? m : FirstFitAllocator::kDefaultGranule, a);
     default:
-      return 1;
+      return a;
   }
 }
 
@@ -403,6 +405,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.kind = static_cast<StrategyKind>(in.ConsumeIntegralInRange<int>(0, 3));
   const bool granular = o.kind == StrategyKind::kBuddy || o.kind == StrategyKind::kFirstFit;
   if (granular && in.ConsumeBool()) o.strategy.min_block = uint64_t{16} << in.ConsumeIntegralInRange<int>(0, 4);
+  o.strategy.alignment = uint64_t{1} << in.ConsumeIntegralInRange<int>(0, 6);
   o.chunk_size = in.ConsumeIntegralInRange<uint64_t>(256, 4096);
   o.max_chunk_size = in.ConsumeIntegralInRange<uint64_t>(o.chunk_size, 8 * o.chunk_size);
   if (in.ConsumeBool()) o.max_size = in.ConsumeIntegralInRange<uint64_t>(1, 16 * o.max_chunk_size);

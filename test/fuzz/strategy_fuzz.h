@@ -9,6 +9,7 @@
 // nothing, blocks() and freeSize equal the model's, Validate() holds.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -171,7 +172,7 @@ class Driver {
   uint8_t tags_ = 0;
 };
 
-// One input: arena size (and granule option) first, then the operations.
+// One input: granule option, alignment and arena size first, then the operations.
 inline int RunOne(const uint8_t* data, size_t size, StrategyKind kind, testing::FitRule rule, uint64_t max_size,
                   bool granular) {
   FuzzedDataProvider in(data, size);
@@ -181,6 +182,10 @@ inline int RunOne(const uint8_t* data, size_t size, StrategyKind kind, testing::
     options.min_block = uint64_t{16} << in.ConsumeIntegralInRange<int>(0, 4);
     granule = options.min_block;
   }
+  // Alignment 1 to 64: the byte-exact strategies round to it, the granular
+  // ones take it as a floor on their granule.
+  options.alignment = uint64_t{1} << in.ConsumeIntegralInRange<int>(0, 6);
+  granule = std::max(granule, options.alignment);
   const uint64_t arena = in.ConsumeIntegralInRange<uint64_t>(0, max_size);
   std::unique_ptr<RangeStrategy> s = MakeRangeStrategy(kind, arena, options);
   POOLMEM_FUZZ_CHECK(s != nullptr);

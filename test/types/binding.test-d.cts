@@ -125,3 +125,13 @@ const notNull: null = pool.malloc(1);
   expectTypeOf(pm.fallbacks).toEqualTypeOf<number>();
   expectTypeOf(pm).toMatchTypeOf<poolmem.Memory>();
 }
+// alignment: a number on every strategy-taking pool; transferableCopy copies to a Buffer.
+new Arena(1024, { alignment: 16 });
+new poolmem.ScalableAllocator({ alignment: 4096 });
+new poolmem.ArenaPool({ numArenas: 1, arenaSize: 64, alignment: 8 });
+new RangeAllocator(64, { alignment: 1 });
+// @ts-expect-error alignment is a number
+new Arena(1024, { alignment: '8' });
+expectTypeOf(poolmem.transferableCopy(Buffer.alloc(1))).toEqualTypeOf<Buffer>();
+// @ts-expect-error transferableCopy takes a Uint8Array
+poolmem.transferableCopy(new ArrayBuffer(1));

@@ -8,3 +8,5 @@ expectTypeOf(STRATEGIES).toEqualTypeOf<readonly Strategy[]>();
 expectTypeOf(new PoolError('ERR_POOLMEM_CLOSED', 'x')).toMatchTypeOf<Error>();
 // @ts-expect-error not a pool error code
 new PoolError('ERR_NOPE', 'x');
+import { transferableCopy } from 'poolmem';
+expectTypeOf(transferableCopy(new Uint8Array(2))).toEqualTypeOf<Buffer>();
