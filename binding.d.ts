@@ -1,4 +1,4 @@
-// poolmem's public TypeScript contract (shared/API.md). Every name here is
+// poolmem's public TypeScript contract (documented in README.md). Every name here is
 // exported by both `require('poolmem')` and `import ... from 'poolmem'`.
 /// <reference types="node" />
 
@@ -33,13 +33,13 @@ export interface StrategyOptions {
    * Default `'treap'`: best fit, ties to the lowest offset. `'avl'`: the same fit with two AVL trees.
    * `'buddy'`: power-of-two blocks of `minBlock` granules. `'first-fit'`: the lowest free range, 16-byte aligned.
    */
-  strategy?: Strategy;
+  strategy?: Strategy | undefined;
   /**
    * `'buddy'`: smallest block (default 64); `'first-fit'`: alignment and rounding (default 16). A power of
    * two from 16 to 2 ** 30; 0 or absent picks the default. Not accepted by `'treap'` and `'avl'`.
    * `size / minBlock` may be at most 2 ** 28.
    */
-  minBlock?: number;
+  minBlock?: number | undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -68,9 +68,9 @@ export class RangeAllocator {
 
 export interface ArenaOptions extends StrategyOptions {
   /** One ArrayBuffer per allocation, detached on free. Default: `process.env.POOLMEM_SAFE === '1'`. */
-  safe?: boolean;
+  safe?: boolean | undefined;
   /** Ask the kernel for transparent huge pages (advisory). */
-  hugePages?: boolean;
+  hugePages?: boolean | undefined;
 }
 
 export class Arena implements Disposable {
@@ -98,17 +98,17 @@ export type LeakDetection = 'disabled' | 'sample' | 'paranoid';
 
 export interface ScalableAllocatorOptions extends StrategyOptions {
   /** The first chunk, default 64 KiB; later chunks double up to `maxChunkSize`. At most 2^32. */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   /** Default `max(4 MiB, chunkSize)`, at most 2^32; a larger request gets a chunk of its own. */
-  maxChunkSize?: number;
+  maxChunkSize?: number | undefined;
   /** Cap on reserved bytes (the sum of chunk sizes); default unlimited. */
-  maxSize?: number;
+  maxSize?: number | undefined;
   /** One ArrayBuffer per allocation, detached on full free. Default: `process.env.POOLMEM_SAFE === '1'`. */
-  safe?: boolean;
+  safe?: boolean | undefined;
   /** Ask the kernel for transparent huge pages (advisory). */
-  hugePages?: boolean;
+  hugePages?: boolean | undefined;
   /** Default `'sample'`. Leaks go back to the pool, count in `stats().leaks` and are reported once (`POOLMEM_LEAK`). */
-  leakDetection?: LeakDetection;
+  leakDetection?: LeakDetection | undefined;
 }
 
 export interface ScalableAllocatorStats {
@@ -198,8 +198,14 @@ export class Memory implements Iterable<Buffer> {
    * memory. With an allocator that has `recyclable()` the result is its
    * RecyclableMemory; with `malloc`/`free` the caller frees the buffers.
    */
-  static from(readable: AsyncIterable<Uint8Array>, options?: { allocator?: MemoryAllocator }): Promise<Memory>;
+  static from(readable: AsyncIterable<Uint8Array>, options?: { allocator?: MemoryAllocator | undefined }): Promise<Memory>;
   [Symbol.iterator](): Iterator<Buffer>;
+  /**
+   * Subclass hook: `MemoryReader#clipFront()` calls it once for each whole buffer it removes
+   * from the front, after the caller's callback has seen it. The default does nothing;
+   * `RecyclableMemory` frees the consumed pieces it allocated (an override there calls `super`).
+   */
+  protected _onClipFront(buf: Buffer): void;
 }
 
 /**
@@ -276,9 +282,9 @@ export interface BytePoolOptions {
    * unreachable with a count above zero is released, counted in `stats().leaks` and
    * reported once per allocation site with `process.emitWarning` code `'POOLMEM_LEAK'`.
    */
-  leakDetection?: LeakDetection;
+  leakDetection?: LeakDetection | undefined;
   /** Cap on bytes mapped for slabs; a get that needs more throws `ERR_POOLMEM_OUT_OF_MEMORY`. */
-  maxSize?: number;
+  maxSize?: number | undefined;
 }
 
 export interface BytePoolTierStats {
@@ -349,9 +355,9 @@ export class PooledBuffer implements Disposable {
 
 export interface ObjectPoolOptions<T> {
   /** Runs on put(), before the item is kept. */
-  reset?: (item: T) => void;
+  reset?: ((item: T) => void) | undefined;
   /** Most idle items kept; default 1024. */
-  max?: number;
+  max?: number | undefined;
 }
 
 export class ObjectPool<T extends object> {
@@ -371,7 +377,7 @@ export class ObjectPool<T extends object> {
 export interface ArenaPoolOptions {
   numArenas: number;
   arenaSize: number;
-  strategy?: Strategy;
+  strategy?: Strategy | undefined;
 }
 
 export class ArenaPool implements Disposable {

@@ -47,4 +47,8 @@ function validateStrategySize(kind, minBlock, size, name = 'size') {
   return size;
 }
 
-module.exports = { STRATEGIES: AVAILABLE, parseStrategy, validateStrategySize };
+// Exported frozen and separate from AVAILABLE: what a caller does to the
+// public list can never change what validation accepts.
+const STRATEGIES = Object.freeze([...AVAILABLE]);
+
+module.exports = { STRATEGIES, parseStrategy, validateStrategySize };

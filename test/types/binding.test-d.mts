@@ -8,3 +8,9 @@ expectTypeOf(STRATEGIES).toEqualTypeOf<readonly Strategy[]>();
 expectTypeOf(new PoolError('ERR_POOLMEM_CLOSED', 'x')).toMatchTypeOf<Error>();
 // @ts-expect-error not a pool error code
 new PoolError('ERR_NOPE', 'x');
+
+// The default export is the CommonJS module object, as at runtime.
+import poolmem from 'poolmem';
+expectTypeOf(poolmem.Arena).toEqualTypeOf<typeof Arena>();
+expectTypeOf(new poolmem.ScalableAllocator().malloc(1)).toEqualTypeOf<Buffer>();
+expectTypeOf(poolmem.STRATEGIES).toEqualTypeOf<readonly Strategy[]>();
