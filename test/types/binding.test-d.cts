@@ -135,3 +135,6 @@ new CountingMemory()._onClipFront(Buffer.alloc(1));
 STRATEGIES.length = 0;
 // @ts-expect-error no mutating methods
 STRATEGIES.push('treap');
+
+// Loading fails with a PoolError too (no loadable native binary).
+expectTypeOf<'ERR_POOLMEM_NO_BINARY'>().toMatchTypeOf<poolmem.PoolErrorCode>();
