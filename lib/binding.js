@@ -4,6 +4,7 @@
 // prebuilt binaries in prebuilds/<platform>-<arch>/ whose tags fit this
 // machine. A candidate that is missing or fails to load is recorded and the
 // next one is tried; when none loads, ERR_POOLMEM_NO_BINARY lists them all.
+// Why this order, and why not node-gyp-build: docs/design.md, Packaging.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -51,22 +52,24 @@ function mismatch(tags, libc) {
   const armv = process.arch === 'arm64' ? '8' : String(process.config.variables.arm_version ?? '');
   if (tags.armv !== undefined && tags.armv !== armv) return `built for armv${tags.armv}`;
   if (tags.libc !== undefined && tags.libc !== libc) {
-    return `built for ${tags.libc}, this system uses ${libc ?? `no ${tags.libc} (${process.platform})`}`;
+    return `built for ${tags.libc}, ${libc ? `this system uses ${libc}` : `${process.platform} has no libc tag`}`;
   }
   return null;
+}
+
+function readdir(dir) {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 // Folders named `<platform>-<arch>[+<arch>...]` that include this arch;
 // single-arch folders first.
 function prebuildFolders() {
   const base = path.join(ROOT, 'prebuilds');
-  let names;
-  try {
-    names = fs.readdirSync(base);
-  } catch {
-    return [];
-  }
-  return names
+  return readdir(base)
     .map((name) => ({ name, parts: name.split('-') }))
     .filter(({ parts }) => parts.length === 2 && parts[0] === process.platform && parts[1].split('+').includes(process.arch))
     .sort((a, b) => a.parts[1].split('+').length - b.parts[1].split('+').length)
@@ -81,7 +84,7 @@ function prebuildCandidates() {
   const fits = [];
   const misfits = [];
   for (const folder of prebuildFolders()) {
-    const files = fs.readdirSync(folder).map(parseTags).filter(Boolean);
+    const files = readdir(folder).map(parseTags).filter(Boolean);
     files.sort((a, b) => b.specificity - a.specificity || (a.file < b.file ? -1 : 1));
     for (const tags of files) {
       const skip = mismatch(tags, libc);
