@@ -8,6 +8,7 @@ struct SlabView {
   std::shared_ptr<SlabState> state;
   napi_ref weak;  // to the ArrayBuffer, for close()
   int64_t length;
+  bool uncounted;  // its bytes are taken off V8's count (SlabState::uncounted)
 };
 
 namespace {
@@ -16,11 +17,18 @@ void FinalizeChunk(Napi::BasicEnv, void*, std::shared_ptr<MappedRegion>* region)
   delete region;  // unmaps when this was the last holder
 }
 
-// Runs on a later turn after GC, after close()'s detach, or at teardown.
-void FinalizeView(Napi::BasicEnv env, void*, SlabView* view) {
-  // V8 has stopped counting this ArrayBuffer; give back what View() took off.
+// Gives back to V8's count what View() took off, once.
+void Recount(napi_env env, SlabView* view) {
+  if (!view->uncounted) return;
   int64_t ignored;
   napi_adjust_external_memory(env, view->length, &ignored);
+  view->state->uncounted -= static_cast<uint64_t>(view->length);
+  view->uncounted = false;
+}
+
+// Runs on a later turn after GC, after close()'s detach, or at teardown.
+void FinalizeView(Napi::BasicEnv env, void*, SlabView* view) {
+  Recount(env, view);  // V8 has stopped counting this ArrayBuffer
   view->state->views.erase(view);
   napi_delete_reference(env, view->weak);
   delete view;
@@ -72,7 +80,7 @@ Napi::Value SlabWrap::View(const Napi::CallbackInfo& info) {
     ThrowCoded(env, ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The slot is outside the slab");
     return Napi::Value();
   }
-  auto* view = new SlabView{state_, nullptr, static_cast<int64_t>(length)};
+  auto* view = new SlabView{state_, nullptr, static_cast<int64_t>(length), false};
   // The view's own shared_ptr (through state) keeps the region mapped.
   auto ab = Napi::ArrayBuffer::New(env, state_->region->data() + offset, static_cast<size_t>(length),
                                    FinalizeView, view);
@@ -85,8 +93,13 @@ Napi::Value SlabWrap::View(const Napi::CallbackInfo& info) {
   // The chunk ArrayBuffer already counts these bytes as external memory; a
   // second count per tracked slot made V8 run a full GC every 64 MiB of
   // tracked 1 MiB buffers (getBuffer+release at 1 MiB: 3.8 us instead of ~0.1).
-  int64_t ignored;
-  napi_adjust_external_memory(env, -static_cast<int64_t>(length), &ignored);
+  // Within the budget only (SlabState::uncounted): past it, a view counts twice.
+  if (!state_->closed && state_->uncounted + length <= state_->region->size()) {
+    int64_t ignored;
+    napi_adjust_external_memory(env, -static_cast<int64_t>(length), &ignored);
+    state_->uncounted += length;
+    view->uncounted = true;
+  }
   state_->views.insert(view);
   return ab;
 }
@@ -107,14 +120,16 @@ Napi::Value SlabWrap::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (state_->closed) return env.Undefined();
   state_->closed = true;
-  if (!chunk_.IsEmpty()) {
-    chunk_.Value().Detach();  // the region lives until every finalizer has run
-    chunk_.Reset();
-  }
+  // Views first: their bytes go back to V8's count before the chunk's leave it.
   for (SlabView* view : state_->views) {
+    Recount(env, view);
     napi_value ab = nullptr;
     napi_get_reference_value(env, view->weak, &ab);
     if (ab != nullptr) napi_detach_arraybuffer(env, ab);
+  }
+  if (!chunk_.IsEmpty()) {
+    chunk_.Value().Detach();  // the region lives until every finalizer has run
+    chunk_.Reset();
   }
   // Detached views never touch the bytes again; the chunk's finalizer holds
   // the last reference, so the region is unmapped on the next turn.

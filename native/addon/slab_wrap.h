@@ -20,9 +20,16 @@ namespace poolmem::addon {
 struct SlabView;
 
 // Shared by the wrap and every view's finalizer, so they can run in any order.
+// `uncounted`: bytes of live per-slot views taken off V8's external memory
+// count (the chunk ArrayBuffer counts them already). V8 stops counting a
+// collected view before its finalizer gives the bytes back, and from Node 24
+// aborts the process if the count would go below zero; keeping `uncounted` at
+// most the chunk's size while the chunk counts, and at 0 after close(), keeps
+// this slab's share of the count non-negative at every instant.
 struct SlabState {
   std::shared_ptr<MappedRegion> region;
   std::unordered_set<SlabView*> views;  // live per-slot ArrayBuffers
+  uint64_t uncounted = 0;
   bool closed = false;
 };
 
