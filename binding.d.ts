@@ -1,4 +1,4 @@
-// poolmem's public TypeScript contract (shared/API.md). Every name here is
+// poolmem's public TypeScript contract (documented in README.md). Every name here is
 // exported by both `require('poolmem')` and `import ... from 'poolmem'`.
 /// <reference types="node" />
 
@@ -10,6 +10,7 @@ export type PoolErrorCode =
   | 'ERR_POOLMEM_CLOSED'
   | 'ERR_POOLMEM_DOUBLE_FREE'
   | 'ERR_POOLMEM_FOREIGN_BUFFER'
+  | 'ERR_POOLMEM_NO_BINARY'
   | 'ERR_POOLMEM_OUT_OF_MEMORY'
   | 'ERR_POOLMEM_REFCOUNT';
 
@@ -33,13 +34,13 @@ export interface StrategyOptions {
    * Default `'treap'`: best fit, ties to the lowest offset. `'avl'`: the same fit with two AVL trees.
    * `'buddy'`: power-of-two blocks of `minBlock` granules. `'first-fit'`: the lowest free range, 16-byte aligned.
    */
-  strategy?: Strategy;
+  strategy?: Strategy | undefined;
   /**
    * `'buddy'`: smallest block (default 64); `'first-fit'`: alignment and rounding (default 16). A power of
    * two from 16 to 2 ** 30; 0 or absent picks the default. Not accepted by `'treap'` and `'avl'`.
    * `size / minBlock` may be at most 2 ** 28.
    */
-  minBlock?: number;
+  minBlock?: number | undefined;
   /**
    * Every buffer (offset) starts at a multiple of it: a power of two from 1 to 4096. Default 8 for
    * `Arena`, `ScalableAllocator` and `ArenaPool` (as Node's own Buffer pool aligns), 1 (byte-exact)
@@ -47,7 +48,7 @@ export interface StrategyOptions {
    * bytes of padding); a partial free gives a unit back once none of its bytes is live. For
    * `'buddy'` and `'first-fit'` it is a floor on the granule (`minBlock`, 16).
    */
-  alignment?: number;
+  alignment?: number | undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -76,9 +77,9 @@ export class RangeAllocator {
 
 export interface ArenaOptions extends StrategyOptions {
   /** One ArrayBuffer per allocation, detached on free. Default: `process.env.POOLMEM_SAFE === '1'`. */
-  safe?: boolean;
+  safe?: boolean | undefined;
   /** Ask the kernel for transparent huge pages (advisory). */
-  hugePages?: boolean;
+  hugePages?: boolean | undefined;
 }
 
 export class Arena implements Disposable {
@@ -106,17 +107,17 @@ export type LeakDetection = 'disabled' | 'sample' | 'paranoid';
 
 export interface ScalableAllocatorOptions extends StrategyOptions {
   /** The first chunk, default 64 KiB; later chunks double up to `maxChunkSize`. At most 2^32. */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   /** Default `max(4 MiB, chunkSize)`, at most 2^32; a larger request gets a chunk of its own. */
-  maxChunkSize?: number;
+  maxChunkSize?: number | undefined;
   /** Cap on reserved bytes (the sum of chunk sizes); default unlimited. */
-  maxSize?: number;
+  maxSize?: number | undefined;
   /** One ArrayBuffer per allocation, detached on full free. Default: `process.env.POOLMEM_SAFE === '1'`. */
-  safe?: boolean;
+  safe?: boolean | undefined;
   /** Ask the kernel for transparent huge pages (advisory). */
-  hugePages?: boolean;
+  hugePages?: boolean | undefined;
   /** Default `'sample'`. Leaks go back to the pool, count in `stats().leaks` and are reported once (`POOLMEM_LEAK`). */
-  leakDetection?: LeakDetection;
+  leakDetection?: LeakDetection | undefined;
 }
 
 export interface ScalableAllocatorStats {
@@ -206,8 +207,14 @@ export class Memory implements Iterable<Buffer> {
    * memory. With an allocator that has `recyclable()` the result is its
    * RecyclableMemory; with `malloc`/`free` the caller frees the buffers.
    */
-  static from(readable: AsyncIterable<Uint8Array>, options?: { allocator?: MemoryAllocator }): Promise<Memory>;
+  static from(readable: AsyncIterable<Uint8Array>, options?: { allocator?: MemoryAllocator | undefined }): Promise<Memory>;
   [Symbol.iterator](): Iterator<Buffer>;
+  /**
+   * Subclass hook: `MemoryReader#clipFront()` calls it once for each whole buffer it removes
+   * from the front, after the caller's callback has seen it. The default does nothing;
+   * `RecyclableMemory` frees the consumed pieces it allocated (an override there calls `super`).
+   */
+  protected _onClipFront(buf: Buffer): void;
 }
 
 /**
@@ -284,9 +291,9 @@ export interface BytePoolOptions {
    * unreachable with a count above zero is released, counted in `stats().leaks` and
    * reported once per allocation site with `process.emitWarning` code `'POOLMEM_LEAK'`.
    */
-  leakDetection?: LeakDetection;
+  leakDetection?: LeakDetection | undefined;
   /** Cap on bytes mapped for slabs; a get that needs more throws `ERR_POOLMEM_OUT_OF_MEMORY`. */
-  maxSize?: number;
+  maxSize?: number | undefined;
 }
 
 export interface BytePoolTierStats {
@@ -357,9 +364,9 @@ export class PooledBuffer implements Disposable {
 
 export interface ObjectPoolOptions<T> {
   /** Runs on put(), before the item is kept. */
-  reset?: (item: T) => void;
+  reset?: ((item: T) => void) | undefined;
   /** Most idle items kept; default 1024. */
-  max?: number;
+  max?: number | undefined;
 }
 
 export class ObjectPool<T extends object> {
@@ -379,9 +386,9 @@ export class ObjectPool<T extends object> {
 export interface ArenaPoolOptions {
   numArenas: number;
   arenaSize: number;
-  strategy?: Strategy;
+  strategy?: Strategy | undefined;
   /** As `StrategyOptions.alignment`; default 8. */
-  alignment?: number;
+  alignment?: number | undefined;
 }
 
 export class ArenaPool implements Disposable {
@@ -460,7 +467,7 @@ export function endAndFree<T extends NodeJS.WritableStream>(
 
 export interface PooledOnreadOptions {
   /** Bytes per read buffer (default 65536). */
-  size?: number;
+  size?: number | undefined;
 }
 
 /**
@@ -495,11 +502,11 @@ export class PooledOnread {
 
 export interface FrameReaderOptions {
   /** Where frames that span chunks are copied; without one they go to `Buffer.allocUnsafe`. */
-  pool?: AnyPool | null;
+  pool?: AnyPool | null | undefined;
   /** Bytes of the big-endian length prefix: 1, 2 or 4 (default 4). */
-  lengthBytes?: 1 | 2 | 4;
+  lengthBytes?: 1 | 2 | 4 | undefined;
   /** Longer frames throw `ERR_OUT_OF_RANGE` and reset the reader (default min(prefix max, 64 MiB)). */
-  maxFrameLength?: number;
+  maxFrameLength?: number | undefined;
 }
 
 /**

@@ -114,7 +114,7 @@ const codes = {
   ERR_POOLMEM_FOREIGN_BUFFER: (what, thing = 'buffer') =>
     make(PoolError, 'ERR_POOLMEM_FOREIGN_BUFFER', `The ${thing} was not handed out by this ${what}`),
   ERR_POOLMEM_INVALID_LEB128: (reason) => make(RangeError, 'ERR_POOLMEM_INVALID_LEB128', `Invalid LEB128: ${reason}`),
-  ERR_POOLMEM_NO_BINARY: (message) => make(Error, 'ERR_POOLMEM_NO_BINARY', message),
+  ERR_POOLMEM_NO_BINARY: (message) => make(PoolError, 'ERR_POOLMEM_NO_BINARY', message),
   ERR_POOLMEM_OUT_OF_MEMORY: (detail) =>
     make(PoolError, 'ERR_POOLMEM_OUT_OF_MEMORY', `Out of memory: ${detail}`),
   ERR_POOLMEM_REFCOUNT: (detail) => make(PoolError, 'ERR_POOLMEM_REFCOUNT', `Invalid reference count: ${detail}`),

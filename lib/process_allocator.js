@@ -20,7 +20,9 @@ const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./val
 const { ERR_BUFFER_OUT_OF_BOUNDS, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY } = codes;
 const { processAlloc, processChunk, processFree, processRelease, processScratch: scratch } = binding;
 
-const MAX_LENGTH = constants.MAX_LENGTH;
+// The largest block: first-fit's 2 ** 28 granules of 16 bytes, and at most
+// what a Buffer may hold (4 GiB on Node 20, more on Node 22 and newer).
+const MAX_REQUEST = Math.min(constants.MAX_LENGTH, 2 ** 32);
 const NO_STRATEGY = -2;
 // processScratch slots (native/addon/process_allocator_wrap.h): the hot
 // calls take their numbers and leave results here, not as arguments.
@@ -62,7 +64,7 @@ function chunkOf(id) {
 // A Buffer of `size` bytes (not zeroed), 16-byte aligned. alloc(0) is an
 // empty Buffer that owns no memory.
 function alloc(size) {
-  if (!isSize(size, MAX_LENGTH)) validateInteger(size, 'size', 0, MAX_LENGTH);
+  if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
   if (size === 0) return view(kEmpty, 0, 0);
   scratch[SIZE] = size;
   if (scratch[SIZE] !== size) throw scratchDetached();

@@ -69,6 +69,10 @@ function validateStrategySize(kind, minBlock, size, name = 'size', alignment = 1
   return size;
 }
 
+// Exported frozen and separate from AVAILABLE: what a caller does to the
+// public list can never change what validation accepts.
+const STRATEGIES = Object.freeze([...AVAILABLE]);
+
 module.exports = {
-  BUFFER_ALIGNMENT, STRATEGIES: AVAILABLE, parseAlignment, parseStrategy, validateStrategySize,
+  BUFFER_ALIGNMENT, STRATEGIES, parseAlignment, parseStrategy, validateStrategySize,
 };

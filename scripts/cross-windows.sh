@@ -21,9 +21,8 @@ cmake --build "$out" --target core_smoke
 file "$out/core_smoke.exe"
 if command -v wine >/dev/null; then wine "$out/core_smoke.exe"; fi
 
-includes=(-I"$repo/node_modules/node-api-headers/include" -I"$repo/node_modules/node-addon-api")
-defines=(-DNAPI_VERSION=8 -DNAPI_DISABLE_CPP_EXCEPTIONS -DNODE_ADDON_API_DISABLE_DEPRECATED
-  -DNODE_ADDON_API_REQUIRE_BASIC_FINALIZERS -DPOOLMEM_DEBUG=0 -DBUILDING_NODE_EXTENSION)
+includes=(-I"$repo/node_modules/node-api-headers/include")
+defines=(-DNAPI_VERSION=8 -DNAPI_DISABLE_CPP_EXCEPTIONS -DPOOLMEM_DEBUG=0 -DBUILDING_NODE_EXTENSION)
 count=0
 for src in "$repo"/native/addon/*.cc; do
   "$cxx" -std=c++20 -O1 -Wall -Wextra "${defines[@]}" "${includes[@]}" \

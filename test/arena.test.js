@@ -2,12 +2,15 @@
 // Arena in fast mode (views over one chunk) and safe mode (one ArrayBuffer per
 // allocation): real Buffers, validated frees, close(), and bad input.
 
+const { constants } = require('node:buffer');
 const { execFileSync } = require('node:child_process');
 const { Arena, PoolError } = require('..');
 const { handleOf } = require('../lib/arena');
 const { expectCode } = require('./helpers/expect_error');
 
 const MODES = [['fast', false], ['safe', true]];
+// The largest Buffer this Node allows: 4 GiB on Node 20, 2 ** 53 - 1 on 22+.
+const { MAX_LENGTH } = constants;
 
 function stateOf(arena) {
   return { size: arena.size, freeSize: arena.freeSize, usedSize: arena.usedSize, closed: arena.closed };
@@ -83,7 +86,7 @@ describe.each(MODES)('Arena (%s mode)', (_, safe) => {
       ['NaN', NaN, 'ERR_OUT_OF_RANGE', 'RangeError'],
       ['negative', -8, 'ERR_OUT_OF_RANGE', 'RangeError'],
       ['fractional', 8.5, 'ERR_OUT_OF_RANGE', 'RangeError'],
-      ['above 2^32', 2 ** 32 + 1, 'ERR_OUT_OF_RANGE', 'RangeError'],
+      ['above buffer.constants.MAX_LENGTH', MAX_LENGTH + 1, 'ERR_OUT_OF_RANGE', 'RangeError'],
       ['-0 as NaN-like garbage', -Infinity, 'ERR_OUT_OF_RANGE', 'RangeError'],
     ])('rejects %s with a coded error and no change', (_, size, code, name) => {
       arena.malloc(10);
@@ -256,7 +259,7 @@ describe('new Arena()', () => {
     [-1, 'ERR_OUT_OF_RANGE'],
     [1.5, 'ERR_OUT_OF_RANGE'],
     [NaN, 'ERR_OUT_OF_RANGE'],
-    [2 ** 32 + 1, 'ERR_OUT_OF_RANGE'],
+    [MAX_LENGTH + 1, 'ERR_OUT_OF_RANGE'],
     ['1024', 'ERR_INVALID_ARG_TYPE'],
     [undefined, 'ERR_INVALID_ARG_TYPE'],
   ])('rejects size %p', (size, code) => {
@@ -286,6 +289,21 @@ describe('new Arena()', () => {
     expect(buf.length).toBe(2 ** 31);
     buf[2 ** 31 - 1] = 5; // touches one page only
     expect(buf[2 ** 31 - 1]).toBe(5);
+    arena.close();
+  });
+
+  // Node 22 and newer allow Buffers above 4 GiB; both modes map lazily and
+  // hand out such a block (one page touched).
+  const testAbove4GiB = MAX_LENGTH > 2 ** 32 ? test.each(MODES) : test.skip.each(MODES);
+  testAbove4GiB('an arena and a block above 4 GiB work where Node allows such Buffers (%s mode)', (_, safe) => {
+    const arena = new Arena(2 ** 33, { safe });
+    const buf = arena.malloc(2 ** 32 + 16);
+    expect(buf.length).toBe(2 ** 32 + 16);
+    buf[buf.length - 1] = 7;
+    expect(buf[buf.length - 1]).toBe(7);
+    expect(arena.usedSize).toBe(2 ** 32 + 16);
+    arena.free(buf);
+    expect(arena.usedSize).toBe(0);
     arena.close();
   });
 

@@ -40,3 +40,22 @@ test('the README first example runs and prints what it says', () => {
   const readme = require('node:fs').readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   expect(readme).toContain("arena.free(buf.subarray(4));                   // give back the tail you did not need");
 });
+
+describe('a failed load in ESM', () => {
+  const { makeTempPackage, runNode } = require('./helpers/temp_package');
+  let temp;
+  afterEach(() => temp?.remove());
+
+  test('import("poolmem") with no loadable binary rejects with ERR_POOLMEM_NO_BINARY and the process goes on', () => {
+    temp = makeTempPackage({ 'build/Release/poolmem.node': 'broken' });
+    // One import only: on Node 20 a second import() of the same module hides
+    // the unhandled rejection that kills the process after the first.
+    const script = `
+      try { await import('poolmem'); console.log('loaded'); }
+      catch (e) { console.log(e.code); }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      console.log('still running');`;
+    const r = runNode(temp.project, script, { esm: true });
+    expect(r).toEqual({ status: 0, stdout: 'ERR_POOLMEM_NO_BINARY\nstill running', stderr: '' });
+  });
+});

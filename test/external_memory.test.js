@@ -43,3 +43,13 @@ describe('the external memory this addon reports never goes below zero', () => {
     expect(out.end).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('BytePool tracked slots and V8 external memory', () => {
+  // Node 24 and newer abort the process ("Check failed: ... >= -delta") if
+  // V8's count of external memory would go below zero.
+  test('churning leak-tracked buffers never drives the count below zero', () => {
+    const fixture = path.join(__dirname, 'fixtures', 'tracked_slot_churn.js');
+    const r = require('node:child_process').spawnSync(process.execPath, [fixture], { encoding: 'utf8', timeout: 60_000 });
+    expect([r.status, r.stdout.trim(), r.stderr.includes('Check failed')]).toEqual([0, 'survived 2', false]);
+  });
+});

@@ -4,6 +4,7 @@
 // non-overlap, validated frees, unmapping and threads. They need the
 // 'first-fit' strategy (issue #3) and are skipped in a build without it.
 
+const { constants } = require('node:buffer');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 const binding = require('../lib/binding');
@@ -80,6 +81,9 @@ withFirstFit('alloc()', () => {
     ['a negative size', -1, 'ERR_OUT_OF_RANGE'],
     ['a fractional size', 1.5, 'ERR_OUT_OF_RANGE'],
     ['a huge size', 2 ** 53, 'ERR_OUT_OF_RANGE'],
+    // 4 GiB is the largest block (first-fit's granule limit); Node 22 and
+    // newer allow larger Buffers, Node 20 stops at 4 GiB itself.
+    ['a size above the largest block', Math.min(constants.MAX_LENGTH, 2 ** 32) + 1, 'ERR_OUT_OF_RANGE'],
   ])('rejects %s and changes nothing', (_, size, code) => {
     const before = binding.processStats();
     expectCode(() => alloc(size), code);

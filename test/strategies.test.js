@@ -305,3 +305,16 @@ describe('minBlock', () => {
     expect(new RangeAllocator(2 ** 50, { strategy: 'treap' }).allocate(2 ** 49)).toBe(0);
   });
 });
+
+describe('STRATEGIES', () => {
+  test('is frozen, and validation does not read it: changing it cannot break new Arena', () => {
+    expect(Object.isFrozen(STRATEGIES)).toBe(true);
+    expect(() => { STRATEGIES.length = 0; }).toThrow(TypeError);
+    expect(() => { STRATEGIES.push('bogus'); }).toThrow(TypeError);
+    expect(STRATEGIES).toContain('treap');
+    const arena = new Arena(64, { strategy: 'treap' });
+    expect(arena.malloc(8).length).toBe(8);
+    arena.close();
+    expect(() => new RangeAllocator(64, { strategy: 'bogus' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+  });
+});

@@ -135,3 +135,42 @@ new Arena(1024, { alignment: '8' });
 expectTypeOf(poolmem.transferableCopy(Buffer.alloc(1))).toEqualTypeOf<Buffer>();
 // @ts-expect-error transferableCopy takes a Uint8Array
 poolmem.transferableCopy(new ArrayBuffer(1));
+// Options take an explicit `undefined` (the runtime reads it as absent), also
+// under exactOptionalPropertyTypes.
+const u = undefined;
+new RangeAllocator(64, { strategy: u, minBlock: u });
+new Arena(64, { strategy: u, minBlock: u, safe: u, hugePages: u, alignment: u });
+new poolmem.ScalableAllocator({
+  strategy: u, minBlock: u, chunkSize: u, maxChunkSize: u, maxSize: u, safe: u, hugePages: u, leakDetection: u,
+});
+new poolmem.BytePool(u, { leakDetection: u, maxSize: u });
+new poolmem.ObjectPool(() => ({}), { reset: u, max: u });
+new poolmem.ArenaPool({ numArenas: 1, arenaSize: 64, strategy: u });
+void poolmem.Memory.from((async function* () {})(), { allocator: u });
+// @ts-expect-error still a Strategy when present
+new Arena(64, { strategy: 'best' });
+
+// The subclass hook of Memory: `override` works, and the hook is not public API.
+class CountingMemory extends poolmem.Memory {
+  dropped = 0;
+  protected override _onClipFront(buf: Buffer): void {
+    this.dropped += buf.length;
+  }
+}
+class CountingRecyclable extends poolmem.RecyclableMemory {
+  protected override _onClipFront(buf: Buffer): void {
+    super._onClipFront(buf); // keeps freeing the consumed pooled pieces
+  }
+}
+void CountingRecyclable;
+// @ts-expect-error protected: called by MemoryReader#clipFront only
+new CountingMemory()._onClipFront(Buffer.alloc(1));
+
+// STRATEGIES is frozen at runtime and readonly here.
+// @ts-expect-error readonly
+STRATEGIES.length = 0;
+// @ts-expect-error no mutating methods
+STRATEGIES.push('treap');
+
+// Loading fails with a PoolError too (no loadable native binary).
+expectTypeOf<'ERR_POOLMEM_NO_BINARY'>().toMatchTypeOf<poolmem.PoolErrorCode>();

@@ -10,3 +10,9 @@ expectTypeOf(new PoolError('ERR_POOLMEM_CLOSED', 'x')).toMatchTypeOf<Error>();
 new PoolError('ERR_NOPE', 'x');
 import { transferableCopy } from 'poolmem';
 expectTypeOf(transferableCopy(new Uint8Array(2))).toEqualTypeOf<Buffer>();
+
+// The default export is the CommonJS module object, as at runtime.
+import poolmem from 'poolmem';
+expectTypeOf(poolmem.Arena).toEqualTypeOf<typeof Arena>();
+expectTypeOf(new poolmem.ScalableAllocator().malloc(1)).toEqualTypeOf<Buffer>();
+expectTypeOf(poolmem.STRATEGIES).toEqualTypeOf<readonly Strategy[]>();
