@@ -99,7 +99,7 @@ export class Arena implements Disposable {
 }
 
 // ---------------------------------------------------------------------------
-// ScalableAllocator: grows by chunks (issue #4)
+// ScalableAllocator: grows by chunks
 // ---------------------------------------------------------------------------
 
 /** `'sample'` (default) tracks about one allocation in 128; `'paranoid'` tracks all and records the malloc stack. */
@@ -219,7 +219,7 @@ export class Memory implements Iterable<Buffer> {
 
 /**
  * A Memory whose buffers come from one ScalableAllocator and go back in one
- * `recycle()` (issue #4). It frees exactly what `nextN` allocated and
+ * `recycle()`. It frees exactly what `nextN` allocated and
  * `addRecycleBytes` was given, never a buffer merely pushed into it.
  */
 export class RecyclableMemory extends Memory implements Disposable {
@@ -281,7 +281,7 @@ export class MemoryReader {
 }
 
 // ---------------------------------------------------------------------------
-// BytePool: tiered pool with reference counting (bytepool, issue #5)
+// BytePool: tiered pool with reference counting (bytepool)
 // ---------------------------------------------------------------------------
 
 export interface BytePoolOptions {
@@ -380,7 +380,7 @@ export class ObjectPool<T extends object> {
 }
 
 // ---------------------------------------------------------------------------
-// ArenaPool (goumem, issue #5)
+// ArenaPool (goumem)
 // ---------------------------------------------------------------------------
 
 export interface ArenaPoolOptions {
@@ -409,7 +409,7 @@ export class ArenaPool implements Disposable {
 }
 
 // ---------------------------------------------------------------------------
-// Process-wide allocator (mem, issue #5)
+// Process-wide allocator (mem)
 // ---------------------------------------------------------------------------
 
 /**

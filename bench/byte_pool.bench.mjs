@@ -1,6 +1,6 @@
 // BytePool get+put against Buffer.allocUnsafe at tier sizes, getBuffer+release,
 // and the process-wide alloc/free with 10,000 live blocks, in the same run.
-// Prints ns/op and how many times faster the pooled path is (issue #5).
+// Prints ns/op and how many times faster the pooled path is.
 import { createRequire } from 'node:module';
 import { describeMachine, fmt, measure, printTable, ratio } from './common.mjs';
 
@@ -66,6 +66,6 @@ if (STRATEGIES.includes('first-fit')) {
     ['bytes', 'alloc+free', 'allocUnsafe', 'allocUnsafe/alloc+free'], allocRows);
   for (let i = 0; i < live.length; i++) if (i % 3 !== 0) free(live[i]);
 } else {
-  console.log("\nalloc/free: skipped, this build has no 'first-fit' strategy (issue #3)");
+  console.log("\nalloc/free: skipped, this build has no 'first-fit' strategy");
 }
 if (sink === -1) console.log(sink);

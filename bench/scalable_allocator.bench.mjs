@@ -1,6 +1,6 @@
 // ScalableAllocator malloc+free against Buffer.allocUnsafe at the same sizes,
 // borrow, RecyclableMemory#nextN and recycle() of 10 buffers, in one run
-// (GoMem scalable_bench_test.go, gomem-behaviour.md 5.7). Default options
+// (GoMem scalable_bench_test.go). Default options
 // (leakDetection: 'sample') and leakDetection: 'disabled' are both shown.
 import { createRequire } from 'node:module';
 import { describeMachine, fmt, measure, printTable, ratio } from './common.mjs';
@@ -53,7 +53,7 @@ printTable(
 console.log("'sample' and 'disabled' free each buffer right after its malloc (the parked range serves the next");
 console.log("malloc); 'ring of 4' frees the oldest of four live buffers, so both calls cross into C++.");
 
-// borrow, nextN and recycle: GoMem measured 25, 60 and 550 ns in native Go (gomem-behaviour.md 8.2).
+// borrow, nextN and recycle: GoMem measured 25, 60 and 550 ns in native Go.
 const a = new ScalableAllocator();
 const rm = a.recyclable();
 let n = 0;

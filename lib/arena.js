@@ -32,7 +32,7 @@ const FREE_OK = 0;
 const FREE_DOUBLE = 1;
 
 let handleOf; // for tests: the native handle (validate(), stats())
-// ArenaPool (issue #5): pooled arenas share one native arena; each holder gets
+// ArenaPool: pooled arenas share one native arena; each holder gets
 // an Arena object of its own, revoked (closed) when handed back, so a stale
 // reference can never allocate from the next holder's arena.
 let adopt;     // (base, onClose) -> a new Arena over base's native arena

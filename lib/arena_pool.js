@@ -1,5 +1,5 @@
 'use strict';
-// ArenaPool: goumem's ArenaPools, fixed (issue #5). A fixed set of arenas,
+// ArenaPool: goumem's ArenaPools, fixed. A fixed set of arenas,
 // each mapped once. get() hands out only an arena nobody holds (goumem's
 // round-robin handed the same arena to two users) and throws
 // ERR_POOLMEM_OUT_OF_MEMORY when all are held. release() empties the arena

@@ -1,5 +1,5 @@
 'use strict';
-// BytePool: bytepool's tiered pool over native slabs (issue #5). Each tier
+// BytePool: bytepool's tiered pool over native slabs. Each tier
 // carves fixed-size, 16-byte-aligned slots from slabs it owns; per-slot state
 // (free/in use, generation, reference count) lives in typed arrays and
 // full-length Buffer views are cached, so get() and put() make no native call

@@ -2,7 +2,7 @@
 // Memory: a list of Buffers plus their total size (GoMem Memory), zero-copy.
 // Invariants: every entry of _buffers is a real Buffer (other Uint8Arrays are
 // wrapped by view(), never copied) and _size is the sum of their lengths.
-// Fixed from the original (gomem-behaviour.md §2.6, §7): updateBuffer adjusts
+// Fixed from the original GoMem: updateBuffer adjusts
 // the size, copyTo copies what fits, equals compares content however split.
 
 const { Buffer } = require('node:buffer');

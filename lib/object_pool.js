@@ -1,6 +1,6 @@
 'use strict';
 // ObjectPool<T>: bytepool's generic Pool[T] with an explicit retention limit
-// instead of sync.Pool's drop-on-GC (issue #5). Idle items are kept LIFO up
+// instead of sync.Pool's drop-on-GC. Idle items are kept LIFO up
 // to `max`; the `reset` hook runs on put(), before the item is kept. Any
 // object may be put (like sync.Pool); an item already idle in the pool may
 // not be put again (ERR_POOLMEM_DOUBLE_FREE), since two get()s would then

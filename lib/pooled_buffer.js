@@ -1,6 +1,6 @@
 'use strict';
 // PooledBuffer: a reference-counted BytePool buffer (bytepool's Buffer, with
-// Netty's rules, issue #5). The count starts at 1; the release that brings it
+// Netty's rules). The count starts at 1; the release that brings it
 // to zero returns the memory; retain after zero and release below zero throw
 // ERR_POOLMEM_REFCOUNT. A pooled buffer's count lives in its tier's typed
 // arrays, keyed by slot and checked against the slot's generation, not on this

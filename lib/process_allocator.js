@@ -1,6 +1,6 @@
 'use strict';
 // alloc()/free(): one process-wide first-fit allocator over mmap'd arenas
-// (smasher164/mem, fixed; issue #5), shared by every worker thread through
+// (smasher164/mem, fixed), shared by every worker thread through
 // native/core/process_allocator. Blocks are 16-byte aligned; free() goes
 // straight to the block's arena; the free that empties an arena drops it, and
 // this thread detaches its ArrayBuffer over it (stale views read length 0), so

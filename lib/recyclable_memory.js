@@ -1,8 +1,8 @@
 'use strict';
 // RecyclableMemory: a Memory whose buffers come from one ScalableAllocator and
-// go back in one recycle() call (GoMem RecyclableMemory, gomem-behaviour.md
-// 2.5), with its bugs fixed: recycle() frees exactly what nextN() allocated
-// and addRecycleBytes() was given (a ledger kept apart from the buffer list,
+// go back in one recycle() call (GoMem's RecyclableMemory), with its bugs
+// fixed: recycle() frees exactly what nextN() allocated and addRecycleBytes()
+// was given (a ledger kept apart from the buffer list,
 // so clipFront, updateBuffer and hand-pushed buffers cannot make it free the
 // wrong thing), and entries from before an allocator-wide recycle() or
 // close() are void. Fast-mode entries live in a Float64Array of (handle,

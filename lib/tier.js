@@ -1,5 +1,5 @@
 'use strict';
-// The per-tier machinery of BytePool (lib/byte_pool.js, issue #5): slabs,
+// The per-tier machinery of BytePool (lib/byte_pool.js): slabs,
 // slots, their typed-array state, and the unforgeable stamps that map a
 // Buffer or ArrayBuffer back to its slot. A tier carves fixed-size,
 // 16-byte-aligned slots from slabs it owns (native SlabHandle); slot id =

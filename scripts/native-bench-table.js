@@ -1,7 +1,6 @@
 'use strict';
 // Prints strategies_bench's medians (ns/op) per workload and strategy beside
-// GoMem's figures measured on this machine kind (gomem-behaviour.md 8.2,
-// median of 3; GoMem's buddy ran in parallel behind a mutex), with ratios
+// GoMem's figures measured on this machine kind, with ratios
 // GoMem / ours, then the 10,000-live-block targets.
 const fs = require('node:fs');
 

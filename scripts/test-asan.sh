@@ -2,7 +2,7 @@
 # The Jest and native suites under AddressSanitizer + UndefinedBehaviorSanitizer
 # with internal checks on (POOLMEM_DEBUG=2 in the addon, 3 natively).
 # Node is not built with ASan, so its runtime is preloaded into the node that
-# runs Jest (not into npm). See shared/reference/packaging-and-testing.md 4.3.
+# runs Jest (not into npm). See CONTRIBUTING.md, "Sanitizers".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

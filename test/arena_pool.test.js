@@ -1,6 +1,6 @@
 'use strict';
-// ArenaPool: goumem's arena pools with the fixes from
-// shared/reference/peers-behaviour.md §1.7 G-6 (and its tests re-expressed).
+// ArenaPool: goumem's arena pools with their bugs fixed (and goumem's own
+// tests re-expressed).
 
 const binding = require('../lib/binding');
 const { Arena, ArenaPool, PoolError, STRATEGIES } = require('../lib');

@@ -1,7 +1,7 @@
 'use strict';
 // BytePool: tiers, get/put identity rules, stats and metrics, trim/close, and
 // a seeded model test. bytepool's own tests are re-expressed where they
-// describe intended behaviour (see shared/reference/peers-behaviour.md §3.10).
+// describe intended behaviour.
 
 const binding = require('../lib/binding');
 const { BytePool, PoolError } = require('../lib');

@@ -196,7 +196,7 @@ function memoryReaderRows() {
   return { make, stats, methods };
 }
 
-// ---- issue #5: BytePool, PooledBuffer, ObjectPool, ArenaPool ---------------------
+// ---- BytePool, PooledBuffer, ObjectPool, ArenaPool ---------------------
 
 // BytePool#put() of memory the pool did not hand out is legal: it counts as
 // discarded and pools nothing. So the stats compared here leave `discarded`
@@ -376,7 +376,7 @@ function arenaPoolRows() {
   };
 }
 
-// ScalableAllocator rows (issue #4), fast and safe mode.
+// ScalableAllocator rows, fast and safe mode.
 function scalableRows(safe) {
   const make = () => {
     const a = new ScalableAllocator({ safe, chunkSize: 4096, leakDetection: 'disabled' });
@@ -444,7 +444,7 @@ function scalableRows(safe) {
   };
 }
 
-// RecyclableMemory rows (issue #4): states of its allocator and arguments.
+// RecyclableMemory rows: states of its allocator and arguments.
 function recyclableRows(safe) {
   const make = () => {
     const rm = new ScalableAllocator({ safe, leakDetection: 'disabled' }).recyclable();

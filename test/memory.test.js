@@ -1,5 +1,5 @@
 'use strict';
-// Memory: GoMem's cases (gomem-behaviour.md §2.6, §4.2, §6) with the fixed
+// Memory: GoMem's cases with the fixed
 // semantics, the Node integration (writeTo, Memory.from) and bad input.
 
 const { Buffer } = require('node:buffer');

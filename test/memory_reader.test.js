@@ -1,5 +1,5 @@
 'use strict';
-// MemoryReader: GoMem's observed cases (gomem-behaviour.md §2.7, §4.2, §6)
+// MemoryReader: GoMem's observed cases
 // with the fixed semantics, bad input beside good, and a seeded property test
 // against Node's own Buffer reads on the concatenated bytes.
 

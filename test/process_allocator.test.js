@@ -2,7 +2,7 @@
 // alloc()/free(): the process-wide first-fit allocator (smasher164/mem, fixed).
 // mem's own tests only checked round trips; these also check alignment,
 // non-overlap, validated frees, unmapping and threads. They need the
-// 'first-fit' strategy (issue #3) and are skipped in a build without it.
+// 'first-fit' strategy and are skipped in a build without it.
 
 const { constants } = require('node:buffer');
 const path = require('node:path');

@@ -1,4 +1,4 @@
-// Every strategy on GoMem's allocator workloads (gomem-behaviour.md 5.1-5.3),
+// Every strategy on GoMem's allocator workloads,
 // plus one allocate+free pair with 10,000 live blocks, named
 // "<workload>/<strategy>" so scripts/native-bench.sh can set them beside
 // GoMem's figures (8.2). Before the timings, main() prints a fragmentation

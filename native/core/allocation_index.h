@@ -1,6 +1,6 @@
 // Which ranges of a ScalableAllocator are live allocations, so that
-// stats().allocations is exact under partial frees (GoMem's counters drift,
-// gomem-behaviour.md 7.5). Each live allocation is an extent [start, end) in
+// stats().allocations is exact under partial frees (GoMem's counters drift
+// there). Each live allocation is an extent [start, end) in
 // one chunk. The newest extent sits in `recent_`, outside the maps: a malloc
 // freed before the next malloc (the common use-then-free pattern) costs no
 // hash operation at all, whole or trimmed. Older extents are found by their
@@ -22,7 +22,7 @@ namespace poolmem {
 // deletion, load <= 1/2). Key ~0 is reserved as the empty marker. Keys and
 // values sit side by side (one cache line per probe) and the hot operations
 // are inline: a malloc+free pair on an older extent makes four of them
-// (issue #4 budget).
+// (the ScalableAllocator speed budget).
 class U64Map {
  public:
   static constexpr uint64_t kEmpty = ~uint64_t{0};

@@ -1,5 +1,5 @@
 // The process-wide allocator behind poolmem's alloc()/free() (smasher164/mem's
-// design without its bugs, issue #5): first fit over mmap'd arenas shared by
+// design without its bugs): first fit over mmap'd arenas shared by
 // every thread of the process behind one lock (spin_lock.h). Each arena's
 // strategy works in 16-byte granules and arenas start page-aligned, so every
 // block is 16-byte aligned (mem misaligned every block after an arena's

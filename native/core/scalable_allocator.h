@@ -1,6 +1,5 @@
 // A growing set of chunks, each an Arena (one mapped region + one strategy):
-// GoMem's ScalableMemoryAllocator with its bugs fixed (gomem-behaviour.md 2.4,
-// 3.4, 7). Every byte handed out is tracked and counted; frees are validated.
+// GoMem's ScalableMemoryAllocator with its bugs fixed. Every byte handed out is tracked and counted; frees are validated.
 //
 // Placement: first fit across chunks in id order, then the chunk's strategy.
 // An index of chunks keyed by an upper bound of their largest free range

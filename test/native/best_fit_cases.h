@@ -1,4 +1,4 @@
-// GoMem's allocator tests and observed cases (gomem-behaviour.md 4.1, 6) as
+// GoMem's allocator tests and observed cases as
 // a typed suite for the byte-exact best-fit strategies (treap, avl): the
 // intended behaviour, with twotree's best-fit answers where the builds
 // differ, and validated frees where GoMem corrupts its state.

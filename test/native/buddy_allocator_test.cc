@@ -1,5 +1,4 @@
-// BuddyAllocator: GoMem's buddy cases (gomem-behaviour.md 6, in units of a
-// 1 KiB minBlock), the overlap GoMem's non-power-of-two sizes cause (7.9),
+// BuddyAllocator: GoMem's buddy cases, the overlap GoMem's non-power-of-two sizes cause,
 // arena sizes that are not powers of two, partial frees at minBlock
 // granularity, bad frees, options, and the model test.
 #include "buddy_allocator.h"

@@ -1,4 +1,4 @@
-// FirstFitAllocator: mem's worked examples (peers-behaviour.md 2.3-2.5)
+// FirstFitAllocator: mem's worked examples
 // with the alignment mem lacks, first fit against best fit, splitting,
 // merging, partial frees, bad frees, options, and the model test.
 #include "first_fit_allocator.h"

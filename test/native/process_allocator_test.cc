@@ -254,7 +254,7 @@ TEST(ProcessAllocatorGlobal, IsOneFirstFitInstance) {
   if (!MakeRangeStrategy(StrategyKind::kFirstFit, 4096, StrategyOptions{})) {
     Block b;
     EXPECT_EQ(ProcessAllocator::Global().Allocate(16, &b), AllocStatus::kNoStrategy);
-    GTEST_SKIP() << "first-fit is not built in yet (issue #3)";
+    GTEST_SKIP() << "first-fit is not built in yet";
   }
   Block b;
   ASSERT_EQ(ProcessAllocator::Global().Allocate(16, &b), AllocStatus::kOk);

@@ -61,7 +61,7 @@ TEST(ScalableAllocator, RejectsInconsistentOptions) {
 }
 
 TEST(ScalableAllocator, StartsWithNoChunkAndGrowsByDoubling) {
-  // gomem-behaviour.md 3.4: 40 x Malloc(1024) on NewSMA(1024).
+  // GoMem's trace: 40 x Malloc(1024) on NewSMA(1024).
   auto a = Make(1024);
   EXPECT_EQ(a->stats().chunks, 0u);
   for (int i = 0; i < 40; ++i) ASSERT_GE(a->Malloc(1024), 0);
@@ -83,7 +83,7 @@ TEST(ScalableAllocator, GrowthStopsDoublingAtMaxChunkSize) {
 }
 
 TEST(ScalableAllocator, FirstFitAcrossChunksAndDedicatedChunks) {
-  // gomem-behaviour.md 3.4 worked trace, with the oversize request tracked.
+  // GoMem's worked trace, with the oversize request tracked.
   auto a = Make(1024);
   const int64_t m1 = a->Malloc(1024);
   const int64_t m2 = a->Malloc(1);

@@ -30,7 +30,7 @@ TEST(TreapAllocator, ZeroSizedRequestsFindNothing) {
 }
 
 TEST(TreapAllocator, FindsTheFitGoMemsSingleTreeMisses) {
-  // gomem-behaviour.md 3.1.4: free [0,500) and [600,610); GoMem's Find(100) is -1.
+  // GoMem's case: free [0,500) and [600,610); GoMem's Find(100) is -1.
   TreapAllocator t(610);
   ASSERT_EQ(t.Allocate(610), 0);
   ASSERT_EQ(t.Free(600, 10), FreeStatus::kOk);

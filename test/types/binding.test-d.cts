@@ -37,7 +37,7 @@ arena.free(16);
 // @ts-expect-error no such method
 ranges.malloc(1);
 
-// ---- BytePool, PooledBuffer, ObjectPool, ArenaPool (issue #5) ----
+// ---- BytePool, PooledBuffer, ObjectPool, ArenaPool ----
 const { BytePool, PooledBuffer, ObjectPool, ArenaPool } = poolmem;
 const bytes = new BytePool(BytePool.powerOfTwo(), { leakDetection: 'paranoid', maxSize: 1 << 20 });
 expectTypeOf(bytes.get(100)).toEqualTypeOf<Buffer>();
@@ -74,7 +74,7 @@ expectTypeOf(poolmem.alloc(16)).toEqualTypeOf<Buffer>();
 expectTypeOf(poolmem.free).parameters.toEqualTypeOf<[buf: Uint8Array]>();
 // @ts-expect-error alloc takes a size
 poolmem.alloc(Buffer.alloc(1));
-// ScalableAllocator and RecyclableMemory (issue #4)
+// ScalableAllocator and RecyclableMemory
 const { ScalableAllocator, RecyclableMemory, Memory } = poolmem;
 const pool = new ScalableAllocator({ chunkSize: 4096, maxChunkSize: 1 << 20, maxSize: 1 << 24, leakDetection: 'paranoid' });
 expectTypeOf(pool.malloc(16)).toEqualTypeOf<Buffer>();
