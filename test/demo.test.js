@@ -5,10 +5,12 @@
 
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
+const { childEnv } = require('./helpers/child_env');
 
 test('npm run demo -- --quick --sizes 2048 exits 0 with nothing corrupted or left in use', () => {
   const result = spawnSync(process.execPath, [path.join(__dirname, '..', 'demo', 'run.js'), '--quick', '--duration', '200', '--sizes', '2048'], {
     encoding: 'utf8',
+    env: childEnv(),
     timeout: 60000,
   });
   expect(result.stderr).toBe('');

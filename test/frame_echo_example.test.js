@@ -4,6 +4,7 @@
 // replies freed by writeAndFree; every reply matches and the pool ends empty.
 
 const { runExample } = require('./helpers/run_example');
+const { childEnv } = require('./helpers/child_env');
 
 describe('examples/frame-echo.js', () => {
   test('echoes frames that span reads, every byte checked, pool back to 0', async () => {
@@ -19,9 +20,7 @@ describe('examples/frame-echo.js', () => {
 
   test('rejects a frame count that is not a positive integer', async () => {
     // process.exit() skips Node's teardown: under ASan, LeakSanitizer would report Node's heap.
-    const env = { ...process.env };
-    if (env.POOLMEM_UNDER_ASAN) env.ASAN_OPTIONS = `${env.ASAN_OPTIONS}:detect_leaks=0`;
-    const { code, stderr } = await runExample('frame-echo.js', ['0'], env);
+    const { code, stderr } = await runExample('frame-echo.js', ['0'], childEnv());
     expect(code).toBe(2);
     expect(stderr).toContain('usage: node examples/frame-echo.js [frames]');
   });

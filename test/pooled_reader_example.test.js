@@ -3,6 +3,7 @@
 // ScalableAllocator memory through net's onread, and every byte goes back.
 
 const { runExample } = require('./helpers/run_example');
+const { childEnv } = require('./helpers/child_env');
 
 const run = (args) => runExample('pooled-reader.js', args);
 
@@ -39,9 +40,7 @@ describe('examples/pooled-reader.js', () => {
   test('rejects a byte count that is not a non-negative integer', async () => {
     // process.exit() skips Node's teardown, so under ASan LeakSanitizer would
     // report Node's own heap and turn the exit code into 1 (as in lifecycle.test.js).
-    const env = { ...process.env };
-    if (env.POOLMEM_UNDER_ASAN) env.ASAN_OPTIONS = `${env.ASAN_OPTIONS}:detect_leaks=0`;
-    const { code, stdout, stderr } = await runExample('pooled-reader.js', ['-1'], env);
+    const { code, stdout, stderr } = await runExample('pooled-reader.js', ['-1'], childEnv());
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain('usage: node examples/pooled-reader.js [bytes]');

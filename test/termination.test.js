@@ -9,6 +9,7 @@
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { families } = require('./fixtures/termination_families');
+const { childEnv } = require('./helpers/child_env');
 
 const HOST = path.join(__dirname, 'fixtures', 'termination_host.js');
 const TERMINATIONS = Number(process.env.POOLMEM_TERMINATIONS || 20);
@@ -18,9 +19,7 @@ const TIMEOUT = Math.max(60000, TERMINATIONS * 2000);
 // Under ASan, LeakSanitizer's exit-time report would fail every child: workers
 // cut short leave Node's own allocations (and an occasional finalizer hint
 // Node refused before it existed) behind. This test is about aborts.
-const env = process.env.POOLMEM_UNDER_ASAN
-  ? { ...process.env, ASAN_OPTIONS: `${process.env.ASAN_OPTIONS || ''}:detect_leaks=0` }
-  : process.env;
+const env = childEnv();
 
 function runHost(args) {
   return new Promise((resolve) => {

@@ -12,6 +12,7 @@ const LIB = path.join(__dirname, '..', 'lib');
 // memory again and print whether any byte is non-zero.
 const script = `
 const { Arena, ArenaPool, BytePool, ScalableAllocator, STRATEGIES, alloc, free } = require(${JSON.stringify(LIB)});
+const { childEnv } = require('./helpers/child_env');
 const out = {};
 const reuse = (name, take, give) => {
   const a = take(64); a.fill(0xff); give(a);
@@ -41,11 +42,8 @@ console.log(JSON.stringify(out));
 `;
 
 function run(execArgv, env = {}) {
-  const childEnv = { ...process.env, POOLMEM_SAFE: '', NODE_OPTIONS: '', ...env };
-  // Under test:asan, LeakSanitizer may report V8's own heap at the child's exit.
-  if (childEnv.POOLMEM_UNDER_ASAN) childEnv.ASAN_OPTIONS = `${childEnv.ASAN_OPTIONS}:detect_leaks=0`;
   const stdout = execFileSync(process.execPath, [...execArgv, '-e', script], {
-    env: childEnv,
+    env: childEnv({ POOLMEM_SAFE: '', NODE_OPTIONS: '', ...env }),
     encoding: 'utf8',
   });
   return JSON.parse(stdout);
