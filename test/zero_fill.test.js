@@ -5,6 +5,7 @@
 
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
+const { childEnv } = require('./helpers/child_env');
 
 const LIB = path.join(__dirname, '..', 'lib');
 
@@ -12,7 +13,6 @@ const LIB = path.join(__dirname, '..', 'lib');
 // memory again and print whether any byte is non-zero.
 const script = `
 const { Arena, ArenaPool, BytePool, ScalableAllocator, STRATEGIES, alloc, free } = require(${JSON.stringify(LIB)});
-const { childEnv } = require('./helpers/child_env');
 const out = {};
 const reuse = (name, take, give) => {
   const a = take(64); a.fill(0xff); give(a);
