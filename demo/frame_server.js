@@ -9,7 +9,7 @@
 
 const net = require('node:net');
 const { BytePool, FrameReader, writeAndFree } = require('poolmem');
-const { startProbe } = require('./probe');
+const { poolSummary, startProbe } = require('./probe');
 
 const mode = process.argv[2];
 const lifetimeMs = Number(process.argv[3] ?? 120_000);
@@ -102,10 +102,3 @@ server.listen(0, '127.0.0.1', () => {
   });
   process.send({ type: 'ready', port: server.address().port });
 });
-
-function poolSummary(p) {
-  const s = p.stats();
-  let inUse = 0;
-  for (const t of Object.values(s.tiers)) inUse += t.inUse;
-  return { inUse, totalGet: s.totalGet, totalPut: s.totalPut, reservedSize: s.reservedSize };
-}

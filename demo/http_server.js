@@ -10,7 +10,7 @@
 
 const http = require('node:http');
 const { BytePool, endAndFree } = require('poolmem');
-const { startProbe } = require('./probe');
+const { poolSummary, startProbe } = require('./probe');
 const { bodyInto, makeTemplate } = require('./body');
 
 const mode = process.argv[2];
@@ -60,10 +60,3 @@ server.listen(0, '127.0.0.1', () => {
   });
   process.send({ type: 'ready', port: server.address().port });
 });
-
-function poolSummary(p) {
-  const s = p.stats();
-  let inUse = 0;
-  for (const t of Object.values(s.tiers)) inUse += t.inUse;
-  return { inUse, totalGet: s.totalGet, totalPut: s.totalPut, reservedSize: s.reservedSize };
-}

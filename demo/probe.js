@@ -79,4 +79,12 @@ function waitForIdle(server, maxMs) {
   });
 }
 
-module.exports = { startProbe };
+// What the report shows of a BytePool at the end: slots still in use, gets, puts, bytes reserved.
+function poolSummary(p) {
+  const s = p.stats();
+  let inUse = 0;
+  for (const t of Object.values(s.tiers)) inUse += t.inUse;
+  return { inUse, totalGet: s.totalGet, totalPut: s.totalPut, reservedSize: s.reservedSize };
+}
+
+module.exports = { poolSummary, startProbe };
