@@ -64,4 +64,4 @@ function stampKind() {
   };
 }
 
-module.exports = { isDetached, isUint8Array, stampKind, uncurryThis, viewBuffer, viewByteLength, viewByteOffset };
+module.exports = { Stamper, isDetached, isUint8Array, stampKind, uncurryThis, viewBuffer, viewByteLength, viewByteOffset };

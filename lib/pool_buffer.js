@@ -19,7 +19,7 @@
 // more (docs/design.md, "Real Buffers").
 
 const { Buffer } = require('node:buffer');
-const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { Stamper, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
 // Captured at load, so nothing done to Buffer later changes how views are made.
@@ -33,13 +33,7 @@ function madeByBuffer(C) {
   return Object.getPrototypeOf(probe) === Buffer.prototype && viewByteOffset(probe) === 1 && viewByteLength(probe) === 2;
 }
 
-class ReturnsItsArgument {
-  constructor(target) {
-    return target;
-  }
-}
-
-class ViewRecord extends ReturnsItsArgument {
+class ViewRecord extends Stamper {
   #arrayBuffer;
   #byteOffset;
 
