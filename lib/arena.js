@@ -1,7 +1,9 @@
 'use strict';
 // Arena: one mapped region and one strategy (GoMem MemoryAllocator, goumem Pool).
-// Fast mode (default): one external ArrayBuffer over the region; malloc is one
-// native call plus one view, free is one native call. A view kept after
+// Fast mode (default): one external ArrayBuffer over the region. With the
+// byte-exact strategies (treap, avl) a size-class cache (lib/block_cache.js)
+// serves most malloc/free pairs without a native call; otherwise malloc is
+// one native call plus one view, free is one native call. A view kept after
 // free() may see new data, as with Buffer.allocUnsafe's shared pool.
 // Safe mode: one external ArrayBuffer per allocation, detached when fully
 // freed (stale views read length 0); its finalizer returns what was never freed.
@@ -9,15 +11,18 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative, scratchDetached } = require('./errors');
+const {
+  BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, classIndex,
+} = require('./block_cache');
 const { isDetached, viewByteLength } = require('./intrinsics');
-const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./pool_buffer');
+const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
 } = require('./validators');
 
 const {
-  ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_THIS, ERR_POOLMEM_CLOSED, ERR_POOLMEM_DOUBLE_FREE,
+  ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_STATE, ERR_INVALID_THIS, ERR_POOLMEM_CLOSED, ERR_POOLMEM_DOUBLE_FREE,
   ERR_POOLMEM_FOREIGN_BUFFER,
 } = codes;
 
@@ -30,6 +35,10 @@ const SIZE = 2;
 const MAX_LENGTH = constants.MAX_LENGTH;
 const FREE_OK = 0;
 const FREE_DOUBLE = 1;
+// Strategies that reserve exactly the (aligned) bytes asked for: the cache's
+// slack accounting assumes it, so only these get size classes.
+const EXACT_KINDS = [0, 1]; // treap, avl (lib/strategy.js)
+const CACHE_CAP_BYTES = 32 * 1024 * 1024; // or a quarter of the arena, when smaller
 
 let handleOf; // for tests: the native handle (validate(), stats())
 // ArenaPool: pooled arenas share one native arena; each holder gets
@@ -46,6 +55,8 @@ class Arena {
   #id;      // handle id for the module-level fast path (binding.arenaAllocate/arenaFree)
   #chunk;   // fast mode: the region's ArrayBuffer
   #ids;     // safe mode: ArrayBuffer -> native block id
+  #cache;   // fast mode: the blocks handed out and the size-class stacks (shared by ArenaPool holders)
+  #maxClass = 0; // largest request served from a size class; 0: every block exact
   #empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
   #safe;
   #size;
@@ -53,7 +64,10 @@ class Arena {
   #onClose = null; // pooled arenas: close() hands the arena back to its ArenaPool
 
   static {
-    handleOf = (arena) => arena.#handle;
+    handleOf = (arena) => { // the native state made exact first (tests inspect it)
+      if (arena.#cache !== null) arena.#settle();
+      return arena.#handle;
+    };
     adopt = (base, onClose) => new Arena(kAdopt, { base, onClose });
     revoke = (arena) => {
       arena.#closed = true;
@@ -63,7 +77,10 @@ class Arena {
       // ArrayBuffer still reaches every byte, so the region is never reused.
       if (!arena.#safe && isDetached(arena.#chunk)) return false;
       const chunk = arena.#handle.reset();
-      if (!arena.#safe) arena.#chunk = chunk;
+      if (!arena.#safe) {
+        arena.#chunk = chunk;
+        arena.#cache.clear();
+      }
       return true;
     };
     isArena = (value) => value !== null && typeof value === 'object' && #handle in value;
@@ -90,6 +107,9 @@ class Arena {
     this.#size = size;
     this.#chunk = safe ? null : this.#handle.chunk();
     this.#ids = safe ? new WeakMap() : null;
+    this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)));
+    // Classes are multiples of 8 bytes: alignment 1 to 4 asks for tighter packing.
+    if (!safe && EXACT_KINDS.includes(kind) && alignment >= BUFFER_ALIGNMENT) this.#maxClass = MAX_CLASS_SIZE;
     this.#id = this.#handle.id();
   }
 
@@ -103,10 +123,21 @@ class Arena {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('arena');
     if (size === 0) return view(this.#empty, 0, 0);
     if (this.#safe) return this.#mallocSafe(size);
-    scratch[ID] = this.#id;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
-    return arenaAllocate() === 0 ? fresh(this.#chunk, scratch[OFFSET], size) : null;
+    const cache = this.#cache;
+    let id = -1;
+    if (size <= this.#maxClass) {
+      const index = classIndex(size);
+      id = cache.take(index, size);
+      if (id < 0) id = this.#newBlock(index, size);
+    } else {
+      id = this.#newBlock(EXACT, size);
+    }
+    if (id < 0) return null;
+    try {
+      return freshBlock(this.#chunk, cache.offset[id], size, id, cache.gen[id]);
+    } catch (err) {
+      throw this.#viewFailed(err);
+    }
   }
 
   free(buf) {
@@ -117,15 +148,28 @@ class Arena {
     if (arrayBuffer === this.#empty) return undefined; // malloc(0): nothing to free
     if (this.#safe) return this.#freeSafe(buf, arrayBuffer);
     if (arrayBuffer !== this.#chunk) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
-    // Intrinsic reads (lib/intrinsics.js): no caller code runs from here on.
+    const cache = this.#cache;
+    // Private-field and typed-array reads only: no caller code runs from here on.
+    const id = blockOf(buf);
+    let state = FREE;
+    if (id >= 0) {
+      state = cache.release(id, genOf(buf));
+      if (state === CACHED) return undefined;
+      if (state === LIVE) {
+        this.#freeRange(cache.offset[id], cache.reserved(id));
+        cache.retire(id);
+        return undefined;
+      }
+      if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${cache.offset[id]} of the arena`);
+    }
+    // A view this arena did not make (a subarray, a caller's own view) or a
+    // settled block: the native strategy decides, once it is exact.
+    this.#settle();
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);
-    scratch[ID] = this.#id;
-    scratch[OFFSET] = offset;
-    scratch[SIZE] = length;
-    if (scratch[SIZE] !== length) throw scratchDetached();
-    const status = arenaFree();
+    const status = this.#nativeFree(offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
+    if (id >= 0) cache.retire(id); // the settled block's whole view: its id is done
     return undefined;
   }
 
@@ -134,14 +178,17 @@ class Arena {
     return this.#size;
   }
 
+  // Cached blocks and the slack of live class blocks are free: usedSize
+  // counts the (aligned) bytes callers hold.
   get freeSize() {
     Arena.#check(this);
-    return this.#handle.freeSize();
+    const cache = this.#cache;
+    return this.#handle.freeSize() + (cache === null ? 0 : cache.cachedBytes + cache.slackBytes);
   }
 
   get usedSize() {
     Arena.#check(this);
-    return this.#size - this.#handle.freeSize();
+    return this.#size - this.freeSize;
   }
 
   get safe() {
@@ -173,10 +220,66 @@ class Arena {
     this.#handle = base.#handle;
     this.#id = base.#id;
     this.#chunk = base.#chunk;
+    this.#cache = base.#cache;
+    this.#maxClass = base.#maxClass;
     this.#ids = base.#safe ? new WeakMap() : null;
     this.#safe = base.#safe;
     this.#size = base.#size;
     this.#onClose = onClose;
+  }
+
+  // A block of class `index` (or an EXACT one) from the strategy, handed out
+  // as n bytes: its cache id, or -1 when nothing fits.
+  #newBlock(index, n) {
+    const cache = this.#cache;
+    if (index !== EXACT) {
+      let offset = this.#nativeAllocate(cache.sizes[index]);
+      if (offset < 0 && (cache.cachedBytes > 0 || cache.slackBytes > 0)) {
+        this.#settle(); // cached blocks and slack may make room
+        offset = this.#nativeAllocate(cache.sizes[index]);
+      }
+      if (offset >= 0) return cache.add(offset, index, n);
+    }
+    let offset = this.#nativeAllocate(n);
+    if (offset < 0 && (cache.cachedBytes > 0 || cache.slackBytes > 0)) {
+      this.#settle();
+      offset = this.#nativeAllocate(n);
+    }
+    return offset < 0 ? -1 : cache.add(offset, EXACT, n);
+  }
+
+  #nativeAllocate(size) {
+    scratch[ID] = this.#id;
+    scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
+    return arenaAllocate() === 0 ? scratch[OFFSET] : -1;
+  }
+
+  #nativeFree(offset, size) {
+    scratch[ID] = this.#id;
+    scratch[OFFSET] = offset;
+    scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
+    return arenaFree();
+  }
+
+  // Frees bytes the cache knows are allocated natively.
+  #freeRange(offset, size) {
+    const status = this.#nativeFree(offset, size);
+    if (status !== FREE_OK) throw ERR_INVALID_STATE(`the arena refused its own block [${offset}, ${offset + size})`);
+  }
+
+  #settle() {
+    const cache = this.#cache;
+    if (cache.cachedBytes === 0 && cache.liveCount === 0) return;
+    cache.settle((offset, size) => this.#freeRange(offset, size));
+  }
+
+  // A view over the chunk failed: a caller transferred it (ArrayBuffer#transfer),
+  // and the new ArrayBuffer still reaches every byte, so nothing is handed out again.
+  #viewFailed(err) {
+    if (!isDetached(this.#chunk)) return err;
+    return ERR_INVALID_STATE("the arena's memory was transferred away (ArrayBuffer#transfer); it hands out nothing more");
   }
 
   #mallocSafe(size) {

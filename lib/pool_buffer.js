@@ -33,14 +33,22 @@ function madeByBuffer(C) {
   return Object.getPrototypeOf(probe) === Buffer.prototype && viewByteOffset(probe) === 1 && viewByteLength(probe) === 2;
 }
 
+// One record shape for every view made here (one hidden class, one brand).
+// A view of a whole block a BlockCache handed out (lib/block_cache.js) also
+// carries the block's id and generation, so free() needs no lookup; other
+// views carry block -1.
 class ViewRecord extends Stamper {
   #arrayBuffer;
   #byteOffset;
+  #block;
+  #gen;
 
-  constructor(target, arrayBuffer, byteOffset) {
+  constructor(target, arrayBuffer, byteOffset, block, gen) {
     super(target);
     this.#arrayBuffer = arrayBuffer;
     this.#byteOffset = byteOffset;
+    this.#block = block;
+    this.#gen = gen;
   }
 
   static arrayBufferOf(view) {
@@ -50,23 +58,43 @@ class ViewRecord extends Stamper {
   static byteOffsetOf(view) {
     return #arrayBuffer in view ? view.#byteOffset : viewByteOffset(view);
   }
+
+  // The block id of a view made by blockView(), else -1.
+  static blockOf(view) {
+    return #arrayBuffer in view ? view.#block : -1;
+  }
+
+  // The generation of a view whose blockOf() is not -1.
+  static genOf(view) {
+    return view.#gen;
+  }
 }
 
-// A Buffer over arrayBuffer[byteOffset, byteOffset + length); the three are
-// integers the caller already checked against the chunk.
-function view(arrayBuffer, byteOffset, length) {
+// A Buffer over arrayBuffer[byteOffset, byteOffset + length) for block id
+// `block` at generation `gen` (-1 and 0 for a view of no block); the numbers
+// are integers the caller already checked against the chunk.
+function blockView(arrayBuffer, byteOffset, length, block, gen) {
   const buf = FastBuffer !== null
     ? new FastBuffer(arrayBuffer, byteOffset, length)
     : bufferFrom(arrayBuffer, byteOffset, length);
-  return new ViewRecord(buf, arrayBuffer, byteOffset);
+  return new ViewRecord(buf, arrayBuffer, byteOffset, block, gen);
+}
+
+function view(arrayBuffer, byteOffset, length) {
+  return blockView(arrayBuffer, byteOffset, length, -1, 0);
 }
 
 // A view over memory a pool hands out: zero-filled under Node's
 // --zero-fill-buffers, as Buffer.allocUnsafe is; otherwise view() itself.
 const fresh = ZERO_FILL ? (arrayBuffer, byteOffset, length) => zeroFill(view(arrayBuffer, byteOffset, length)) : view;
+const freshBlock = ZERO_FILL
+  ? (arrayBuffer, byteOffset, length, block, gen) => zeroFill(blockView(arrayBuffer, byteOffset, length, block, gen))
+  : blockView;
 
 // The ArrayBuffer a Uint8Array views, and where; cheap for views made here.
 const arrayBufferOf = ViewRecord.arrayBufferOf;
 const byteOffsetOf = ViewRecord.byteOffsetOf;
+const blockOf = ViewRecord.blockOf;
+const genOf = ViewRecord.genOf;
 
-module.exports = { arrayBufferOf, byteOffsetOf, fresh, view };
+module.exports = { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view };

@@ -1,0 +1,221 @@
+'use strict';
+// BlockCache: the size-class front end of a fast-mode arena, as the small
+// bins of mimalloc and jemalloc are. A request of at most MAX_CLASS_SIZE
+// bytes is served from a block of its size class (8-byte steps to 64 B, then
+// four classes per power of two: at most 20% slack). A freed block goes onto
+// its class's LIFO stack, offsets in typed arrays, and the next request of
+// that class takes it without crossing into C++. Larger requests are exact
+// blocks, freed straight to the native strategy.
+//
+// Every block handed out has an id and a generation, which the view's record
+// carries (lib/pool_buffer.js), so free() of that view is a few typed-array
+// reads; a record whose generation is not the block's current one is a view
+// kept after its free(): a double free, detected without touching the arena.
+//
+// The native strategy sees a class block as one live allocation of the whole
+// class size, cached or not. settle() makes it exact again before anything
+// needs the native state to match what callers hold (a free of a view the
+// pool did not make, a partial free, reset, validate): cached blocks go back
+// to the strategy and each live class block gives back its slack, becoming
+// an exact allocation of what the caller was handed (its id then takes the
+// exact path). Each block settles at most once, so the cost is amortised.
+// Counters (cachedBytes, slackBytes) keep usedSize exact without settling.
+
+const MAX_CLASS_SIZE = 128 * 1024;
+const CLASS_COUNT = 52;
+
+const FREE = 0; // id not in use
+const LIVE = 1; // handed out; the caller's view carries (id, gen)
+const CACHED = 2; // on its class stack; natively still allocated
+const SETTLED = 3; // handed out, natively exact: frees go to the arena
+
+const EXACT = -1; // class of a block that never enters a stack
+
+// Class of n bytes, 1 <= n <= MAX_CLASS_SIZE: 0..7 for 8..64, then 4 per power of two.
+function classIndex(n) {
+  if (n <= 64) return ((n + 7) >> 3) - 1;
+  const b = 31 - Math.clz32(n - 1); // n - 1 in [2^b, 2^(b+1))
+  return 8 + (b - 6) * 4 + ((n - 1) >> (b - 2)) - 4;
+}
+
+function classBytes(index) {
+  if (index < 8) return (index + 1) * 8;
+  const b = ((index - 8) >> 2) + 6;
+  return ((index - 8 & 3) + 5) << (b - 2);
+}
+
+function grown(array, length) {
+  const next = new array.constructor(length);
+  next.set(array);
+  return next;
+}
+
+class BlockCache {
+  // alignment: every block size is a multiple of it (the strategy reserves
+  // whole granules). capBytes bounds the bytes held on the stacks.
+  constructor(alignment, capBytes) {
+    this.mask = alignment - 1;
+    this.capBytes = capBytes;
+    this.sizes = new Float64Array(CLASS_COUNT); // bytes a block of each class reserves
+    for (let i = 0; i < CLASS_COUNT; i++) this.sizes[i] = this.rounded(classBytes(i));
+    this.stacks = [];
+    for (let i = 0; i < CLASS_COUNT; i++) this.stacks.push(new Int32Array(16));
+    this.tops = new Int32Array(CLASS_COUNT);
+    const n = 64;
+    this.offset = new Float64Array(n);
+    this.length = new Float64Array(n); // bytes handed out
+    this.klass = new Int8Array(n);
+    this.gen = new Int32Array(n);
+    this.state = new Uint8Array(n);
+    this.livePos = new Int32Array(n); // index in liveIds while LIVE and shorter than its class
+    this.liveIds = new Int32Array(n);
+    this.liveCount = 0;
+    this.freeIds = new Int32Array(n);
+    this.freeCount = 0;
+    this.nextId = 0;
+    this.cachedBytes = 0; // on the stacks
+    this.slackBytes = 0; // granule bytes live class blocks reserve beyond what their callers hold
+  }
+
+  // n rounded up to the alignment; n <= MAX_CLASS_SIZE.
+  rounded(n) {
+    return (n + this.mask) & ~this.mask;
+  }
+
+  // A cached block of class `index` handed out as n bytes, or -1.
+  take(index, n) {
+    const top = this.tops[index];
+    if (top === 0) return -1;
+    const id = this.stacks[index][top - 1];
+    this.tops[index] = top - 1;
+    this.cachedBytes -= this.sizes[index];
+    this.#handOut(id, index, n);
+    return id;
+  }
+
+  // A new block at offset (class `index`, or EXACT), handed out as n bytes.
+  add(offset, index, n) {
+    let id;
+    if (this.freeCount > 0) {
+      id = this.freeIds[--this.freeCount];
+    } else {
+      id = this.nextId++;
+      if (id === this.state.length) this.#grow();
+    }
+    this.offset[id] = offset;
+    this.klass[id] = index;
+    this.#handOut(id, index, n);
+    return id;
+  }
+
+  #handOut(id, index, n) {
+    this.state[id] = LIVE;
+    this.gen[id] = (this.gen[id] + 1) | 0;
+    this.length[id] = n;
+    if (index === EXACT || this.sizes[index] === n) return;
+    // The strategy holds all of the block's bytes live; settle() gives back
+    // [n, size), so the block is listed even when its slack is below a granule.
+    this.slackBytes += this.sizes[index] - this.rounded(n);
+    this.livePos[id] = this.liveCount;
+    this.liveIds[this.liveCount++] = id;
+  }
+
+  // The caller's whole view of block id (generation gen) comes back.
+  // Returns CACHED (done), FREE (a stale view: double free), SETTLED (free
+  // it natively through the slow path), or LIVE: free natively the block's
+  // whole reservation, [offset[id], offset[id] + reserved(id)), then call
+  // retire(id).
+  release(id, gen) {
+    if (this.gen[id] !== gen) return FREE;
+    const state = this.state[id];
+    if (state !== LIVE) return state === CACHED ? FREE : state;
+    const index = this.klass[id];
+    if (index === EXACT) return LIVE;
+    this.#unlink(id, index);
+    const bytes = this.sizes[index];
+    if (this.cachedBytes + bytes > this.capBytes) return LIVE;
+    let stack = this.stacks[index];
+    const top = this.tops[index];
+    if (top === stack.length) stack = this.stacks[index] = grown(stack, top * 2);
+    stack[top] = id;
+    this.tops[index] = top + 1;
+    this.cachedBytes += bytes;
+    this.state[id] = CACHED;
+    return CACHED;
+  }
+
+  // Bytes block id holds in the native strategy while LIVE (not settled).
+  reserved(id) {
+    const index = this.klass[id];
+    return index === EXACT ? this.length[id] : this.sizes[index];
+  }
+
+  // The block was freed natively (after release() said LIVE, or once a
+  // settled block's record view was freed whole): its id may be reused.
+  retire(id) {
+    this.state[id] = FREE;
+    this.freeIds[this.freeCount++] = id;
+  }
+
+  // Makes the native strategy exact: freeRange(offset, size) for every cached
+  // block and every live block's slack. freeRange must succeed.
+  settle(freeRange) {
+    for (let index = 0; index < CLASS_COUNT; index++) {
+      const stack = this.stacks[index];
+      const bytes = this.sizes[index];
+      for (let top = this.tops[index]; top > 0; top = this.tops[index]) {
+        const id = stack[top - 1];
+        this.tops[index] = top - 1;
+        this.cachedBytes -= bytes;
+        this.retire(id);
+        freeRange(this.offset[id], bytes);
+      }
+    }
+    while (this.liveCount > 0) {
+      const id = this.liveIds[this.liveCount - 1];
+      const index = this.klass[id];
+      this.#unlink(id, index);
+      this.state[id] = SETTLED;
+      const n = this.length[id];
+      freeRange(this.offset[id] + n, this.sizes[index] - n);
+    }
+  }
+
+  // Forgets every block (the arena was reset): each outstanding record goes stale.
+  clear() {
+    for (let id = 0; id < this.nextId; id++) {
+      this.gen[id] = (this.gen[id] + 1) | 0;
+      this.state[id] = FREE;
+    }
+    this.freeCount = 0;
+    for (let id = this.nextId - 1; id >= 0; id--) this.freeIds[this.freeCount++] = id;
+    this.tops.fill(0);
+    this.liveCount = 0;
+    this.cachedBytes = 0;
+    this.slackBytes = 0;
+  }
+
+  #unlink(id, index) {
+    const n = this.length[id];
+    if (this.sizes[index] === n) return;
+    this.slackBytes -= this.sizes[index] - this.rounded(n);
+    const pos = this.livePos[id];
+    const last = this.liveIds[--this.liveCount];
+    this.liveIds[pos] = last;
+    this.livePos[last] = pos;
+  }
+
+  #grow() {
+    const n = this.state.length * 2;
+    this.offset = grown(this.offset, n);
+    this.length = grown(this.length, n);
+    this.klass = grown(this.klass, n);
+    this.gen = grown(this.gen, n);
+    this.state = grown(this.state, n);
+    this.livePos = grown(this.livePos, n);
+    this.liveIds = grown(this.liveIds, n);
+    this.freeIds = grown(this.freeIds, n);
+  }
+}
+
+module.exports = { BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classIndex };
