@@ -155,21 +155,22 @@ class Arena {
     if (id >= 0) {
       state = cache.release(id, genOf(buf));
       if (state === CACHED) return undefined;
-      if (state === LIVE) {
-        this.#freeRange(cache.offset[id], cache.reserved(id));
-        cache.retire(id);
+      if (state === LIVE) { // an exact block, or the cache is full
+        const offset = cache.offset[id];
+        const status = this.#nativeFree(offset, cache.reserved(id));
+        if (status !== FREE_OK) throw freeError(status, offset, cache.length[id]);
+        cache.drop(id);
         return undefined;
       }
       if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${cache.offset[id]} of the arena`);
     }
-    // A view this arena did not make (a subarray, a caller's own view) or a
-    // settled block: the native strategy decides, once it is exact.
+    // A view this arena did not make (a subarray, a caller's own view) or of
+    // a block that left the cache: the strategy decides, once it is exact.
     this.#settle();
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);
     const status = this.#nativeFree(offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
-    if (id >= 0) cache.retire(id); // the settled block's whole view: its id is done
     return undefined;
   }
 
@@ -234,18 +235,18 @@ class Arena {
     const cache = this.#cache;
     if (index !== EXACT) {
       let offset = this.#nativeAllocate(cache.sizes[index]);
-      if (offset < 0 && (cache.cachedBytes > 0 || cache.slackBytes > 0)) {
+      if (offset < 0 && cache.settles()) {
         this.#settle(); // cached blocks and slack may make room
         offset = this.#nativeAllocate(cache.sizes[index]);
       }
-      if (offset >= 0) return cache.add(offset, index, n);
+      if (offset >= 0) return cache.add(0, offset, index, n);
     }
     let offset = this.#nativeAllocate(n);
-    if (offset < 0 && (cache.cachedBytes > 0 || cache.slackBytes > 0)) {
+    if (offset < 0 && cache.settles()) {
       this.#settle();
       offset = this.#nativeAllocate(n);
     }
-    return offset < 0 ? -1 : cache.add(offset, EXACT, n);
+    return offset < 0 ? -1 : cache.add(0, offset, EXACT, n);
   }
 
   #nativeAllocate(size) {
@@ -271,8 +272,7 @@ class Arena {
 
   #settle() {
     const cache = this.#cache;
-    if (cache.cachedBytes === 0 && cache.liveCount === 0) return;
-    cache.settle((offset, size) => this.#freeRange(offset, size));
+    if (cache.settles()) cache.settle((chunk, offset, size) => this.#freeRange(offset, size));
   }
 
   // A view over the chunk failed: a caller transferred it (ArrayBuffer#transfer),

@@ -9,17 +9,18 @@
 //
 // Every block handed out has an id and a generation, which the view's record
 // carries (lib/pool_buffer.js), so free() of that view is a few typed-array
-// reads; a record whose generation is not the block's current one is a view
-// kept after its free(): a double free, detected without touching the arena.
+// reads. The view of a cached block coming back again is a double free,
+// detected without touching the strategy.
 //
-// The native strategy sees a class block as one live allocation of the whole
-// class size, cached or not. settle() makes it exact again before anything
-// needs the native state to match what callers hold (a free of a view the
-// pool did not make, a partial free, reset, validate): cached blocks go back
-// to the strategy and each live class block gives back its slack, becoming
-// an exact allocation of what the caller was handed (its id then takes the
-// exact path). Each block settles at most once, so the cost is amortised.
-// Counters (cachedBytes, slackBytes) keep usedSize exact without settling.
+// The strategy sees a class block as one live allocation of the whole class
+// size, cached or not. settle() makes it exact before anything needs the
+// strategy to match what callers hold (a free of a view the pool did not
+// make, a partial free, stats, reset): cached blocks go back to it, and each
+// live class block gives back the bytes beyond what its caller was handed and
+// leaves the cache, an ordinary allocation from then on (its record no longer
+// matches: its free takes the slow path, where the strategy decides). Each
+// block settles at most once, so the cost is amortised. The counters
+// (cachedBytes, slackBytes) keep usedSize exact without settling.
 
 const MAX_CLASS_SIZE = 128 * 1024;
 const CLASS_COUNT = 52;
@@ -27,7 +28,7 @@ const CLASS_COUNT = 52;
 const FREE = 0; // id not in use
 const LIVE = 1; // handed out; the caller's view carries (id, gen)
 const CACHED = 2; // on its class stack; natively still allocated
-const SETTLED = 3; // handed out, natively exact: frees go to the arena
+const SETTLED = 3; // release(): not this cache's to decide, ask the strategy
 
 const EXACT = -1; // class of a block that never enters a stack
 
@@ -62,12 +63,13 @@ class BlockCache {
     for (let i = 0; i < CLASS_COUNT; i++) this.stacks.push(new Int32Array(16));
     this.tops = new Int32Array(CLASS_COUNT);
     const n = 64;
+    this.chunk = new Int32Array(n); // which chunk of the pool (0 for an arena)
     this.offset = new Float64Array(n);
     this.length = new Float64Array(n); // bytes handed out
     this.klass = new Int8Array(n);
     this.gen = new Int32Array(n);
     this.state = new Uint8Array(n);
-    this.livePos = new Int32Array(n); // index in liveIds while LIVE and shorter than its class
+    this.livePos = new Int32Array(n); // index in liveIds while a LIVE class block
     this.liveIds = new Int32Array(n);
     this.liveCount = 0;
     this.freeIds = new Int32Array(n);
@@ -93,8 +95,8 @@ class BlockCache {
     return id;
   }
 
-  // A new block at offset (class `index`, or EXACT), handed out as n bytes.
-  add(offset, index, n) {
+  // A new block at chunk, offset (class `index`, or EXACT), handed out as n bytes.
+  add(chunk, offset, index, n) {
     let id;
     if (this.freeCount > 0) {
       id = this.freeIds[--this.freeCount];
@@ -102,6 +104,7 @@ class BlockCache {
       id = this.nextId++;
       if (id === this.state.length) this.#grow();
     }
+    this.chunk[id] = chunk;
     this.offset[id] = offset;
     this.klass[id] = index;
     this.#handOut(id, index, n);
@@ -112,28 +115,27 @@ class BlockCache {
     this.state[id] = LIVE;
     this.gen[id] = (this.gen[id] + 1) | 0;
     this.length[id] = n;
-    if (index === EXACT || this.sizes[index] === n) return;
-    // The strategy holds all of the block's bytes live; settle() gives back
-    // [n, size), so the block is listed even when its slack is below a granule.
+    if (index === EXACT) return;
+    // Listed for settle(), which takes every class block out of the cache.
     this.slackBytes += this.sizes[index] - this.rounded(n);
     this.livePos[id] = this.liveCount;
     this.liveIds[this.liveCount++] = id;
   }
 
   // The caller's whole view of block id (generation gen) comes back.
-  // Returns CACHED (done), FREE (a stale view: double free), SETTLED (free
-  // it natively through the slow path), or LIVE: free natively the block's
-  // whole reservation, [offset[id], offset[id] + reserved(id)), then call
-  // retire(id).
+  // Returns CACHED (done), FREE (the block is cached: a double free), SETTLED
+  // (the block left the cache since: let the strategy decide), or LIVE: free
+  // natively the block's whole reservation, [offset[id], offset[id] +
+  // reserved(id)) of chunk[id], and drop(id) once the strategy agreed.
   release(id, gen) {
-    if (this.gen[id] !== gen) return FREE;
+    if (this.gen[id] !== gen) return SETTLED;
     const state = this.state[id];
-    if (state !== LIVE) return state === CACHED ? FREE : state;
+    if (state !== LIVE) return state === CACHED ? FREE : SETTLED;
     const index = this.klass[id];
     if (index === EXACT) return LIVE;
-    this.#unlink(id, index);
     const bytes = this.sizes[index];
     if (this.cachedBytes + bytes > this.capBytes) return LIVE;
+    this.#unlink(id, index);
     let stack = this.stacks[index];
     const top = this.tops[index];
     if (top === stack.length) stack = this.stacks[index] = grown(stack, top * 2);
@@ -150,15 +152,27 @@ class BlockCache {
     return index === EXACT ? this.length[id] : this.sizes[index];
   }
 
-  // The block was freed natively (after release() said LIVE, or once a
-  // settled block's record view was freed whole): its id may be reused.
+  // A LIVE block was freed natively: it leaves the cache.
+  drop(id) {
+    const index = this.klass[id];
+    if (index !== EXACT) this.#unlink(id, index);
+    this.retire(id);
+  }
+
+  // The block left the cache (freed natively, or settled): its id may be reused.
   retire(id) {
     this.state[id] = FREE;
     this.freeIds[this.freeCount++] = id;
   }
 
-  // Makes the native strategy exact: freeRange(offset, size) for every cached
-  // block and every live block's slack. freeRange must succeed.
+  // True when settle() has something to do.
+  settles() {
+    return this.liveCount > 0 || this.cachedBytes > 0;
+  }
+
+  // Makes the strategy exact: freeRange(chunk, offset, size) for every cached
+  // block and every live class block's bytes beyond its length. freeRange must
+  // succeed. Every block then leaves the cache.
   settle(freeRange) {
     for (let index = 0; index < CLASS_COUNT; index++) {
       const stack = this.stacks[index];
@@ -168,16 +182,16 @@ class BlockCache {
         this.tops[index] = top - 1;
         this.cachedBytes -= bytes;
         this.retire(id);
-        freeRange(this.offset[id], bytes);
+        freeRange(this.chunk[id], this.offset[id], bytes);
       }
     }
     while (this.liveCount > 0) {
       const id = this.liveIds[this.liveCount - 1];
       const index = this.klass[id];
       this.#unlink(id, index);
-      this.state[id] = SETTLED;
+      this.retire(id);
       const n = this.length[id];
-      freeRange(this.offset[id] + n, this.sizes[index] - n);
+      if (n < this.sizes[index]) freeRange(this.chunk[id], this.offset[id] + n, this.sizes[index] - n);
     }
   }
 
@@ -196,9 +210,7 @@ class BlockCache {
   }
 
   #unlink(id, index) {
-    const n = this.length[id];
-    if (this.sizes[index] === n) return;
-    this.slackBytes -= this.sizes[index] - this.rounded(n);
+    this.slackBytes -= this.sizes[index] - this.rounded(this.length[id]);
     const pos = this.livePos[id];
     const last = this.liveIds[--this.liveCount];
     this.liveIds[pos] = last;
@@ -207,6 +219,7 @@ class BlockCache {
 
   #grow() {
     const n = this.state.length * 2;
+    this.chunk = grown(this.chunk, n);
     this.offset = grown(this.offset, n);
     this.length = grown(this.length, n);
     this.klass = grown(this.klass, n);

@@ -14,13 +14,13 @@
 // subarray(), slice()) can reach is never handed out again. Leaks are
 // reported the next time the allocator tracks an allocation or is asked for
 // stats()/trim()/recycle()/close(), as Netty does.
-// The last malloc is remembered while it is live, wholly (#liveSize). When it
-// is freed whole it is parked, not returned (#parkedSize): the next malloc of
-// the same size reuses it with no native call; operations that allocate,
-// lend, count or free in bulk return it to the pool first (#settle). This is
-// a one-entry thread cache (tcache, Netty's PoolThreadCache) for the common
-// malloc/use/free loop; a free that overlaps a parked range is a double free,
-// checked here because native code still counts that range as allocated.
+// Chunk allocations go through a size-class cache (lib/block_cache.js, as
+// mimalloc's and jemalloc's small bins): a freed block of up to 128 KiB goes
+// onto its class's stack and the next malloc of that class takes it with no
+// native call. Anything that needs native code to see exactly what callers
+// hold (a free of a view this allocator did not make, freeRest, stats, trim,
+// recycle, a RecyclableMemory's frees) settles the cache first (#settle), so
+// double and partial frees are judged by the strategy as before.
 // About 450 lines: RecyclableMemory's ledger hooks live here because they
 // need the private chunk state; a second module would have to expose it.
 
@@ -28,14 +28,17 @@ const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { callerStack, codes, fromNative, scratchDetached } = require('./errors');
 const { stampKind, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
-const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./pool_buffer');
+const {
+  BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, classIndex,
+} = require('./block_cache');
+const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOneOf, validateOptions,
 } = require('./validators');
 
 const {
-  ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_CLOSED, ERR_POOLMEM_DOUBLE_FREE,
+  ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_STATE, ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_CLOSED, ERR_POOLMEM_DOUBLE_FREE,
   ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY,
 } = codes;
 
@@ -58,6 +61,10 @@ const TWO_32 = 2 ** 32;
 const CAP_REACHED = -1;
 const FREE_OK = 0;
 const FREE_DOUBLE = 1;
+// Strategies that reserve exactly the (aligned) bytes asked for: the cache's
+// slack accounting assumes it, so only these get size classes.
+const EXACT_KINDS = [0, 1]; // treap, avl (lib/strategy.js)
+const CACHE_CAP_BYTES = 16 * 1024 * 1024; // bytes the class stacks may hold
 const LEAK_LEVELS = ['disabled', 'sample', 'paranoid'];
 const SAMPLE_INTERVAL = 128; // Netty's default: one allocation in 128 on average
 const kChunkId = Symbol('poolmem.chunkId'); // native code defines each chunk ArrayBuffer's id here
@@ -91,17 +98,13 @@ class ScalableAllocator {
   #nextBlock = 1; // tracked block ids (native code keys its blocks by them)
   #reportedGroups = new Set();
   #closed = false;
-  // The last fast-mode malloc (see the header): its chunk ArrayBuffer (null:
-  // none), chunk id, offset and size; #liveSize or #parkedSize is #lastSize
-  // (at most one of them), the other -1. #reused counts bytes handed out again
-  // from the parked range: native totals miss them (stats() adds them).
-  #lastAb = null;
-  #lastChunk = 0;
-  #lastOffset = 0;
-  #lastSize = 0;
-  #liveSize = -1;
-  #parkedSize = -1;
-  #reused = 0;
+  #cache;        // chunk blocks handed out, and the size-class stacks
+  #maxClass = 0; // largest request served from a size class; 0: every block exact
+  // What native totals miss or overcount because of the cache: bytes callers
+  // were handed or gave back through it, less what native code counted for
+  // class blocks (their whole class size, and the settled remainders).
+  #mallocAdjust = 0;
+  #freeAdjust = 0;
 
   static {
     internals = {
@@ -145,6 +148,9 @@ class ScalableAllocator {
     this.#level = level;
     this.#maxSize = maxSize;
     this.#countdown = this.#nextCountdown();
+    this.#cache = new BlockCache(alignment, CACHE_CAP_BYTES);
+    // Classes are multiples of 8 bytes: alignment 1 to 4 asks for tighter packing.
+    if (EXACT_KINDS.includes(kind) && alignment >= BUFFER_ALIGNMENT) this.#maxClass = MAX_CLASS_SIZE;
   }
 
   static #check(self) {
@@ -167,7 +173,7 @@ class ScalableAllocator {
     if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
     if (size === 0) return view(this.#empty, 0, 0);
-    if (this.#lastAb !== null) this.#settle();
+    this.#settle();
     if (this.#safe) {
       const ab = this.#handle.borrowSafe(size);
       if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
@@ -185,15 +191,27 @@ class ScalableAllocator {
     ScalableAllocator.#check(this);
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
-    // Intrinsic reads (lib/intrinsics.js, pool_buffer.js): no caller code runs from here on.
+    // Private-field, typed-array and intrinsic reads (lib/intrinsics.js,
+    // pool_buffer.js): no caller code runs from here on.
     const ab = arrayBufferOf(buf);
-    const length = viewByteLength(buf);
-    if (ab === this.#lastAb && length === this.#liveSize && byteOffsetOf(buf) === this.#lastOffset) {
-      this.#liveSize = -1; // the whole last malloc: park it for the next malloc of this size
-      this.#parkedSize = length;
-      return undefined;
+    const id = blockOf(buf);
+    if (id >= 0) {
+      const cache = this.#cache;
+      // A view this allocator made over one of its chunks: `id` is its block.
+      if (ab === this.#chunks[cache.chunk[id]]) {
+        const state = cache.release(id, genOf(buf));
+        if (state === CACHED) {
+          this.#freeAdjust += cache.length[id];
+          return undefined;
+        }
+        if (state === LIVE) { // an exact block, or the cache is full
+          this.#freeBlock(id);
+          return undefined;
+        }
+        if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${cache.offset[id]} of its chunk`);
+      }
     }
-    this.#freeRange(ab, byteOffsetOf(buf), length);
+    this.#freeRange(ab, byteOffsetOf(buf), viewByteLength(buf));
     return undefined;
   }
 
@@ -232,6 +250,7 @@ class ScalableAllocator {
     this.#drainLeaks();
     this.#epoch++;
     this.#handle.recycle();
+    this.#cache.clear(); // every view handed out is stale now
   }
 
   recyclable() {
@@ -248,7 +267,7 @@ class ScalableAllocator {
     const s = this.#handle.stats();
     return {
       chunks: s[0], size: s[1], usedSize: s[2], freeSize: s[3],
-      totalMalloc: s[4] + this.#reused, totalFree: s[5] + this.#reused, allocations: s[6], leaks: s[7],
+      totalMalloc: s[4] + this.#mallocAdjust, totalFree: s[5] + this.#freeAdjust, allocations: s[6], leaks: s[7],
     };
   }
 
@@ -275,6 +294,7 @@ class ScalableAllocator {
     this.#closed = true;
     this.#epoch++;
     this.#handle.close();
+    this.#cache.clear();
   }
 
   [Symbol.dispose]() {
@@ -295,12 +315,7 @@ class ScalableAllocator {
     const id = ChunkStamp.of(ab);
     if (id !== undefined && this.#chunks[id] === ab) {
       if (length === 0) return;
-      if (ab === this.#lastAb && offset < this.#lastOffset + this.#lastSize && this.#lastOffset < offset + length) {
-        // Native code counts a parked range as allocated: freeing any of it again is ours to catch.
-        if (this.#parkedSize !== -1) throw ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of the buffer`);
-        this.#lastAb = null; // part of the last malloc goes: it is no longer whole
-        this.#liveSize = -1;
-      }
+      this.#settle(); // native code judges chunk frees: it must see what callers hold
       scratch[ID] = this.#id;
       scratch[OFFSET] = id * TWO_32 + offset;
       scratch[SIZE] = length;
@@ -325,7 +340,6 @@ class ScalableAllocator {
       this.#countdown = this.#nextCountdown();
       if (this.#countdown === NEVER) return this.#mallocChunk(size); // leakDetection 'disabled'
     }
-    if (this.#lastAb !== null) this.#settle();
     this.#drainLeaks();
     const stack = this.#level === 'paranoid' ? callerStack() : undefined;
     const block = this.#nextBlock++;
@@ -347,45 +361,91 @@ class ScalableAllocator {
     return ab;
   }
 
-  // A fast-mode malloc: the parked range when it has this size, else native.
+  // A fast-mode malloc: a cached block of its class, else a new block.
   #mallocChunk(size) {
-    if (size === this.#parkedSize) {
-      this.#parkedSize = -1;
-      this.#liveSize = size;
-      this.#reused += size;
-      return fresh(this.#lastAb, this.#lastOffset, size);
+    const cache = this.#cache;
+    let id;
+    if (size <= this.#maxClass) {
+      const index = classIndex(size);
+      id = cache.take(index, size);
+      if (id < 0) id = this.#newBlock(index, size);
+      this.#mallocAdjust += size;
+    } else {
+      id = this.#newBlock(EXACT, size);
     }
-    if (this.#parkedSize !== -1) this.#settle();
+    return freshBlock(this.#chunks[cache.chunk[id]], cache.offset[id], size, id, cache.gen[id]);
+  }
+
+  // A block of class `index` (or an EXACT one) from native code, handed out as
+  // n bytes: its cache id. Throws when the allocator is full.
+  #newBlock(index, n) {
+    const cache = this.#cache;
+    let chunk;
+    if (index !== EXACT) {
+      const bytes = cache.sizes[index];
+      chunk = this.#nativeMalloc(bytes);
+      if (chunk < 0 && cache.settles()) {
+        this.#settle(); // cached blocks and slack may make room
+        chunk = this.#nativeMalloc(bytes);
+      }
+      if (chunk >= 0) {
+        this.#mallocAdjust -= bytes;
+        return cache.add(chunk, scratch[OFFSET], index, n);
+      }
+    }
+    chunk = this.#nativeMalloc(n);
+    if (chunk < 0 && cache.settles()) {
+      this.#settle();
+      chunk = this.#nativeMalloc(n);
+    }
+    if (chunk < 0) throw this.#outOfMemory(chunk, n);
+    if (index !== EXACT) this.#mallocAdjust -= n; // counted by native code after all
+    return cache.add(chunk, scratch[OFFSET], EXACT, n);
+  }
+
+  // One native malloc: the chunk id (the offset in scratch[OFFSET]), or < 0.
+  #nativeMalloc(size) {
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
     if (scratch[SIZE] !== size) throw scratchDetached();
     const chunk = scalableMalloc();
-    if (chunk < 0) throw this.#outOfMemory(chunk, size);
-    const ab = this.#chunkAt(chunk);
-    const offset = scratch[OFFSET];
-    this.#lastAb = ab;
-    this.#lastChunk = chunk;
-    this.#lastOffset = offset;
-    this.#lastSize = size;
-    this.#liveSize = size;
-    return fresh(ab, offset, size);
+    if (chunk >= 0) this.#chunkAt(chunk);
+    return chunk;
   }
 
-  // Returns a parked range to the pool and forgets the last malloc. Whatever
-  // allocates, lends, counts or frees in bulk calls it first, so it sees the
-  // pool as native code does; single frees (free, freeRest, addRecycleBytes)
-  // need not: #freeRange checks them against the last malloc.
-  #settle() {
-    if (this.#parkedSize !== -1) {
-      scratch[ID] = this.#id;
-      scratch[OFFSET] = this.#lastChunk * TWO_32 + this.#lastOffset;
-      scratch[SIZE] = this.#parkedSize;
-      if (scratch[SIZE] !== this.#parkedSize) throw scratchDetached();
-      scalableFree(); // cannot fail: native code holds it allocated and no free reached it
-      this.#parkedSize = -1;
+  // One native free of [offset, offset + size) of chunk; the status.
+  #nativeFree(chunk, offset, size) {
+    scratch[ID] = this.#id;
+    scratch[OFFSET] = chunk * TWO_32 + offset;
+    scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
+    return scalableFree();
+  }
+
+  // A LIVE block whose release() found no room in the cache (or an exact one):
+  // native code frees its whole reservation.
+  #freeBlock(id) {
+    const cache = this.#cache;
+    const offset = cache.offset[id];
+    const bytes = cache.reserved(id);
+    const status = this.#nativeFree(cache.chunk[id], offset, bytes);
+    if (status !== FREE_OK) throw freeError(status, offset, cache.length[id]);
+    if (cache.klass[id] !== EXACT) {
+      this.#freeAdjust += cache.length[id] - bytes;
     }
-    this.#lastAb = null;
-    this.#liveSize = -1;
+    cache.drop(id);
+  }
+
+  // Makes native code see exactly what callers hold (lib/block_cache.js).
+  // Whatever frees chunk memory natively, counts or frees in bulk calls it first.
+  #settle() {
+    const cache = this.#cache;
+    if (!cache.settles()) return;
+    cache.settle((chunk, offset, size) => {
+      const status = this.#nativeFree(chunk, offset, size);
+      if (status !== FREE_OK) throw ERR_INVALID_STATE(`the allocator refused its own block [${offset}, ${offset + size})`);
+      this.#freeAdjust -= size;
+    });
   }
 
   #newGroup() {
@@ -398,17 +458,17 @@ class ScalableAllocator {
   // RecyclableMemory#nextN: a malloc whose free goes into ledger (see recyclable_memory.js).
   #mallocFor(size, group, ledger) {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
-    if (this.#lastAb !== null) this.#settle();
     if (size === 0) return view(this.#empty, 0, 0);
     if (group !== 0) {
       const buf = this.#mallocTracked(size, group);
       ledger.addTracked(arrayBufferOf(buf), 0, size, this.#epoch);
       return buf;
     }
-    scratch[ID] = this.#id;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
-    const chunk = scalableMalloc();
+    let chunk = this.#nativeMalloc(size);
+    if (chunk < 0 && this.#cache.settles()) {
+      this.#settle(); // cached blocks may make room
+      chunk = this.#nativeMalloc(size);
+    }
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
     const offset = scratch[OFFSET];
     ledger.add(chunk * TWO_32 + offset, size, this.#epoch);
@@ -436,7 +496,7 @@ class ScalableAllocator {
   // Returns how many could not be freed (already freed by someone else).
   #freeLedger(slots, count, tracked) {
     if (this.#closed) return 0;
-    if (this.#lastAb !== null) this.#settle();
+    this.#settle();
     let failed = 0;
     for (let start = 0; start < count; start += BATCH_ENTRIES) {
       const n = Math.min(count - start, BATCH_ENTRIES);
@@ -458,7 +518,7 @@ class ScalableAllocator {
   // RecyclableMemory#_onClipFront: frees buf now if the ledger holds it, and forgets it.
   #freeFromLedger(buf, ledger) {
     if (this.#closed) return;
-    if (this.#lastAb !== null) this.#settle();
+    this.#settle();
     const ab = viewBuffer(buf);
     const offset = viewByteOffset(buf);
     const length = viewByteLength(buf);
