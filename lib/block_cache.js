@@ -231,4 +231,6 @@ class BlockCache {
   }
 }
 
-module.exports = { BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classIndex };
+module.exports = {
+  BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classBytes, classIndex,
+};

@@ -1,0 +1,187 @@
+'use strict';
+// The size-class cache in front of Arena and ScalableAllocator (fast mode,
+// treap and avl): classes, reuse without native calls, and the rule that
+// whatever native code judges (partial, foreign and double frees, stats) sees
+// exactly what callers hold, so no byte is ever handed to two owners.
+
+const { spawnSync } = require('node:child_process');
+const { Arena, ScalableAllocator } = require('..');
+const binding = require('../lib/binding');
+const { MAX_CLASS_SIZE, classBytes, classIndex } = require('../lib/block_cache');
+const { expectCode } = require('./helpers/expect_error');
+const { TRANSFER_FLAGS } = require('./helpers/transfer');
+
+const plainScalable = () => new ScalableAllocator({ leakDetection: 'disabled' });
+const POOLS = [
+  ['Arena', () => new Arena(1 << 20)],
+  ['ScalableAllocator', plainScalable],
+];
+
+// True when fn made a native allocate or free call: every such call writes
+// the scratch slots lib/ shares with native code, which start out as NaN here.
+function callsNative(fn) {
+  const scratches = [binding.arenaScratch, binding.scalableScratch];
+  for (const s of scratches) s.fill(NaN);
+  fn();
+  return scratches.some((s) => s.some((v) => !Number.isNaN(v)));
+}
+
+describe('size classes', () => {
+  test('8-byte steps to 64 B, then four per power of two up to 128 KiB, at most 20% slack above 64 B', () => {
+    const bad = [];
+    let last = -1;
+    for (let n = 1; n <= MAX_CLASS_SIZE; n++) {
+      const i = classIndex(n);
+      const size = classBytes(i);
+      if ((i !== last && i !== last + 1) || size < n || (n > 64 ? (size - n) / size > 0.2 : size - n >= 8)) bad.push(n);
+      last = i;
+    }
+    expect(bad).toEqual([]);
+    expect(classIndex(MAX_CLASS_SIZE)).toBe(51);
+    expect([8, 9, 64, 65, 80, 81, 128, 129].map(classIndex)).toEqual([0, 1, 7, 8, 8, 9, 11, 12]);
+  });
+});
+
+describe.each(POOLS)('%s: the size-class cache', (name, make) => {
+  test('a freed block comes back for any size of its class, with no native call', () => {
+    const pool = make();
+    const keep = pool.malloc(40); // so the block is not at the start
+    const a = pool.malloc(100); // class 112
+    pool.free(a);
+    let b;
+    expect(callsNative(() => { b = pool.malloc(110); })).toBe(false);
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.byteOffset).toBe(a.byteOffset);
+    expect(b.length).toBe(110);
+    expect(callsNative(() => pool.free(b))).toBe(false);
+    expect(callsNative(() => pool.free(pool.malloc(200000)))).toBe(true); // above the classes: exact, native
+    pool.free(keep);
+    pool.close();
+  });
+
+  test('a second free of the same view, or of a view kept after free, is a double free', () => {
+    const pool = make();
+    const a = pool.malloc(100);
+    pool.free(a);
+    expectCode(() => pool.free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    const b = pool.malloc(100); // a's block again, b's generation
+    expect(b.byteOffset).toBe(a.byteOffset);
+    pool.free(b);
+    expectCode(() => pool.free(b), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    pool.close();
+  });
+
+  test('a partial free, then the rest: the slack and every byte go back, nothing is handed out twice', () => {
+    const pool = make();
+    const owners = [];
+    const a = pool.malloc(100); // class 112: 12 bytes of slack native code holds
+    a.fill(1);
+    pool.free(a.subarray(0, 8));
+    pool.free(a.subarray(8));
+    expectCode(() => pool.free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError'); // the whole view, after its pieces
+    for (let i = 0; i < 64; i++) owners.push(pool.malloc(8 + (i % 120)).fill(i));
+    owners.forEach((buf, i) => expect(buf.every((x) => x === i)).toBe(true));
+    for (const buf of owners) pool.free(buf);
+    if (name === 'Arena') expect(pool.usedSize).toBe(0);
+    else expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    pool.close();
+  });
+
+  test('a foreign view over a cached block is refused and changes nothing', () => {
+    const pool = make();
+    const keep = pool.malloc(64);
+    const a = pool.malloc(64);
+    pool.free(a); // cached: native code still holds it
+    const over = new Uint8Array(keep.buffer, keep.byteOffset, 128); // keep + the cached block
+    expectCode(() => pool.free(over), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    keep.fill(7);
+    const b = pool.malloc(64);
+    b.fill(9);
+    expect(keep.every((x) => x === 7)).toBe(true);
+    pool.free(keep);
+    pool.free(b);
+    pool.close();
+  });
+
+  test('a ring of outstanding buffers freed out of order keeps contents and counters exact', () => {
+    const pool = make();
+    let x = 12345;
+    const rand = (n) => {
+      x = (x * 1103515245 + 12345) >>> 0;
+      return x % n;
+    };
+    const ring = [];
+    let used = 0;
+    for (let step = 0; step < 5000; step++) {
+      if (ring.length > 0 && (ring.length >= 32 || rand(2) === 0)) {
+        const [buf, tag] = ring.splice(rand(ring.length), 1)[0];
+        expect(buf.equals(Buffer.alloc(buf.length, tag))).toBe(true);
+        used -= Math.ceil(buf.length / 8) * 8;
+        pool.free(buf);
+      } else {
+        const n = 1 + rand(rand(4) === 0 ? 200000 : 3000);
+        const tag = rand(256);
+        ring.push([pool.malloc(n).fill(tag), tag]);
+        used += Math.ceil(n / 8) * 8;
+      }
+      if (name === 'Arena' && step % 97 === 0) expect(pool.usedSize).toBe(used);
+    }
+    for (const [buf, tag] of ring) {
+      expect(buf.equals(Buffer.alloc(buf.length, tag))).toBe(true);
+      pool.free(buf);
+    }
+    if (name === 'Arena') expect(pool.usedSize).toBe(0);
+    else expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    pool.close();
+  });
+});
+
+describe('Arena: the size-class cache and a full arena', () => {
+  test('blocks cached for one class go back when another class needs the room', () => {
+    const arena = new Arena(4096);
+    const bufs = [];
+    for (let i = 0; i < 32; i++) bufs.push(arena.malloc(128));
+    expect(arena.malloc(8)).toBeNull();
+    for (const b of bufs) arena.free(b); // all cached
+    expect(arena.usedSize).toBe(0);
+    const whole = arena.malloc(4096);
+    expect(whole).not.toBeNull();
+    expect(whole.byteOffset).toBe(0);
+    arena.free(whole);
+    arena.close();
+  });
+
+  test('a request that only fits unrounded still fits', () => {
+    const arena = new Arena(1000);
+    expect(arena.malloc(1000)?.length).toBe(1000); // its class (1024) does not fit
+    arena.close();
+  });
+
+  test('ScalableAllocator: stats count bytes asked for, not class sizes', () => {
+    const pool = plainScalable();
+    const a = pool.malloc(100);
+    pool.free(a);
+    const b = pool.malloc(90);
+    expect(pool.stats()).toMatchObject({ usedSize: 90, allocations: 1, totalMalloc: 190, totalFree: 100 });
+    pool.free(b);
+    expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: 190, totalFree: 190 });
+    pool.close();
+  });
+});
+
+describe('a fast-mode Arena whose memory a caller transferred', () => {
+  test('malloc throws ERR_INVALID_STATE and hands out nothing', () => {
+    const script = `
+      const { Arena } = require(${JSON.stringify(require.resolve('..'))});
+      const arena = new Arena(4096);
+      const buf = arena.malloc(64);
+      const moved = buf.buffer.transfer();
+      let code;
+      try { arena.malloc(64); } catch (err) { code = err.code; }
+      process.stdout.write(JSON.stringify({ code, moved: moved.byteLength }));
+    `;
+    const r = spawnSync(process.execPath, [...TRANSFER_FLAGS, '-e', script], { encoding: 'utf8', timeout: 60000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ code: 'ERR_INVALID_STATE', moved: 4096 });
+  });
+});
