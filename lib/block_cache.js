@@ -57,7 +57,7 @@ class BlockCache {
   constructor(alignment, capBytes) {
     this.mask = alignment - 1;
     this.capBytes = capBytes;
-    this.sizes = new Float64Array(CLASS_COUNT); // bytes a block of each class reserves
+    this.sizes = new Int32Array(CLASS_COUNT); // bytes a block of each class reserves
     for (let i = 0; i < CLASS_COUNT; i++) this.sizes[i] = this.rounded(classBytes(i));
     this.stacks = [];
     for (let i = 0; i < CLASS_COUNT; i++) this.stacks.push(new Int32Array(16));
@@ -69,9 +69,7 @@ class BlockCache {
     this.klass = new Int8Array(n);
     this.gen = new Int32Array(n);
     this.state = new Uint8Array(n);
-    this.livePos = new Int32Array(n); // index in liveIds while a LIVE class block
-    this.liveIds = new Int32Array(n);
-    this.liveCount = 0;
+    this.liveClassBlocks = 0; // LIVE blocks of a class: settle() finds them by scanning
     this.freeIds = new Int32Array(n);
     this.freeCount = 0;
     this.nextId = 0;
@@ -89,9 +87,15 @@ class BlockCache {
     const top = this.tops[index];
     if (top === 0) return -1;
     const id = this.stacks[index][top - 1];
+    const bytes = this.sizes[index];
     this.tops[index] = top - 1;
-    this.cachedBytes -= this.sizes[index];
-    this.#handOut(id, index, n);
+    this.cachedBytes -= bytes;
+    // #handOut() written out: the hottest path of every pool using the cache.
+    this.state[id] = LIVE;
+    this.gen[id] = (this.gen[id] + 1) | 0;
+    this.length[id] = n;
+    this.liveClassBlocks++;
+    this.slackBytes += bytes - ((n + this.mask) & ~this.mask);
     return id;
   }
 
@@ -116,10 +120,8 @@ class BlockCache {
     this.gen[id] = (this.gen[id] + 1) | 0;
     this.length[id] = n;
     if (index === EXACT) return;
-    // Listed for settle(), which takes every class block out of the cache.
+    this.liveClassBlocks++;
     this.slackBytes += this.sizes[index] - this.rounded(n);
-    this.livePos[id] = this.liveCount;
-    this.liveIds[this.liveCount++] = id;
   }
 
   // The caller's whole view of block id (generation gen) comes back.
@@ -167,7 +169,7 @@ class BlockCache {
 
   // True when settle() has something to do.
   settles() {
-    return this.liveCount > 0 || this.cachedBytes > 0;
+    return this.liveClassBlocks > 0 || this.cachedBytes > 0;
   }
 
   // Makes the strategy exact: freeRange(chunk, offset, size) for every cached
@@ -185,9 +187,9 @@ class BlockCache {
         freeRange(this.chunk[id], this.offset[id], bytes);
       }
     }
-    while (this.liveCount > 0) {
-      const id = this.liveIds[this.liveCount - 1];
+    for (let id = 0; id < this.nextId && this.liveClassBlocks > 0; id++) {
       const index = this.klass[id];
+      if (this.state[id] !== LIVE || index === EXACT) continue;
       this.#unlink(id, index);
       this.retire(id);
       const n = this.length[id];
@@ -204,17 +206,14 @@ class BlockCache {
     this.freeCount = 0;
     for (let id = this.nextId - 1; id >= 0; id--) this.freeIds[this.freeCount++] = id;
     this.tops.fill(0);
-    this.liveCount = 0;
+    this.liveClassBlocks = 0;
     this.cachedBytes = 0;
     this.slackBytes = 0;
   }
 
   #unlink(id, index) {
+    this.liveClassBlocks--;
     this.slackBytes -= this.sizes[index] - this.rounded(this.length[id]);
-    const pos = this.livePos[id];
-    const last = this.liveIds[--this.liveCount];
-    this.liveIds[pos] = last;
-    this.livePos[last] = pos;
   }
 
   #grow() {
@@ -225,8 +224,6 @@ class BlockCache {
     this.klass = grown(this.klass, n);
     this.gen = grown(this.gen, n);
     this.state = grown(this.state, n);
-    this.livePos = grown(this.livePos, n);
-    this.liveIds = grown(this.liveIds, n);
     this.freeIds = grown(this.freeIds, n);
   }
 }
