@@ -2,8 +2,8 @@
 // A TCP client that reads socket data straight into ScalableAllocator memory
 // with net's `onread` option: no Buffer per read, no copy. Each read lands in
 // a 64 KiB pooled buffer that is freed as soon as it is processed; the next
-// read's malloc of the same size gets the parked range back without a native
-// call. The client answers with a summary built in a RecyclableMemory.
+// read's malloc of the same size gets the same block back from the size-class
+// cache, without a native call. The client answers with a summary built in a RecyclableMemory.
 // A local server on 127.0.0.1 (ephemeral port) sends BYTES of a deterministic
 // pseudo-random stream (an AES-CTR keystream) in writes of random size; both
 // sides hash what passed with SHA-256. Exits by itself.
@@ -80,7 +80,7 @@ async function serve(socket) {
 // - If fn throws or returns something that is not a Uint8Array, Node keeps
 //   reading into the previous buffer, the one just freed. Here fn cannot fail
 //   that way: its malloc follows a free of the same size, so it fits, and
-//   usually gets the parked range straight back without a native call.
+//   usually gets its block straight back from the size-class cache.
 
 async function read(pool, port) {
   let next = null; // the buffer Node reads into next; ours until freed
