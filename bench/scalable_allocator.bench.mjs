@@ -51,7 +51,7 @@ printTable(
   rows,
 );
 console.log("'sample' and 'disabled' free each buffer right after its malloc; 'ring of 4' frees the oldest of");
-console.log('four live buffers. Both come back through the size-class cache (no native call) up to 128 KiB.');
+console.log('four live buffers. Both come back through the size-class cache (no native call) up to 16 MiB.');
 
 // borrow, nextN and recycle: GoMem measured 25, 60 and 550 ns in native Go.
 const a = new ScalableAllocator();

@@ -22,8 +22,8 @@
 // block settles at most once, so the cost is amortised. The counters
 // (cachedBytes, slackBytes) keep usedSize exact without settling.
 
-const MAX_CLASS_SIZE = 128 * 1024;
-const CLASS_COUNT = 52;
+const MAX_CLASS_SIZE = 16 * 1024 * 1024;
+const CLASS_COUNT = 80; // 8 up to 64 B, then 4 for each power of two up to 2^24
 
 const FREE = 0; // id not in use
 const LIVE = 1; // handed out; the caller's view carries (id, gen)

@@ -15,7 +15,7 @@
 // reported the next time the allocator tracks an allocation or is asked for
 // stats()/trim()/recycle()/close(), as Netty does.
 // Chunk allocations go through a size-class cache (lib/block_cache.js, as
-// mimalloc's and jemalloc's small bins): a freed block of up to 128 KiB goes
+// mimalloc's and jemalloc's small bins): a freed block of up to 16 MiB goes
 // onto its class's stack and the next malloc of that class takes it with no
 // native call. Anything that needs native code to see exactly what callers
 // hold (a free of a view this allocator did not make, freeRest, stats, trim,
