@@ -14,7 +14,7 @@ const { codes, fromNative, scratchDetached } = require('./errors');
 const {
   BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, classIndex,
 } = require('./block_cache');
-const { isDetached, viewByteLength } = require('./intrinsics');
+const { chunkGone, isDetached, viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
 const {
@@ -123,6 +123,7 @@ class Arena {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('arena');
     if (size === 0) return view(this.#empty, 0, 0);
     if (this.#safe) return this.#mallocSafe(size);
+    if (chunkGone(this.#chunk)) throw transferred(); // ArrayBuffer#transfer took it
     const cache = this.#cache;
     let id = -1;
     if (size <= this.#maxClass) {
@@ -133,11 +134,7 @@ class Arena {
       id = this.#newBlock(EXACT, size);
     }
     if (id < 0) return null;
-    try {
-      return freshBlock(this.#chunk, cache.offset[id], size, id, cache.gen[id]);
-    } catch (err) {
-      throw this.#viewFailed(err);
-    }
+    return freshBlock(this.#chunk, cache.offset[id], size, id, cache.gen[id]);
   }
 
   free(buf) {
@@ -275,13 +272,6 @@ class Arena {
     if (cache.settles()) cache.settle((chunk, offset, size) => this.#freeRange(offset, size));
   }
 
-  // A view over the chunk failed: a caller transferred it (ArrayBuffer#transfer),
-  // and the new ArrayBuffer still reaches every byte, so nothing is handed out again.
-  #viewFailed(err) {
-    if (!isDetached(this.#chunk)) return err;
-    return ERR_INVALID_STATE("the arena's memory was transferred away (ArrayBuffer#transfer); it hands out nothing more");
-  }
-
   #mallocSafe(size) {
     const pair = this.#handle.allocateSafe(size);
     if (pair === null) return null;
@@ -299,6 +289,12 @@ class Arena {
     if (status !== FREE_OK) throw freeError(status, offset, length);
     return undefined;
   }
+}
+
+// The chunk was transferred away: the new ArrayBuffer still reaches every
+// byte, so nothing is handed out again.
+function transferred() {
+  return ERR_INVALID_STATE("the arena's memory was transferred away (ArrayBuffer#transfer); it hands out nothing more");
 }
 
 function freeError(status, offset, length) {

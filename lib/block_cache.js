@@ -31,6 +31,9 @@ const CACHED = 2; // on its class stack; natively still allocated
 const SETTLED = 3; // release(): not this cache's to decide, ask the strategy
 
 const EXACT = -1; // class of a block that never enters a stack
+// Generations wrap below 2^30 so they stay small integers (Smis): a view's
+// record holding a boxed number would cost an allocation per malloc.
+const GEN_MASK = 2 ** 30 - 1;
 
 // Class of n bytes, 1 <= n <= MAX_CLASS_SIZE: 0..7 for 8..64, then 4 per power of two.
 function classIndex(n) {
@@ -92,7 +95,7 @@ class BlockCache {
     this.cachedBytes -= bytes;
     // #handOut() written out: the hottest path of every pool using the cache.
     this.state[id] = LIVE;
-    this.gen[id] = (this.gen[id] + 1) | 0;
+    this.gen[id] = (this.gen[id] + 1) & GEN_MASK;
     this.length[id] = n;
     this.liveClassBlocks++;
     this.slackBytes += bytes - ((n + this.mask) & ~this.mask);
@@ -117,7 +120,7 @@ class BlockCache {
 
   #handOut(id, index, n) {
     this.state[id] = LIVE;
-    this.gen[id] = (this.gen[id] + 1) | 0;
+    this.gen[id] = (this.gen[id] + 1) & GEN_MASK;
     this.length[id] = n;
     if (index === EXACT) return;
     this.liveClassBlocks++;
@@ -200,7 +203,7 @@ class BlockCache {
   // Forgets every block (the arena was reset): each outstanding record goes stale.
   clear() {
     for (let id = 0; id < this.nextId; id++) {
-      this.gen[id] = (this.gen[id] + 1) | 0;
+      this.gen[id] = (this.gen[id] + 1) & GEN_MASK;
       this.state[id] = FREE;
     }
     this.freeCount = 0;

@@ -33,22 +33,23 @@ function madeByBuffer(C) {
   return Object.getPrototypeOf(probe) === Buffer.prototype && viewByteOffset(probe) === 1 && viewByteLength(probe) === 2;
 }
 
-// One record shape for every view made here (one hidden class, one brand).
-// A view of a whole block a BlockCache handed out (lib/block_cache.js) also
-// carries the block's id and generation, so free() needs no lookup; other
-// views carry block -1.
+// One record shape for every view made here (one hidden class, one brand),
+// three fields: a fourth makes V8 grow the view's property array, about 30
+// more bytes of JS heap per view (measured). A view of a whole block a
+// BlockCache handed out (lib/block_cache.js) carries the block's id and
+// generation, so free() needs no lookup; its offset is read through the
+// intrinsic getter, on slow paths only. Other views carry block -1 and their
+// offset.
 class ViewRecord extends Stamper {
   #arrayBuffer;
-  #byteOffset;
   #block;
-  #gen;
+  #value; // the generation (block >= 0), else the byte offset
 
-  constructor(target, arrayBuffer, byteOffset, block, gen) {
+  constructor(target, arrayBuffer, block, value) {
     super(target);
     this.#arrayBuffer = arrayBuffer;
-    this.#byteOffset = byteOffset;
     this.#block = block;
-    this.#gen = gen;
+    this.#value = value;
   }
 
   static arrayBufferOf(view) {
@@ -56,7 +57,7 @@ class ViewRecord extends Stamper {
   }
 
   static byteOffsetOf(view) {
-    return #arrayBuffer in view ? view.#byteOffset : viewByteOffset(view);
+    return #arrayBuffer in view && view.#block < 0 ? view.#value : viewByteOffset(view);
   }
 
   // The block id of a view made by blockView(), else -1.
@@ -66,22 +67,26 @@ class ViewRecord extends Stamper {
 
   // The generation of a view whose blockOf() is not -1.
   static genOf(view) {
-    return view.#gen;
+    return view.#value;
   }
 }
 
-// A Buffer over arrayBuffer[byteOffset, byteOffset + length) for block id
-// `block` at generation `gen` (-1 and 0 for a view of no block); the numbers
-// are integers the caller already checked against the chunk.
-function blockView(arrayBuffer, byteOffset, length, block, gen) {
-  const buf = FastBuffer !== null
+function makeView(arrayBuffer, byteOffset, length) {
+  return FastBuffer !== null
     ? new FastBuffer(arrayBuffer, byteOffset, length)
     : bufferFrom(arrayBuffer, byteOffset, length);
-  return new ViewRecord(buf, arrayBuffer, byteOffset, block, gen);
 }
 
+// A Buffer over arrayBuffer[byteOffset, byteOffset + length) for block id
+// `block` (>= 0) at generation `gen`; the numbers are integers the caller
+// already checked against the chunk.
+function blockView(arrayBuffer, byteOffset, length, block, gen) {
+  return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, block, gen);
+}
+
+// A Buffer over arrayBuffer[byteOffset, byteOffset + length), of no block.
 function view(arrayBuffer, byteOffset, length) {
-  return blockView(arrayBuffer, byteOffset, length, -1, 0);
+  return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, -1, byteOffset);
 }
 
 // A view over memory a pool hands out: zero-filled under Node's
