@@ -148,9 +148,8 @@ class Arena {
     const cache = this.#cache;
     // Private-field and typed-array reads only: no caller code runs from here on.
     const id = blockOf(buf);
-    let state = FREE;
     if (id >= 0) {
-      state = cache.release(id, genOf(buf));
+      const state = cache.release(id, genOf(buf));
       if (state === CACHED) return undefined;
       if (state === LIVE) { // an exact block, or the cache is full
         const offset = cache.offset[id];
@@ -168,6 +167,7 @@ class Arena {
     const length = viewByteLength(buf);
     const status = this.#nativeFree(offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
+    if (id >= 0) cache.ended(id, genOf(buf)); // a settled block's whole view: freeing it again is a double free
     return undefined;
   }
 

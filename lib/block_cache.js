@@ -9,16 +9,17 @@
 //
 // Every block handed out has an id and a generation, which the view's record
 // carries (lib/pool_buffer.js), so free() of that view is a few typed-array
-// reads. The view of a cached block coming back again is a double free,
-// detected without touching the strategy.
+// reads. A view whose block was freed since (cached, or reused by a later
+// malloc) is a double free, detected without touching the strategy.
 //
 // The strategy sees a class block as one live allocation of the whole class
 // size, cached or not. settle() makes it exact before anything needs the
 // strategy to match what callers hold (a free of a view the pool did not
 // make, a partial free, stats, reset): cached blocks go back to it, and each
 // live class block gives back the bytes beyond what its caller was handed and
-// leaves the cache, an ordinary allocation from then on (its record no longer
-// matches: its free takes the slow path, where the strategy decides). Each
+// leaves the cache, an ordinary allocation from then on (its free takes the
+// slow path, where the strategy decides; settledGen remembers which handout
+// that was, so the id can be reused at once). Each
 // block settles at most once, so the cost is amortised. The counters
 // (cachedBytes, slackBytes) keep usedSize exact without settling.
 
@@ -71,6 +72,8 @@ class BlockCache {
     this.length = new Float64Array(n); // bytes handed out
     this.klass = new Int8Array(n);
     this.gen = new Int32Array(n);
+    this.settledGen = new Int32Array(n).fill(-1); // the last handout settle() took out while live
+    this.endedGen = new Int32Array(n).fill(-1); // a settled handout whose whole view was freed since
     this.state = new Uint8Array(n);
     this.liveClassBlocks = 0; // LIVE blocks of a class: settle() finds them by scanning
     this.freeIds = new Int32Array(n);
@@ -133,9 +136,15 @@ class BlockCache {
   // natively the block's whole reservation, [offset[id], offset[id] +
   // reserved(id)) of chunk[id], and drop(id) once the strategy agreed.
   release(id, gen) {
-    if (this.gen[id] !== gen) return SETTLED;
+    // A later handout of the id: this one ended in a free, unless settle()
+    // took it out while live at or after it (then the strategy decides).
+    if (this.gen[id] !== gen) return gen > this.settledGen[id] ? FREE : SETTLED;
     const state = this.state[id];
-    if (state !== LIVE) return state === CACHED ? FREE : SETTLED;
+    if (state !== LIVE) {
+      if (state === CACHED) return FREE;
+      // Retired: settled (until its whole view is freed), or freed natively.
+      return this.settledGen[id] === gen && this.endedGen[id] !== gen ? SETTLED : FREE;
+    }
     const index = this.klass[id];
     if (index === EXACT) return LIVE;
     const bytes = this.sizes[index];
@@ -195,9 +204,16 @@ class BlockCache {
       if (this.state[id] !== LIVE || index === EXACT) continue;
       this.#unlink(id, index);
       this.retire(id);
+      this.settledGen[id] = this.gen[id];
       const n = this.length[id];
       if (n < this.sizes[index]) freeRange(this.chunk[id], this.offset[id] + n, this.sizes[index] - n);
     }
+  }
+
+  // The whole view of a settled handout was freed by the strategy: another
+  // free of it is a double free again.
+  ended(id, gen) {
+    if (this.gen[id] === gen) this.endedGen[id] = gen;
   }
 
   // Forgets every block (the arena was reset): each outstanding record goes stale.
@@ -208,6 +224,8 @@ class BlockCache {
     }
     this.freeCount = 0;
     for (let id = this.nextId - 1; id >= 0; id--) this.freeIds[this.freeCount++] = id;
+    this.settledGen.fill(-1); // every handout ended with the reset
+    this.endedGen.fill(-1);
     this.tops.fill(0);
     this.liveClassBlocks = 0;
     this.cachedBytes = 0;
@@ -226,6 +244,11 @@ class BlockCache {
     this.length = grown(this.length, n);
     this.klass = grown(this.klass, n);
     this.gen = grown(this.gen, n);
+    for (const name of ['settledGen', 'endedGen']) {
+      const next = new Int32Array(n).fill(-1);
+      next.set(this[name]);
+      this[name] = next;
+    }
     this.state = grown(this.state, n);
     this.freeIds = grown(this.freeIds, n);
   }

@@ -6,7 +6,9 @@
 // so clipFront, updateBuffer and hand-pushed buffers cannot make it free the
 // wrong thing), and entries from before an allocator-wide recycle() or
 // close() are void. Fast-mode entries live in a Float64Array of (handle,
-// length) pairs freed by one native call. A sampled RecyclableMemory (leak
+// length, block, generation) quadruples: a block of the allocator's size-class
+// cache goes back through it, like free() of its view (no native call); other
+// ranges (views the allocator did not make) are freed by one native call. A sampled RecyclableMemory (leak
 // detection) allocates tracked buffers under a group id: if it becomes
 // unreachable without recycle(), the allocator returns its buffers once no
 // view can reach them and reports it once.
@@ -21,25 +23,27 @@ const { ERR_INVALID_ARG_TYPE, ERR_INVALID_THIS, ERR_POOLMEM_DOUBLE_FREE } = code
 const MAX_REQUEST = 2 ** 32;
 const I = internals();
 
-// What recycle() frees: fast-mode (handle, length) pairs and tracked
-// (ArrayBuffer, offset, length) triples, valid for one allocator epoch.
+// What recycle() frees: fast-mode (handle, length, block, generation) entries
+// (block -1: a plain range) and tracked (ArrayBuffer, offset, length) triples,
+// valid for one allocator epoch.
 class Ledger {
-  slots = new Float64Array(32);
+  static ENTRY = 4; // numbers per fast-mode entry in slots
+  slots = new Float64Array(64);
   count = 0;
+  ranges = 0; // entries with block -1: recycle() must settle the cache for them
   tracked = null;
   epoch = -1;
 
   #sync(epoch) {
     if (epoch === this.epoch) return;
-    this.count = 0; // recorded before the allocator's recycle()/close(): already free
-    this.tracked = null;
+    this.clear(); // recorded before the allocator's recycle()/close(): already free
     this.epoch = epoch;
   }
 
-  add(handle, length, epoch) {
+  add(handle, length, block, gen, epoch) {
     if (epoch !== this.epoch) this.#sync(epoch);
     let slots = this.slots;
-    const i = this.count * 2;
+    const i = this.count * Ledger.ENTRY;
     if (i === slots.length) {
       slots = new Float64Array(i * 2);
       slots.set(this.slots);
@@ -47,7 +51,20 @@ class Ledger {
     }
     slots[i] = handle;
     slots[i + 1] = length;
+    slots[i + 2] = block;
+    slots[i + 3] = gen;
     this.count++;
+    if (block < 0) this.ranges++;
+  }
+
+  // Drops entry i (the last one takes its place).
+  remove(i) {
+    const s = this.slots;
+    const at = i * Ledger.ENTRY;
+    const last = (this.count - 1) * Ledger.ENTRY;
+    if (s[at + 2] < 0) this.ranges--;
+    for (let k = 0; k < Ledger.ENTRY; k++) s[at + k] = s[last + k];
+    this.count--;
   }
 
   addTracked(arrayBuffer, offset, length, epoch) {
@@ -58,6 +75,7 @@ class Ledger {
 
   clear() {
     this.count = 0;
+    this.ranges = 0;
     this.tracked = null;
   }
 }
@@ -119,7 +137,7 @@ class RecyclableMemory extends Memory {
     const ledger = this.#ledger;
     let failed = 0;
     if ((ledger.count !== 0 || ledger.tracked !== null) && ledger.epoch === I.epochOf(this.#allocator)) {
-      failed = I.freeLedger(this.#allocator, ledger.slots, ledger.count, ledger.tracked);
+      failed = I.freeLedger(this.#allocator, ledger);
     }
     ledger.clear();
     this.reset();

@@ -29,7 +29,7 @@ const binding = require('./binding');
 const { callerStack, codes, fromNative, scratchDetached } = require('./errors');
 const { stampKind, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
 const {
-  BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, classIndex,
+  BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classIndex,
 } = require('./block_cache');
 const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./strategy');
@@ -116,7 +116,7 @@ class ScalableAllocator {
       newGroup: (a) => a.#newGroup(),
       mallocFor: (a, size, group, ledger) => a.#mallocFor(size, group, ledger),
       locate: (a, buf, ledger) => a.#locate(buf, ledger),
-      freeLedger: (a, slots, count, tracked) => a.#freeLedger(slots, count, tracked),
+      freeLedger: (a, ledger) => a.#freeLedger(ledger),
       freeFromLedger: (a, buf, ledger) => a.#freeFromLedger(buf, ledger),
     };
   }
@@ -199,16 +199,12 @@ class ScalableAllocator {
       const cache = this.#cache;
       // A view this allocator made over one of its chunks: `id` is its block.
       if (ab === this.#chunks[cache.chunk[id]]) {
-        const state = cache.release(id, genOf(buf));
-        if (state === CACHED) {
-          this.#freeAdjust += cache.length[id];
-          return undefined;
-        }
-        if (state === LIVE) { // an exact block, or the cache is full
-          this.#freeBlock(id);
-          return undefined;
-        }
+        const state = this.#releaseBlock(id, genOf(buf));
         if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${cache.offset[id]} of its chunk`);
+        if (state !== SETTLED) return undefined;
+        this.#freeRange(ab, byteOffsetOf(buf), viewByteLength(buf));
+        cache.ended(id, genOf(buf)); // its whole view: freeing it again is a double free
+        return undefined;
       }
     }
     this.#freeRange(ab, byteOffsetOf(buf), viewByteLength(buf));
@@ -423,17 +419,15 @@ class ScalableAllocator {
   }
 
   // A LIVE block whose release() found no room in the cache (or an exact one):
-  // native code frees its whole reservation.
+  // native code frees its whole reservation. Returns the native status.
   #freeBlock(id) {
     const cache = this.#cache;
-    const offset = cache.offset[id];
     const bytes = cache.reserved(id);
-    const status = this.#nativeFree(cache.chunk[id], offset, bytes);
-    if (status !== FREE_OK) throw freeError(status, offset, cache.length[id]);
-    if (cache.klass[id] !== EXACT) {
-      this.#freeAdjust += cache.length[id] - bytes;
-    }
+    const status = this.#nativeFree(cache.chunk[id], cache.offset[id], bytes);
+    if (status !== FREE_OK) return status; // an exact block partly freed already: nothing changed
+    if (cache.klass[id] !== EXACT) this.#freeAdjust += cache.length[id] - bytes;
     cache.drop(id);
+    return FREE_OK;
   }
 
   // Makes native code see exactly what callers hold (lib/block_cache.js).
@@ -464,15 +458,11 @@ class ScalableAllocator {
       ledger.addTracked(arrayBufferOf(buf), 0, size, this.#epoch);
       return buf;
     }
-    let chunk = this.#nativeMalloc(size);
-    if (chunk < 0 && this.#cache.settles()) {
-      this.#settle(); // cached blocks may make room
-      chunk = this.#nativeMalloc(size);
-    }
-    if (chunk < 0) throw this.#outOfMemory(chunk, size);
-    const offset = scratch[OFFSET];
-    ledger.add(chunk * TWO_32 + offset, size, this.#epoch);
-    return fresh(this.#chunkAt(chunk), offset, size);
+    const buf = this.#mallocChunk(size);
+    const cache = this.#cache;
+    const id = blockOf(buf);
+    ledger.add(cache.chunk[id] * TWO_32 + cache.offset[id], size, id, cache.gen[id], this.#epoch);
+    return buf;
   }
 
   // RecyclableMemory#addRecycleBytes: records how to free buf; throws for foreign buffers.
@@ -484,7 +474,14 @@ class ScalableAllocator {
     if (ab === this.#empty) return;
     const id = ChunkStamp.of(ab);
     if (id !== undefined && this.#chunks[id] === ab) {
-      if (length !== 0) ledger.add(id * TWO_32 + offset, length, this.#epoch);
+      if (length === 0) return;
+      const block = blockOf(buf);
+      const cache = this.#cache;
+      if (block >= 0 && cache.gen[block] === genOf(buf) && cache.state[block] === LIVE) {
+        ledger.add(id * TWO_32 + offset, length, block, genOf(buf), this.#epoch); // goes back like free(buf)
+      } else {
+        ledger.add(id * TWO_32 + offset, length, -1, 0, this.#epoch);
+      }
     } else if (this.#tracked.has(ab)) {
       if (length !== 0) ledger.addTracked(ab, offset, length, this.#epoch);
     } else {
@@ -494,17 +491,41 @@ class ScalableAllocator {
 
   // Frees a RecyclableMemory's entries: one native call for the chunk ranges.
   // Returns how many could not be freed (already freed by someone else).
-  #freeLedger(slots, count, tracked) {
+  // Frees a RecyclableMemory's entries: cache blocks as free() would, plain
+  // ranges by one native call per batch (after settling the cache, which
+  // only they need). Returns how many could not be freed (already freed).
+  #freeLedger(ledger) {
     if (this.#closed) return 0;
-    this.#settle();
+    const { slots, count, tracked } = ledger;
+    const E = ledger.constructor.ENTRY;
     let failed = 0;
-    for (let start = 0; start < count; start += BATCH_ENTRIES) {
-      const n = Math.min(count - start, BATCH_ENTRIES);
-      for (let i = 0, j = start * 2; i < n * 2; i++, j++) batch[i] = slots[j];
-      scratch[ID] = this.#id;
-      scratch[SIZE] = n;
-      if (scratch[SIZE] !== n || batch[0] !== slots[start * 2]) throw scratchDetached();
-      failed += scalableFreeBatch();
+    let ranges = ledger.ranges;
+    for (let i = 0; i < count * E; i += E) {
+      const block = slots[i + 2];
+      if (block < 0) continue;
+      const status = this.#releaseBlock(block, slots[i + 3]);
+      if (status === FREE) failed++;
+      else if (status === SETTLED) {
+        slots[i + 2] = -1; // left the cache since: native code judges the range
+        ranges++;
+      }
+    }
+    if (ranges !== 0) {
+      this.#settle();
+      let n = 0;
+      for (let i = 0; i < count * E; i += E) {
+        if (slots[i + 2] >= 0) continue;
+        batch[2 * n] = slots[i];
+        batch[2 * n + 1] = slots[i + 1];
+        if (++n === BATCH_ENTRIES || n === ranges) {
+          scratch[ID] = this.#id;
+          scratch[SIZE] = n;
+          if (scratch[SIZE] !== n || batch[2 * n - 1] !== slots[i + 1]) throw scratchDetached();
+          failed += scalableFreeBatch();
+          ranges -= n;
+          n = 0;
+        }
+      }
     }
     if (tracked !== null) {
       for (let i = 0; i < tracked.length; i += 3) {
@@ -515,10 +536,19 @@ class ScalableAllocator {
     return failed;
   }
 
-  // RecyclableMemory#_onClipFront: frees buf now if the ledger holds it, and forgets it.
+  // A cache block's view (generation gen) comes back: free()'s fast path.
+  // Returns CACHED or LIVE (done), FREE (a double free, nothing changed), or
+  // SETTLED (the block left the cache: the caller frees the range natively).
+  #releaseBlock(id, gen) {
+    const cache = this.#cache;
+    const state = cache.release(id, gen);
+    if (state === CACHED) this.#freeAdjust += cache.length[id];
+    else if (state === LIVE && this.#freeBlock(id) !== FREE_OK) return FREE;
+    return state;
+  }
+
   #freeFromLedger(buf, ledger) {
     if (this.#closed) return;
-    this.#settle();
     const ab = viewBuffer(buf);
     const offset = viewByteOffset(buf);
     const length = viewByteLength(buf);
@@ -526,17 +556,16 @@ class ScalableAllocator {
     if (id !== undefined && this.#chunks[id] === ab) {
       const handle = id * TWO_32 + offset;
       const s = ledger.slots;
-      for (let i = 0; i < ledger.count * 2; i += 2) {
-        if (s[i] !== handle || s[i + 1] !== length) continue;
-        const last = (ledger.count - 1) * 2;
-        s[i] = s[last];
-        s[i + 1] = s[last + 1];
-        ledger.count--;
-        scratch[ID] = this.#id;
-        scratch[OFFSET] = handle;
-        scratch[SIZE] = length;
-        if (scratch[SIZE] !== length) throw scratchDetached();
-        scalableFree(); // already freed elsewhere: nothing to do
+      const E = ledger.constructor.ENTRY;
+      for (let i = 0; i < ledger.count; i++) {
+        const at = i * E;
+        if (s[at] !== handle || s[at + 1] !== length) continue;
+        const block = s[at + 2];
+        const gen = s[at + 3];
+        ledger.remove(i);
+        if (block >= 0 && this.#releaseBlock(block, gen) !== SETTLED) return; // a double free here is only dropped
+        this.#settle();
+        this.#nativeFree(id, offset, length); // already freed elsewhere: nothing to do
         return;
       }
     } else if (ledger.tracked !== null) {

@@ -185,3 +185,49 @@ describe('a fast-mode Arena whose memory a caller transferred', () => {
     expect(JSON.parse(r.stdout)).toEqual({ code: 'ERR_INVALID_STATE', moved: 4096 });
   });
 });
+
+describe('ScalableAllocator: RecyclableMemory blocks and the size-class cache', () => {
+  test('nextN() blocks go back through the cache: recycle() makes no native call and settles nothing', () => {
+    const pool = plainScalable();
+    const outstanding = [pool.malloc(100), pool.malloc(3000)]; // live class blocks a settle would touch
+    const rm = pool.recyclable();
+    const a = rm.nextN(1000);
+    rm.nextN(200);
+    expect(callsNative(() => rm.recycle())).toBe(false);
+    const again = pool.malloc(1000); // a's block, from the cache
+    expect(again.byteOffset).toBe(a.byteOffset);
+    pool.free(again);
+    for (const b of outstanding) pool.free(b);
+    expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    pool.close();
+  });
+
+  test('a nextN() buffer also freed with free() is a double free at recycle(), and is never handed out twice', () => {
+    const pool = plainScalable();
+    const rm = pool.recyclable();
+    const a = rm.nextN(500);
+    pool.free(a); // cached
+    const b = pool.malloc(500); // the same block, a new owner
+    b.fill(3);
+    expectCode(() => rm.recycle(), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    const c = pool.malloc(500);
+    expect(c.byteOffset === b.byteOffset && c.buffer === b.buffer).toBe(false);
+    expect(b.every((x) => x === 3)).toBe(true);
+    pool.free(b);
+    pool.free(c);
+    expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    pool.close();
+  });
+
+  test('addRecycleBytes() of a subarray: recycle() settles the cache and frees exactly those bytes', () => {
+    const pool = plainScalable();
+    const whole = pool.malloc(1000);
+    const rm = pool.recyclable();
+    rm.addRecycleBytes(whole.subarray(0, 400));
+    rm.recycle();
+    pool.free(whole.subarray(400));
+    expectCode(() => pool.free(whole), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    pool.close();
+  });
+});
