@@ -102,7 +102,7 @@ export class Arena implements Disposable {
 // ScalableAllocator: grows by chunks
 // ---------------------------------------------------------------------------
 
-/** `'sample'` (default) tracks about one allocation in 128; `'paranoid'` tracks all and records the malloc stack. */
+/** `'sample'` (default) tracks about one allocation in 1024; `'paranoid'` tracks all and records the malloc stack. */
 export type LeakDetection = 'disabled' | 'sample' | 'paranoid';
 
 export interface ScalableAllocatorOptions extends StrategyOptions {

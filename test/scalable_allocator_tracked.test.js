@@ -12,7 +12,7 @@ const { expectCode } = require('./helpers/expect_error');
 const SIZE = 64;
 
 // An untracked buffer directly followed in its chunk by a tracked one:
-// leakDetection 'sample' tracks about one malloc in 128.
+// leakDetection 'sample' tracks about one malloc in 1024.
 function neighbours(pool) {
   let prev = pool.malloc(SIZE);
   for (let i = 0; i < 100000; i++) {
