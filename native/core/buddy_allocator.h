@@ -46,8 +46,6 @@ class BuddyAllocator final : public RangeStrategy {
   void Reset(uint64_t size) override;
   bool Validate() const override;
 
-  uint64_t MinBlock() const { return uint64_t{1} << shift_; }
-
  private:
   // Order of the block a request of `size` bytes needs, or -1 if none can.
   int OrderFor(uint64_t size, uint64_t* granules) const;

@@ -21,7 +21,6 @@ class MappedRegion {
 
   uint8_t* data() const { return data_; }
   uint64_t size() const { return size_; }          // as requested
-  uint64_t mapped_size() const { return mapped_; }  // rounded up to pages
   bool huge_pages() const { return huge_pages_; }   // MADV_HUGEPAGE accepted
 
   // Regions currently mapped by this process (all threads); for tests.
@@ -32,7 +31,7 @@ class MappedRegion {
       : data_(data), size_(size), mapped_(mapped), huge_pages_(huge) {}
   uint8_t* data_;
   uint64_t size_;
-  uint64_t mapped_;
+  uint64_t mapped_;  // size rounded up to pages
   bool huge_pages_;
 };
 

@@ -22,16 +22,6 @@ constexpr std::pair<std::string_view, StrategyKind> kNames[] = {
 };
 }  // namespace
 
-bool ParseStrategyKind(std::string_view name, StrategyKind* out) {
-  for (const auto& [n, kind] : kNames) {
-    if (n == name) {
-      *out = kind;
-      return true;
-    }
-  }
-  return false;
-}
-
 std::vector<std::string_view> AvailableStrategies() {
   std::vector<std::string_view> out;
   for (const auto& [name, kind] : kNames) {

@@ -67,9 +67,6 @@ class RangeStrategy {
   uint64_t free_size_ = 0;  // each strategy keeps it exact
 };
 
-// Parses "treap" | "avl" | "buddy" | "first-fit".
-bool ParseStrategyKind(std::string_view name, StrategyKind* out);
-
 // Names of the strategies MakeRangeStrategy can build, in StrategyKind order.
 std::vector<std::string_view> AvailableStrategies();
 
