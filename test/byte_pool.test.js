@@ -6,7 +6,7 @@
 const binding = require('../lib/binding');
 const { BytePool, PoolError } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
-const { collect: settle, until, settled } = require('./helpers/gc');
+const { until, settled } = require('./helpers/gc');
 
 const TIERS = [128, 256, 512, 1024];
 
