@@ -6,6 +6,7 @@
 const binding = require('../lib/binding');
 const { BytePool, PoolError } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
+const { seededRandom } = require('./helpers/random');
 const { until, settled } = require('./helpers/gc');
 
 const TIERS = [128, 256, 512, 1024];
@@ -541,18 +542,9 @@ describe('BytePool receiver checks', () => {
 
 // ---- seeded model test ---------------------------------------------------------
 
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('BytePool model test', () => {
   test.each([1, 2, 3])('seed %i: get/put/getBuffer/retain/release agree with a model', (seed) => {
-    const rand = mulberry32(seed);
+    const rand = seededRandom(seed).next;
     const tiers = [16, 100, 256, 4096];
     const pool = new BytePool(tiers, { leakDetection: seed === 3 ? 'paranoid' : 'sample' });
     const plain = [];   // { buf, canary, tier }

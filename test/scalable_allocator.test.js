@@ -9,6 +9,7 @@ const { Arena, ScalableAllocator, PoolError } = require('..');
 const binding = require('../lib/binding');
 const { internals } = require('../lib/scalable_allocator');
 const { expectCode } = require('./helpers/expect_error');
+const { seededRandom } = require('./helpers/random');
 const { collect, collectUntil, until, settled } = require('./helpers/gc');
 
 const KiB = 1024;
@@ -593,11 +594,7 @@ describe('ScalableAllocator: the parked last malloc', () => {
   });
 
   test('a seeded LIFO-heavy model: live buffers never overlap and counters stay exact', () => {
-    let seed = 777;
-    const rand = (n) => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed % n;
-    };
+    const rand = seededRandom(777).int;
     const a = new ScalableAllocator({ chunkSize: 4 * KiB, maxChunkSize: 64 * KiB, leakDetection: 'disabled' });
     const live = [];
     let used = 0;
@@ -636,11 +633,7 @@ describe('ScalableAllocator: the parked last malloc', () => {
   // Every public operation interleaved with malloc/free pairs that park: no
   // byte is ever handed out twice (canaries), and usedSize/allocations match.
   test.each([1, 2, 3])('seed %i: every operation around a parked range keeps the pool consistent', (seedArg) => {
-    let seed = seedArg * 7919;
-    const rand = (n) => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return (seed >>> 8) % n;
-    };
+    const rand = seededRandom(seedArg * 7919).int;
     const a = new ScalableAllocator({ chunkSize: 2 * KiB, maxChunkSize: 16 * KiB, leakDetection: 'disabled' });
     let rm = a.recyclable();
     let live = []; // { b, v }: freed through the allocator
@@ -710,11 +703,7 @@ describe('ScalableAllocator model test', () => {
   // chunks and sizes up to 3 MiB, with a reserved-bytes cap keeping it bounded.
   const { STRATEGIES } = require('..');
   test.each(STRATEGIES.flatMap((s) => [[s, false], [s, true]]))('%s (safe: %p) matches a model', (strategy, safe) => {
-    let seed = 12345;
-    const rand = (n) => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed % n;
-    };
+    const rand = seededRandom(12345).int;
     const a = new ScalableAllocator({
       chunkSize: 16 * KiB, maxChunkSize: MiB, maxSize: 48 * MiB, strategy, safe, leakDetection: 'disabled',
     });
