@@ -1,4 +1,4 @@
-// U64Map and AllocationIndex's paths for older extents. The hot cases on an
+// AllocationIndex's paths for older extents. The hot cases on an
 // older extent (whole free, front or tail trim) are two or three hash
 // operations; everything else takes RemoveSlow.
 #include "allocation_index.h"
@@ -8,30 +8,6 @@
 #include "debug.h"
 
 namespace poolmem {
-
-// ---- U64Map -------------------------------------------------------------
-
-void U64Map::Rehash(size_t capacity) {
-  std::vector<Entry> old = std::move(entries_);
-  entries_.assign(capacity, Entry{kEmpty, 0});
-  mask_ = capacity - 1;
-  shift_ = 64;
-  for (size_t c = capacity; c > 1; c >>= 1) --shift_;
-  size_ = 0;
-  for (const Entry& e : old) {
-    if (e.key != kEmpty) Put(e.key, e.value);
-  }
-}
-
-void U64Map::Clear() {
-  if (entries_.size() > 64) {
-    entries_.clear();
-    Rehash(16);
-    return;
-  }
-  entries_.assign(entries_.size(), Entry{kEmpty, 0});
-  size_ = 0;
-}
 
 // ---- AllocationIndex ------------------------------------------------------
 

@@ -15,91 +15,9 @@
 #include <vector>
 
 #include "debug.h"
+#include "flat_map.h"
 
 namespace poolmem {
-
-// Open-addressing uint64 -> uint64 map (linear probing, backward-shift
-// deletion, load <= 1/2). Key ~0 is reserved as the empty marker. Keys and
-// values sit side by side (one cache line per probe) and the hot operations
-// are inline: a malloc+free pair on an older extent makes four of them
-// (the ScalableAllocator speed budget).
-class U64Map {
- public:
-  static constexpr uint64_t kEmpty = ~uint64_t{0};
-  U64Map() { Rehash(16); }
-
-  // Value pointer or nullptr.
-  uint64_t* Find(uint64_t key) {
-    for (size_t i = Slot(key);; i = (i + 1) & mask_) {
-      if (entries_[i].key == key) return &entries_[i].value;
-      if (entries_[i].key == kEmpty) return nullptr;
-    }
-  }
-  const uint64_t* Find(uint64_t key) const { return const_cast<U64Map*>(this)->Find(key); }
-  // Inserts or overwrites.
-  void Put(uint64_t key, uint64_t value) {
-    POOLMEM_ASSERT(key != kEmpty);
-    if ((size_ + 1) * 2 > entries_.size()) Rehash(entries_.size() * 2);
-    size_t i = Slot(key);
-    while (entries_[i].key != kEmpty && entries_[i].key != key) i = (i + 1) & mask_;
-    if (entries_[i].key == kEmpty) {
-      entries_[i].key = key;
-      ++size_;
-    }
-    entries_[i].value = value;
-  }
-  bool Erase(uint64_t key) {
-    uint64_t unused;
-    return Take(key, &unused);
-  }
-  // Erase that also hands back the value: one probe where Find + Erase take two.
-  bool Take(uint64_t key, uint64_t* value) {
-    size_t i = Slot(key);
-    while (entries_[i].key != key) {
-      if (entries_[i].key == kEmpty) return false;
-      i = (i + 1) & mask_;
-    }
-    *value = entries_[i].value;
-    EraseAt(i);
-    return true;
-  }
-  void Clear();
-  size_t size() const { return size_; }
-  template <class F> void ForEach(F&& f) const {
-    for (const Entry& e : entries_) {
-      if (e.key != kEmpty) f(e.key, e.value);
-    }
-  }
-
- private:
-  struct Entry {
-    uint64_t key;
-    uint64_t value;
-  };
-  size_t Slot(uint64_t key) const {
-    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
-  }
-  // Backward shift: pulls later entries of the probe run into the hole at i.
-  void EraseAt(size_t i) {
-    for (size_t j = (i + 1) & mask_; entries_[j].key != kEmpty; j = (j + 1) & mask_) {
-      const size_t home = Slot(entries_[j].key);
-      // Move j into i when its home is not in the cyclic range (i, j].
-      const bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
-      if (!stays) {
-        entries_[i] = entries_[j];
-        i = j;
-      }
-    }
-    entries_[i].key = kEmpty;
-    --size_;
-  }
-  void Rehash(size_t capacity);
-
-  std::vector<Entry> entries_;
-  size_t mask_ = 0;
-  int shift_ = 0;
-  size_t size_ = 0;
-};
 
 class AllocationIndex {
  public:
@@ -167,8 +85,8 @@ class AllocationIndex {
   uint64_t RemoveSlow(uint32_t chunk, uint64_t start, uint64_t end);
 
   Extent recent_;
-  U64Map starts_;  // start key -> end offset
-  U64Map ends_;    // end key -> start offset
+  FlatMap<uint64_t> starts_;  // start key -> end offset
+  FlatMap<uint64_t> ends_;    // end key -> start offset
 };
 
 }  // namespace poolmem

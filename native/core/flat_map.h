@@ -1,14 +1,17 @@
 // FlatMap: open addressing with linear probing from uint64 keys (granule
-// indices) to small values. Deletion shifts the following entries back, so
-// there are no tombstones and lookups stay short at load <= 1/2.
-// UINT64_MAX is reserved as the empty key. Pointers returned by Find are
-// valid until the next Insert or Erase.
+// indices, chunk-tagged offsets) to small values. Keys and values sit side by
+// side (one cache line per probe) and the hot operations are inline.
+// Deletion shifts the following entries back, so there are no tombstones and
+// lookups stay short at load <= 1/2. UINT64_MAX is reserved as the empty key.
+// Pointers returned by Find are valid until the next Insert, Put or Erase.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
+
+#include "debug.h"
 
 namespace poolmem {
 
@@ -19,19 +22,22 @@ class FlatMap {
 
   FlatMap() { Clear(); }
 
+  // Empty again; a large table shrinks back to the initial 16 slots.
   void Clear() {
-    slots_.assign(16, Slot{kEmpty, V{}});
-    shift_ = 64 - 4;
+    if (slots_.empty() || slots_.size() > 64) {
+      slots_.assign(16, Slot{kEmpty, V{}});
+      shift_ = 64 - 4;
+    } else {
+      for (Slot& s : slots_) s.key = kEmpty;
+    }
     count_ = 0;
   }
 
   uint64_t size() const { return count_; }
 
   V* Find(uint64_t key) {
-    for (uint64_t i = Home(key);; i = (i + 1) & Mask()) {
-      if (slots_[i].key == key) return &slots_[i].value;
-      if (slots_[i].key == kEmpty) return nullptr;
-    }
+    const uint64_t i = SlotOf(key);
+    return i == kAbsent ? nullptr : &slots_[i].value;
   }
   const V* Find(uint64_t key) const { return const_cast<FlatMap*>(this)->Find(key); }
 
@@ -42,13 +48,32 @@ class FlatMap {
     return Place(key, std::move(value));
   }
 
+  // Inserts or overwrites.
+  void Put(uint64_t key, V value) {
+    POOLMEM_ASSERT(key != kEmpty);
+    if ((count_ + 1) * 2 > slots_.size()) Grow();
+    uint64_t i = Home(key);
+    while (slots_[i].key != kEmpty && slots_[i].key != key) i = (i + 1) & Mask();
+    if (slots_[i].key == kEmpty) {
+      slots_[i].key = key;
+      ++count_;
+    }
+    slots_[i].value = std::move(value);
+  }
+
   // Returns false when the key is absent.
   bool Erase(uint64_t key) {
-    uint64_t i = Home(key);
-    while (slots_[i].key != key) {
-      if (slots_[i].key == kEmpty) return false;
-      i = (i + 1) & Mask();
-    }
+    const uint64_t i = SlotOf(key);
+    if (i == kAbsent) return false;
+    EraseSlot(i);
+    return true;
+  }
+
+  // Erase that also hands back the value: one probe where Find + Erase take two.
+  bool Take(uint64_t key, V* value) {
+    const uint64_t i = SlotOf(key);
+    if (i == kAbsent) return false;
+    *value = std::move(slots_[i].value);
     EraseSlot(i);
     return true;
   }
@@ -71,6 +96,16 @@ class FlatMap {
     uint64_t key;
     V value;
   };
+
+  static constexpr uint64_t kAbsent = UINT64_MAX;
+
+  // The key's slot, or kAbsent.
+  uint64_t SlotOf(uint64_t key) const {
+    for (uint64_t i = Home(key);; i = (i + 1) & Mask()) {
+      if (slots_[i].key == key) return i;
+      if (slots_[i].key == kEmpty) return kAbsent;
+    }
+  }
 
   void EraseSlot(uint64_t i) {
     // Backward shift: move each later entry of the cluster into the hole
