@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <cstring>
 
-#include "arena.h"
-#include "os_memory.h"
-#include "process_allocator.h"
+#include "pools/arena.h"
+#include "os/os_memory.h"
+#include "pools/process_allocator.h"
 
 namespace {
 int failures = 0;

@@ -1,7 +1,7 @@
 // AllocationIndex and the FlatMap it keeps extents in: whole, front, tail, middle and spanning frees,
 // on the recent extent and on older ones, a seeded comparison of the index
 // against a byte-level model and of the map against std::unordered_map.
-#include "allocation_index.h"
+#include "structures/allocation_index.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // ids, exact partial frees, and a seeded multi-threaded stress test with
 // canaries. Runs over the granule strategies that take arbitrary arena sizes
 // (first-fit, which the global instance uses).
-#include "process_allocator.h"
+#include "pools/process_allocator.h"
 
 #include <gtest/gtest.h>
 

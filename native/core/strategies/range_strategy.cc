@@ -1,15 +1,15 @@
 // Strategy names and the factory: the one place that knows every strategy.
-#include "range_strategy.h"
+#include "strategies/range_strategy.h"
 
 #include <algorithm>
 #include <bit>
 #include <utility>
 
-#include "aligned_strategy.h"
-#include "avl_allocator.h"
-#include "buddy_allocator.h"
-#include "first_fit_allocator.h"
-#include "treap_allocator.h"
+#include "strategies/aligned_strategy.h"
+#include "strategies/avl_allocator.h"
+#include "strategies/buddy_allocator.h"
+#include "strategies/first_fit_allocator.h"
+#include "strategies/treap_allocator.h"
 
 namespace poolmem {
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "debug.h"
-#include "flat_map.h"
+#include "structures/flat_map.h"
 
 namespace poolmem {
 

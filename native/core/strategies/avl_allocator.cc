@@ -2,11 +2,11 @@
 // <= 1.44 log2 n) and rebalance on the way back up only while a subtree's
 // height changes, one or two levels on average: each rebalanced level reads
 // the height of the off-path child. The shared allocator is instantiated here.
-#include "avl_allocator.h"
+#include "strategies/avl_allocator.h"
 
 #include <algorithm>
 
-#include "best_fit_allocator_inl.h"
+#include "strategies/best_fit_allocator_inl.h"
 
 namespace poolmem {
 

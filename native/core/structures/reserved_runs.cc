@@ -4,7 +4,7 @@
 // starting at the freed byte's granule is found by a bit test plus one hash
 // probe; a free inside a run walks back to the run's start with
 // BitTree::Prev.
-#include "reserved_runs.h"
+#include "structures/reserved_runs.h"
 
 #include <algorithm>
 

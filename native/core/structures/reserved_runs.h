@@ -14,9 +14,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "bit_tree.h"
-#include "flat_map.h"
-#include "range_strategy.h"
+#include "structures/bit_tree.h"
+#include "structures/flat_map.h"
+#include "strategies/range_strategy.h"
 
 namespace poolmem {
 

@@ -1,5 +1,5 @@
 // ProcessAllocator: arenas, first fit across them, and unmapping on the last free.
-#include "process_allocator.h"
+#include "pools/process_allocator.h"
 
 #include <algorithm>
 

@@ -19,9 +19,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "bit_tree.h"
-#include "range_strategy.h"
-#include "reserved_runs.h"
+#include "structures/bit_tree.h"
+#include "strategies/range_strategy.h"
+#include "structures/reserved_runs.h"
 
 namespace poolmem {
 

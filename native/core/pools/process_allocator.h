@@ -24,9 +24,9 @@
 #include <mutex>
 #include <vector>
 
-#include "os_memory.h"
-#include "range_strategy.h"
-#include "spin_lock.h"
+#include "os/os_memory.h"
+#include "strategies/range_strategy.h"
+#include "os/spin_lock.h"
 
 namespace poolmem {
 

@@ -5,7 +5,7 @@
 // Allocation: one bit clear, a bit set per split level, and the tail
 // decomposition when the request is not a power of two. Free: one
 // ReservedRuns lookup, then one bit test per merge level.
-#include "buddy_allocator.h"
+#include "strategies/buddy_allocator.h"
 
 #include <algorithm>
 #include <bit>

@@ -1,6 +1,6 @@
 // MappedRegion over the OS's anonymous memory: mmap / madvise / munmap on
 // Linux and macOS, VirtualAlloc / VirtualFree on Windows.
-#include "os_memory.h"
+#include "os/os_memory.h"
 
 #if defined(_WIN32)
 #ifndef WIN32_LEAN_AND_MEAN

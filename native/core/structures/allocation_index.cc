@@ -1,7 +1,7 @@
 // AllocationIndex's paths for older extents. The hot cases on an
 // older extent (whole free, front or tail trim) are two or three hash
 // operations; everything else takes RemoveSlow.
-#include "allocation_index.h"
+#include "structures/allocation_index.h"
 
 #include <algorithm>
 

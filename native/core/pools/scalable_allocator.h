@@ -21,9 +21,9 @@
 #include <memory>
 #include <vector>
 
-#include "allocation_index.h"
-#include "arena.h"
-#include "max_tree.h"
+#include "structures/allocation_index.h"
+#include "pools/arena.h"
+#include "structures/max_tree.h"
 
 namespace poolmem {
 

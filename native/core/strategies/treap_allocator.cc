@@ -1,9 +1,9 @@
 // Treap balancing for BestFitAllocator: insert splits at the first node the
 // new one outranks, erase merges the node's two subtrees in its place. The
 // shared allocator is instantiated here.
-#include "treap_allocator.h"
+#include "strategies/treap_allocator.h"
 
-#include "best_fit_allocator_inl.h"
+#include "strategies/best_fit_allocator_inl.h"
 
 namespace poolmem {
 

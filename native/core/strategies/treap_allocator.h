@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "best_fit_allocator.h"
+#include "strategies/best_fit_allocator.h"
 
 namespace poolmem {
 

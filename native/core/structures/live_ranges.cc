@@ -1,6 +1,6 @@
 // LiveRanges: a short sorted vector; partial frees are rare, so one entry is
 // the common case and a linear scan is the fastest structure.
-#include "live_ranges.h"
+#include "structures/live_ranges.h"
 
 namespace poolmem {
 

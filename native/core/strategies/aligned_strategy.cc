@@ -1,13 +1,13 @@
 // AlignedStrategy: see aligned_strategy.h. Instantiated for the two
 // byte-exact strategies; Exact is final, so its calls are direct.
-#include "aligned_strategy.h"
+#include "strategies/aligned_strategy.h"
 
 #include <algorithm>
 #include <bit>
 
-#include "avl_allocator.h"
+#include "strategies/avl_allocator.h"
 #include "debug.h"
-#include "treap_allocator.h"
+#include "strategies/treap_allocator.h"
 
 namespace poolmem {
 

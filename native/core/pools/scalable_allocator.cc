@@ -1,6 +1,6 @@
 // ScalableAllocator: chunk bookkeeping, the chunk index, growth and the
 // release policy. The strategies do the work inside a chunk.
-#include "scalable_allocator.h"
+#include "pools/scalable_allocator.h"
 
 #include <algorithm>
 

@@ -11,7 +11,7 @@
 
 #include <algorithm>
 
-#include "best_fit_allocator.h"
+#include "strategies/best_fit_allocator.h"
 #include "debug.h"
 
 namespace poolmem {

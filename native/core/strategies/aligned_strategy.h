@@ -16,8 +16,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "range_strategy.h"
-#include "reserved_runs.h"
+#include "strategies/range_strategy.h"
+#include "structures/reserved_runs.h"
 
 namespace poolmem {
 

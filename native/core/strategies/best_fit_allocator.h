@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "range_strategy.h"
+#include "strategies/range_strategy.h"
 
 namespace poolmem {
 

@@ -1,5 +1,5 @@
 // Arena construction: map first, then hand the region to a strategy.
-#include "arena.h"
+#include "pools/arena.h"
 
 namespace poolmem {
 

@@ -3,7 +3,7 @@
 // new range with no free range after it goes before the sentinel. Every
 // change to a range's end or length goes through Grew or Cut, which keep
 // longest_ exact.
-#include "first_fit_allocator.h"
+#include "strategies/first_fit_allocator.h"
 
 #include <algorithm>
 #include <bit>

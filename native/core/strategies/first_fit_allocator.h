@@ -22,11 +22,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "bit_tree.h"
-#include "flat_map.h"
-#include "max_tree.h"
-#include "range_strategy.h"
-#include "reserved_runs.h"
+#include "structures/bit_tree.h"
+#include "structures/flat_map.h"
+#include "structures/max_tree.h"
+#include "strategies/range_strategy.h"
+#include "structures/reserved_runs.h"
 
 namespace poolmem {
 

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "os_memory.h"
-#include "range_strategy.h"
+#include "os/os_memory.h"
+#include "strategies/range_strategy.h"
 
 namespace poolmem {
 

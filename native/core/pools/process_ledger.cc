@@ -1,6 +1,6 @@
 // ProcessLedger: ownership checks in front of ProcessAllocator, and the
 // return of an owner's blocks when it goes away.
-#include "process_ledger.h"
+#include "pools/process_ledger.h"
 
 #include "debug.h"
 

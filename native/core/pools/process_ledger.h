@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "allocation_index.h"
-#include "process_allocator.h"
+#include "structures/allocation_index.h"
+#include "pools/process_allocator.h"
 
 namespace poolmem {
 
