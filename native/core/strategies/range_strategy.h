@@ -67,10 +67,10 @@ class RangeStrategy {
   uint64_t free_size_ = 0;  // each strategy keeps it exact
 };
 
-// Names of the strategies MakeRangeStrategy can build, in StrategyKind order.
+// Names of the strategies, in StrategyKind order (the kind is the index).
 std::vector<std::string_view> AvailableStrategies();
 
-// nullptr when the kind is not built in.
+// nullptr when the options do not suit the kind (see StrategyOptions).
 std::unique_ptr<RangeStrategy> MakeRangeStrategy(StrategyKind kind, uint64_t size,
                                                  const StrategyOptions& options);
 
