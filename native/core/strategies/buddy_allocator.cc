@@ -18,11 +18,6 @@ namespace {
 unsigned FloorLog2(uint64_t x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
 }  // namespace
 
-bool BuddyAllocator::Supports(uint64_t size, uint64_t min_block) {
-  if (!std::has_single_bit(min_block) || min_block < kMinMinBlock || min_block > kMaxMinBlock) return false;
-  return (size >> std::countr_zero(min_block)) <= kMaxGranules;
-}
-
 BuddyAllocator::BuddyAllocator(uint64_t size, uint64_t min_block)
     : shift_(static_cast<unsigned>(std::countr_zero(min_block))) {
   POOLMEM_ASSERT(Supports(size, min_block));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "structures/bit_tree.h"
+#include "strategies/granule.h"
 #include "strategies/range_strategy.h"
 #include "structures/reserved_runs.h"
 
@@ -28,13 +29,9 @@ namespace poolmem {
 class BuddyAllocator final : public RangeStrategy {
  public:
   static constexpr uint64_t kDefaultMinBlock = 64;
-  static constexpr uint64_t kMinMinBlock = 16;
-  static constexpr uint64_t kMaxMinBlock = uint64_t{1} << 30;
-  static constexpr uint64_t kMaxGranules = uint64_t{1} << 28;  // bounds the bitmaps
 
-  // True when (size, min_block) can be built: min_block a power of two in
-  // [kMinMinBlock, kMaxMinBlock] and size / min_block <= kMaxGranules.
-  static bool Supports(uint64_t size, uint64_t min_block);
+  // True when (size, min_block) can be built (see granule.h).
+  static bool Supports(uint64_t size, uint64_t min_block) { return GranuleFits(size, min_block); }
 
   BuddyAllocator(uint64_t size, uint64_t min_block);
 

@@ -12,11 +12,6 @@
 
 namespace poolmem {
 
-bool FirstFitAllocator::Supports(uint64_t size, uint64_t granule) {
-  if (!std::has_single_bit(granule) || granule < kDefaultGranule || granule > kMaxGranule) return false;
-  return (size >> std::countr_zero(granule)) <= kMaxGranules;
-}
-
 FirstFitAllocator::FirstFitAllocator(uint64_t size, uint64_t granule)
     : shift_(static_cast<unsigned>(std::countr_zero(granule))) {
   POOLMEM_ASSERT(Supports(size, granule));

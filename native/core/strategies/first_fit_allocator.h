@@ -25,6 +25,7 @@
 #include "structures/bit_tree.h"
 #include "structures/flat_map.h"
 #include "structures/max_tree.h"
+#include "strategies/granule.h"
 #include "strategies/range_strategy.h"
 #include "structures/reserved_runs.h"
 
@@ -32,13 +33,10 @@ namespace poolmem {
 
 class FirstFitAllocator final : public RangeStrategy {
  public:
-  static constexpr uint64_t kDefaultGranule = 16;
-  static constexpr uint64_t kMaxGranule = uint64_t{1} << 30;
-  static constexpr uint64_t kMaxGranules = uint64_t{1} << 28;  // bounds the bitmaps
+  static constexpr uint64_t kDefaultGranule = kMinGranule;
 
-  // granule: a power of two in [kDefaultGranule, kMaxGranule];
-  // size / granule <= kMaxGranules.
-  static bool Supports(uint64_t size, uint64_t granule);
+  // True when (size, granule) can be built (see granule.h).
+  static bool Supports(uint64_t size, uint64_t granule) { return GranuleFits(size, granule); }
 
   FirstFitAllocator(uint64_t size, uint64_t granule);
 

@@ -8,6 +8,7 @@
 #include "strategies/avl_allocator.h"
 #include "strategies/buddy_allocator.h"
 #include "strategies/first_fit_allocator.h"
+#include "strategies/granule.h"
 #include "strategies/treap_allocator.h"
 
 namespace poolmem {
@@ -24,6 +25,18 @@ std::unique_ptr<RangeStrategy> MakeExact(uint64_t size, uint64_t alignment) {
   if (!AlignedStrategy<Exact>::Supports(size, alignment)) return nullptr;
   return std::make_unique<AlignedStrategy<Exact>>(size, alignment);
 }
+
+// A granule strategy over min_block (0: the kind's default) raised to the
+// alignment: its blocks start at granule multiples.
+template <class Granular>
+std::unique_ptr<RangeStrategy> MakeGranular(uint64_t size, uint64_t min_block, uint64_t default_granule,
+                                            uint64_t alignment) {
+  if (min_block != 0 && !GranuleFits(size, min_block)) return nullptr;
+  const uint64_t granule = std::max(min_block == 0 ? default_granule : min_block, alignment);
+  if (!GranuleFits(size, granule)) return nullptr;
+  return std::make_unique<Granular>(size, granule);
+}
+
 }  // namespace
 
 std::unique_ptr<RangeStrategy> MakeRangeStrategy(StrategyKind kind, uint64_t size,
@@ -40,18 +53,10 @@ std::unique_ptr<RangeStrategy> MakeRangeStrategy(StrategyKind kind, uint64_t siz
     case StrategyKind::kAvl:
       if (options.min_block != 0) return nullptr;
       return MakeExact<AvlAllocator>(size, alignment);
-    case StrategyKind::kBuddy: {
-      if (options.min_block != 0 && !BuddyAllocator::Supports(size, options.min_block)) return nullptr;
-      const uint64_t min_block = std::max(options.min_block == 0 ? BuddyAllocator::kDefaultMinBlock : options.min_block, alignment);
-      if (!BuddyAllocator::Supports(size, min_block)) return nullptr;
-      return std::make_unique<BuddyAllocator>(size, min_block);
-    }
-    case StrategyKind::kFirstFit: {
-      if (options.min_block != 0 && !FirstFitAllocator::Supports(size, options.min_block)) return nullptr;
-      const uint64_t granule = std::max(options.min_block == 0 ? FirstFitAllocator::kDefaultGranule : options.min_block, alignment);
-      if (!FirstFitAllocator::Supports(size, granule)) return nullptr;
-      return std::make_unique<FirstFitAllocator>(size, granule);
-    }
+    case StrategyKind::kBuddy:
+      return MakeGranular<BuddyAllocator>(size, options.min_block, BuddyAllocator::kDefaultMinBlock, alignment);
+    case StrategyKind::kFirstFit:
+      return MakeGranular<FirstFitAllocator>(size, options.min_block, FirstFitAllocator::kDefaultGranule, alignment);
   }
   return nullptr;
 }
