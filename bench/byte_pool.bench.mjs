@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { describeMachine, fmt, measure, printTable, ratio } from './common.mjs';
 
 const require = createRequire(import.meta.url);
-const { BytePool, STRATEGIES, alloc, free } = require('../lib/index.js');
+const { BytePool, alloc, free } = require('../lib/index.js');
 
 const SIZES = [128, 4096, 65536, 1 << 20];
 let sink = 0;
@@ -38,34 +38,30 @@ printTable('A length below its tier (an exact-length view per get)', ['bytes', '
 pool.close();
 
 // ---- alloc/free with 10,000 live blocks ----------------------------------------------
-if (STRATEGIES.includes('first-fit')) {
-  const live = [];
-  for (let i = 0; i < 15000; i++) live.push(alloc(16 + (i % 8) * 16));
-  for (let i = 0; i < live.length; i += 3) free(live[i]); // 5,000 holes of 16..128 bytes to search past
-  const ALLOC_SIZES = [64, 1024];
-  const allocRows = [];
-  for (const size of ALLOC_SIZES) {
-    const results = await measure([
-      { name: 'alloc+free', fn: () => { const b = alloc(size); sink += b.length; free(b); } },
-      { name: 'allocUnsafe', fn: () => { sink += Buffer.allocUnsafe(size).length; } },
-    ]);
-    const a = results.get('alloc+free');
-    const u = results.get('allocUnsafe');
-    allocRows.push([size, fmt(a), fmt(u), ratio(u, a)]);
-  }
-  // Churn: 2 MiB fits no 1 MiB arena, so it gets an arena of its own that
-  // empties at every free and stays as the spare (each pair mapped and
-  // unmapped one, microseconds, before the spare).
-  const churn = await measure([
-    { name: 'alloc+free', fn: () => { const b = alloc(2 << 20); sink += b.length; free(b); } },
-    { name: 'allocUnsafe', fn: () => { sink += Buffer.allocUnsafe(2 << 20).length; } },
+const live = [];
+for (let i = 0; i < 15000; i++) live.push(alloc(16 + (i % 8) * 16));
+for (let i = 0; i < live.length; i += 3) free(live[i]); // 5,000 holes of 16..128 bytes to search past
+const ALLOC_SIZES = [64, 1024];
+const allocRows = [];
+for (const size of ALLOC_SIZES) {
+  const results = await measure([
+    { name: 'alloc+free', fn: () => { const b = alloc(size); sink += b.length; free(b); } },
+    { name: 'allocUnsafe', fn: () => { sink += Buffer.allocUnsafe(size).length; } },
   ]);
-  allocRows.push(['2 MiB (own arena)', fmt(churn.get('alloc+free')), fmt(churn.get('allocUnsafe')),
-    ratio(churn.get('allocUnsafe'), churn.get('alloc+free'))]);
-  printTable('alloc+free with 10,000 live blocks and 5,000 holes (mem: 24 µs per free at 1,000 live blocks)',
-    ['bytes', 'alloc+free', 'allocUnsafe', 'allocUnsafe/alloc+free'], allocRows);
-  for (let i = 0; i < live.length; i++) if (i % 3 !== 0) free(live[i]);
-} else {
-  console.log("\nalloc/free: skipped, this build has no 'first-fit' strategy");
+  const a = results.get('alloc+free');
+  const u = results.get('allocUnsafe');
+  allocRows.push([size, fmt(a), fmt(u), ratio(u, a)]);
 }
+// Churn: 2 MiB fits no 1 MiB arena, so it gets an arena of its own that
+// empties at every free and stays as the spare (each pair mapped and
+// unmapped one, microseconds, before the spare).
+const churn = await measure([
+  { name: 'alloc+free', fn: () => { const b = alloc(2 << 20); sink += b.length; free(b); } },
+  { name: 'allocUnsafe', fn: () => { sink += Buffer.allocUnsafe(2 << 20).length; } },
+]);
+allocRows.push(['2 MiB (own arena)', fmt(churn.get('alloc+free')), fmt(churn.get('allocUnsafe')),
+  ratio(churn.get('allocUnsafe'), churn.get('alloc+free'))]);
+printTable('alloc+free with 10,000 live blocks and 5,000 holes (mem: 24 µs per free at 1,000 live blocks)',
+  ['bytes', 'alloc+free', 'allocUnsafe', 'allocUnsafe/alloc+free'], allocRows);
+for (let i = 0; i < live.length; i++) if (i % 3 !== 0) free(live[i]);
 if (sink === -1) console.log(sink);

@@ -222,7 +222,7 @@ class BytePool {
     tier.refs[slot] = 1;
     const gen = tier.gen[slot];
     const record = new TrackedRecord(core, tier, slot, gen, length, site);
-    new TrackedStamp(arrayBuffer, record); // eslint-disable-line no-new
+    new TrackedStamp(arrayBuffer, record);
     if (core.registry === null) core.registry = new FinalizationRegistry(onCollected);
     core.registry.register(arrayBuffer, record);
     return newPooledBuffer(tier, slot, gen, fresh(arrayBuffer, 0, length));

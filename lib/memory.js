@@ -291,7 +291,7 @@ class Memory {
    * partly consumed buffer is not passed here: it stays referenced through
    * the view of its unread rest that replaces it in the list.
    */
-  _onClipFront(buf) {} // eslint-disable-line no-unused-vars
+  _onClipFront(_buf) {}
 
   // Removes `whole` buffers and then `prefix` bytes of the next one from the
   // front (MemoryReader#clipFront). fn sees every removed piece first.

@@ -514,7 +514,6 @@ class MemoryReader {
       }
       mul *= 128;
     }
-    /* c8 ignore next */
     throw invalidLeb128(0x80, 8, '2^53 - 1'); // unreachable: k === 7 returns or throws
   }
 

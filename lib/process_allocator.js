@@ -52,7 +52,7 @@ function chunkOf(id) {
   let chunk = chunks.get(id)?.deref();
   if (chunk === undefined) {
     chunk = processChunk(id); // the block just allocated keeps the arena alive
-    new ChunkStamp(chunk, id); // eslint-disable-line no-new
+    new ChunkStamp(chunk, id);
     chunks.set(id, new WeakRef(chunk));
     forget.register(chunk, id);
   }

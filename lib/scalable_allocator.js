@@ -358,7 +358,7 @@ class ScalableAllocator {
   // The ArrayBuffer of chunk `chunk` (native code put it in #chunks), stamped with its id.
   #chunkAt(chunk) {
     const ab = this.#chunks[chunk];
-    if (ChunkStamp.of(ab) === undefined) new ChunkStamp(ab, chunk); // eslint-disable-line no-new
+    if (ChunkStamp.of(ab) === undefined) new ChunkStamp(ab, chunk);
     return ab;
   }
 

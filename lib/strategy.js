@@ -1,6 +1,6 @@
 'use strict';
 // Strategy names shared by every class that takes `strategy`, and their
-// numeric kinds in native/core/range_strategy.h (StrategyKind). minBlock,
+// numeric kinds in native/core/strategies/range_strategy.h (StrategyKind). minBlock,
 // alignment and the size limits mirror MakeRangeStrategy's checks, so bad
 // options fail here with a coded error instead of as a native nullptr.
 

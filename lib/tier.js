@@ -175,7 +175,7 @@ class Tier {
       record = this.records[slot] = new SlotRecord(this.core, this, this.slabs[slot >>> this.shift], slot);
     }
     const buf = view(record.slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length);
-    new ViewStamp(buf, record); // eslint-disable-line no-new
+    new ViewStamp(buf, record);
     return buf;
   }
 
@@ -219,7 +219,7 @@ class Tier {
     this.ensureCapacity((index + 1) << this.shift);
     const chunk = handle.chunk();
     const slab = new SlabRecord(core, this, handle, chunk, index, slots, bytes);
-    new SlabStamp(chunk, slab); // eslint-disable-line no-new
+    new SlabStamp(chunk, slab);
     this.slabs[index] = slab;
     // Lowest offset on top, so a fresh slab is used front to back.
     for (let i = slots - 1; i >= 0; i--) {

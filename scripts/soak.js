@@ -11,19 +11,11 @@
 const { Buffer } = require('node:buffer');
 const { Arena, ArenaPool, BytePool, STRATEGIES, ScalableAllocator, alloc, free } = require('..');
 const binding = require('../lib/binding');
+const { seededRandom } = require('../test/helpers/random');
 
 const SECONDS = Number(process.env.POOLMEM_SOAK_SECONDS ?? 60);
-let seed = Number(process.env.POOLMEM_SOAK_SEED ?? 12345) >>> 0;
+const rand = seededRandom(Number(process.env.POOLMEM_SOAK_SEED ?? 12345)).int; // the same run for the same seed
 const MAX_LIVE = 256;
-
-// xorshift32: the same run for the same seed.
-function rand(n) {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  seed >>>= 0;
-  return seed % n;
-}
 
 function size() {
   const r = rand(100);

@@ -9,18 +9,7 @@
 const { Arena, ArenaPool, RangeAllocator, ScalableAllocator, STRATEGIES } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
 const { sources } = require('./helpers/pools');
-
-// mulberry32
-function random(seed) {
-  let a = seed >>> 0;
-  return (lo, hi) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo + 1));
-  };
-}
+const { seededRandom } = require('./helpers/random');
 
 // True when the buffer's first byte sits on an even address: Node's UTF-16
 // lastIndexOf finds a match at the end only then.
@@ -38,7 +27,7 @@ function evenAddress(buf) {
 describe.each(sources().map((s) => [s.name, s]))('%s', (_, source) => {
   test(`every buffer starts on a multiple of ${source.align} bytes, after partial frees too`, () => {
     const pool = source.open();
-    const rnd = random(source.name.length * 7919);
+    const rnd = seededRandom(source.name.length * 7919).between;
     const live = [];
     const misaligned = [];
     try {

@@ -7,6 +7,7 @@ const { execFileSync } = require('node:child_process');
 const { Arena, PoolError } = require('..');
 const { handleOf } = require('../lib/arena');
 const { expectCode } = require('./helpers/expect_error');
+const { seededRandom } = require('./helpers/random');
 
 const MODES = [['fast', false], ['safe', true]];
 // The largest Buffer this Node allows: 4 GiB on Node 20, 2 ** 53 - 1 on 22+.
@@ -341,11 +342,7 @@ describe.each(MODES)('Arena model (%s mode)', (_, safe) => {
   // against a byte model: no two live ranges overlap, freeSize is exact, and
   // the bytes written into every live buffer are intact at the end.
   test('4000 random steps', () => {
-    let seed = safe ? 99 : 7;
-    const rand = (n) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed % n;
-    };
+    const rand = seededRandom(safe ? 99 : 7).int;
     const size = 32 * 1024;
     const arena = new Arena(size, { safe, alignment: 1 }); // the model counts bytes
     const owner = new Int32Array(size).fill(-1); // model: which live id owns each byte

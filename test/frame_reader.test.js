@@ -5,15 +5,10 @@
 
 const { Arena, BytePool, FrameReader, ScalableAllocator } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
+const { seededRandom } = require('./helpers/random');
 
-// xorshift32: the same frames and cuts every run.
-function rng(seed) {
-  let s = seed;
-  return (n) => {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
-    return (s >>> 0) % n;
-  };
-}
+// The same frames and cuts every run.
+const randomInt = (seed) => seededRandom(seed).int;
 
 function encode(payloads, lengthBytes = 4) {
   const parts = [];
@@ -67,7 +62,7 @@ describe('FrameReader', () => {
     ['ScalableAllocator', () => new ScalableAllocator({ leakDetection: 'disabled' }), (p) => p.stats().allocations],
     ['Arena', () => new Arena(1 << 20), (p) => p.usedSize],
   ])('random cuts over %s: every frame intact, pooled copies given back', (name, makePool, live) => {
-    const random = rng(0x5eed);
+    const random = randomInt(0x5eed);
     const pool = makePool();
     for (const maxCut of [1, 3, 50, 700, 5000]) {
       const payloads = makePayloads(random, maxCut < 50 ? 15 : 150, 2000);
@@ -84,7 +79,7 @@ describe('FrameReader', () => {
   });
 
   test('advance() finds the same frames without making views', () => {
-    const random = rng(11);
+    const random = randomInt(11);
     const pool = new BytePool(undefined, { leakDetection: 'disabled' });
     const payloads = makePayloads(random, 120, 3000);
     const stream = encode(payloads);
@@ -102,7 +97,7 @@ describe('FrameReader', () => {
   });
 
   test('no pool: split frames are plain Buffers; lengthBytes 1 and 2', () => {
-    const random = rng(7);
+    const random = randomInt(7);
     for (const lengthBytes of [1, 2]) {
       const payloads = makePayloads(random, 100, lengthBytes === 1 ? 255 : 3000);
       const reader = new FrameReader({ lengthBytes });
@@ -113,7 +108,7 @@ describe('FrameReader', () => {
   test('pool full: split frames fall back to plain Buffers and are counted', () => {
     const pool = new ScalableAllocator({ chunkSize: 4096, maxChunkSize: 4096, maxSize: 4096, leakDetection: 'disabled' });
     const hog = pool.malloc(4096);
-    const random = rng(9);
+    const random = randomInt(9);
     const payloads = makePayloads(random, 50, 1000);
     const reader = new FrameReader({ pool });
     expectSame(feed(reader, encode(payloads), random, 300).frames, payloads);

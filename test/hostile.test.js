@@ -208,7 +208,7 @@ function bytePoolRows() {
     return pool;
   };
   const stats = (p) => {
-    const { discarded, ...rest } = p.stats(); // eslint-disable-line no-unused-vars
+    const { discarded, ...rest } = p.stats();
     return JSON.stringify(rest);
   };
   const putBack = (p, times) => {

@@ -1,31 +1,21 @@
 'use strict';
 // alloc()/free(): the process-wide first-fit allocator (smasher164/mem, fixed).
 // mem's own tests only checked round trips; these also check alignment,
-// non-overlap, validated frees, unmapping and threads. They need the
-// 'first-fit' strategy and are skipped in a build without it.
+// non-overlap, validated frees, unmapping and threads.
 
 const { constants } = require('node:buffer');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 const binding = require('../lib/binding');
-const { Arena, PoolError, STRATEGIES, alloc, free } = require('../lib');
+const { Arena, PoolError, alloc, free } = require('../lib');
 const { collect, collectUntil, settled } = require('./helpers/gc');
 const { expectCode } = require('./helpers/expect_error');
-
-const withFirstFit = STRATEGIES.includes('first-fit') ? describe : describe.skip;
 
 function arenas() {
   return binding.processStats()[0];
 }
 
-describe('alloc() without first-fit', () => {
-  (STRATEGIES.includes('first-fit') ? test.skip : test)('throws ERR_POOLMEM_OUT_OF_MEMORY naming the strategy', () => {
-    const err = expectCode(() => alloc(16), 'ERR_POOLMEM_OUT_OF_MEMORY');
-    expect(err.message).toMatch(/first-fit/);
-  });
-});
-
-withFirstFit('alloc()', () => {
+describe('alloc()', () => {
   test('returns a Buffer of the size asked for, 16-byte aligned (mem misaligned all but the first)', () => {
     const bufs = [1, 1, 24, 8, 3, 17, 100, 4095].map((n) => alloc(n));
     for (const [i, n] of [1, 1, 24, 8, 3, 17, 100, 4095].entries()) {
@@ -91,7 +81,7 @@ withFirstFit('alloc()', () => {
   });
 });
 
-withFirstFit('free()', () => {
+describe('free()', () => {
   test('the free that empties an arena above the spare limit unmaps it', async () => {
     const regions = await settled(() => binding.liveRegions());
     const before = arenas();
@@ -220,7 +210,7 @@ withFirstFit('free()', () => {
     });
 });
 
-withFirstFit('alloc()/free() across worker threads', () => {
+describe('alloc()/free() across worker threads', () => {
   test('threads share one allocator and never see each other\'s blocks', async () => {
     const lib = path.join(__dirname, '..', 'lib');
     const code = `

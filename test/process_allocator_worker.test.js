@@ -6,15 +6,13 @@
 const path = require('node:path');
 const { once } = require('node:events');
 const { Worker } = require('node:worker_threads');
-const { STRATEGIES } = require('..');
 const binding = require('../lib/binding');
 
-const withFirstFit = STRATEGIES.includes('first-fit') ? describe : describe.skip;
 const WORKER = path.join(__dirname, 'fixtures', 'process_alloc_worker.js');
 const MiB = 1 << 20;
 const usedSize = () => binding.processStats()[2];
 
-withFirstFit('alloc() blocks of a worker whose environment is gone', () => {
+describe('alloc() blocks of a worker whose environment is gone', () => {
   test.each(['exit', 'idle'])('come back when the worker ends (%s)', async (mode) => {
     const before = usedSize();
     const reservedBefore = binding.processStats()[1];

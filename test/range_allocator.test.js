@@ -4,6 +4,7 @@
 const { RangeAllocator, PoolError } = require('..');
 const { handleOf } = require('../lib/range_allocator');
 const { expectCode } = require('./helpers/expect_error');
+const { seededRandom } = require('./helpers/random');
 
 function snapshot(r) {
   return { size: r.size, freeSize: r.freeSize, blocks: r.blocks() };
@@ -176,11 +177,7 @@ describe('RangeAllocator receivers', () => {
 
 describe('RangeAllocator model', () => {
   test('5000 seeded random steps agree with a byte model', () => {
-    let seed = 12345;
-    const rand = (n) => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed % n;
-    };
+    const rand = seededRandom(12345).int;
     const size = 4096;
     const r = new RangeAllocator(size);
     const used = new Uint8Array(size);

@@ -9,23 +9,11 @@
 
 const { Arena, RangeAllocator, STRATEGIES } = require('../lib');
 const { handleOf } = require('../lib/range_allocator');
+const { seededRandom } = require('./helpers/random');
 
 const GRANULE = { treap: 1, avl: 1, buddy: 64, 'first-fit': 16 };
 // Arena's default alignment (8) is a floor on every strategy's granule.
 const granuleAt = (strategy, alignment) => Math.max(GRANULE[strategy], alignment);
-
-// mulberry32: small, seeded, reproducible.
-function random(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
-}
 
 class Model {
   constructor(size, granule) {
@@ -89,7 +77,7 @@ class Model {
 // sits in front of it: then only overlap, contents and free bytes are checked).
 function runModel(strategy, size, seed, steps, ops, granule = GRANULE[strategy], placed = true) {
   const model = new Model(size, granule);
-  const rand = random(seed);
+  const rand = seededRandom(seed).between;
   const live = []; // { offset, size, tag, handle }
   const check = () => {
     expect(ops.freeSize()).toBe(model.freeSize());

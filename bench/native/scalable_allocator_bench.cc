@@ -11,8 +11,8 @@
 #include <memory>
 #include <vector>
 
-#include "arena.h"
-#include "scalable_allocator.h"
+#include "pools/arena.h"
+#include "pools/scalable_allocator.h"
 
 namespace poolmem {
 namespace {

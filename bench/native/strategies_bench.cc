@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "range_strategy.h"
+#include "strategies/range_strategy.h"
 
 namespace poolmem {
 namespace {

@@ -3,8 +3,8 @@
 // gets an incomplete exports object, never a process abort.
 #include <node_api.h>
 
-#include "../core/os_memory.h"
-#include "../core/range_strategy.h"
+#include "../core/os/os_memory.h"
+#include "../core/strategies/range_strategy.h"
 #include "addon_data.h"
 #include "arena_wrap.h"
 #include "bound_function.h"

@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "../core/process_ledger.h"
+#include "../core/pools/process_ledger.h"
 #include "external_memory.h"
 #include "handle_table.h"
 

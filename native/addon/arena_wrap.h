@@ -8,8 +8,8 @@
 #include <memory>
 #include <unordered_map>
 
-#include "../core/arena.h"
-#include "../core/live_ranges.h"
+#include "../core/pools/arena.h"
+#include "../core/structures/live_ranges.h"
 #include "addon_data.h"
 #include "native_class.h"
 

@@ -3,8 +3,8 @@
 
 #include <memory>
 
-#include "../core/process_allocator.h"
-#include "../core/process_ledger.h"
+#include "../core/pools/process_allocator.h"
+#include "../core/pools/process_ledger.h"
 #include "addon_data.h"
 #include "bound_function.h"
 #include "napi_helpers.h"

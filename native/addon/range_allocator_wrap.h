@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "../core/range_strategy.h"
+#include "../core/strategies/range_strategy.h"
 #include "native_class.h"
 
 namespace poolmem::addon {

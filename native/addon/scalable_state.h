@@ -22,8 +22,8 @@
 #include <utility>
 #include <vector>
 
-#include "../core/live_ranges.h"
-#include "../core/scalable_allocator.h"
+#include "../core/structures/live_ranges.h"
+#include "../core/pools/scalable_allocator.h"
 #include "external_memory.h"
 #include "napi_helpers.h"
 

@@ -10,7 +10,7 @@
 #include <memory>
 #include <unordered_set>
 
-#include "../core/os_memory.h"
+#include "../core/os/os_memory.h"
 #include "external_memory.h"
 #include "native_class.h"
 

@@ -13,6 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { compare, steps } = require('./battery');
 const { sources } = require('../helpers/pools');
+const { seededRandom } = require('../helpers/random');
 
 const L = 64;
 const source = sources().find((s) => s.name === process.argv[2]);
@@ -20,11 +21,8 @@ if (source === undefined) throw new Error(`no source ${process.argv[2]}`);
 
 function content(seed) {
   const bytes = Buffer.allocUnsafe(L);
-  let a = seed;
-  for (let i = 0; i < L; i++) {
-    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-    bytes[i] = i % 5 === 0 ? 0x6f : a >>> 24; // some 'o's to find
-  }
+  const random = seededRandom(seed);
+  for (let i = 0; i < L; i++) bytes[i] = i % 5 === 0 ? 0x6f : random.int(256); // some 'o's to find
   bytes.write('hello', 20, 'latin1');
   return bytes;
 }

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "process_allocator.h"
+#include "pools/process_allocator.h"
 
 namespace poolmem::fuzz {
 namespace {

@@ -15,10 +15,10 @@
 #include <memory>
 #include <vector>
 
-#include "buddy_allocator.h"
-#include "first_fit_allocator.h"
+#include "strategies/buddy_allocator.h"
+#include "strategies/first_fit_allocator.h"
 #include "fuzz_check.h"
-#include "scalable_allocator.h"
+#include "pools/scalable_allocator.h"
 #include "scalable_model.h"
 
 namespace poolmem::fuzz {

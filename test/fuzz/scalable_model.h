@@ -15,8 +15,8 @@
 #include <map>
 #include <vector>
 
-#include "range_strategy.h"
-#include "scalable_allocator.h"
+#include "strategies/range_strategy.h"
+#include "pools/scalable_allocator.h"
 
 namespace poolmem::fuzz {
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "range_strategy.h"
+#include "strategies/range_strategy.h"
 #include "strategy_reference.h"
 
 namespace poolmem::fuzz {

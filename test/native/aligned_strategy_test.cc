@@ -3,7 +3,7 @@
 // granule goes back to the free ranges only when none of its bytes is live.
 // The treap and avl are wrapped by AlignedStrategy; buddy and first-fit take
 // the alignment as a floor on their granule.
-#include "aligned_strategy.h"
+#include "strategies/aligned_strategy.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
-// AllocationIndex and U64Map: whole, front, tail, middle and spanning frees,
+// AllocationIndex and the FlatMap it keeps extents in: whole, front, tail, middle and spanning frees,
 // on the recent extent and on older ones, a seeded comparison of the index
 // against a byte-level model and of the map against std::unordered_map.
-#include "allocation_index.h"
+#include "structures/allocation_index.h"
 
 #include <gtest/gtest.h>
 
@@ -12,17 +12,26 @@
 namespace poolmem {
 namespace {
 
-TEST(U64Map, MatchesStdUnorderedMapUnderChurn) {
-  U64Map map;
+TEST(FlatMap, PutTakeAndEraseMatchStdUnorderedMapUnderChurn) {
+  FlatMap<uint64_t> map;
   std::unordered_map<uint64_t, uint64_t> model;
   std::mt19937_64 rng(42);
   for (int step = 0; step < 200000; ++step) {
     const uint64_t key = rng() % 5000;
-    if (rng() % 3 == 0) {
+    const uint64_t op = rng() % 6;
+    if (op == 0) {
       EXPECT_EQ(map.Erase(key), model.erase(key) == 1);
+    } else if (op == 1) {
+      uint64_t taken = 0;
+      const auto it = model.find(key);
+      ASSERT_EQ(map.Take(key, &taken), it != model.end());
+      if (it != model.end()) {
+        EXPECT_EQ(taken, it->second);
+        model.erase(it);
+      }
     } else {
-      map.Put(key, key * 7);
-      model[key] = key * 7;
+      map.Put(key, key * 7 + step);  // overwrites a present key
+      model[key] = key * 7 + step;
     }
     if (step % 997 == 0) {
       ASSERT_EQ(map.size(), model.size());

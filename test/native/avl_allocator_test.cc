@@ -1,6 +1,6 @@
 // AvlAllocator: GoMem's allocator cases (shared with the treap), the AVL
 // shape under sorted and reverse workloads, bad frees, and the model test.
-#include "avl_allocator.h"
+#include "strategies/avl_allocator.h"
 
 #include <gtest/gtest.h>
 

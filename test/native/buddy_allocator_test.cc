@@ -1,7 +1,7 @@
 // BuddyAllocator: GoMem's buddy cases, the overlap GoMem's non-power-of-two sizes cause,
 // arena sizes that are not powers of two, partial frees at minBlock
 // granularity, bad frees, options, and the model test.
-#include "buddy_allocator.h"
+#include "strategies/buddy_allocator.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // FirstFitAllocator: mem's worked examples
 // with the alignment mem lacks, first fit against best fit, splitting,
 // merging, partial frees, bad frees, options, and the model test.
-#include "first_fit_allocator.h"
+#include "strategies/first_fit_allocator.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // MaxTree (uint32, first-fit's) and BasicMaxTree<uint64_t> (ScalableAllocator's
 // chunk index): leftmost-leaf answers with stale bounds left by cuts, values
 // past 2^32, and a seeded comparison against a linear scan.
-#include "max_tree.h"
+#include "structures/max_tree.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // ProcessLedger: an owner frees only bytes it holds (whole, partial, spanning
 // its own adjacent blocks), never another owner's, and gives back everything
 // it still holds when it goes away.
-#include "process_ledger.h"
+#include "pools/process_ledger.h"
 
 #include <gtest/gtest.h>
 

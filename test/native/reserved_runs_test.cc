@@ -1,6 +1,6 @@
 // ReservedRuns (the byte-exact live set of the granule strategies), and the
 // BitTree and FlatMap it is built on, each against a brute-force answer.
-#include "reserved_runs.h"
+#include "structures/reserved_runs.h"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include <random>
 #include <set>
 
-#include "bit_tree.h"
-#include "flat_map.h"
+#include "structures/bit_tree.h"
+#include "structures/flat_map.h"
 
 namespace poolmem {
 namespace {

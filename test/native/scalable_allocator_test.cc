@@ -1,7 +1,7 @@
 // ScalableAllocator chunk bookkeeping: growth, first fit across chunks,
 // dedicated chunks, the spare-chunk hysteresis, maxSize, borrow, trim,
 // recycle, validated frees, and a seeded model test with canaries.
-#include "scalable_allocator.h"
+#include "pools/scalable_allocator.h"
 
 #include <gtest/gtest.h>
 

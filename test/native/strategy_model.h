@@ -14,7 +14,7 @@
 #include <random>
 #include <vector>
 
-#include "range_strategy.h"
+#include "strategies/range_strategy.h"
 #include "strategy_reference.h"
 
 namespace poolmem::testing {

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "range_strategy.h"
+#include "strategies/range_strategy.h"
 
 namespace poolmem::testing {
 

@@ -1,6 +1,6 @@
 // TreapAllocator: concrete cases (including the fits GoMem's single tree
 // misses), validation of bad frees, and the seeded model test.
-#include "treap_allocator.h"
+#include "strategies/treap_allocator.h"
 
 #include <gtest/gtest.h>
 

@@ -83,7 +83,9 @@ function loadedBinary() {
     const maps = fs.readFileSync('/proc/self/maps', 'utf8');
     const m = /\s(\/\S*poolmem[^/\s]*\.node)$/m.exec(maps);
     if (m) return m[1];
-  } catch {}
+  } catch {
+    // no /proc (not Linux): the module cache below names it
+  }
   return Object.keys(require.cache).find((k) => k.endsWith('.node')) ?? '(unknown)';
 }
 

@@ -1,0 +1,162 @@
+// ProcessAllocator: arenas, first fit across them, and unmapping on the last free.
+#include "pools/process_allocator.h"
+
+#include <algorithm>
+
+#include "debug.h"
+
+namespace poolmem {
+
+namespace {
+constexpr uint64_t kPage = 4096;  // arena sizes are page multiples; the kernel's page may be larger
+}
+
+ProcessAllocator::ProcessAllocator(StrategyKind kind, uint64_t arena_size, uint64_t max_spare)
+    : kind_(kind), arena_size_(std::max<uint64_t>(RoundUp(arena_size), kAlign)), max_spare_(max_spare) {}
+
+ProcessAllocator& ProcessAllocator::Global() {
+  static ProcessAllocator* global =
+      new ProcessAllocator(StrategyKind::kFirstFit, kDefaultArenaSize, kDefaultMaxSpare);
+  return *global;
+}
+
+ProcessAllocator::Entry* ProcessAllocator::Find(uint64_t arena_id) {
+  const uint64_t slot = arena_id % kSlots;
+  if (slot >= entries_.size()) return nullptr;
+  Entry& e = entries_[slot];
+  if (!e.region || e.generation != arena_id / kSlots) return nullptr;
+  return &e;
+}
+
+// ---- allocation ----------------------------------------------------------------
+
+ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* out) {
+  if (size == 0 || size > UINT64_MAX / 2) return AllocStatus::kNoMemory;
+  const uint64_t need = RoundUp(size);
+  std::lock_guard<SpinLock> lock(mutex_);
+  // First fit: the oldest arena with room, then a new one.
+  for (uint32_t slot : live_) {
+    Entry& e = entries_[slot];
+    if (e.strategy->FreeSize() < need) continue;
+    const int64_t offset = e.strategy->Allocate(size);
+    if (offset == kNoFit) continue;
+    if (slot == spare_) spare_ = kNoSpare;  // in use again
+    *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
+    POOLMEM_ASSERT_INTERNAL(offset % kAlign == 0);
+    return AllocStatus::kOk;
+  }
+  uint32_t slot;
+  const AllocStatus added = AddArena(need, &slot);
+  if (added != AllocStatus::kOk) return added;
+  Entry& e = entries_[slot];
+  const int64_t offset = e.strategy->Allocate(size);
+  if (offset == kNoFit) {  // cannot happen for a fresh arena of at least `need` bytes
+    DropArena(slot);
+    return AllocStatus::kNoMemory;
+  }
+  *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
+  POOLMEM_ASSERT_EXPENSIVE(e.strategy->Validate());
+  return AllocStatus::kOk;
+}
+
+ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, uint32_t* slot) {
+  // A request above half an arena gets an arena of its own, sized to it.
+  const uint64_t size = min_size > arena_size_ / 2 ? (min_size + kPage - 1) / kPage * kPage : arena_size_;
+  if (free_slots_.empty() && entries_.size() >= kSlots) return AllocStatus::kNoMemory;
+  auto strategy = MakeRangeStrategy(kind_, size, StrategyOptions{kAlign});
+  if (!strategy) return AllocStatus::kNoStrategy;
+  std::shared_ptr<MappedRegion> region = MappedRegion::Map(size, false);
+  if (!region) return AllocStatus::kNoMemory;
+  uint32_t s;
+  if (!free_slots_.empty()) {
+    s = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    s = static_cast<uint32_t>(entries_.size());
+    entries_.emplace_back();
+  }
+  Entry& e = entries_[s];
+  e.region = std::move(region);
+  e.strategy = std::move(strategy);
+  live_.push_back(s);
+  *slot = s;
+  return AllocStatus::kOk;
+}
+
+void ProcessAllocator::DropArena(uint32_t slot) {
+  Entry& e = entries_[slot];
+  e.region.reset();  // unmapped now, or when the last ArrayBuffer over it is finalized
+  e.strategy.reset();
+  ++e.generation;
+  if (spare_ == slot) spare_ = kNoSpare;
+  free_slots_.push_back(slot);
+  live_.erase(std::find(live_.begin(), live_.end(), slot));
+}
+
+// ---- free ----------------------------------------------------------------------
+
+ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t offset, uint64_t size,
+                                                    uint64_t* released) {
+  std::lock_guard<SpinLock> lock(mutex_);
+  Entry* e = Find(arena_id);
+  if (e == nullptr) return FreeResult::kUnknownArena;
+  const uint64_t arena_size = e->strategy->Size();
+  if (offset >= arena_size || size > arena_size - offset) return FreeResult::kOutOfRange;
+  if (size == 0) return FreeResult::kOk;
+  // Exactly the bytes given: the strategy's granule runs (ReservedRuns)
+  // accept them only if every one is live, and release a granule once none
+  // of its bytes is.
+  const FreeStatus status = e->strategy->Free(offset, size);
+  if (status == FreeStatus::kDoubleFree) return FreeResult::kDoubleFree;
+  if (status != FreeStatus::kOk) return FreeResult::kOutOfRange;
+  if (e->strategy->FreeSize() != arena_size) return FreeResult::kOk;
+  const auto slot = static_cast<uint32_t>(arena_id % kSlots);
+  if (arena_size > max_spare_) {
+    DropArena(slot);
+    return FreeResult::kArenaReleased;
+  }
+  // The newest empty arena is the likelier to be wanted again (the churn
+  // loop's), so it becomes the spare and the old one goes.
+  const uint32_t old = spare_;
+  spare_ = slot;
+  if (old == kNoSpare) return FreeResult::kArenaSpared;
+  if (released != nullptr) *released = entries_[old].generation * kSlots + old;
+  DropArena(old);
+  return FreeResult::kSpareReleased;
+}
+
+// ---- inspection ----------------------------------------------------------------
+
+std::shared_ptr<MappedRegion> ProcessAllocator::Region(uint64_t arena_id) {
+  std::lock_guard<SpinLock> lock(mutex_);
+  Entry* e = Find(arena_id);
+  return e == nullptr ? nullptr : e->region;
+}
+
+ProcessAllocator::Stats ProcessAllocator::GetStats() {
+  std::lock_guard<SpinLock> lock(mutex_);
+  Stats stats;
+  for (uint32_t slot : live_) {
+    const Entry& e = entries_[slot];
+    ++stats.arenas;
+    stats.size += e.strategy->Size();
+    stats.used_size += e.strategy->Size() - e.strategy->FreeSize();
+  }
+  if (spare_ != kNoSpare) stats.spare_size = entries_[spare_].strategy->Size();
+  return stats;
+}
+
+bool ProcessAllocator::Validate() {
+  std::lock_guard<SpinLock> lock(mutex_);
+  for (uint32_t slot : live_) {
+    const Entry& e = entries_[slot];
+    if (!e.region || !e.strategy || !e.strategy->Validate()) return false;
+    const bool empty = e.strategy->FreeSize() >= e.strategy->Size();
+    if (empty != (slot == spare_)) return false;  // an empty arena must be gone, or be the spare
+    if (e.region->size() != e.strategy->Size()) return false;
+  }
+  if (spare_ != kNoSpare && (!entries_[spare_].region || entries_[spare_].strategy->Size() > max_spare_)) return false;
+  return live_.size() + free_slots_.size() == entries_.size();
+}
+
+}  // namespace poolmem

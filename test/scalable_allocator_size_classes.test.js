@@ -1,0 +1,267 @@
+'use strict';
+// ScalableAllocator's size-class cache (lib/block_cache.js): a whole free of
+// a block puts it on its class's stack in JS for the next malloc of that
+// class; every other operation must see the pool as if the free had reached
+// native code (counters, double frees, borrow, freeRest, trim, recycle,
+// RecyclableMemory, leak detection, seeded churn).
+
+const { ScalableAllocator, PoolError } = require('..');
+const { internals } = require('../lib/scalable_allocator');
+const { expectCode } = require('./helpers/expect_error');
+const { seededRandom } = require('./helpers/random');
+
+const KiB = 1024;
+const validate = (a) => internals().handleOf(a).validate();
+
+describe('ScalableAllocator: the size-class cache', () => {
+  // A whole free of a block up to 16 MiB puts it on its size class's stack
+  // in JS; the next malloc of that class takes it back without a native call.
+  // Everything else must see the pool as if the free had gone straight to
+  // native code.
+  const plain = () => new ScalableAllocator({ leakDetection: 'disabled' });
+
+  test('a malloc/free loop reuses the same range and keeps counters exact', () => {
+    const a = plain();
+    const first = a.malloc(1000);
+    a.free(first);
+    for (let i = 0; i < 5; i++) {
+      const b = a.malloc(1000);
+      expect(b.buffer).toBe(first.buffer);
+      expect(b.byteOffset).toBe(first.byteOffset);
+      a.free(b);
+    }
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: 6000, totalFree: 6000 });
+    expect(validate(a)).toBe(true);
+  });
+
+  test('stats() between malloc and free counts the reused allocation as live', () => {
+    const a = plain();
+    a.free(a.malloc(64));
+    const b = a.malloc(64);
+    expect(a.stats()).toMatchObject({ usedSize: 64, allocations: 1, totalMalloc: 128, totalFree: 64 });
+    a.free(b);
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: 128, totalFree: 128 });
+  });
+
+  test('freeing a cached buffer again, or any view of it, is a double free and changes nothing', () => {
+    const a = plain();
+    const keep = a.malloc(100); // so the cached block is not at offset 0
+    const b = a.malloc(200);
+    const sub = b.subarray(50, 60);
+    a.free(b); // cached (no stats() here: it would return the block to native code)
+    expectCode(() => a.free(b), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+    expectCode(() => a.free(sub), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+    expectCode(() => a.free(Buffer.from(b.buffer, b.byteOffset + 199, 1)), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+    // a view spanning the live neighbour and the cached range: nothing of it is freed
+    expectCode(() => a.free(Buffer.from(keep.buffer, keep.byteOffset, 300)), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+    // The failed frees returned the cache to native code; keep's bytes are still its own.
+    expect(a.malloc(200).byteOffset).toBeGreaterThanOrEqual(keep.byteOffset + 100);
+    expect(a.stats()).toMatchObject({ usedSize: 300, allocations: 2, totalMalloc: 500, totalFree: 200 });
+    expect(validate(a)).toBe(true);
+  });
+
+  test('a partial free of the last malloc is a normal partial free; the rest frees normally', () => {
+    const a = plain();
+    const b = a.malloc(256);
+    a.free(b.subarray(0, 100));
+    expect(a.stats()).toMatchObject({ usedSize: 156, allocations: 1 });
+    expectCode(() => a.free(b), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+    a.free(b.subarray(100));
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalFree: 256 });
+    expect(validate(a)).toBe(true);
+  });
+
+  test('cached blocks go back when the allocator is full, and to borrow; freeRest of one is a double free', () => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled', chunkSize: 4096, maxChunkSize: 4096, maxSize: 4096 });
+    const low = a.malloc(2000);
+    const b = a.malloc(2000);
+    a.free(low);
+    a.free(b); // both cached: native code still holds the whole chunk allocated
+    expect(a.malloc(4000).byteOffset).toBe(low.byteOffset); // full: the cache went back, merged
+
+    const c = plain();
+    const d = c.malloc(4096);
+    c.free(d);
+    expect(c.borrow(4096).byteOffset).toBe(d.byteOffset);
+    expect(c.malloc(4096).byteOffset).toBe(d.byteOffset); // the borrowed range, as GoMem does
+
+    const e = plain();
+    const f = e.malloc(50);
+    const g = e.malloc(50);
+    e.free(g);
+    expectCode(() => e.freeRest(g, 10), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+    e.freeRest(f, 10);
+    expect(e.stats()).toMatchObject({ usedSize: 10, allocations: 1 });
+    expect(validate(e)).toBe(true);
+  });
+
+  test('trim() and recycle() with a cached range release and count it', () => {
+    const a = plain();
+    a.free(a.malloc(1000));
+    expect(a.trim()).toBe(64 * KiB); // the cached range went back first: the chunk was fully free
+    expect(a.stats()).toMatchObject({ chunks: 0, usedSize: 0, totalMalloc: 1000, totalFree: 1000 });
+    a.free(a.malloc(1000));
+    a.recycle();
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: 2000, totalFree: 2000 });
+    expect(validate(a)).toBe(true);
+  });
+
+  test('a cached buffer handed to a RecyclableMemory is freed once: recycle() reports the double free', () => {
+    const a = plain();
+    const b = a.malloc(128);
+    a.free(b);
+    const rm = a.recyclable();
+    rm.addRecycleBytes(b);
+    expectCode(() => rm.recycle(), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalFree: 128 });
+    expect(validate(a)).toBe(true);
+  });
+
+  test('a buffer given to a RecyclableMemory and recycled cannot be cached by a later free', () => {
+    const a = plain();
+    const b = a.malloc(128);
+    const rm = a.recyclable();
+    rm.addRecycleBytes(b);
+    rm.recycle();
+    expectCode(() => a.free(b), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+    const c = a.malloc(128);
+    const d = a.malloc(128);
+    expect(c.byteOffset).not.toBe(d.byteOffset);
+    expect(a.stats()).toMatchObject({ usedSize: 256, allocations: 2 });
+  });
+
+  test('a cached buffer a RecyclableMemory frees early (clipFront) is not handed out twice', () => {
+    const a = plain();
+    const b = a.malloc(10);
+    a.free(b);
+    const rm = a.recyclable();
+    rm.addRecycleBytes(b);
+    const reader = rm.reader();
+    reader.skip(10);
+    reader.clipFront(); // frees b's range again: already free, nothing happens
+    const c = a.malloc(10);
+    const d = a.malloc(10);
+    expect(c.byteOffset).not.toBe(d.byteOffset);
+    expect(a.stats()).toMatchObject({ usedSize: 20, allocations: 2, totalFree: 10 });
+    expect(validate(a)).toBe(true);
+  });
+
+  test.each(['sample', 'paranoid'])('leak detection %s: tracked mallocs leave the cached range alone', (level) => {
+    const a = new ScalableAllocator({ leakDetection: level });
+    const live = [];
+    for (let i = 0; i < 600; i++) {
+      const b = a.malloc(64);
+      b.fill(i & 255);
+      if (i % 3 === 0) live.push([b, i & 255]);
+      else a.free(b);
+    }
+    for (const [b, v] of live) expect(b.every((x) => x === v)).toBe(true);
+    expect(a.stats()).toMatchObject({ usedSize: 64 * live.length, allocations: live.length });
+    for (const [b] of live) a.free(b);
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: 600 * 64, totalFree: 600 * 64 });
+  });
+
+  test('a seeded LIFO-heavy model: live buffers never overlap and counters stay exact', () => {
+    const rand = seededRandom(777).int;
+    const a = new ScalableAllocator({ chunkSize: 4 * KiB, maxChunkSize: 64 * KiB, leakDetection: 'disabled' });
+    const live = [];
+    let used = 0;
+    let total = 0;
+    const overlaps = (x, y) => x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.length
+      && y.byteOffset < x.byteOffset + x.length;
+    for (let step = 0; step < 3000; step++) {
+      const op = rand(10);
+      if (op < 5 || live.length === 0) {
+        const size = [16, 100, 1000, 5000][rand(4)];
+        const b = a.malloc(size);
+        expect(live.some((other) => overlaps(b, other.b))).toBe(false);
+        b.fill(step & 255);
+        live.push({ b, v: step & 255 });
+        used += size;
+        total += size;
+      } else if (op < 9) {
+        const i = op < 8 ? live.length - 1 : rand(live.length); // mostly the last malloc
+        const { b, v } = live[i];
+        expect(b[0]).toBe(v);
+        expect(b[b.length - 1]).toBe(v);
+        used -= b.length;
+        a.free(b);
+        if (rand(4) === 0) expectCode(() => a.free(b), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+        live.splice(i, 1);
+      } else {
+        expect(a.stats()).toMatchObject({ usedSize: used, allocations: live.length, totalMalloc: total });
+        expect(validate(a)).toBe(true);
+      }
+    }
+    for (const { b } of live) a.free(b);
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: total, totalFree: total });
+    expect(validate(a)).toBe(true);
+  });
+
+  // Every public operation interleaved with malloc/free pairs that park: no
+  // byte is ever handed out twice (canaries), and usedSize/allocations match.
+  test.each([1, 2, 3])('seed %i: every operation around a cached range keeps the pool consistent', (seedArg) => {
+    const rand = seededRandom(seedArg * 7919).int;
+    const a = new ScalableAllocator({ chunkSize: 2 * KiB, maxChunkSize: 16 * KiB, leakDetection: 'disabled' });
+    let rm = a.recyclable();
+    let live = []; // { b, v }: freed through the allocator
+    let held = []; // { b, v }: freed by rm.recycle()
+    let stamp = 0;
+    const sizes = [1, 24, 100, 700, 3000, 20000];
+    const fill = (b) => {
+      const v = ++stamp & 255;
+      b.fill(v);
+      return { b, v };
+    };
+    const intact = ({ b, v }) => b.length === 0 || (b[0] === v && b[b.length - 1] === v && b[b.length >> 1] === v);
+    const bytes = (list) => list.reduce((n, e) => n + e.b.length, 0);
+    for (let step = 0; step < 1500; step++) {
+      const op = rand(16);
+      if (op < 6) { // malloc, often freed at once (cached), often the same size again
+        const entry = fill(a.malloc(sizes[rand(sizes.length)]));
+        if (rand(2) === 0) a.free(entry.b);
+        else live.push(entry);
+      } else if (op < 8 && live.length > 0) { // whole free, last or any, sometimes twice
+        const i = rand(2) === 0 ? live.length - 1 : rand(live.length);
+        const [{ b }] = live.splice(i, 1);
+        a.free(b);
+        // a chunk released by the free (a second fully free one) is detached: its views are foreign
+        const code = b.length === 0 ? 'ERR_POOLMEM_FOREIGN_BUFFER' : 'ERR_POOLMEM_DOUBLE_FREE';
+        if (rand(3) === 0) expectCode(() => a.free(b), code, PoolError);
+      } else if (op === 8 && live.length > 0) { // front trim through free(subarray)
+        const e = live[rand(live.length)];
+        if (e.b.length > 1) {
+          const k = 1 + rand(e.b.length - 1);
+          a.free(e.b.subarray(0, k));
+          e.b = e.b.subarray(k);
+        }
+      } else if (op === 9 && live.length > 0) { // tail trim through freeRest
+        const e = live[rand(live.length)];
+        if (e.b.length > 1) e.b = a.freeRest(e.b, 1 + rand(e.b.length - 1));
+      } else if (op === 10) {
+        a.borrow(sizes[rand(sizes.length)]).fill(0xEE); // lent bytes are free bytes: no live canary there
+      } else if (op === 11) {
+        held.push(fill(rm.nextN(sizes[rand(sizes.length)])));
+      } else if (op === 12) {
+        rm.recycle();
+        held = [];
+        if (rand(2) === 0) rm = a.recyclable();
+      } else if (op === 13) {
+        a.trim();
+      } else if (op === 14 && rand(8) === 0) {
+        a.recycle(); // frees everything; rm's ledger is void from here
+        live = [];
+        held = [];
+      } else {
+        expect(live.every(intact) && held.every(intact)).toBe(true);
+        expect(a.stats()).toMatchObject({ usedSize: bytes(live) + bytes(held), allocations: live.length + held.length });
+        expect(validate(a)).toBe(true);
+      }
+    }
+    expect(live.every(intact) && held.every(intact)).toBe(true);
+    for (const { b } of live) a.free(b);
+    rm.recycle();
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    expect(validate(a)).toBe(true);
+  });
+});
