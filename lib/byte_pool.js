@@ -2,7 +2,7 @@
 // BytePool: bytepool's tiered pool over native slabs. Each tier
 // carves fixed-size, 16-byte-aligned slots from slabs it owns; per-slot state
 // (free/in use, generation, reference count) lives in typed arrays and
-// full-length Buffer views are cached, so get() and put() make no native call
+// each slot's last Buffer view is cached, so get() and put() make no native call
 // once a tier has its slabs. put() identifies a slot by its memory (which
 // slab, which offset), never by capacity, and rejects a second put.
 // Leak detection (getBuffer only): a sampled PooledBuffer gets an ArrayBuffer
@@ -111,6 +111,21 @@ class BytePool {
 
   get(length) {
     BytePool.#check(this);
+    const core = this.#core;
+    // The common call, in as few checks as possible: a whole number of bytes
+    // that a tier holds, on an open pool (a NaN fails `length > 0`).
+    if (typeof length === 'number' && length > 0 && length <= this.#maxTier && Math.floor(length) === length &&
+        !core.closed) {
+      const tier = this.#tierFor(length);
+      const slot = tier.take();
+      core.record(length);
+      return tier.bufferOf(slot, length);
+    }
+    return this.#getOther(length);
+  }
+
+  // get() of anything else: invalid, closed, empty, or above the largest tier.
+  #getOther(length) {
     if (!isSize(length, MAX_LENGTH)) validateInteger(length, 'length', 0, MAX_LENGTH);
     const core = this.#core;
     if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
