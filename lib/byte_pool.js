@@ -11,7 +11,7 @@
 
 const { Buffer } = require('node:buffer');
 const { codes, fromNative } = require('./errors');
-const { viewBuffer, viewByteLength } = require('./intrinsics');
+const { isDetached, viewBuffer, viewByteLength } = require('./intrinsics');
 const { fresh, view } = require('./pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
 const {
@@ -23,7 +23,7 @@ const {
 
 const {
   ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_THIS, ERR_POOLMEM_CLOSED,
-  ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_REFCOUNT,
+  ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_REFCOUNT,
 } = codes;
 
 const LEAK_MODES = ['disabled', 'sample', 'paranoid'];
@@ -33,16 +33,16 @@ const PARANOID = 2;
 
 // ---- leak detection ------------------------------------------------------------
 
-// FinalizationRegistry callback: the tracked ArrayBuffer is gone, so nothing
-// can reach the slot's memory any more. A count still above zero is a leak.
+// FinalizationRegistry callback: the tracked ArrayBuffer is gone. A count
+// still above zero is a leak. Its memory may still be reachable all the
+// same: a caller may have transferred the ArrayBuffer (ArrayBuffer#transfer),
+// and the new one holds it. So the slot waits, held by nobody, until the
+// native side says no ArrayBuffer over it is alive (Tier#lose).
 function onCollected(record) {
   const { core, tier, slot } = record;
   if (core.closed || tier.gen[slot] !== record.gen || tier.state[slot] !== IN_USE || tier.refs[slot] <= 0) return;
   tier.refs[slot] = 0;
-  tier.state[slot] = FREE;
-  tier.gen[slot]++;
-  tier.free[tier.freeTop++] = slot;
-  tier.inUse--;
+  tier.lose(slot);
   core.leaks++;
   reportLeak(core, record);
 }
@@ -152,7 +152,7 @@ class BytePool {
       core.discarded++; // another pool's buffer
       return;
     }
-    if (record.slab.closed) throw ERR_POOLMEM_DOUBLE_FREE('the slab holding this buffer was trimmed');
+    if (record.slab.probe[0] === undefined) lostOrTrimmed(record.slab); // its chunk is detached
     const tier = record.tier;
     const slot = record.slot;
     if (tier.state[slot] !== IN_USE) throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot is already in the pool`);
@@ -169,7 +169,7 @@ class BytePool {
     const arrayBuffer = viewBuffer(buf); // intrinsic reads only: no caller code runs in put()
     const slab = SlabStamp.of(arrayBuffer);
     if (slab === undefined || slab.core !== core) return this.#putOther(buf, arrayBuffer);
-    if (slab.closed) throw ERR_POOLMEM_DOUBLE_FREE('the slab holding this buffer was trimmed');
+    if (slab.probe[0] === undefined) lostOrTrimmed(slab);
     const tier = slab.tier;
     const slot = tier.slotOf(slab, buf);
     if (slot < 0) {
@@ -221,25 +221,36 @@ class BytePool {
     core.sampleCountdown = nextSample();
     const site = core.leakMode === PARANOID ? captureSite() : null;
     const slot = tier.take();
-    const slab = tier.slabs[slot >>> tier.shift];
-    let arrayBuffer;
-    try {
-      arrayBuffer = slab.handle.view((slot & (tier.perSlab - 1)) * tier.stride, tier.size);
-    } catch (err) {
-      tier.state[slot] = FREE; // undo take(): a failed call changes nothing
-      tier.free[tier.freeTop++] = slot;
-      tier.inUse--;
-      tier.gets--;
-      core.totalGet--;
-      throw fromNative(err);
+    const gen = tier.gen[slot];
+    // The slot's last tracked ArrayBuffer, released, comes back with its
+    // record (still registered): no ArrayBuffer, no V8 call (Tier#releaseBytes).
+    let arrayBuffer = tier.tracked[slot];
+    if (arrayBuffer !== undefined && !isDetached(arrayBuffer)) {
+      tier.tracked[slot] = undefined;
+      const record = TrackedStamp.of(arrayBuffer);
+      record.gen = gen;
+      record.length = length;
+      record.site = site;
+    } else {
+      const slab = tier.slabs[slot >>> tier.shift];
+      try {
+        arrayBuffer = slab.handle.view((slot & (tier.perSlab - 1)) * tier.stride, tier.size);
+      } catch (err) {
+        tier.state[slot] = FREE; // undo take(): a failed call changes nothing
+        tier.free[tier.freeTop++] = slot;
+        tier.inUse--;
+        tier.gets--;
+        core.totalGet--;
+        throw fromNative(err);
+      }
+      tier.tracked[slot] = undefined;
+      const record = new TrackedRecord(core, tier, slot, gen, length, site);
+      new TrackedStamp(arrayBuffer, record); // eslint-disable-line no-new
+      if (core.registry === null) core.registry = new FinalizationRegistry(onCollected);
+      core.registry.register(arrayBuffer, record);
     }
     core.record(length);
     tier.refs[slot] = 1;
-    const gen = tier.gen[slot];
-    const record = new TrackedRecord(core, tier, slot, gen, length, site);
-    new TrackedStamp(arrayBuffer, record); // eslint-disable-line no-new
-    if (core.registry === null) core.registry = new FinalizationRegistry(onCollected);
-    core.registry.register(arrayBuffer, record);
     return newPooledBuffer(tier, slot, gen, fresh(arrayBuffer, 0, length));
   }
 
@@ -301,6 +312,15 @@ class BytePool {
     BytePool.#check(this);
     this.close();
   }
+}
+
+// put() of a buffer whose slab's chunk is detached: the slab was trimmed, or
+// a caller transferred the chunk (then its memory is the new ArrayBuffer's,
+// and the slab is lost to the pool: Tier#loseSlab).
+function lostOrTrimmed(slab) {
+  if (slab.closed) throw ERR_POOLMEM_DOUBLE_FREE('the slab holding this buffer was trimmed');
+  if (!slab.lost) slab.tier.loseSlab(slab);
+  throw ERR_POOLMEM_FOREIGN_BUFFER("byte pool (its slab's ArrayBuffer was transferred: the memory is the new ArrayBuffer's)");
 }
 
 function captureSite() {

@@ -22,7 +22,10 @@ const SAMPLE_INTERVAL = 128;   // leakDetection 'sample': one getBuffer in 128 o
 const NO_SLAB = 0;
 const FREE = 1;
 const IN_USE = 2;
-const LOST = 3; // its memory was transferred to a caller's ArrayBuffer: never reused
+// Held by nobody, yet a caller's ArrayBuffer may still reach its memory (a
+// transferred per-slot ArrayBuffer, or a whole slab's transferred chunk):
+// never handed out until the native side says that memory is unreachable.
+const LOST = 3;
 
 // ---- stamps (lib/intrinsics.js) ----------------------------------------------
 
@@ -49,6 +52,11 @@ class SlabRecord {
     this.slots = slots;              // carved slots (fewer than perSlab only under maxSize)
     this.bytes = bytes;
     this.closed = false;
+    this.lost = false; // a caller transferred the chunk: its memory is no longer the pool's
+    // A private one-byte view of the chunk: probe[0] is undefined exactly when
+    // the chunk is detached (closed, or transferred by a caller). An element
+    // read runs no caller code, unlike a `length` getter.
+    this.probe = view(chunk, 0, 1);
   }
 }
 
@@ -114,6 +122,8 @@ class Tier {
     this.free = new Int32Array(0);
     this.freeTop = 0;
     this.views = [];   // the last view handed out per slot
+    this.tracked = []; // per slot: its last leak-tracked ArrayBuffer, released, for reuse
+    this.pending = []; // LOST slots that may come back (lose())
     this.viewLengths = new Float64Array(0); // and its length
     this.hotLength = -1; // a length below size that the cache serves too
     this.lastLength = -1;
@@ -127,8 +137,17 @@ class Tier {
   // A free slot id, now in use. Throws ERR_POOLMEM_OUT_OF_MEMORY and changes
   // nothing when a new slab is needed and refused.
   take() {
-    if (this.freeTop === 0) this.addSlab();
-    const slot = this.free[--this.freeTop];
+    if (this.freeTop === 0) {
+      if (this.pending.length !== 0) this.reclaimPending();
+      if (this.freeTop === 0) this.addSlab();
+    }
+    const slot = this.free[this.freeTop - 1];
+    const slab = this.slabs[slot >>> this.shift];
+    if (slab.probe[0] === undefined) {
+      this.loseSlab(slab);
+      return this.take();
+    }
+    this.freeTop--;
     this.state[slot] = IN_USE;
     this.inUse++;
     this.gets++;
@@ -146,19 +165,75 @@ class Tier {
     this.core.totalPut++;
   }
 
-  // release() for a slot handed out as `bytes`. A leak-tracked slot's own
-  // ArrayBuffer that is detached while the pool is open was transferred by a
-  // caller (ArrayBuffer#transfer): the new ArrayBuffer still reaches the
-  // bytes, so the slot is lost, never handed out again (its slab is never trimmed).
+  // release() for a slot handed out as `bytes` (a PooledBuffer's). A
+  // leak-tracked slot's own ArrayBuffer that is detached while the pool is
+  // open was transferred by a caller (ArrayBuffer#transfer): the new
+  // ArrayBuffer still reaches the bytes, so the slot is lost until that one
+  // is gone too. Otherwise the tracked ArrayBuffer stays with the slot for
+  // its next tracked get: a new one per tracked get made V8 count its bytes
+  // as external memory again (the chunk's ArrayBuffer counts them already),
+  // and at 1 MiB slots that meant a full GC every few dozen gets.
   releaseBytes(slot, bytes) {
+    if (this.slabs[slot >>> this.shift].lost) return; // freed by nobody (loseSlab)
     const arrayBuffer = arrayBufferOf(bytes);
-    if (!this.core.closed && TrackedStamp.of(arrayBuffer) !== undefined && isDetached(arrayBuffer)) {
-      this.state[slot] = LOST;
-      this.gen[slot]++;
-      this.inUse--;
-      return;
+    if (!this.core.closed && TrackedStamp.of(arrayBuffer) !== undefined) {
+      if (isDetached(arrayBuffer)) {
+        this.lose(slot);
+        return;
+      }
+      this.tracked[slot] = arrayBuffer;
     }
     this.release(slot);
+  }
+
+  // The slot is held by nobody, but a per-slot ArrayBuffer over it may still
+  // reach its memory (transferred, or collected but not yet finalized): it
+  // waits in `pending` until the native side says no ArrayBuffer made at its
+  // offset is alive (reclaimPending).
+  lose(slot) {
+    this.state[slot] = LOST;
+    this.gen[slot]++;
+    this.inUse--;
+    this.pending.push(slot);
+  }
+
+  // Pending slots whose memory nothing reaches any more go back to the free
+  // list. Slow path: when the free list is empty, and in trim().
+  reclaimPending() {
+    let kept = 0;
+    for (const slot of this.pending) {
+      const slab = this.slabs[slot >>> this.shift];
+      if (slab.lost || this.state[slot] !== LOST) continue;
+      if (slab.handle.live((slot & (this.perSlab - 1)) * this.stride)) {
+        this.pending[kept++] = slot;
+      } else {
+        this.state[slot] = FREE;
+        this.free[this.freeTop++] = slot;
+      }
+    }
+    this.pending.length = kept;
+  }
+
+  // A caller transferred the slab's chunk (ArrayBuffer#transfer): the new
+  // ArrayBuffer reaches all of its memory, so none of its slots is handed out
+  // again and none comes back; its buffers still out are freed by nobody.
+  // It stays in `slabs` (its index is never reused, so no stale slot id can
+  // name a new slab's slot) and is no longer counted as the pool's.
+  loseSlab(slab) {
+    slab.lost = true;
+    for (let i = 0; i < slab.slots; i++) {
+      const slot = slab.base + i;
+      if (this.state[slot] === IN_USE) this.inUse--;
+      this.state[slot] = LOST;
+      this.views[slot] = undefined;
+      this.tracked[slot] = undefined;
+    }
+    let top = 0;
+    for (let i = 0; i < this.freeTop; i++) {
+      if (this.state[this.free[i]] === FREE) this.free[top++] = this.free[i];
+    }
+    this.freeTop = top;
+    this.core.reserved -= slab.bytes;
   }
 
   // A Buffer of `length` bytes over the slot, being handed out, zero-filled
@@ -271,13 +346,15 @@ class Tier {
     this.viewLengths = grow(Float64Array, this.viewLengths);
     while (this.views.length < size) this.views.push(undefined); // packed, never sparse
     while (this.records.length < size) this.records.push(undefined);
+    while (this.tracked.length < size) this.tracked.push(undefined);
   }
 
   // Unmaps every slab whose slots are all free; returns the bytes released.
   trim() {
+    if (this.pending.length !== 0) this.reclaimPending();
     let released = 0;
     for (const slab of this.slabs) {
-      if (slab === null) continue;
+      if (slab === null || slab.lost) continue;
       let busy = false;
       for (let i = 0; i < slab.slots && !busy; i++) busy = this.state[slab.base + i] !== FREE;
       if (busy) continue;
@@ -285,6 +362,7 @@ class Tier {
         this.state[slab.base + i] = NO_SLAB;
         this.views[slab.base + i] = undefined;
         this.records[slab.base + i] = undefined;
+        this.tracked[slab.base + i] = undefined;
       }
       this.closeSlab(slab);
       this.slabs[slab.index] = null;
@@ -315,6 +393,6 @@ function nextSample() {
 }
 
 module.exports = {
-  Core, FREE, IN_USE, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp,
+  Core, FREE, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp,
   nextSample,
 };
