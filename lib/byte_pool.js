@@ -110,7 +110,9 @@ class BytePool {
   }
 
   get(length) {
-    BytePool.#check(this);
+    // BytePool.#check(this), written out: get() and put() stay small enough
+    // for V8 to inline them whole into a caller's loop.
+    if (typeof this !== 'object' || this === null || !(#core in this)) throw ERR_INVALID_THIS('BytePool');
     const core = this.#core;
     // The common call, in as few checks as possible: a whole number of bytes
     // that a tier holds, on an open pool (a NaN fails `length > 0`).
@@ -143,21 +145,25 @@ class BytePool {
   }
 
   put(buf) {
-    BytePool.#check(this);
+    if (typeof this !== 'object' || this === null || !(#core in this)) throw ERR_INVALID_THIS('BytePool');
     const record = typeof buf === 'object' && buf !== null ? ViewStamp.of(buf) : undefined;
     if (record === undefined) return this.#putUnstamped(buf);
     const core = this.#core;
+    const tier = record.tier;
+    const slot = record.slot;
+    // The common call in one test; anything else is sorted out, in order, below.
+    if (!core.closed && record.core === core && record.slab.probe[0] !== undefined && tier.state[slot] === IN_USE &&
+        tier.refs[slot] === 0) {
+      tier.release(slot);
+      return;
+    }
     if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
     if (record.core !== core) {
       core.discarded++; // another pool's buffer
       return;
     }
     if (record.slab.probe[0] === undefined) lostOrTrimmed(record.slab); // its chunk is detached
-    const tier = record.tier;
-    const slot = record.slot;
-    if (tier.state[slot] !== IN_USE) throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot is already in the pool`);
-    if (tier.refs[slot] !== 0) throw ERR_POOLMEM_REFCOUNT('the buffer belongs to a PooledBuffer; call release() on it');
-    tier.release(slot);
+    releaseSlot(tier, slot);
   }
 
   // put() of a view the pool did not make: a prefix subarray of a pooled
@@ -176,9 +182,7 @@ class BytePool {
       core.discarded++; // a view into pool memory that is not a handed-out buffer
       return;
     }
-    if (tier.state[slot] !== IN_USE) throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot is already in the pool`);
-    if (tier.refs[slot] !== 0) throw ERR_POOLMEM_REFCOUNT('the buffer belongs to a PooledBuffer; call release() on it');
-    tier.release(slot);
+    releaseSlot(tier, slot);
   }
 
   // Slow path of put(): a leak-tracked PooledBuffer's bytes, or foreign memory.
@@ -205,7 +209,7 @@ class BytePool {
     if (core.leakMode !== DISABLED && (core.leakMode === PARANOID || --core.sampleCountdown === 0)) {
       return this.#getTracked(tier, length);
     }
-    const slot = tier.take();
+    const slot = tier.takeChecked();
     core.record(length);
     tier.refs[slot] = 1;
     return newPooledBuffer(tier, slot, tier.gen[slot], tier.bufferOf(slot, length));
@@ -220,7 +224,7 @@ class BytePool {
     const core = this.#core;
     core.sampleCountdown = nextSample();
     const site = core.leakMode === PARANOID ? captureSite() : null;
-    const slot = tier.take();
+    const slot = tier.takeChecked();
     const gen = tier.gen[slot];
     // The slot's last tracked ArrayBuffer, released, comes back with its
     // record (still registered): no ArrayBuffer, no V8 call (Tier#releaseBytes).
@@ -312,6 +316,14 @@ class BytePool {
     BytePool.#check(this);
     this.close();
   }
+}
+
+// put() of a handed-out slot: back to the pool unless it is already there or
+// a PooledBuffer holds it.
+function releaseSlot(tier, slot) {
+  if (tier.state[slot] !== IN_USE) throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot is already in the pool`);
+  if (tier.refs[slot] !== 0) throw ERR_POOLMEM_REFCOUNT('the buffer belongs to a PooledBuffer; call release() on it');
+  tier.release(slot);
 }
 
 // put() of a buffer whose slab's chunk is detached: the slab was trimmed, or

@@ -136,23 +136,37 @@ class Tier {
 
   // A free slot id, now in use. Throws ERR_POOLMEM_OUT_OF_MEMORY and changes
   // nothing when a new slab is needed and refused.
+  // The slot's slab may have lost its chunk (bufferOf() checks that).
   take() {
     if (this.freeTop === 0) {
       if (this.pending.length !== 0) this.reclaimPending();
       if (this.freeTop === 0) this.addSlab();
     }
-    const slot = this.free[this.freeTop - 1];
-    const slab = this.slabs[slot >>> this.shift];
-    if (slab.probe[0] === undefined) {
-      this.loseSlab(slab);
-      return this.take();
-    }
-    this.freeTop--;
+    const slot = this.free[--this.freeTop];
     this.state[slot] = IN_USE;
     this.inUse++;
     this.gets++;
     this.core.totalGet++;
     return slot;
+  }
+
+  // take() from a slab whose chunk a caller has not transferred.
+  takeChecked() {
+    for (;;) {
+      const slot = this.take();
+      const slab = this.slabs[slot >>> this.shift];
+      if (slab.probe[0] !== undefined) return slot;
+      this.untake(slot);
+      this.loseSlab(slab);
+    }
+  }
+
+  // Undoes take()'s counts; the caller frees or loses the slot.
+  untake(slot) {
+    this.inUse--;
+    this.gets--;
+    this.core.totalGet--;
+    this.state[slot] = FREE;
   }
 
   // Back to the free list; bumps the generation so stale PooledBuffers see it.
@@ -259,7 +273,18 @@ class Tier {
       buf = this.viewOf(slot, length);
       this.noteLength(length);
     }
+    // Element 0 reads undefined only on a detached view (length >= 1): the
+    // chunk was transferred by a caller. No caller code runs in an element read.
+    if (buf[0] === undefined) return this.retake(slot, length);
     return ZERO_FILL ? zeroFill(buf) : buf;
+  }
+
+  // bufferOf() found the slot's slab chunk transferred: the slab is lost and
+  // the buffer comes from another slot, as if take() had never chosen this one.
+  retake(slot, length) {
+    this.untake(slot);
+    this.loseSlab(this.slabs[slot >>> this.shift]);
+    return this.bufferOf(this.take(), length);
   }
 
   noteLength(length) {
@@ -271,11 +296,14 @@ class Tier {
     }
   }
 
+  // A new view; over a detached chunk, the slab's detached probe instead
+  // (constructing a view over it would throw an uncoded TypeError).
   viewOf(slot, length) {
     let record = this.records[slot];
     if (record === undefined) {
       record = this.records[slot] = new SlotRecord(this.core, this, this.slabs[slot >>> this.shift], slot);
     }
+    if (record.slab.probe[0] === undefined) return record.slab.probe;
     const buf = view(record.slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length);
     new ViewStamp(buf, record); // eslint-disable-line no-new
     return buf;
