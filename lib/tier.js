@@ -121,22 +121,24 @@ class Tier {
     this.refs = new Int32Array(0);
     this.free = new Int32Array(0);
     this.freeTop = 0;
-    this.views = [];   // the last view handed out per slot
-    this.tracked = []; // per slot: its last leak-tracked ArrayBuffer, released, for reuse
-    this.pending = []; // LOST slots that may come back (lose())
-    this.viewLengths = new Float64Array(0); // and its length
+    this.views = [];   // per slot: its cached view (bufferOf())
+    this.viewLengths = new Float64Array(0); // and that view's length
     this.hotLength = -1; // a length below size that the cache serves too
     this.lastLength = -1;
     this.streak = 0;     // gets of lastLength in a row, uncached
+    this.tracked = []; // per slot: its last leak-tracked ArrayBuffer, released, for reuse
+    this.pending = []; // LOST slots that may come back (lose())
     this.records = []; // SlotRecord per slot, shared by every view of it
     this.gets = 0;
     this.puts = 0;
     this.inUse = 0;
   }
 
+  // ---- slots: taken and given back ----
+
   // A free slot id, now in use. Throws ERR_POOLMEM_OUT_OF_MEMORY and changes
-  // nothing when a new slab is needed and refused.
-  // The slot's slab may have lost its chunk (bufferOf() checks that).
+  // nothing when a new slab is needed and refused. Its slab's chunk may have
+  // been transferred since the slot was freed: bufferOf() checks.
   take() {
     if (this.freeTop === 0) {
       if (this.pending.length !== 0) this.reclaimPending();
@@ -200,6 +202,8 @@ class Tier {
     this.release(slot);
   }
 
+  // ---- memory a caller's ArrayBuffer may still reach ----
+
   // The slot is held by nobody, but a per-slot ArrayBuffer over it may still
   // reach its memory (transferred, or collected but not yet finalized): it
   // waits in `pending` until the native side says no ArrayBuffer made at its
@@ -249,6 +253,8 @@ class Tier {
     this.freeTop = top;
     this.core.reserved -= slab.bytes;
   }
+
+  // ---- views ----
 
   // A Buffer of `length` bytes over the slot, being handed out, zero-filled
   // under --zero-fill-buffers. At the tier's size or its hot length (one
@@ -325,6 +331,8 @@ class Tier {
     if (index >= slab.slots || viewByteLength(buf) > this.size) return -1;
     return slab.base + index;
   }
+
+  // ---- slabs ----
 
   addSlab() {
     const core = this.core;
@@ -421,6 +429,6 @@ function nextSample() {
 }
 
 module.exports = {
-  Core, FREE, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp,
+  Core, FREE, IN_USE, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp,
   nextSample,
 };
