@@ -242,9 +242,7 @@ class BytePool {
       } catch (err) {
         tier.state[slot] = FREE; // undo take(): a failed call changes nothing
         tier.free[tier.freeTop++] = slot;
-        tier.inUse--;
         tier.gets--;
-        core.totalGet--;
         throw fromNative(err);
       }
       tier.tracked[slot] = undefined;
@@ -276,12 +274,18 @@ class BytePool {
     BytePool.#check(this);
     const core = this.#core;
     const tiers = {};
-    for (const t of this.#tiers) tiers[t.size] = { get: t.gets, put: t.puts, inUse: t.inUse };
+    let totalGet = 0;
+    let totalPut = 0;
+    for (const t of this.#tiers) {
+      tiers[t.size] = { get: t.gets, put: t.puts, inUse: t.inUse };
+      totalGet += t.gets;
+      totalPut += t.puts;
+    }
     return {
       tiers,
       discarded: core.discarded,
-      totalGet: core.totalGet,
-      totalPut: core.totalPut,
+      totalGet,
+      totalPut,
       recentLengths: recentLengths(core),
       leaks: core.leaks,
       reservedSize: core.reserved,

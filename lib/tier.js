@@ -100,8 +100,6 @@ class Core {
     this.leakMode = leakMode;
     this.closed = false;
     this.reserved = 0;
-    this.totalGet = 0;
-    this.totalPut = 0;
     this.discarded = 0;
     this.leaks = 0;
     this.recent = new Float64Array(RECENT);
@@ -144,10 +142,16 @@ class Tier {
     this.records = []; // SlotRecord per slot, shared by every view of it
     this.gets = 0;
     this.puts = 0;
-    this.inUse = 0;
+    this.dropped = 0; // slots that left use without a put (lose(), loseSlab())
   }
 
   // ---- slots: taken and given back ----
+
+  // Slots handed out and not yet back (counted, not kept: one increment per
+  // get and one per put is all the hot path pays).
+  get inUse() {
+    return this.gets - this.puts - this.dropped;
+  }
 
   // A free slot id, now in use. Throws ERR_POOLMEM_OUT_OF_MEMORY and changes
   // nothing when a new slab is needed and refused. Its slab's chunk may have
@@ -159,9 +163,7 @@ class Tier {
     }
     const slot = this.free[--this.freeTop];
     this.state[slot] = IN_USE;
-    this.inUse++;
     this.gets++;
-    this.core.totalGet++;
     return slot;
   }
 
@@ -178,9 +180,7 @@ class Tier {
 
   // Undoes take()'s counts; the caller frees or loses the slot.
   untake(slot) {
-    this.inUse--;
     this.gets--;
-    this.core.totalGet--;
     this.state[slot] = FREE;
   }
 
@@ -189,9 +189,7 @@ class Tier {
     this.state[slot] = FREE;
     this.gen[slot]++;
     this.free[this.freeTop++] = slot;
-    this.inUse--;
     this.puts++;
-    this.core.totalPut++;
   }
 
   // release() for a slot handed out as `bytes` (a PooledBuffer's). A
@@ -224,7 +222,7 @@ class Tier {
   lose(slot) {
     this.state[slot] = LOST;
     this.gen[slot]++;
-    this.inUse--;
+    this.dropped++;
     this.pending.push(slot);
   }
 
@@ -254,7 +252,7 @@ class Tier {
     slab.lost = true;
     for (let i = 0; i < slab.slots; i++) {
       const slot = slab.base + i;
-      if (this.state[slot] === IN_USE) this.inUse--;
+      if (this.state[slot] === IN_USE) this.dropped++;
       this.state[slot] = LOST;
       this.views[slot] = undefined;
       this.tracked[slot] = undefined;
