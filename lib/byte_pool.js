@@ -336,7 +336,8 @@ function releaseSlot(tier, slot) {
 function lostOrTrimmed(slab) {
   if (slab.closed) throw ERR_POOLMEM_DOUBLE_FREE('the slab holding this buffer was trimmed');
   if (!slab.lost) slab.tier.loseSlab(slab);
-  throw ERR_POOLMEM_FOREIGN_BUFFER("byte pool (its slab's ArrayBuffer was transferred: the memory is the new ArrayBuffer's)");
+  throw ERR_POOLMEM_FOREIGN_BUFFER(
+    "byte pool (its slab's ArrayBuffer was transferred: the memory is the new ArrayBuffer's)");
 }
 
 function captureSite() {

@@ -156,7 +156,7 @@ describe('transferred BytePool memory', () => {
     pool.close();
   });
 
-  test('a leak-tracked slot whose ArrayBuffer was transferred and collected unreleased stays out of the pool', async () => {
+  test('a leak-tracked slot transferred and collected unreleased stays out of the pool', async () => {
     const pool = new BytePool([128], { leakDetection: 'paranoid' });
     const warnings = [];
     const onWarning = (w) => warnings.push(w);
@@ -182,7 +182,7 @@ describe('transferred BytePool memory', () => {
     pool.close();
   });
 
-  test('a leak-tracked slot comes back once nothing reaches its memory, the transferred ArrayBuffer included', async () => {
+  test('a leak-tracked slot comes back once nothing reaches it, the transferred ArrayBuffer included', async () => {
     const pool = new BytePool([128], { leakDetection: 'paranoid' });
     const onWarning = () => {};
     process.on('warning', onWarning);
