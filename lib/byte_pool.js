@@ -2,7 +2,7 @@
 // BytePool: bytepool's tiered pool over native slabs. Each tier
 // carves fixed-size, 16-byte-aligned slots from slabs it owns; per-slot state
 // (free/in use, generation, reference count) lives in typed arrays and
-// full-length Buffer views are cached, so get() and put() make no native call
+// each slot's last Buffer view is cached, so get() and put() make no native call
 // once a tier has its slabs. put() identifies a slot by its memory (which
 // slab, which offset), never by capacity, and rejects a second put.
 // Leak detection (getBuffer only): a sampled PooledBuffer gets an ArrayBuffer
@@ -11,7 +11,7 @@
 
 const { Buffer } = require('node:buffer');
 const { codes, fromNative } = require('./errors');
-const { viewBuffer, viewByteLength } = require('./intrinsics');
+const { isDetached, viewBuffer, viewByteLength } = require('./intrinsics');
 const { fresh, view } = require('./pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
 const {
@@ -23,7 +23,7 @@ const {
 
 const {
   ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_THIS, ERR_POOLMEM_CLOSED,
-  ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_REFCOUNT,
+  ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_REFCOUNT,
 } = codes;
 
 const LEAK_MODES = ['disabled', 'sample', 'paranoid'];
@@ -33,16 +33,16 @@ const PARANOID = 2;
 
 // ---- leak detection ------------------------------------------------------------
 
-// FinalizationRegistry callback: the tracked ArrayBuffer is gone, so nothing
-// can reach the slot's memory any more. A count still above zero is a leak.
+// FinalizationRegistry callback: the tracked ArrayBuffer is gone. A count
+// still above zero is a leak. Its memory may still be reachable all the
+// same: a caller may have transferred the ArrayBuffer (ArrayBuffer#transfer),
+// and the new one holds it. So the slot waits, held by nobody, until the
+// native side says no ArrayBuffer over it is alive (Tier#lose).
 function onCollected(record) {
   const { core, tier, slot } = record;
   if (core.closed || tier.gen[slot] !== record.gen || tier.state[slot] !== IN_USE || tier.refs[slot] <= 0) return;
   tier.refs[slot] = 0;
-  tier.state[slot] = FREE;
-  tier.gen[slot]++;
-  tier.free[tier.freeTop++] = slot;
-  tier.inUse--;
+  tier.lose(slot);
   core.leaks++;
   reportLeak(core, record);
 }
@@ -110,7 +110,24 @@ class BytePool {
   }
 
   get(length) {
-    BytePool.#check(this);
+    // BytePool.#check(this), written out: get() and put() stay small enough
+    // for V8 to inline them whole into a caller's loop.
+    if (typeof this !== 'object' || this === null || !(#core in this)) throw ERR_INVALID_THIS('BytePool');
+    const core = this.#core;
+    // The common call, in as few checks as possible: a whole number of bytes
+    // that a tier holds, on an open pool (a NaN fails `length > 0`).
+    if (typeof length === 'number' && length > 0 && length <= this.#maxTier && Math.floor(length) === length &&
+        !core.closed) {
+      const tier = this.#tierFor(length);
+      const slot = tier.take();
+      core.record(length);
+      return tier.bufferOf(slot, length);
+    }
+    return this.#getOther(length);
+  }
+
+  // get() of anything else: invalid, closed, empty, or above the largest tier.
+  #getOther(length) {
     if (!isSize(length, MAX_LENGTH)) validateInteger(length, 'length', 0, MAX_LENGTH);
     const core = this.#core;
     if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
@@ -128,21 +145,25 @@ class BytePool {
   }
 
   put(buf) {
-    BytePool.#check(this);
+    if (typeof this !== 'object' || this === null || !(#core in this)) throw ERR_INVALID_THIS('BytePool');
     const record = typeof buf === 'object' && buf !== null ? ViewStamp.of(buf) : undefined;
     if (record === undefined) return this.#putUnstamped(buf);
     const core = this.#core;
+    const tier = record.tier;
+    const slot = record.slot;
+    // The common call in one test; anything else is sorted out, in order, below.
+    if (!core.closed && record.core === core && record.slab.probe[0] !== undefined && tier.state[slot] === IN_USE &&
+        tier.refs[slot] === 0) {
+      tier.release(slot);
+      return;
+    }
     if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
     if (record.core !== core) {
       core.discarded++; // another pool's buffer
       return;
     }
-    if (record.slab.closed) throw ERR_POOLMEM_DOUBLE_FREE('the slab holding this buffer was trimmed');
-    const tier = record.tier;
-    const slot = record.slot;
-    if (tier.state[slot] !== IN_USE) throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot is already in the pool`);
-    if (tier.refs[slot] !== 0) throw ERR_POOLMEM_REFCOUNT('the buffer belongs to a PooledBuffer; call release() on it');
-    tier.release(slot);
+    if (record.slab.probe[0] === undefined) lostOrTrimmed(record.slab); // its chunk is detached
+    releaseSlot(tier, slot);
   }
 
   // put() of a view the pool did not make: a prefix subarray of a pooled
@@ -154,16 +175,14 @@ class BytePool {
     const arrayBuffer = viewBuffer(buf); // intrinsic reads only: no caller code runs in put()
     const slab = SlabStamp.of(arrayBuffer);
     if (slab === undefined || slab.core !== core) return this.#putOther(buf, arrayBuffer);
-    if (slab.closed) throw ERR_POOLMEM_DOUBLE_FREE('the slab holding this buffer was trimmed');
+    if (slab.probe[0] === undefined) lostOrTrimmed(slab);
     const tier = slab.tier;
     const slot = tier.slotOf(slab, buf);
     if (slot < 0) {
       core.discarded++; // a view into pool memory that is not a handed-out buffer
       return;
     }
-    if (tier.state[slot] !== IN_USE) throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot is already in the pool`);
-    if (tier.refs[slot] !== 0) throw ERR_POOLMEM_REFCOUNT('the buffer belongs to a PooledBuffer; call release() on it');
-    tier.release(slot);
+    releaseSlot(tier, slot);
   }
 
   // Slow path of put(): a leak-tracked PooledBuffer's bytes, or foreign memory.
@@ -190,7 +209,7 @@ class BytePool {
     if (core.leakMode !== DISABLED && (core.leakMode === PARANOID || --core.sampleCountdown === 0)) {
       return this.#getTracked(tier, length);
     }
-    const slot = tier.take();
+    const slot = tier.takeChecked();
     core.record(length);
     tier.refs[slot] = 1;
     return newPooledBuffer(tier, slot, tier.gen[slot], tier.bufferOf(slot, length));
@@ -205,26 +224,35 @@ class BytePool {
     const core = this.#core;
     core.sampleCountdown = nextSample();
     const site = core.leakMode === PARANOID ? captureSite() : null;
-    const slot = tier.take();
-    const slab = tier.slabs[slot >>> tier.shift];
-    let arrayBuffer;
-    try {
-      arrayBuffer = slab.handle.view((slot & (tier.perSlab - 1)) * tier.stride, tier.size);
-    } catch (err) {
-      tier.state[slot] = FREE; // undo take(): a failed call changes nothing
-      tier.free[tier.freeTop++] = slot;
-      tier.inUse--;
-      tier.gets--;
-      core.totalGet--;
-      throw fromNative(err);
+    const slot = tier.takeChecked();
+    const gen = tier.gen[slot];
+    // The slot's last tracked ArrayBuffer, released, comes back with its
+    // record (still registered): no ArrayBuffer, no V8 call (Tier#releaseBytes).
+    let arrayBuffer = tier.tracked[slot];
+    if (arrayBuffer !== undefined && !isDetached(arrayBuffer)) {
+      tier.tracked[slot] = undefined;
+      const record = TrackedStamp.of(arrayBuffer);
+      record.gen = gen;
+      record.length = length;
+      record.site = site;
+    } else {
+      const slab = tier.slabs[slot >>> tier.shift];
+      try {
+        arrayBuffer = slab.handle.view((slot & (tier.perSlab - 1)) * tier.stride, tier.size);
+      } catch (err) {
+        tier.state[slot] = FREE; // undo take(): a failed call changes nothing
+        tier.free[tier.freeTop++] = slot;
+        tier.gets--;
+        throw fromNative(err);
+      }
+      tier.tracked[slot] = undefined;
+      const record = new TrackedRecord(core, tier, slot, gen, length, site);
+      new TrackedStamp(arrayBuffer, record);
+      if (core.registry === null) core.registry = new FinalizationRegistry(onCollected);
+      core.registry.register(arrayBuffer, record);
     }
     core.record(length);
     tier.refs[slot] = 1;
-    const gen = tier.gen[slot];
-    const record = new TrackedRecord(core, tier, slot, gen, length, site);
-    new TrackedStamp(arrayBuffer, record);
-    if (core.registry === null) core.registry = new FinalizationRegistry(onCollected);
-    core.registry.register(arrayBuffer, record);
     return newPooledBuffer(tier, slot, gen, fresh(arrayBuffer, 0, length));
   }
 
@@ -246,12 +274,18 @@ class BytePool {
     BytePool.#check(this);
     const core = this.#core;
     const tiers = {};
-    for (const t of this.#tiers) tiers[t.size] = { get: t.gets, put: t.puts, inUse: t.inUse };
+    let totalGet = 0;
+    let totalPut = 0;
+    for (const t of this.#tiers) {
+      tiers[t.size] = { get: t.gets, put: t.puts, inUse: t.inUse };
+      totalGet += t.gets;
+      totalPut += t.puts;
+    }
     return {
       tiers,
       discarded: core.discarded,
-      totalGet: core.totalGet,
-      totalPut: core.totalPut,
+      totalGet,
+      totalPut,
       recentLengths: recentLengths(core),
       leaks: core.leaks,
       reservedSize: core.reserved,
@@ -286,6 +320,24 @@ class BytePool {
     BytePool.#check(this);
     this.close();
   }
+}
+
+// put() of a handed-out slot: back to the pool unless it is already there or
+// a PooledBuffer holds it.
+function releaseSlot(tier, slot) {
+  if (tier.state[slot] !== IN_USE) throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot is already in the pool`);
+  if (tier.refs[slot] !== 0) throw ERR_POOLMEM_REFCOUNT('the buffer belongs to a PooledBuffer; call release() on it');
+  tier.release(slot);
+}
+
+// put() of a buffer whose slab's chunk is detached: the slab was trimmed, or
+// a caller transferred the chunk (then its memory is the new ArrayBuffer's,
+// and the slab is lost to the pool: Tier#loseSlab).
+function lostOrTrimmed(slab) {
+  if (slab.closed) throw ERR_POOLMEM_DOUBLE_FREE('the slab holding this buffer was trimmed');
+  if (!slab.lost) slab.tier.loseSlab(slab);
+  throw ERR_POOLMEM_FOREIGN_BUFFER(
+    "byte pool (its slab's ArrayBuffer was transferred: the memory is the new ArrayBuffer's)");
 }
 
 function captureSite() {

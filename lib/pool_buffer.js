@@ -89,6 +89,15 @@ function view(arrayBuffer, byteOffset, length) {
   return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, -1, byteOffset);
 }
 
+// A one-byte view of arrayBuffer that records nothing, for its maker to keep
+// private: element 0 reads undefined exactly when arrayBuffer is detached
+// (closed, or transferred by a caller), and an element read runs no caller
+// code. Not made by view(): a second shape of stamped view made view()'s
+// field stores megamorphic (measured: 82 -> 62 ns per BytePool pair at 64 KiB).
+function detachProbe(arrayBuffer) {
+  return FastBuffer !== null ? new FastBuffer(arrayBuffer, 0, 1) : bufferFrom(arrayBuffer, 0, 1);
+}
+
 // A view over memory a pool hands out: zero-filled under Node's
 // --zero-fill-buffers, as Buffer.allocUnsafe is; otherwise view() itself.
 const fresh = ZERO_FILL ? (arrayBuffer, byteOffset, length) => zeroFill(view(arrayBuffer, byteOffset, length)) : view;
@@ -102,4 +111,6 @@ const byteOffsetOf = ViewRecord.byteOffsetOf;
 const blockOf = ViewRecord.blockOf;
 const genOf = ViewRecord.genOf;
 
-module.exports = { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view };
+module.exports = {
+  arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, view,
+};

@@ -13,7 +13,7 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, scratchDetached } = require('./errors');
-const { isDetached, stampKind, viewByteLength } = require('./intrinsics');
+const { Stamper, isDetached, viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./pool_buffer');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
 
@@ -39,7 +39,20 @@ const FREE_SPARE_RELEASED = 6;
 const kEmpty = new ArrayBuffer(0); // what alloc(0) views: owns no memory
 
 // This thread's ArrayBuffer over an arena -> the arena id. Unforgeable.
-const ChunkStamp = stampKind();
+// Its own class rather than stampKind()'s: the classes stampKind() makes
+// share their inline caches, and free()'s lookup went megamorphic as soon
+// as another pool's stamps had run (lib/tier.js, ViewStamp).
+class ChunkStamp extends Stamper {
+  #id;
+  constructor(target, id) {
+    super(target);
+    this.#id = id;
+  }
+
+  static of(target) {
+    return #id in target ? target.#id : undefined;
+  }
+}
 
 const chunks = new Map(); // arena id -> WeakRef<ArrayBuffer>
 const forget = new FinalizationRegistry((id) => {

@@ -8,8 +8,8 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { isDetached, stampKind, viewByteLength, viewByteOffset } = require('./intrinsics');
-const { arrayBufferOf, view } = require('./pool_buffer');
+const { Stamper, isDetached, stampKind, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { arrayBufferOf, detachProbe, view } = require('./pool_buffer');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
 const { ERR_POOLMEM_OUT_OF_MEMORY } = codes;
@@ -17,11 +17,15 @@ const { ERR_POOLMEM_OUT_OF_MEMORY } = codes;
 const SLOT_ALIGN = 16;
 const SLAB_BYTES = 256 * 1024; // a slab holds a power-of-two slot count, at most this many bytes
 const RECENT = 256;            // recentLengths ring
+const HOT_STREAK = 8;          // gets of one length in a row that make it a tier's cached length
 const SAMPLE_INTERVAL = 128;   // leakDetection 'sample': one getBuffer in 128 on average
 const NO_SLAB = 0;
 const FREE = 1;
 const IN_USE = 2;
-const LOST = 3; // its memory was transferred to a caller's ArrayBuffer: never reused
+// Held by nobody, yet a caller's ArrayBuffer may still reach its memory (a
+// transferred per-slot ArrayBuffer, or a whole slab's transferred chunk):
+// never handed out until the native side says that memory is unreachable.
+const LOST = 3;
 
 // ---- stamps (lib/intrinsics.js) ----------------------------------------------
 
@@ -30,8 +34,22 @@ const SlabStamp = stampKind();
 // A Buffer view the pool made over a slot -> that slot's SlotRecord. put()
 // of such a view needs no .buffer / .byteOffset reads (~8-13 ns each on
 // Node 20: they are not inlined); subarrays are not stamped and take the
-// slab path.
-const ViewStamp = stampKind();
+// slab path. Written out rather than made by stampKind(): the classes
+// stampKind() makes share one function literal, so V8 keeps one set of
+// inline caches for all of them, and with several private names at one
+// site the hot get()/put() field accesses went megamorphic (BytePool ring
+// at 64 KiB: 80 -> 62 ns per pair). A class of its own keeps them monomorphic.
+class ViewStamp extends Stamper {
+  #record;
+  constructor(target, record) {
+    super(target);
+    this.#record = record;
+  }
+
+  static of(target) {
+    return #record in target ? target.#record : undefined;
+  }
+}
 // A leak-tracked slot's own ArrayBuffer -> its TrackedRecord.
 const TrackedStamp = stampKind();
 
@@ -48,6 +66,10 @@ class SlabRecord {
     this.slots = slots;              // carved slots (fewer than perSlab only under maxSize)
     this.bytes = bytes;
     this.closed = false;
+    this.lost = false; // a caller transferred the chunk: its memory is no longer the pool's
+    // probe[0] is undefined exactly when the chunk is detached (closed, or
+    // transferred by a caller): a check that runs no caller code.
+    this.probe = detachProbe(chunk);
   }
 }
 
@@ -78,8 +100,6 @@ class Core {
     this.leakMode = leakMode;
     this.closed = false;
     this.reserved = 0;
-    this.totalGet = 0;
-    this.totalPut = 0;
     this.discarded = 0;
     this.leaks = 0;
     this.recent = new Float64Array(RECENT);
@@ -112,23 +132,56 @@ class Tier {
     this.refs = new Int32Array(0);
     this.free = new Int32Array(0);
     this.freeTop = 0;
-    this.views = [];   // cached full-length view per slot
+    this.views = [];   // per slot: its cached view (bufferOf())
+    this.viewLengths = new Float64Array(0); // and that view's length
+    this.hotLength = -1; // a length below size that the cache serves too
+    this.lastLength = -1;
+    this.streak = 0;     // gets of lastLength in a row, uncached
+    this.tracked = []; // per slot: its last leak-tracked ArrayBuffer, released, for reuse
+    this.pending = []; // LOST slots that may come back (lose())
     this.records = []; // SlotRecord per slot, shared by every view of it
     this.gets = 0;
     this.puts = 0;
-    this.inUse = 0;
+    this.dropped = 0; // slots that left use without a put (lose(), loseSlab())
+  }
+
+  // ---- slots: taken and given back ----
+
+  // Slots handed out and not yet back (counted, not kept: one increment per
+  // get and one per put is all the hot path pays).
+  get inUse() {
+    return this.gets - this.puts - this.dropped;
   }
 
   // A free slot id, now in use. Throws ERR_POOLMEM_OUT_OF_MEMORY and changes
-  // nothing when a new slab is needed and refused.
+  // nothing when a new slab is needed and refused. Its slab's chunk may have
+  // been transferred since the slot was freed: bufferOf() checks.
   take() {
-    if (this.freeTop === 0) this.addSlab();
+    if (this.freeTop === 0) {
+      if (this.pending.length !== 0) this.reclaimPending();
+      if (this.freeTop === 0) this.addSlab();
+    }
     const slot = this.free[--this.freeTop];
     this.state[slot] = IN_USE;
-    this.inUse++;
     this.gets++;
-    this.core.totalGet++;
     return slot;
+  }
+
+  // take() from a slab whose chunk a caller has not transferred.
+  takeChecked() {
+    for (;;) {
+      const slot = this.take();
+      const slab = this.slabs[slot >>> this.shift];
+      if (slab.probe[0] !== undefined) return slot;
+      this.untake(slot);
+      this.loseSlab(slab);
+    }
+  }
+
+  // Undoes take()'s counts; the caller frees or loses the slot.
+  untake(slot) {
+    this.gets--;
+    this.state[slot] = FREE;
   }
 
   // Back to the free list; bumps the generation so stale PooledBuffers see it.
@@ -136,44 +189,138 @@ class Tier {
     this.state[slot] = FREE;
     this.gen[slot]++;
     this.free[this.freeTop++] = slot;
-    this.inUse--;
     this.puts++;
-    this.core.totalPut++;
   }
 
-  // release() for a slot handed out as `bytes`. A leak-tracked slot's own
-  // ArrayBuffer that is detached while the pool is open was transferred by a
-  // caller (ArrayBuffer#transfer): the new ArrayBuffer still reaches the
-  // bytes, so the slot is lost, never handed out again (its slab is never trimmed).
+  // release() for a slot handed out as `bytes` (a PooledBuffer's). A
+  // leak-tracked slot's own ArrayBuffer that is detached while the pool is
+  // open was transferred by a caller (ArrayBuffer#transfer): the new
+  // ArrayBuffer still reaches the bytes, so the slot is lost until that one
+  // is gone too. Otherwise the tracked ArrayBuffer stays with the slot for
+  // its next tracked get: a new one per tracked get made V8 count its bytes
+  // as external memory again (the chunk's ArrayBuffer counts them already),
+  // and at 1 MiB slots that meant a full GC every few dozen gets.
   releaseBytes(slot, bytes) {
+    if (this.slabs[slot >>> this.shift].lost) return; // freed by nobody (loseSlab)
     const arrayBuffer = arrayBufferOf(bytes);
-    if (!this.core.closed && TrackedStamp.of(arrayBuffer) !== undefined && isDetached(arrayBuffer)) {
-      this.state[slot] = LOST;
-      this.gen[slot]++;
-      this.inUse--;
-      return;
+    if (!this.core.closed && TrackedStamp.of(arrayBuffer) !== undefined) {
+      if (isDetached(arrayBuffer)) {
+        this.lose(slot);
+        return;
+      }
+      this.tracked[slot] = arrayBuffer;
     }
     this.release(slot);
   }
 
-  // A Buffer of `length` bytes over the slot, being handed out: the cached
-  // view at full length; zero-filled under --zero-fill-buffers.
+  // ---- memory a caller's ArrayBuffer may still reach ----
+
+  // The slot is held by nobody, but a per-slot ArrayBuffer over it may still
+  // reach its memory (transferred, or collected but not yet finalized): it
+  // waits in `pending` until the native side says no ArrayBuffer made at its
+  // offset is alive (reclaimPending).
+  lose(slot) {
+    this.state[slot] = LOST;
+    this.gen[slot]++;
+    this.dropped++;
+    this.pending.push(slot);
+  }
+
+  // Pending slots whose memory nothing reaches any more go back to the free
+  // list. Slow path: when the free list is empty, and in trim().
+  reclaimPending() {
+    let kept = 0;
+    for (const slot of this.pending) {
+      const slab = this.slabs[slot >>> this.shift];
+      if (slab.lost || this.state[slot] !== LOST) continue;
+      if (slab.handle.live((slot & (this.perSlab - 1)) * this.stride)) {
+        this.pending[kept++] = slot;
+      } else {
+        this.state[slot] = FREE;
+        this.free[this.freeTop++] = slot;
+      }
+    }
+    this.pending.length = kept;
+  }
+
+  // A caller transferred the slab's chunk (ArrayBuffer#transfer): the new
+  // ArrayBuffer reaches all of its memory, so none of its slots is handed out
+  // again and none comes back; its buffers still out are freed by nobody.
+  // It stays in `slabs` (its index is never reused, so no stale slot id can
+  // name a new slab's slot) and is no longer counted as the pool's.
+  loseSlab(slab) {
+    slab.lost = true;
+    for (let i = 0; i < slab.slots; i++) {
+      const slot = slab.base + i;
+      if (this.state[slot] === IN_USE) this.dropped++;
+      this.state[slot] = LOST;
+      this.views[slot] = undefined;
+      this.tracked[slot] = undefined;
+    }
+    let top = 0;
+    for (let i = 0; i < this.freeTop; i++) {
+      if (this.state[this.free[i]] === FREE) this.free[top++] = this.free[i];
+    }
+    this.freeTop = top;
+    this.core.reserved -= slab.bytes;
+  }
+
+  // ---- views ----
+
+  // A Buffer of `length` bytes over the slot, being handed out, zero-filled
+  // under --zero-fill-buffers. At the tier's size or its hot length (one
+  // that HOT_STREAK gets in a row asked for: a server's fixed frame size) it
+  // is the slot's cached view when that has the length (as with
+  // Buffer.allocUnsafe's shared slab, a view kept after put() sees the next
+  // owner's data, so handing the same object out again gives nobody more
+  // than they had). Other lengths get a new view that is not cached: with
+  // lengths that change on every call, storing each in the long-lived cache
+  // costs a write barrier and keeps it alive into the old generation, for no
+  // hit (measured: 3-8 ns a pair). The cached length sits in a typed array:
+  // a caller may have given the view an own `length`, and no caller code runs here.
   bufferOf(slot, length) {
     let buf;
-    if (length === this.size) {
+    if (length === this.size || length === this.hotLength) {
       buf = this.views[slot];
-      if (buf === undefined) buf = this.views[slot] = this.viewOf(slot, length);
+      if (buf === undefined || this.viewLengths[slot] !== length) {
+        buf = this.views[slot] = this.viewOf(slot, length);
+        this.viewLengths[slot] = length;
+      }
     } else {
       buf = this.viewOf(slot, length);
+      this.noteLength(length);
     }
+    // Element 0 reads undefined only on a detached view (length >= 1): the
+    // chunk was transferred by a caller. No caller code runs in an element read.
+    if (buf[0] === undefined) return this.retake(slot, length);
     return ZERO_FILL ? zeroFill(buf) : buf;
   }
 
+  // bufferOf() found the slot's slab chunk transferred: the slab is lost and
+  // the buffer comes from another slot, as if take() had never chosen this one.
+  retake(slot, length) {
+    this.untake(slot);
+    this.loseSlab(this.slabs[slot >>> this.shift]);
+    return this.bufferOf(this.take(), length);
+  }
+
+  noteLength(length) {
+    if (length !== this.lastLength) {
+      this.lastLength = length;
+      this.streak = 0;
+    } else if (++this.streak === HOT_STREAK) {
+      this.hotLength = length;
+    }
+  }
+
+  // A new view; over a detached chunk, the slab's detached probe instead
+  // (constructing a view over it would throw an uncoded TypeError).
   viewOf(slot, length) {
     let record = this.records[slot];
     if (record === undefined) {
       record = this.records[slot] = new SlotRecord(this.core, this, this.slabs[slot >>> this.shift], slot);
     }
+    if (record.slab.probe[0] === undefined) return record.slab.probe;
     const buf = view(record.slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length);
     new ViewStamp(buf, record);
     return buf;
@@ -195,6 +342,8 @@ class Tier {
     if (index >= slab.slots || viewByteLength(buf) > this.size) return -1;
     return slab.base + index;
   }
+
+  // ---- slabs ----
 
   addSlab() {
     const core = this.core;
@@ -241,15 +390,18 @@ class Tier {
     this.gen = grow(Uint32Array, this.gen);
     this.refs = grow(Int32Array, this.refs);
     this.free = grow(Int32Array, this.free);
+    this.viewLengths = grow(Float64Array, this.viewLengths);
     while (this.views.length < size) this.views.push(undefined); // packed, never sparse
     while (this.records.length < size) this.records.push(undefined);
+    while (this.tracked.length < size) this.tracked.push(undefined);
   }
 
   // Unmaps every slab whose slots are all free; returns the bytes released.
   trim() {
+    if (this.pending.length !== 0) this.reclaimPending();
     let released = 0;
     for (const slab of this.slabs) {
-      if (slab === null) continue;
+      if (slab === null || slab.lost) continue;
       let busy = false;
       for (let i = 0; i < slab.slots && !busy; i++) busy = this.state[slab.base + i] !== FREE;
       if (busy) continue;
@@ -257,6 +409,7 @@ class Tier {
         this.state[slab.base + i] = NO_SLAB;
         this.views[slab.base + i] = undefined;
         this.records[slab.base + i] = undefined;
+        this.tracked[slab.base + i] = undefined;
       }
       this.closeSlab(slab);
       this.slabs[slab.index] = null;

@@ -135,6 +135,37 @@ describe('BytePool#get()', () => {
     expect(b.buffer).toBe(a.buffer);
   });
 
+  test('a length asked for many times in a row reuses its Buffer object too', () => {
+    let last = null;
+    for (let i = 0; i < 20; i++) {
+      const b = pool.get(100);
+      expect(b.length).toBe(100);
+      if (i >= 10) expect(b).toBe(last); // a server's fixed frame size: no view per get
+      last = b;
+      pool.put(b);
+    }
+    const other = pool.get(99); // another length still gets its own exact view
+    expect(other.length).toBe(99);
+    expect(other).not.toBe(last);
+    pool.put(other);
+  });
+
+  test("a cached Buffer's own length property is never read", () => {
+    for (let i = 0; i < 20; i++) pool.put(pool.get(100));
+    const b = pool.get(100);
+    let calls = 0;
+    Object.defineProperty(b, 'length', { get() { calls++; return 100; } });
+    pool.put(b);
+    const again = pool.get(100);
+    expect(again).toBe(b);
+    expect(calls).toBe(0);
+    pool.put(again);
+    const full = pool.get(128); // another length: a new view, whatever the old one claims
+    expect(calls).toBe(0);
+    expect(full).not.toBe(b);
+    pool.put(full);
+  });
+
   test('get(0) returns an empty Buffer and records nothing', () => {
     const before = statsOf(pool);
     const buf = pool.get(0);

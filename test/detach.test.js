@@ -11,6 +11,7 @@ const { spawnSync } = require('node:child_process');
 const { ScalableAllocator } = require('..');
 const { TRANSFER_FLAGS, transfer } = require('./helpers/transfer');
 const { collect, until } = require('./helpers/gc');
+const { expectCode } = require('./helpers/expect_error');
 
 const TA = Object.getPrototypeOf(Uint8Array.prototype);
 const realBuffer = (v) => Reflect.apply(Object.getOwnPropertyDescriptor(TA, 'buffer').get, v, []);
@@ -153,5 +154,113 @@ describe('transferred BytePool memory', () => {
     expect(moved.every((v) => v === 1)).toBe(true);
     expect(pool.stats().tiers[128].inUse).toBe(8);
     pool.close();
+  });
+
+  test('a leak-tracked slot transferred and collected unreleased stays out of the pool', async () => {
+    const pool = new BytePool([128], { leakDetection: 'paranoid' });
+    const warnings = [];
+    const onWarning = (w) => warnings.push(w);
+    process.on('warning', onWarning);
+    let moved;
+    (() => {
+      const pb = pool.getBuffer(128);
+      moved = new Uint8Array(transfer(realBuffer(pb.bytes)));
+      moved.fill(1);
+    })(); // the PooledBuffer and its old, detached ArrayBuffer are garbage now
+    try {
+      // The old ArrayBuffer's finalization fires: a leak, but the memory is
+      // still reachable through `moved`, so the slot is freed by nobody.
+      expect(await until(() => pool.stats().leaks === 1)).toBe(true);
+      await collect();
+      const others = [];
+      for (let i = 0; i < 2048; i++) others.push(pool.get(128).fill(2)); // every slot of the slab and more
+      expect(moved.every((v) => v === 1)).toBe(true);
+      for (const o of others) pool.put(o);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    pool.close();
+  });
+
+  test('a leak-tracked slot comes back once nothing reaches it, the transferred ArrayBuffer included', async () => {
+    const pool = new BytePool([128], { leakDetection: 'paranoid' });
+    const onWarning = () => {};
+    process.on('warning', onWarning);
+    let moved;
+    (() => {
+      const pb = pool.getBuffer(128);
+      moved = new Uint8Array(transfer(realBuffer(pb.bytes)));
+    })();
+    try {
+      expect(await until(() => pool.stats().leaks === 1)).toBe(true);
+      expect(moved.length).toBe(128); // the transferred bytes stayed reachable until now
+      moved = null;
+      await collect();
+      // The pool takes it back when it next needs a slot it does not have.
+      const all = [];
+      const perSlab = 2048;
+      expect(await until(() => {
+        for (const b of all.splice(0)) pool.put(b);
+        for (let i = 0; i < perSlab; i++) all.push(pool.get(128));
+        return pool.stats().reservedSize === perSlab * 128;
+      })).toBe(true);
+      for (const b of all) pool.put(b);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    pool.close();
+  });
+
+  describe("a slab whose ArrayBuffer a caller transferred", () => {
+    function transferredSlab() {
+      const pool = new BytePool([128, 256]);
+      const held = pool.get(128);
+      const spare = pool.get(100);
+      pool.put(spare); // a free slot of the slab, with a cached view
+      const moved = new Uint8Array(transfer(realBuffer(held)));
+      moved.fill(1);
+      return { pool, held, moved };
+    }
+
+    test('get() never hands out its memory, a zero-length view, or an uncoded error', () => {
+      const { pool, moved } = transferredSlab();
+      const before = pool.stats().tiers[128].inUse;
+      const got = [];
+      for (const n of [128, 100, 128, 64, 1]) {
+        const b = pool.get(n);
+        expect(b.length).toBe(n);
+        expect(realBuffer(b)).not.toBe(moved.buffer);
+        got.push(b.fill(2));
+      }
+      expect(moved.every((v) => v === 1)).toBe(true);
+      expect(pool.stats().tiers[128].inUse).toBe(got.length); // the lost slab's held slot no longer counts
+      expect(before).toBe(1);
+      for (const b of got) pool.put(b);
+      pool.close();
+    });
+
+    test('put() of a buffer it held throws ERR_POOLMEM_FOREIGN_BUFFER and never frees the memory', () => {
+      const { pool, held, moved } = transferredSlab();
+      const stats = pool.stats();
+      expectCode(() => pool.put(held), 'ERR_POOLMEM_FOREIGN_BUFFER');
+      const got = [];
+      for (let i = 0; i < 4096; i++) got.push(pool.get(128).fill(2));
+      expect(moved.every((v) => v === 1)).toBe(true);
+      expect(pool.stats().discarded).toBe(stats.discarded);
+      for (const b of got) pool.put(b);
+      pool.close();
+    });
+
+    test('getBuffer() and trim() keep working; the lost slab is no longer reserved', () => {
+      const { pool, moved } = transferredSlab();
+      const pb = pool.getBuffer(128);
+      expect(pb.bytes.length).toBe(128);
+      pb.bytes.fill(3);
+      expect(moved.every((v) => v === 1)).toBe(true);
+      expect(pb.release()).toBe(true);
+      expect(pool.trim()).toBe(2048 * 128); // the fresh slab; the lost one is not the pool's
+      expect(pool.stats().reservedSize).toBe(0);
+      pool.close();
+    });
   });
 });

@@ -9,6 +9,7 @@ namespace poolmem::addon {
 struct SlabView {
   std::shared_ptr<SlabState> state;
   napi_ref weak;          // to the ArrayBuffer, for close()
+  uint64_t offset = 0;    // where in the region it starts
   int64_t uncounted = 0;  // bytes taken off the external-memory count for it
 };
 
@@ -37,6 +38,7 @@ napi_value SlabWrap::Define(napi_env env) {
       Method<W, 0, &W::Chunk>("chunk"),
       Method<W, 2, &W::View>("view"),
       Method<W, 0, &W::Views>("views"),
+      Method<W, 1, &W::Live>("live"),
       Method<W, 0, &W::Close>("close"),
   };
   return DefineNativeClass<W>(env, "SlabHandle", methods);
@@ -87,7 +89,7 @@ napi_value SlabWrap::View(napi_env env, const Args<2>& args) {
     ThrowCoded(env, ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The slot is outside the slab");
     return nullptr;
   }
-  auto* view = new SlabView{state_, nullptr};
+  auto* view = new SlabView{state_, nullptr, offset};
   // The view's own shared_ptr (through state) keeps the region mapped.
   bool ours = false;
   napi_value ab = NewExternalArrayBuffer(env, state_->region->data() + offset, static_cast<size_t>(length),
@@ -115,6 +117,14 @@ napi_value SlabWrap::Views(napi_env env, const Args<0>&) {
     if (ab != nullptr && !SetElement(out, env, i++, ab)) return nullptr;
   }
   return out;
+}
+
+napi_value SlabWrap::Live(napi_env env, const Args<1>& args) {
+  uint64_t offset;
+  if (!ReadSizeValue(env, args[0], 0, &offset)) return nullptr;
+  bool live = false;
+  for (const SlabView* view : state_->views) live = live || view->offset == offset;
+  return Boolean(env, live);
 }
 
 napi_value SlabWrap::Close(napi_env env, const Args<0>&) {

@@ -39,6 +39,11 @@ class SlabWrap {
   napi_value Chunk(napi_env env, const Args<0>& args);  // -> ArrayBuffer | undefined after close
   napi_value View(napi_env env, const Args<2>& args);   // (offset, length) -> ArrayBuffer
   napi_value Views(napi_env env, const Args<0>& args);  // -> live per-slot ArrayBuffers (tests)
+  // (offset) -> whether the memory of a per-slot ArrayBuffer made at `offset`
+  // may still be reachable: its finalizer has not run. An ArrayBuffer a
+  // caller transferred moved that memory, still alive, to a new ArrayBuffer;
+  // the finalizer runs only once that one is gone too.
+  napi_value Live(napi_env env, const Args<1>& args);
   napi_value Close(napi_env env, const Args<0>& args);  // detaches the chunk and every view
 
   std::shared_ptr<SlabState> state_;

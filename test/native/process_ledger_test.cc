@@ -1,6 +1,6 @@
 // ProcessLedger: an owner frees only bytes it holds (whole, partial, spanning
-// its own adjacent blocks), never another owner's, and gives back everything
-// it still holds when it goes away.
+// its own adjacent blocks), never another owner's, never shares an arena with
+// another owner, and gives back everything it still holds when it goes away.
 #include "pools/process_ledger.h"
 
 #include <gtest/gtest.h>
@@ -54,12 +54,13 @@ TEST(ProcessLedger, GivesBackWhatItHoldsWhenItGoes) {
   {
     ProcessLedger leaving(a);
     Block b;
-    // The first shares the survivor's arena; the other nine get arenas of their own.
+    // Each above half an arena: an arena of its own.
     for (int i = 0; i < 10; ++i) ASSERT_EQ(leaving.Allocate(40000, &b), AllocStatus::kOk);
-    ASSERT_EQ(leaving.Allocate(100, &b), AllocStatus::kOk);
+    ASSERT_EQ(leaving.Allocate(100, &b), AllocStatus::kOk);  // the room left in its first big arena
+    EXPECT_NE(ProcessAllocator::SlotOf(b.arena_id), ProcessAllocator::SlotOf(kept.arena_id));
     uint64_t released = 0;
     ASSERT_EQ(leaving.Free(b.arena_id, b.offset, 50, &released), FreeResult::kOk);  // half of it
-    EXPECT_EQ(a.GetStats().arenas, 10u);
+    EXPECT_EQ(a.GetStats().arenas, 11u);
   }
   EXPECT_EQ(a.GetStats().used_size, 64u);
   EXPECT_EQ(a.GetStats().arenas, 1u);
@@ -67,6 +68,43 @@ TEST(ProcessLedger, GivesBackWhatItHoldsWhenItGoes) {
   uint64_t released = 0;
   EXPECT_EQ(survivor.Free(kept.arena_id, kept.offset, 64, &released), FreeResult::kArenaReleased);
   EXPECT_EQ(MappedRegion::LiveCount(), regions);
+}
+
+TEST(ProcessLedger, OwnersNeverShareAnArena) {
+  ProcessAllocator a(StrategyKind::kFirstFit, 1 << 16);
+  ProcessLedger mine(a), theirs(a);
+  Block x, y;
+  ASSERT_EQ(mine.Allocate(64, &x), AllocStatus::kOk);
+  ASSERT_EQ(theirs.Allocate(64, &y), AllocStatus::kOk);
+  EXPECT_NE(x.arena_id, y.arena_id);
+  EXPECT_EQ(a.GetStats().arenas, 2u);
+  uint64_t released = 0;
+  // A forged free of the other owner's arena, at a live offset, is refused.
+  EXPECT_EQ(mine.Free(y.arena_id, y.offset, 64, &released), FreeResult::kDoubleFree);
+  EXPECT_EQ(mine.Free(x.arena_id, x.offset, 64, &released), FreeResult::kArenaReleased);
+  EXPECT_TRUE(a.Validate());
+  EXPECT_EQ(theirs.Free(y.arena_id, y.offset, 64, &released), FreeResult::kArenaReleased);
+}
+
+TEST(ProcessLedger, TheSpareGoesToWhoeverAllocatesNext) {
+  // A spare of up to one arena: the emptied arena stays mapped.
+  ProcessAllocator a(StrategyKind::kFirstFit, 1 << 16, 1 << 16);
+  ProcessLedger first(a), second(a);
+  Block x, y;
+  ASSERT_EQ(first.Allocate(64, &x), AllocStatus::kOk);
+  uint64_t released = 0;
+  ASSERT_EQ(first.Free(x.arena_id, x.offset, 64, &released), FreeResult::kArenaSpared);
+  // Its former owner cannot free in it while it is the spare...
+  EXPECT_EQ(first.Free(x.arena_id, x.offset, 64, &released), FreeResult::kDoubleFree);
+  ASSERT_EQ(second.Allocate(64, &y), AllocStatus::kOk);
+  EXPECT_EQ(y.arena_id, x.arena_id);  // claimed, not a new mapping
+  EXPECT_EQ(a.GetStats().arenas, 1u);
+  // ...nor once another owner holds it, even at the very same bytes.
+  EXPECT_EQ(first.Free(x.arena_id, x.offset, 64, &released), FreeResult::kDoubleFree);
+  EXPECT_EQ(first.ReturnAll(), 0u);  // nothing of the first owner's is left
+  EXPECT_EQ(a.GetStats().used_size, 64u);
+  EXPECT_EQ(second.Free(y.arena_id, y.offset, 64, &released), FreeResult::kArenaSpared);
+  EXPECT_TRUE(a.Validate());
 }
 
 }  // namespace

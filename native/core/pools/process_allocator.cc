@@ -30,23 +30,26 @@ ProcessAllocator::Entry* ProcessAllocator::Find(uint64_t arena_id) {
 
 // ---- allocation ----------------------------------------------------------------
 
-ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* out) {
+ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* out, Owner owner) {
   if (size == 0 || size > UINT64_MAX / 2) return AllocStatus::kNoMemory;
   const uint64_t need = RoundUp(size);
   std::lock_guard<SpinLock> lock(mutex_);
-  // First fit: the oldest arena with room, then a new one.
+  // First fit: the owner's oldest arena with room (or the spare), then a new one.
   for (uint32_t slot : live_) {
     Entry& e = entries_[slot];
-    if (e.strategy->FreeSize() < need) continue;
+    if ((e.owner != owner && slot != spare_) || e.strategy->FreeSize() < need) continue;
     const int64_t offset = e.strategy->Allocate(size);
     if (offset == kNoFit) continue;
-    if (slot == spare_) spare_ = kNoSpare;  // in use again
+    if (slot == spare_) {  // in use again, by this owner
+      spare_ = kNoSpare;
+      e.owner = owner;
+    }
     *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
     POOLMEM_ASSERT_INTERNAL(offset % kAlign == 0);
     return AllocStatus::kOk;
   }
   uint32_t slot;
-  const AllocStatus added = AddArena(need, &slot);
+  const AllocStatus added = AddArena(need, owner, &slot);
   if (added != AllocStatus::kOk) return added;
   Entry& e = entries_[slot];
   const int64_t offset = e.strategy->Allocate(size);
@@ -59,7 +62,7 @@ ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* o
   return AllocStatus::kOk;
 }
 
-ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, uint32_t* slot) {
+ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, Owner owner, uint32_t* slot) {
   // A request above half an arena gets an arena of its own, sized to it.
   const uint64_t size = min_size > arena_size_ / 2 ? (min_size + kPage - 1) / kPage * kPage : arena_size_;
   if (free_slots_.empty() && entries_.size() >= kSlots) return AllocStatus::kNoMemory;
@@ -78,6 +81,7 @@ ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, uint
   Entry& e = entries_[s];
   e.region = std::move(region);
   e.strategy = std::move(strategy);
+  e.owner = owner;
   live_.push_back(s);
   *slot = s;
   return AllocStatus::kOk;
@@ -96,13 +100,16 @@ void ProcessAllocator::DropArena(uint32_t slot) {
 // ---- free ----------------------------------------------------------------------
 
 ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t offset, uint64_t size,
-                                                    uint64_t* released) {
+                                                    uint64_t* released, Owner owner) {
   std::lock_guard<SpinLock> lock(mutex_);
   Entry* e = Find(arena_id);
   if (e == nullptr) return FreeResult::kUnknownArena;
   const uint64_t arena_size = e->strategy->Size();
   if (offset >= arena_size || size > arena_size - offset) return FreeResult::kOutOfRange;
   if (size == 0) return FreeResult::kOk;
+  // Another owner's arena (or the spare, which holds nothing): none of
+  // these bytes are the caller's to free.
+  if (e->owner != owner || arena_id % kSlots == spare_) return FreeResult::kDoubleFree;
   // Exactly the bytes given: the strategy's granule runs (ReservedRuns)
   // accept them only if every one is live, and release a granule once none
   // of its bytes is.
@@ -123,6 +130,21 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   if (released != nullptr) *released = entries_[old].generation * kSlots + old;
   DropArena(old);
   return FreeResult::kSpareReleased;
+}
+
+uint64_t ProcessAllocator::ReturnAll(Owner owner) {
+  std::lock_guard<SpinLock> lock(mutex_);
+  std::vector<uint32_t> owned;
+  for (uint32_t slot : live_) {
+    if (entries_[slot].owner == owner && slot != spare_) owned.push_back(slot);
+  }
+  uint64_t bytes = 0;
+  for (uint32_t slot : owned) {
+    const RangeStrategy& strategy = *entries_[slot].strategy;
+    bytes += strategy.Size() - strategy.FreeSize();
+    DropArena(slot);
+  }
+  return bytes;
 }
 
 // ---- inspection ----------------------------------------------------------------

@@ -16,7 +16,11 @@
 // an arena while a spare exists unmaps the old spare instead. Without it a
 // loop allocating and freeing a block that fits no other arena mapped and
 // unmapped an arena per pair (5 us). Arena ids are never reused, so a stale
-// id finds nothing.
+// id finds nothing. Each arena belongs to one owner (an addon instance, that
+// is one JS thread): an owner allocates only from its own arenas (or claims
+// the spare, or maps a new one) and frees only in them, so ownership costs
+// one comparison, no per-block bookkeeping, and an owner that goes away
+// gives back its whole arenas (ReturnAll).
 #pragma once
 
 #include <cstdint>
@@ -53,14 +57,20 @@ class ProcessAllocator {
   // ordering can reach a dead allocator).
   static ProcessAllocator& Global();
 
+  // Who holds an arena's blocks. kDefaultOwner serves callers that never
+  // share the allocator between owners (tests).
+  using Owner = uint64_t;
+  static constexpr Owner kDefaultOwner = 0;
+
   enum class AllocStatus : int32_t { kOk = 0, kNoMemory = 1, kNoStrategy = 2 };
   struct Block {
     uint64_t arena_id;
     uint64_t offset;
   };
   // size >= 1. The block's bytes are [offset, offset + size); it reserves
-  // RoundUp(size) bytes (its granules), of which the tail is never live.
-  AllocStatus Allocate(uint64_t size, Block* out);
+  // RoundUp(size) bytes (its granules), of which the tail is never live. The
+  // block lies in an arena of `owner`'s (the spare or a new arena becomes its).
+  AllocStatus Allocate(uint64_t size, Block* out, Owner owner = kDefaultOwner);
 
   enum class FreeResult : int32_t {
     kOk = 0,
@@ -72,9 +82,15 @@ class ProcessAllocator {
     kSpareReleased = 6,  // likewise, and the previous spare (*released) is gone
   };
   // Frees exactly [offset, offset + size) of the arena; kDoubleFree unless
-  // every byte of it is live. A failed call changes nothing. *released (may be null) receives the id
-  // of the arena unmapped for kSpareReleased.
-  FreeResult Free(uint64_t arena_id, uint64_t offset, uint64_t size, uint64_t* released = nullptr);
+  // every byte of it is live and the arena is `owner`'s. A failed call
+  // changes nothing. *released (may be null) receives the id of the arena
+  // unmapped for kSpareReleased.
+  FreeResult Free(uint64_t arena_id, uint64_t offset, uint64_t size, uint64_t* released = nullptr,
+                  Owner owner = kDefaultOwner);
+
+  // Drops every arena of `owner` (the spare is nobody's): nothing else can
+  // hold blocks there. Returns the bytes that were allocated in them.
+  uint64_t ReturnAll(Owner owner);
 
   // The region of a live arena, to expose its bytes; nullptr otherwise.
   std::shared_ptr<MappedRegion> Region(uint64_t arena_id);
@@ -105,10 +121,11 @@ class ProcessAllocator {
     std::shared_ptr<MappedRegion> region;  // null while the slot is free
     std::unique_ptr<RangeStrategy> strategy;
     uint64_t generation = 1;
+    Owner owner = kDefaultOwner;  // meaningless while the arena is the spare
   };
 
   Entry* Find(uint64_t arena_id);
-  AllocStatus AddArena(uint64_t min_size, uint32_t* slot);  // mutex held
+  AllocStatus AddArena(uint64_t min_size, Owner owner, uint32_t* slot);  // mutex held
   void DropArena(uint32_t slot);                     // mutex held
 
   const StrategyKind kind_;
