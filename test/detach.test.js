@@ -155,3 +155,32 @@ describe('transferred BytePool memory', () => {
     pool.close();
   });
 });
+
+describe('a transferred fast-mode ScalableAllocator chunk', () => {
+  // The chunk leaves the allocator (its live bytes count as transferred and
+  // freed); the old views' free() does nothing; malloc goes on in other chunks.
+  test.each(['disabled', 'sample', 'paranoid'])(
+    'leakDetection %s: coded errors only, its bytes never handed out again, exact counters', (level) => {
+      const fixture = path.join(__dirname, 'fixtures', 'transfer_chunk.js');
+      const result = spawnSync(process.execPath, [...TRANSFER_FLAGS, '--expose-gc', fixture, level], {
+        encoding: 'utf8',
+        timeout: 120000,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const out = JSON.parse(result.stdout);
+      expect(out.uncoded).toEqual([]);
+      // Only a leak-tracked old view's second free() is refused.
+      expect(out.codes).toEqual(out.codes.again === undefined ? {} : { again: ['ERR_POOLMEM_DOUBLE_FREE'] });
+      expect(out).toMatchObject({
+        lengthsOk: true,
+        countersExact: true,
+        intactAfterMalloc: true,
+        intactAtEnd: true,
+        intactAfterClose: true,
+        settled: { usedSize: 0, allocations: 0, transferred: true },
+        sizeAfterTrim: 0,
+        recycled: { usedSize: 20 * 64, allocations: 0 },
+      });
+    });
+});
