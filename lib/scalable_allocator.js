@@ -21,13 +21,18 @@
 // hold (a free of a view this allocator did not make, freeRest, stats, trim,
 // recycle, a RecyclableMemory's frees) settles the cache first (#settle), so
 // double and partial frees are judged by the strategy as before.
+// A chunk whose ArrayBuffer a caller transferred away (ArrayBuffer#transfer)
+// is retired when a view over it cannot be made or native code finds it
+// detached: native code places nothing there again, its bytes count as
+// freed (and in stats().transferred), and free() of a view over it does
+// nothing: that memory is the new ArrayBuffer's now (#retireTransferred).
 // About 450 lines: RecyclableMemory's ledger hooks live here because they
 // need the private chunk state; a second module would have to expose it.
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { callerStack, codes, fromNative, scratchDetached } = require('./errors');
-const { stampKind, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { isDetached, stampKind, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
 const {
   BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, classIndex,
 } = require('./block_cache');
@@ -61,6 +66,7 @@ const TWO_32 = 2 ** 32;
 const CAP_REACHED = -1;
 const FREE_OK = 0;
 const FREE_DOUBLE = 1;
+const CHUNK_TRANSFERRED = binding.scalableChunkTransferred; // mallocTracked: retire, then ask again
 // Strategies that reserve exactly the (aligned) bytes asked for: the cache's
 // slack accounting assumes it, so only these get size classes.
 const EXACT_KINDS = [0, 1]; // treap, avl (lib/strategy.js)
@@ -87,6 +93,7 @@ class ScalableAllocator {
   #handle;
   #id;          // handle id for the module-level fast path
   #chunks = []; // chunk id -> chunk ArrayBuffer (fast mode), written by native code
+  #retired = new WeakSet(); // chunk ArrayBuffers a caller transferred away: their views free nothing
   #tracked = new WeakMap(); // tracked ArrayBuffer -> native block id
   #empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
   #safe;
@@ -182,9 +189,19 @@ class ScalableAllocator {
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
     if (scratch[SIZE] !== size) throw scratchDetached();
-    const chunk = scalableBorrow();
-    if (chunk < 0) throw this.#outOfMemory(chunk, size);
-    return fresh(this.#chunkAt(chunk), scratch[OFFSET], size);
+    for (;;) {
+      const chunk = scalableBorrow();
+      if (chunk < 0) throw this.#outOfMemory(chunk, size);
+      const ab = this.#chunkAt(chunk);
+      try {
+        return fresh(ab, scratch[OFFSET], size);
+      } catch (err) {
+        if (!isDetached(ab)) throw err;
+      }
+      this.#retireTransferredOrFail(); // a borrow reserves nothing: just ask again
+      scratch[ID] = this.#id;
+      scratch[SIZE] = size;
+    }
   }
 
   free(buf) {
@@ -238,6 +255,7 @@ class ScalableAllocator {
   trim() {
     ScalableAllocator.#check(this);
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    this.#retireTransferred();
     this.#settle();
     this.#drainLeaks();
     return this.#handle.trim();
@@ -246,6 +264,7 @@ class ScalableAllocator {
   recycle() {
     ScalableAllocator.#check(this);
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
+    this.#retireTransferred();
     this.#settle();
     this.#drainLeaks();
     this.#epoch++;
@@ -262,12 +281,16 @@ class ScalableAllocator {
 
   stats() {
     ScalableAllocator.#check(this);
-    if (!this.#closed) this.#settle();
+    if (!this.#closed) {
+      this.#retireTransferred();
+      this.#settle();
+    }
     this.#drainLeaks();
     const s = this.#handle.stats();
     return {
       chunks: s[0], size: s[1], usedSize: s[2], freeSize: s[3],
       totalMalloc: s[4] + this.#mallocAdjust, totalFree: s[5] + this.#freeAdjust, allocations: s[6], leaks: s[7],
+      transferred: s[8],
     };
   }
 
@@ -307,7 +330,7 @@ class ScalableAllocator {
   #owns(ab) {
     if (ab === this.#empty) return true;
     const id = ChunkStamp.of(ab);
-    return (id !== undefined && this.#chunks[id] === ab) || this.#tracked.has(ab);
+    return (id !== undefined && this.#chunks[id] === ab) || this.#tracked.has(ab) || this.#retired.has(ab);
   }
 
   // Frees [offset, offset + length) of ab, which must be ours; throws otherwise.
@@ -329,6 +352,7 @@ class ScalableAllocator {
 
   #freeOther(ab, offset, length) {
     if (ab === this.#empty) return; // malloc(0): nothing to free
+    if (this.#retired.has(ab)) return; // transferred away: freed by nobody
     const block = this.#tracked.get(ab);
     if (block === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
     const status = this.#handle.freeTracked(block, offset, length);
@@ -343,7 +367,12 @@ class ScalableAllocator {
     this.#drainLeaks();
     const stack = this.#level === 'paranoid' ? callerStack() : undefined;
     const block = this.#nextBlock++;
-    const ab = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled', block);
+    let ab = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled', block);
+    while (ab === CHUNK_TRANSFERRED) { // native code gave the bytes back at once: they count nowhere
+      this.#uncount(size);
+      this.#retireTransferredOrFail();
+      ab = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled', block);
+    }
     if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
     this.#tracked.set(ab, block);
     return fresh(ab, 0, size);
@@ -373,7 +402,58 @@ class ScalableAllocator {
     } else {
       id = this.#newBlock(EXACT, size);
     }
-    return freshBlock(this.#chunks[cache.chunk[id]], cache.offset[id], size, id, cache.gen[id]);
+    const ab = this.#chunks[cache.chunk[id]];
+    try {
+      return freshBlock(ab, cache.offset[id], size, id, cache.gen[id]);
+    } catch (err) {
+      if (!isDetached(ab)) throw err;
+    }
+    // A caller transferred the chunk's ArrayBuffer: the block goes back
+    // uncounted, the chunk retires, and another chunk serves the request.
+    const chunk = cache.chunk[id];
+    const offset = cache.offset[id];
+    this.#settle(); // now the block holds exactly `size` bytes natively
+    if (cache.state[id] === LIVE) cache.drop(id); // exact (settle() lets class blocks go)
+    this.#unmalloc(chunk, offset, size);
+    this.#retireTransferredOrFail();
+    return this.#mallocChunk(size);
+  }
+
+  // A native allocation of size bytes at chunk, offset, handed to nobody,
+  // goes back and counts neither as malloc nor as free.
+  #unmalloc(chunk, offset, size) {
+    const status = this.#nativeFree(chunk, offset, size);
+    if (status !== FREE_OK) throw ERR_INVALID_STATE(`the allocator refused its own block [${offset}, ${offset + size})`);
+    this.#uncount(size);
+  }
+
+  #uncount(size) {
+    this.#mallocAdjust -= size;
+    this.#freeAdjust -= size;
+  }
+
+  // Retires every chunk whose ArrayBuffer a caller transferred away (its
+  // length reads 0): its memory belongs to the new ArrayBuffer, so native code
+  // never places anything there again and counts what callers held there as
+  // freed and transferred, the cache forgets its blocks, and free() of a view
+  // over it does nothing (#freeOther). Returns how many it retired.
+  #retireTransferred() {
+    const chunks = this.#chunks;
+    let retired = 0;
+    for (let chunk = 0; chunk < chunks.length; chunk++) {
+      const ab = chunks[chunk];
+      if (ab === undefined || !isDetached(ab)) continue;
+      if (retired++ === 0) this.#settle(); // native code counts exactly what callers hold
+      this.#retired.add(ab);
+      this.#handle.retireChunk(chunk); // clears chunks[chunk]
+      this.#cache.dropChunk(chunk);
+    }
+    return retired;
+  }
+
+  // After a view over a detached chunk could not be made: retries must make progress.
+  #retireTransferredOrFail() {
+    if (this.#retireTransferred() === 0) throw ERR_INVALID_STATE('a chunk view could not be made');
   }
 
   // A block of class `index` (or an EXACT one) from native code, handed out as
@@ -471,8 +551,18 @@ class ScalableAllocator {
     }
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
     const offset = scratch[OFFSET];
+    const ab = this.#chunks[chunk];
+    let buf;
+    try {
+      buf = fresh(ab, offset, size);
+    } catch (err) {
+      if (!isDetached(ab)) throw err;
+      this.#unmalloc(chunk, offset, size); // transferred away: as in #mallocChunk
+      this.#retireTransferredOrFail();
+      return this.#mallocFor(size, group, ledger);
+    }
     ledger.add(chunk * TWO_32 + offset, size, this.#epoch);
-    return fresh(this.#chunkAt(chunk), offset, size);
+    return buf;
   }
 
   // RecyclableMemory#addRecycleBytes: records how to free buf; throws for foreign buffers.
