@@ -31,7 +31,7 @@ describe('new ScalableAllocator()', () => {
   test('starts with no chunk and the documented defaults', () => {
     const a = new ScalableAllocator({ leakDetection: 'disabled' });
     expect(a.stats()).toEqual({
-      chunks: 0, size: 0, usedSize: 0, freeSize: 0, totalMalloc: 0, totalFree: 0, allocations: 0, leaks: 0,
+      chunks: 0, size: 0, usedSize: 0, freeSize: 0, totalMalloc: 0, totalFree: 0, allocations: 0, leaks: 0, transferred: 0,
     });
     expect(a.leakDetection).toBe('disabled');
     expect(new ScalableAllocator().leakDetection).toBe('sample');
