@@ -571,7 +571,7 @@ class ScalableAllocator {
     const ab = arrayBufferOf(buf);
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);
-    if (ab === this.#empty) return;
+    if (ab === this.#empty || this.#retired.has(ab)) return; // nothing to free: see #freeOther
     const id = ChunkStamp.of(ab);
     if (id !== undefined && this.#chunks[id] === ab) {
       if (length !== 0) ledger.add(id * TWO_32 + offset, length, this.#epoch);

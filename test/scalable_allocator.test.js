@@ -771,3 +771,26 @@ describe('ScalableAllocator model test', () => {
     a.close();
   });
 });
+
+describe('ScalableAllocatorHandle#retireChunk() (native half of a transferred chunk)', () => {
+  test('checks its receiver and argument like the other handle methods; no such chunk is false', () => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled' });
+    const handle = internals().handleOf(a);
+    let foreign;
+    try {
+      handle.retireChunk.call({}, 0);
+    } catch (err) {
+      foreign = err;
+    }
+    expect(foreign?.name).toBe('TypeError'); // as for stats() or trim(): the receiver never unwraps
+    expectCode(() => handle.retireChunk('0'), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => handle.retireChunk(-1), 'ERR_OUT_OF_RANGE');
+    expectCode(() => handle.retireChunk(1.5), 'ERR_OUT_OF_RANGE');
+    expect(handle.retireChunk(0)).toBe(false);
+    expect(handle.retireChunk(2 ** 40)).toBe(false);
+    a.free(a.malloc(64));
+    expect(a.stats()).toMatchObject({ chunks: 1, transferred: 0 });
+    expect(validate(a)).toBe(true);
+    a.close();
+  });
+});
