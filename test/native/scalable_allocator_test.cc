@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -420,7 +421,9 @@ TEST(ScalableAllocator, RandomizedAgainstAModelWithCanaries) {
     std::mt19937 rng(seed);
     struct Live { uint32_t chunk; uint64_t offset, size; uint8_t canary; };
     std::vector<Live> live;
-    uint64_t used = 0;
+    std::vector<uint32_t> retired;  // no Recycle here: these ids never come back
+    std::vector<std::shared_ptr<MappedRegion>> moved;  // a retired chunk's memory, still mapped
+    uint64_t used = 0, retired_bytes = 0;
     auto data = [&](const Live& l) { return a->chunk(l.chunk)->region()->data() + l.offset; };
     auto check = [&](const Live& l) {
       const uint8_t* p = data(l);
@@ -434,6 +437,7 @@ TEST(ScalableAllocator, RandomizedAgainstAModelWithCanaries) {
         const int64_t h = a->Malloc(size);
         if (h == kCapReached) continue;
         ASSERT_GE(h, 0);
+        ASSERT_EQ(std::count(retired.begin(), retired.end(), Split(h).chunk), 0);
         Live l{Split(h).chunk, Split(h).offset, size, static_cast<uint8_t>(rng())};
         std::memset(data(l), l.canary, size);
         live.push_back(l);
@@ -458,6 +462,21 @@ TEST(ScalableAllocator, RandomizedAgainstAModelWithCanaries) {
       } else if (op == 8) {
         const int64_t b = a->Borrow(1 + rng() % 600);
         ASSERT_TRUE(b >= 0 || b == kCapReached);
+        if (b >= 0) ASSERT_EQ(std::count(retired.begin(), retired.end(), Split(b).chunk), 0);
+      } else if (op == 9 && step % 5 == 0 && !live.empty()) {  // a live allocation's chunk is taken away
+        const uint32_t chunk = live[rng() % live.size()].chunk;
+        moved.push_back(a->chunk(chunk)->region());
+        ASSERT_TRUE(a->Retire(chunk));
+        std::memset(moved.back()->data(), 0xA5, moved.back()->size());  // its new owner writes it
+        for (size_t i = live.size(); i-- > 0;) {
+          if (live[i].chunk != chunk) continue;
+          ASSERT_EQ(a->Free(chunk, live[i].offset, live[i].size), FreeStatus::kOutOfRange);  // freed by nobody
+          used -= live[i].size;
+          retired_bytes += live[i].size;
+          live[i] = live.back();
+          live.pop_back();
+        }
+        retired.push_back(chunk);
       } else if (step % 50 == 0) {
         a->Trim();
       }
@@ -465,8 +484,10 @@ TEST(ScalableAllocator, RandomizedAgainstAModelWithCanaries) {
       ASSERT_EQ(s.used_size, used);
       ASSERT_EQ(s.allocations, live.size());
       ASSERT_EQ(s.total_malloc - s.total_free, used);
+      ASSERT_EQ(s.retired, retired_bytes);
       ASSERT_LE(s.size, 4u << 20);
     }
+    EXPECT_FALSE(retired.empty());
     for (const Live& l : live) check(l);
     ASSERT_TRUE(a->Validate());
   }
