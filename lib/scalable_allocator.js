@@ -23,9 +23,11 @@
 // double and partial frees are judged by the strategy as before.
 // A chunk whose ArrayBuffer a caller transferred away (ArrayBuffer#transfer)
 // is retired when a malloc or borrow lands in it (its ArrayBuffer reads
-// detached; native code checks for leak-tracked mallocs): native code places nothing there again, its bytes count as
-// freed (and in stats().transferred), and free() of a view over it does
-// nothing: that memory is the new ArrayBuffer's now (#retireTransferred).
+// detached; native code checks for leak-tracked mallocs) and by stats(),
+// trim() and recycle(): native code places nothing there again, what
+// callers held there counts as freed (and in stats().transferred), and
+// free() of a view over it does nothing: that memory is the new
+// ArrayBuffer's now (#retireTransferred).
 // About 450 lines: RecyclableMemory's ledger hooks live here because they
 // need the private chunk state; a second module would have to expose it.
 
@@ -112,6 +114,7 @@ class ScalableAllocator {
   // class blocks (their whole class size, and the settled remainders).
   #mallocAdjust = 0;
   #freeAdjust = 0;
+  #transferredAdjust = 0; // mallocs that landed in a transferred chunk: retired with it, handed to nobody
 
   static {
     internals = {
@@ -194,7 +197,8 @@ class ScalableAllocator {
       if (chunk < 0) throw this.#outOfMemory(chunk, size);
       const ab = this.#chunkAt(chunk);
       if (!isDetached(ab)) return fresh(ab, scratch[OFFSET], size);
-      this.#retireTransferredOrFail(); // transferred away; a borrow reserves nothing: just ask again
+      // Transferred away. A borrow reserves nothing: retire the chunk, ask again.
+      if (this.#retireTransferred() === 0) throw ERR_INVALID_STATE('a transferred chunk could not be retired');
       scratch[ID] = this.#id;
       scratch[SIZE] = size;
     }
@@ -286,7 +290,7 @@ class ScalableAllocator {
     return {
       chunks: s[0], size: s[1], usedSize: s[2], freeSize: s[3],
       totalMalloc: s[4] + this.#mallocAdjust, totalFree: s[5] + this.#freeAdjust, allocations: s[6], leaks: s[7],
-      transferred: s[8],
+      transferred: s[8] + this.#transferredAdjust,
     };
   }
 
@@ -364,9 +368,8 @@ class ScalableAllocator {
     const stack = this.#level === 'paranoid' ? callerStack() : undefined;
     const block = this.#nextBlock++;
     let ab = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled', block);
-    while (ab === CHUNK_TRANSFERRED) { // native code gave the bytes back at once: they count nowhere
-      this.#uncount(size);
-      this.#retireTransferredOrFail();
+    while (ab === CHUNK_TRANSFERRED) {
+      this.#retireLandedIn(size);
       ab = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled', block);
     }
     if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
@@ -403,35 +406,27 @@ class ScalableAllocator {
     // made over it. Checked first, not caught: a try/catch around the view
     // costs 50-80 ns per malloc on Node 20 and 24 (the view's construction is
     // no longer inlined), the check about 10 (measured).
-    if (isDetached(ab)) return this.#mallocInTransferred(id, size);
+    if (isDetached(ab)) return this.#mallocInTransferred(size);
     return freshBlock(ab, cache.offset[id], size, id, cache.gen[id]);
   }
 
-  // Block id, taken for a malloc of size bytes, lies in a chunk a caller
-  // transferred away: it goes back uncounted, the chunk retires, and another
+  // The block just taken for a malloc of size bytes lies in a chunk a caller
+  // transferred away: the chunk retires (the block with it) and another
   // chunk serves the request.
-  #mallocInTransferred(id, size) {
-    const cache = this.#cache;
-    const chunk = cache.chunk[id];
-    const offset = cache.offset[id];
-    this.#settle(); // now the block holds exactly `size` bytes natively
-    if (cache.state[id] === LIVE) cache.drop(id); // exact (settle() lets class blocks go)
-    this.#unmalloc(chunk, offset, size);
-    this.#retireTransferredOrFail();
+  #mallocInTransferred(size) {
+    this.#retireLandedIn(size); // settles first: the block then holds exactly `size` bytes natively
     return this.#mallocChunk(size);
   }
 
-  // A native allocation of size bytes at chunk, offset, handed to nobody,
-  // goes back and counts neither as malloc nor as free.
-  #unmalloc(chunk, offset, size) {
-    const status = this.#nativeFree(chunk, offset, size);
-    if (status !== FREE_OK) throw ERR_INVALID_STATE(`the allocator refused its own block [${offset}, ${offset + size})`);
-    this.#uncount(size);
-  }
-
-  #uncount(size) {
+  // A malloc of size bytes landed in a chunk a caller transferred away: the
+  // allocation, handed to nobody, keeps that chunk from being released until
+  // it retires with it, and then counts nowhere (not as malloc, free or
+  // transferred bytes). The caller asks again.
+  #retireLandedIn(size) {
+    if (this.#retireTransferred() === 0) throw ERR_INVALID_STATE('a transferred chunk could not be retired');
     this.#mallocAdjust -= size;
     this.#freeAdjust -= size;
+    this.#transferredAdjust -= size;
   }
 
   // Retires every chunk whose ArrayBuffer a caller transferred away (its
@@ -441,21 +436,21 @@ class ScalableAllocator {
   // over it does nothing (#freeOther). Returns how many it retired.
   #retireTransferred() {
     const chunks = this.#chunks;
-    let retired = 0;
+    const found = [];
     for (let chunk = 0; chunk < chunks.length; chunk++) {
       const ab = chunks[chunk];
-      if (ab === undefined || !isDetached(ab)) continue;
-      if (retired++ === 0) this.#settle(); // native code counts exactly what callers hold
-      this.#retired.add(ab);
-      this.#handle.retireChunk(chunk); // clears chunks[chunk]
-      this.#cache.dropChunk(chunk);
+      if (ab !== undefined && isDetached(ab)) found.push(chunk, ab);
     }
-    return retired;
-  }
-
-  // After a chunk was found detached: retries must make progress.
-  #retireTransferredOrFail() {
-    if (this.#retireTransferred() === 0) throw ERR_INVALID_STATE('a chunk view could not be made');
+    if (found.length === 0) return 0;
+    // Native code must count exactly what callers hold. (Settling may empty
+    // and release a found chunk: its views free nothing all the same.)
+    this.#settle();
+    for (let i = 0; i < found.length; i += 2) {
+      this.#retired.add(found[i + 1]);
+      this.#handle.retireChunk(found[i]); // clears chunks[chunk]
+      this.#cache.dropChunk(found[i]);
+    }
+    return found.length / 2;
   }
 
   // A block of class `index` (or an EXACT one) from native code, handed out as
@@ -553,9 +548,8 @@ class ScalableAllocator {
     }
     if (chunk < 0) throw this.#outOfMemory(chunk, size);
     const offset = scratch[OFFSET];
-    if (isDetached(this.#chunks[chunk])) { // transferred away: as in #mallocInTransferred
-      this.#unmalloc(chunk, offset, size);
-      this.#retireTransferredOrFail();
+    if (isDetached(this.#chunks[chunk])) { // transferred away
+      this.#retireLandedIn(size);
       return this.#mallocFor(size, group, ledger);
     }
     ledger.add(chunk * TWO_32 + offset, size, this.#epoch);

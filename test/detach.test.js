@@ -187,3 +187,29 @@ describe('a transferred fast-mode ScalableAllocator chunk', () => {
       });
     });
 });
+
+describe('a malloc that lands in a transferred ScalableAllocator chunk', () => {
+  // The block it took is handed to nobody and retires with the chunk. Settling
+  // the cache first empties another chunk: giving the block back instead would
+  // empty this one too, and the spare policy would release it before it retired.
+  test('is served by another chunk and counts nowhere; the old views free nothing', () => {
+    const a = new ScalableAllocator({ chunkSize: 4096, leakDetection: 'disabled' });
+    const x = a.malloc(4000); // chunk 0 (4096 bytes), one class block
+    const y = a.malloc(4000); // chunk 1
+    const moved = new Uint8Array(transfer(realBuffer(x))).fill(0xa5);
+    a.free(y); // both cached: still allocated natively
+    a.free(x);
+    const z = a.malloc(4000); // takes x's cached block first, in the transferred chunk
+    expect(z.length).toBe(4000);
+    expect(realBuffer(z).byteLength).toBeGreaterThan(0);
+    z.fill(1);
+    expect(moved.every((v) => v === 0xa5)).toBe(true);
+    a.free(x); // over the transferred chunk: nothing
+    expect(a.stats()).toMatchObject({
+      chunks: 1, usedSize: 4000, allocations: 1, totalMalloc: 12000, totalFree: 8000, transferred: 0,
+    });
+    a.free(z);
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, transferred: 0 });
+    a.close();
+  });
+});

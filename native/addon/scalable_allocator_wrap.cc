@@ -137,10 +137,9 @@ napi_value ScalableAllocatorWrap::MallocTracked(napi_env env, const Args<5>& arg
   if (handle < 0) return Number(env, static_cast<double>(handle));
   const uint32_t chunk = static_cast<uint32_t>(static_cast<uint64_t>(handle) >> 32);
   const uint64_t offset = static_cast<uint64_t>(handle) & 0xFFFFFFFFull;
-  if (state.ChunkTransferred(chunk)) {  // its bytes are reachable from the new ArrayBuffer: never hand them out
-    state.core->Free(chunk, offset, size);
-    return Number(env, kChunkTransferred);
-  }
+  // Its bytes are reachable from the new ArrayBuffer: never hand them out.
+  // They stay allocated (so the chunk stays) until the JS half retires it.
+  if (state.ChunkTransferred(chunk)) return Number(env, kChunkTransferred);
   auto* block = new TrackedBlock{state_, state.core->chunk(chunk)->region(), id, chunk, offset,
                                  LiveRanges(size), group, std::move(stack), report};
   napi_value ab = NewBlockBuffer(state, block, FinalizeTracked);

@@ -36,8 +36,9 @@ struct BorrowHolder;
 // tracked block, which only that block's own ArrayBuffer may free.
 inline constexpr int32_t kCoversTracked = 3;
 // mallocTracked's answer when the chunk it landed in was transferred away
-// (ArrayBuffer#transfer of the chunk's ArrayBuffer): nothing was allocated;
-// the JS half retires the chunk (retireChunk) and asks again.
+// (ArrayBuffer#transfer of the chunk's ArrayBuffer): nothing was handed out;
+// the bytes stay allocated, so the chunk is not released before the JS half
+// retires it (retireChunk, which counts them as retired) and asks again.
 inline constexpr int32_t kChunkTransferred = -3;
 
 struct LeakRecord {
