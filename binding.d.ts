@@ -135,6 +135,11 @@ export interface ScalableAllocatorStats {
   allocations: number;
   /** Allocations returned by the GC fallback. */
   leaks: number;
+  /**
+   * Bytes callers held in chunks whose `ArrayBuffer` was transferred away
+   * (`ArrayBuffer.prototype.transfer()`); also counted in `totalFree`, never handed out again.
+   */
+  transferred: number;
 }
 
 export class ScalableAllocator implements Disposable {

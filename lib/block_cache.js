@@ -216,6 +216,32 @@ class BlockCache {
     if (this.gen[id] === gen) this.endedGen[id] = gen;
   }
 
+  // Forgets every block of `chunk`, whose memory a caller transferred away
+  // (the owner settles first, so natively these are ordinary allocations):
+  // cached blocks leave their stacks, live ones leave the cache and their
+  // views' records go stale. The ids may be reused.
+  dropChunk(chunk) {
+    for (let index = 0; index < CLASS_COUNT; index++) {
+      const stack = this.stacks[index];
+      let kept = 0;
+      for (let i = 0; i < this.tops[index]; i++) {
+        const id = stack[i];
+        if (this.chunk[id] !== chunk) {
+          stack[kept++] = id;
+        } else {
+          this.cachedBytes -= this.sizes[index];
+          this.retire(id);
+        }
+      }
+      this.tops[index] = kept;
+    }
+    for (let id = 0; id < this.nextId; id++) {
+      if (this.state[id] !== LIVE || this.chunk[id] !== chunk) continue;
+      this.drop(id);
+      this.settledGen[id] = this.gen[id]; // its view's free goes to the owner's slow path
+    }
+  }
+
   // Forgets every block (the arena was reset): each outstanding record goes stale.
   clear() {
     for (let id = 0; id < this.nextId; id++) {

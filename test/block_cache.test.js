@@ -7,7 +7,9 @@
 const { spawnSync } = require('node:child_process');
 const { Arena, ScalableAllocator } = require('..');
 const binding = require('../lib/binding');
-const { MAX_CLASS_SIZE, classBytes, classIndex } = require('../lib/block_cache');
+const {
+  BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classBytes, classIndex,
+} = require('../lib/block_cache');
 const { expectCode } = require('./helpers/expect_error');
 const { TRANSFER_FLAGS } = require('./helpers/transfer');
 
@@ -166,6 +168,39 @@ describe('Arena: the size-class cache and a full arena', () => {
     pool.free(b);
     expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: 190, totalFree: 190 });
     pool.close();
+  });
+});
+
+describe('BlockCache#dropChunk()', () => {
+  test('forgets every block of one chunk, cached or live, and keeps the counters of the others exact', () => {
+    const cache = new BlockCache(8, 1 << 20);
+    const c64 = classIndex(64);
+    const c100 = classIndex(100);
+    const ids = (chunk) => ({
+      cached: cache.add(chunk, 0, c64, 64),
+      live: cache.add(chunk, 64, c100, 100),
+      exact: cache.add(chunk, 1000, EXACT, 5000),
+    });
+    const a = ids(0);
+    const b = ids(1);
+    expect(cache.release(a.cached, cache.gen[a.cached])).toBe(CACHED);
+    expect(cache.release(b.cached, cache.gen[b.cached])).toBe(CACHED);
+    const slackOfOne = cache.slackBytes / 2;
+    cache.dropChunk(0);
+    for (const id of Object.values(a)) expect(cache.state[id]).toBe(FREE);
+    expect(cache.cachedBytes).toBe(cache.sizes[c64]);
+    expect(cache.slackBytes).toBe(slackOfOne);
+    expect(cache.liveClassBlocks).toBe(1);
+    expect(cache.take(c64, 64)).toBe(b.cached); // chunk 1's cached block is still there
+    expect(cache.take(c64, 64)).toBe(-1);
+    expect(cache.state[b.live]).toBe(LIVE);
+    expect(cache.state[b.exact]).toBe(LIVE);
+    // A dropped block's old record is stale, before and after its id serves another block.
+    const gen = cache.gen[a.live];
+    expect(cache.release(a.live, gen)).toBe(SETTLED);
+    const reused = cache.add(1, 2000, c100, 100);
+    expect(Object.values(a)).toContain(reused);
+    expect(cache.release(a.live, gen)).toBe(SETTLED);
   });
 });
 

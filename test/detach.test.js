@@ -264,3 +264,61 @@ describe('transferred BytePool memory', () => {
     });
   });
 });
+
+describe('a transferred fast-mode ScalableAllocator chunk', () => {
+  // The chunk leaves the allocator (its live bytes count as transferred and
+  // freed); the old views' free() does nothing; malloc goes on in other chunks.
+  test.each(['disabled', 'sample', 'paranoid'])(
+    'leakDetection %s: coded errors only, its bytes never handed out again, exact counters', (level) => {
+      const fixture = path.join(__dirname, 'fixtures', 'transfer_chunk.js');
+      const result = spawnSync(process.execPath, [...TRANSFER_FLAGS, '--expose-gc', fixture, level], {
+        encoding: 'utf8',
+        timeout: 120000,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const out = JSON.parse(result.stdout);
+      expect(out.uncoded).toEqual([]);
+      // What callers held in the transferred chunks: 20 live blocks and 3 ledger
+      // entries in chunk 0, and (not in paranoid mode) the dedicated 17 MiB.
+      const held = 4 * (100 + 1000 + 4096 + 5000 + 65536) + 3 * 128 + (level === 'paranoid' ? 0 : 17 << 20);
+      // Only a leak-tracked old view's second free() is refused.
+      expect(out.codes).toEqual(out.codes.again === undefined ? {} : { again: ['ERR_POOLMEM_DOUBLE_FREE'] });
+      expect(out).toMatchObject({
+        lengthsOk: true,
+        countersExact: true,
+        intactAfterMalloc: true,
+        intactAtEnd: true,
+        intactAfterClose: true,
+        settled: { usedSize: 0, allocations: 0, transferred: held },
+        sizeAfterTrim: 0,
+        recycled: { usedSize: 0, allocations: 0 },
+      });
+    });
+});
+
+describe('a malloc that lands in a transferred ScalableAllocator chunk', () => {
+  // The block it took is handed to nobody and retires with the chunk. Settling
+  // the cache first empties another chunk: giving the block back instead would
+  // empty this one too, and the spare policy would release it before it retired.
+  test('is served by another chunk and counts nowhere; the old views free nothing', () => {
+    const a = new ScalableAllocator({ chunkSize: 4096, leakDetection: 'disabled' });
+    const x = a.malloc(4000); // chunk 0 (4096 bytes), one class block
+    const y = a.malloc(4000); // chunk 1
+    const moved = new Uint8Array(transfer(realBuffer(x))).fill(0xa5);
+    a.free(y); // both cached: still allocated natively
+    a.free(x);
+    const z = a.malloc(4000); // takes x's cached block first, in the transferred chunk
+    expect(z.length).toBe(4000);
+    expect(realBuffer(z).byteLength).toBeGreaterThan(0);
+    z.fill(1);
+    expect(moved.every((v) => v === 0xa5)).toBe(true);
+    a.free(x); // over the transferred chunk: nothing
+    expect(a.stats()).toMatchObject({
+      chunks: 1, usedSize: 4000, allocations: 1, totalMalloc: 12000, totalFree: 8000, transferred: 0,
+    });
+    a.free(z);
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, transferred: 0 });
+    a.close();
+  });
+});

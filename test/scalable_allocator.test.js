@@ -20,7 +20,7 @@ describe('new ScalableAllocator()', () => {
   test('starts with no chunk and the documented defaults', () => {
     const a = new ScalableAllocator({ leakDetection: 'disabled' });
     expect(a.stats()).toEqual({
-      chunks: 0, size: 0, usedSize: 0, freeSize: 0, totalMalloc: 0, totalFree: 0, allocations: 0, leaks: 0,
+      chunks: 0, size: 0, usedSize: 0, freeSize: 0, totalMalloc: 0, totalFree: 0, allocations: 0, leaks: 0, transferred: 0,
     });
     expect(a.leakDetection).toBe('disabled');
     expect(new ScalableAllocator().leakDetection).toBe('sample');
@@ -335,5 +335,28 @@ describe('ScalableAllocator (safe mode)', () => {
     expect(lent.length).toBe(64);
     a.malloc(8);
     expect(lent.length).toBe(0);
+  });
+});
+
+describe('ScalableAllocatorHandle#retireChunk() (native half of a transferred chunk)', () => {
+  test('checks its receiver and argument like the other handle methods; no such chunk is false', () => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled' });
+    const handle = internals().handleOf(a);
+    let foreign;
+    try {
+      handle.retireChunk.call({}, 0);
+    } catch (err) {
+      foreign = err;
+    }
+    expect(foreign?.name).toBe('TypeError'); // as for stats() or trim(): the receiver never unwraps
+    expectCode(() => handle.retireChunk('0'), 'ERR_INVALID_ARG_TYPE');
+    expectCode(() => handle.retireChunk(-1), 'ERR_OUT_OF_RANGE');
+    expectCode(() => handle.retireChunk(1.5), 'ERR_OUT_OF_RANGE');
+    expect(handle.retireChunk(0)).toBe(false);
+    expect(handle.retireChunk(2 ** 40)).toBe(false);
+    a.free(a.malloc(64));
+    expect(a.stats()).toMatchObject({ chunks: 1, transferred: 0 });
+    expect(validate(a)).toBe(true);
+    a.close();
   });
 });

@@ -61,6 +61,7 @@ napi_value ScalableAllocatorWrap::Define(napi_env env) {
       Method<W, 0, &W::Trim>("trim"),
       Method<W, 0, &W::Recycle>("recycle"),
       Method<W, 0, &W::Close>("close"),
+      Method<W, 1, &W::RetireChunk>("retireChunk"),
       Method<W, 0, &W::Stats>("stats"),
       Method<W, 0, &W::TakeLeaks>("takeLeaks"),
       Method<W, 0, &W::Chunks>("chunks"),
@@ -136,6 +137,9 @@ napi_value ScalableAllocatorWrap::MallocTracked(napi_env env, const Args<5>& arg
   if (handle < 0) return Number(env, static_cast<double>(handle));
   const uint32_t chunk = static_cast<uint32_t>(static_cast<uint64_t>(handle) >> 32);
   const uint64_t offset = static_cast<uint64_t>(handle) & 0xFFFFFFFFull;
+  // Its bytes are reachable from the new ArrayBuffer: never hand them out.
+  // They stay allocated (so the chunk stays) until the JS half retires it.
+  if (state.ChunkTransferred(chunk)) return Number(env, kChunkTransferred);
   auto* block = new TrackedBlock{state_, state.core->chunk(chunk)->region(), id, chunk, offset,
                                  LiveRanges(size), group, std::move(stack), report};
   napi_value ab = NewBlockBuffer(state, block, FinalizeTracked);
@@ -223,15 +227,23 @@ napi_value ScalableAllocatorWrap::Close(napi_env env, const Args<0>&) {
   return Undefined(env);
 }
 
+napi_value ScalableAllocatorWrap::RetireChunk(napi_env env, const Args<1>& args) {
+  uint64_t id;
+  if (!ReadSizeValue(env, args[0], 0, &id)) return nullptr;
+  state_->EndBorrow();
+  return Boolean(env, id < kMaxChunks && state_->core->Retire(static_cast<uint32_t>(id)));
+}
+
 napi_value ScalableAllocatorWrap::Stats(napi_env env, const Args<0>&) {
   state_->FlushReleases();  // chunks a GC fallback released: detach them now
   const ScalableStats s = state_->core->stats();
   const double values[] = {static_cast<double>(s.chunks),       static_cast<double>(s.size),
                            static_cast<double>(s.used_size),    static_cast<double>(s.free_size),
                            static_cast<double>(s.total_malloc), static_cast<double>(s.total_free),
-                           static_cast<double>(s.allocations),  static_cast<double>(state_->leaks)};
+                           static_cast<double>(s.allocations),  static_cast<double>(state_->leaks),
+                           static_cast<double>(s.retired)};
   napi_value out = NewArray(env);
-  for (uint32_t i = 0; i < 8; ++i) {
+  for (uint32_t i = 0; i < 9; ++i) {
     if (!SetElement(out, env, i, Number(env, values[i]))) return nullptr;
   }
   return out;

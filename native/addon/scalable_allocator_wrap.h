@@ -25,7 +25,8 @@ class ScalableAllocatorWrap {
 
  private:
   napi_value Id(napi_env env, const Args<0>& args);  // -> handle id for the fast path
-  // (size, stack | undefined, group, report, blockId) -> ArrayBuffer | <0. The
+  // (size, stack | undefined, group, report, blockId) -> ArrayBuffer | <0
+  // (kCapReached, kOsRefused, kChunkTransferred). The
   // JS half numbers the blocks (no array per call to hand the id back).
   napi_value MallocTracked(napi_env env, const Args<5>& args);
   napi_value FreeTracked(napi_env env, const Args<3>& args);  // (blockId, offset, size) -> FreeStatus
@@ -33,7 +34,10 @@ class ScalableAllocatorWrap {
   napi_value Trim(napi_env env, const Args<0>& args);         // -> bytes released
   napi_value Recycle(napi_env env, const Args<0>& args);
   napi_value Close(napi_env env, const Args<0>& args);
-  // -> [chunks, size, usedSize, freeSize, totalMalloc, totalFree, allocations, leaks]
+  // (chunkId) -> whether a chunk left: its ArrayBuffer was transferred away
+  // (ScalableAllocator::Retire). Its JS slot is cleared like a released one's.
+  napi_value RetireChunk(napi_env env, const Args<1>& args);
+  // -> [chunks, size, usedSize, freeSize, totalMalloc, totalFree, allocations, leaks, retired]
   napi_value Stats(napi_env env, const Args<0>& args);
   napi_value TakeLeaks(napi_env env, const Args<0>& args);    // -> undefined | [[bytes, group, stack]]
   napi_value Chunks(napi_env env, const Args<0>& args);       // -> [[id, size, freeSize]] (tests)

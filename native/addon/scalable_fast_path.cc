@@ -93,10 +93,13 @@ napi_value FastFreeBatch(napi_env env, napi_callback_info cbinfo) {
     }
     const uint64_t h = static_cast<uint64_t>(handle), n = static_cast<uint64_t>(size);
     // A fraction would be truncated onto some other range: never free that.
-    if (static_cast<double>(h) != handle || static_cast<double>(n) != size ||
-        FreeHandleRange(*state, h >> 32, h & 0xFFFFFFFFull, n) != static_cast<int32_t>(FreeStatus::kOk)) {
+    if (static_cast<double>(h) != handle || static_cast<double>(n) != size) {
       ++failed;
+      continue;
     }
+    // A retired chunk's memory was transferred away: freed by nobody, by design.
+    if (state->core->retired(static_cast<uint32_t>(h >> 32))) continue;  // h < 2^53: the id < 2^21
+    if (FreeHandleRange(*state, h >> 32, h & 0xFFFFFFFFull, n) != static_cast<int32_t>(FreeStatus::kOk)) ++failed;
   }
   return Int32(env, static_cast<int32_t>(std::min<uint64_t>(failed, INT32_MAX)));
 }
@@ -109,6 +112,7 @@ bool ExportScalableFastPath(napi_env env, napi_value exports) {
   auto path = std::make_shared<ScalablePath>();
   path->table = data->scalables;
   return SetNamed(env, exports, "scalableFreeCoversTracked", Int32(env, kCoversTracked)) &&
+         SetNamed(env, exports, "scalableChunkTransferred", Int32(env, kChunkTransferred)) &&
          SetNamed(env, exports, "scalableScratch", ScratchArray(env, path->scratch)) &&
          SetNamed(env, exports, "scalableBatch", SharedFloat64Array(env, path->batch)) &&
          SetNamed(env, exports, "scalableMalloc",

@@ -73,6 +73,13 @@ void ScalableState::FlushReleases() {
   pending_release.clear();
 }
 
+bool ScalableState::ChunkTransferred(uint32_t id) const {
+  if (!fast || id >= chunk_refs.size() || chunk_refs[id] == nullptr) return false;
+  napi_value ab = Deref(env, chunk_refs[id]);
+  bool detached = false;
+  return ab != nullptr && napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && detached;
+}
+
 void ScalableState::EndBorrow() {
   if (borrowed == nullptr) return;
   napi_value ab = Deref(env, borrowed);

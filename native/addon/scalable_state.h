@@ -35,6 +35,11 @@ struct BorrowHolder;
 // A free status beyond the core's FreeStatus: the range covers bytes of a
 // tracked block, which only that block's own ArrayBuffer may free.
 inline constexpr int32_t kCoversTracked = 3;
+// mallocTracked's answer when the chunk it landed in was transferred away
+// (ArrayBuffer#transfer of the chunk's ArrayBuffer): nothing was handed out;
+// the bytes stay allocated, so the chunk is not released before the JS half
+// retires it (retireChunk, which counts them as retired) and asks again.
+inline constexpr int32_t kChunkTransferred = -3;
 
 struct LeakRecord {
   uint64_t bytes;
@@ -70,6 +75,9 @@ struct ScalableState final : ChunkListener {
   bool OnChunkCreated(uint32_t id, const Arena& chunk) override;
   void OnChunkReleased(uint32_t id, const Arena& chunk) override;
   void FlushReleases();  // JS context only
+  // Fast mode: whether chunk id's ArrayBuffer was detached by someone else
+  // (transferred). JS context only; false when it cannot tell.
+  bool ChunkTransferred(uint32_t id) const;
   void EndBorrow();      // JS context only
   // Whether [offset, offset + size) of the chunk touches a tracked block.
   bool CoversTracked(uint64_t chunk, uint64_t offset, uint64_t size) const;
@@ -126,7 +134,8 @@ bool BlockOrphaned(ScalableState& state, TrackedBlock* block);
 //     scratch[1] | -1 (maxSize) | -2 (OS)
 //   scalableFree(): [id, chunk * 2^32 + offset, size] -> FreeStatus | kCoversTracked
 //   scalableFreeBatch(): [id, -, count] -> failed frees of the first count
-//     (<= 256) pairs in scalableBatch = Float64Array [handle, size, ...]
+//     (<= 256) pairs in scalableBatch = Float64Array [handle, size, ...]; a
+//     pair in a retired chunk is not a failure (its bytes are freed by nobody)
 bool ExportScalableFastPath(napi_env env, napi_value exports);
 
 }  // namespace poolmem::addon

@@ -3,13 +3,15 @@
 // inputs), up to 400 operations (malloc of 1 byte to 4 x maxChunkSize; whole,
 // front, tail and middle frees; frees from inside one allocation into the
 // next; double, overlapping, out-of-range and released-chunk frees; borrow;
-// trim; recycle; a listener that refuses the next chunk) against the interval
+// trim; recycle; retiring a chunk with whatever it holds, then stale frees
+// into it; a listener that refuses the next chunk) against the interval
 // model in scalable_model.h. Checks after every operation: the exact handle
 // first fit across chunks predicts, every free's status, rejected frees
 // change nothing, canaries intact, stats() and each chunk's free ranges equal
 // the model's, at most one empty chunk and it is the spare (the smaller of
 // two goes, never the borrowed one; the cap fails nothing while a spare is
-// kept), only empty chunks are released, Validate().
+// kept), only empty chunks are released (but for a retired one), a retired
+// id is not reused before recycle, Validate().
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -97,6 +99,9 @@ class Driver : public ChunkListener {
         case 13:
           if (in.ConsumeIntegralInRange<int>(0, 3) == 0) RecycleOp();
           break;
+        case 14:
+          if (in.ConsumeIntegralInRange<int>(0, 1) == 0) RetireOp(in);
+          break;
         default:
           refuse_ = true;  // until the next chunk is asked for
           break;
@@ -117,7 +122,7 @@ class Driver : public ChunkListener {
 
   // ---- listener: the model learns of chunks as they come and go -------------
   bool OnChunkCreated(uint32_t id, const Arena& chunk) override {
-    POOLMEM_FUZZ_CHECK(!model_.HasChunk(id) && chunk.region() != nullptr);
+    POOLMEM_FUZZ_CHECK(!model_.HasChunk(id) && chunk.region() != nullptr && !Retired(id));
     if (refuse_) {
       refuse_ = false;
       ++refused_;
@@ -128,6 +133,11 @@ class Driver : public ChunkListener {
     return true;
   }
   void OnChunkReleased(uint32_t id, const Arena& chunk) override {
+    if (id == retiring_) {  // goes whatever it holds; the model learns after
+      POOLMEM_FUZZ_CHECK(model_.HasChunk(id) && model_.ChunkSize(id) == chunk.size());
+      released_ += chunk.size();
+      return;
+    }
     // Only a chunk with no live byte may go.
     POOLMEM_FUZZ_CHECK(model_.HasChunk(id) && model_.ChunkEmpty(id) && model_.ChunkSize(id) == chunk.size());
     model_.RemoveChunk(id);
@@ -318,6 +328,37 @@ class Driver : public ChunkListener {
     FreeChecked(chunk, offset, n);
   }
 
+  // ---- retire ---------------------------------------------------------------------
+  // Any id (a chunk, a retired or released one, or none): a chunk goes with
+  // everything in it, its canaries untouched; anything else changes nothing.
+  void RetireOp(FuzzedDataProvider& in) {
+    const uint32_t id = in.ConsumeIntegralInRange<uint32_t>(0, a_.chunk_slots());
+    const bool exists = model_.HasChunk(id);
+    const uint64_t size = exists ? model_.ChunkSize(id) : 0;
+    if (exists) {
+      for (uint64_t i = 0; i < model_.extents(); ++i) {
+        const ScalableModel::Extent& e = model_.Nth(i);
+        if (e.chunk != id) continue;
+        const uint8_t* p = Bytes(id);
+        for (uint64_t b = e.start; b < e.end; ++b) POOLMEM_FUZZ_CHECK(p[b] == e.tag);
+      }
+    }
+    const ScalableStats before = a_.stats();
+    retiring_ = id;
+    const bool retired = a_.Retire(id);
+    retiring_ = kNoChunk;
+    POOLMEM_FUZZ_CHECK(retired == exists && released_ == size);
+    if (!exists) {
+      POOLMEM_FUZZ_CHECK(SameStats(before, a_.stats()));
+      return;
+    }
+    model_.Retire(id);
+    retired_ids_.push_back(id);
+    if (borrowed_ == id) borrowed_ = kNoChunk;
+    POOLMEM_FUZZ_CHECK(a_.retired(id) && a_.spare() != id);
+  }
+  bool Retired(uint32_t id) const { return std::count(retired_ids_.begin(), retired_ids_.end(), id) != 0; }
+
   // ---- trim and recycle -----------------------------------------------------------
   void TrimOp() {
     POOLMEM_FUZZ_CHECK(a_.Trim() == released_);
@@ -331,6 +372,7 @@ class Driver : public ChunkListener {
     model_.FreeAll();
     borrowed_ = kNoChunk;
     a_.Recycle();
+    retired_ids_.clear();  // every handle is void: the ids may come back
     POOLMEM_FUZZ_CHECK(model_.ChunkCount() == (largest != 0 ? 1u : 0u));
     if (largest != 0) {
       const uint32_t kept = model_.ChunkIds()[0];
@@ -342,7 +384,8 @@ class Driver : public ChunkListener {
   void Check() {
     const ScalableStats s = a_.stats();
     POOLMEM_FUZZ_CHECK(s.used_size == model_.live() && s.total_malloc == model_.total_malloc() &&
-                       s.total_free == model_.total_free() && s.allocations == model_.extents());
+                       s.total_free == model_.total_free() && s.allocations == model_.extents() &&
+                       s.retired == model_.retired());
     POOLMEM_FUZZ_CHECK(s.chunks == model_.ChunkCount() && s.size == model_.Reserved());
     POOLMEM_FUZZ_CHECK(s.chunks == 0 || s.size <= options_.max_size);
     uint64_t free_size = 0, empty = 0;
@@ -367,7 +410,7 @@ class Driver : public ChunkListener {
     POOLMEM_FUZZ_CHECK(s.free_size == free_size && empty <= 1);
     POOLMEM_FUZZ_CHECK(a_.spare() == kNoChunk || (model_.HasChunk(a_.spare()) && model_.ChunkEmpty(a_.spare())));
     for (uint32_t id = 0; id < a_.chunk_slots(); ++id) {
-      POOLMEM_FUZZ_CHECK((a_.chunk(id) != nullptr) == model_.HasChunk(id));
+      POOLMEM_FUZZ_CHECK((a_.chunk(id) != nullptr) == model_.HasChunk(id) && a_.retired(id) == Retired(id));
     }
     POOLMEM_FUZZ_CHECK(a_.Validate());
   }
@@ -390,6 +433,8 @@ class Driver : public ChunkListener {
   bool refuse_ = false;
   uint32_t last_released_ = kNoChunk;
   uint32_t borrowed_ = kNoChunk;    // chunk of the last borrow, as the allocator keeps it
+  uint32_t retiring_ = kNoChunk;    // the chunk RetireOp is taking out
+  std::vector<uint32_t> retired_ids_;  // since the last recycle
   uint8_t tags_ = 0;
   std::vector<Freed> freed_ = std::vector<Freed>(16);  // the last ranges freed
   size_t freed_next_ = 0;

@@ -84,6 +84,16 @@ class ScalableModel {
       if (end < e.end) Insert({chunk, end, e.end, e.tag});
     }
   }
+  // Retire: the chunk goes with whatever is live in it, counted as freed and retired.
+  void Retire(uint32_t id) {
+    for (auto it = First(id, 0); it != extents_.end() && it->second.chunk == id; it = extents_.erase(it)) {
+      const uint64_t n = it->second.end - it->second.start;
+      live_ -= n;
+      total_free_ += n;
+      retired_ += n;
+    }
+    chunks_.erase(id);
+  }
   // Recycle: everything live is freed; the chunks stay until released.
   void FreeAll() {
     total_free_ += live_;
@@ -131,6 +141,7 @@ class ScalableModel {
   uint64_t live() const { return live_; }
   uint64_t total_malloc() const { return total_malloc_; }
   uint64_t total_free() const { return total_free_; }
+  uint64_t retired() const { return retired_; }
   uint64_t extents() const { return extents_.size(); }
   const Extent& Nth(uint64_t i) const { return std::next(extents_.begin(), static_cast<std::ptrdiff_t>(i))->second; }
   // The extent right after e in its chunk, or nullptr.
@@ -174,6 +185,7 @@ class ScalableModel {
   uint64_t live_ = 0;
   uint64_t total_malloc_ = 0;
   uint64_t total_free_ = 0;
+  uint64_t retired_ = 0;
 };
 
 }  // namespace poolmem::fuzz

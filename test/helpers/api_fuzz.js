@@ -399,8 +399,12 @@ function run(world, step) {
     case 'transfer': { // a caller moves a tracked block's memory out (ArrayBuffer#transfer)
       if (entry === undefined || entry.moved || realLength(entry.buf) === 0) return;
       const ab = realBuffer(entry.buf);
+      const { pool: from } = entry;
+      if (from.type === 'scalable' && !from.obj.safe && from.obj.leakDetection === 'disabled') {
+        return transferChunk(world, ab); // every buffer of this pool is a chunk view
+      }
       const whole = realLength(entry.buf) === ab.byteLength && realOffset(entry.buf) === 0;
-      if (!whole || !tracked(entry)) return; // fast-mode chunks are shared by many buffers
+      if (!whole || !tracked(entry)) return; // an Arena's chunk: the arena would be dead
       const moved = new Uint8Array(transfer(ab));
       world.remove(entry);
       entry.pool.orphans = (entry.pool.orphans ?? 0) + 1;
@@ -417,6 +421,20 @@ function run(world, step) {
     }
     default:
       throw new Error(`unknown step ${step.op}`);
+  }
+}
+
+// A caller transfers a fast-mode ScalableAllocator chunk: every live buffer
+// over it moves with it (it keeps its pattern and is no pool's buffer any
+// more); the allocator retires the chunk and never hands its bytes out again.
+function transferChunk(world, ab) {
+  const over = world.live.filter((e) => realLength(e.buf) !== 0 && realBuffer(e.buf) === ab)
+    .map((e) => [e, realOffset(e.buf), realLength(e.buf)]);
+  const moved = transfer(ab);
+  for (const [e, offset, length] of over) {
+    world.remove(e);
+    const buf = new Uint8Array(moved, offset, length);
+    world.live.push({ pool: { type: 'moved' }, buf, seed: e.seed, kind: 'moved', offsetInPattern: e.offsetInPattern, moved: true });
   }
 }
 

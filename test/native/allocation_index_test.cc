@@ -47,6 +47,20 @@ TEST(FlatMap, PutTakeAndEraseMatchStdUnorderedMapUnderChurn) {
   EXPECT_EQ(map.Find(1), nullptr);
 }
 
+TEST(AllocationIndex, RemoveChunkDropsEveryExtentOfThatChunkOnly) {
+  AllocationIndex index;
+  index.Add(1, 0, 100);
+  index.Add(2, 0, 50);
+  index.Add(1, 200, 30);
+  ASSERT_EQ(index.Remove(1, 210, 10), 10u);  // a split: three extents in chunk 1
+  index.Add(1, 500, 8);                        // the recent extent
+  EXPECT_EQ(index.RemoveChunk(1), 100u + 20u + 8u);
+  EXPECT_EQ(index.count(), 1u);
+  EXPECT_EQ(index.LiveBytes(), 50u);
+  EXPECT_EQ(index.RemoveChunk(1), 0u);
+  EXPECT_TRUE(index.Validate());
+}
+
 TEST(AllocationIndex, WholeFreeRemovesTheAllocation) {
   AllocationIndex index;
   index.Add(0, 0, 100);

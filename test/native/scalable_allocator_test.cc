@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -272,6 +273,89 @@ TEST(ScalableAllocator, RecycleNeverKeepsAPinnedChunk) {
   EXPECT_TRUE(a->Validate());
 }
 
+// ---- Retire: a chunk whose memory a caller took away -----------------------------
+
+TEST(ScalableAllocator, RetireDropsLiveAllocationsKeepsCountersExactAndNeverPlacesThereAgain) {
+  auto a = Make(4096);
+  CountingListener listener;
+  a->set_listener(&listener);
+  const Loc x = Split(a->Malloc(100));
+  const Loc y = Split(a->Malloc(200));
+  ASSERT_EQ(a->Free(y.chunk, y.offset + 150, 50), FreeStatus::kOk);  // a partial free in it
+  const int64_t other = a->Malloc(8192);  // a second chunk, untouched
+  ASSERT_GE(other, 0);
+  ASSERT_EQ(x.chunk, 0u);
+  const ScalableStats before = a->stats();
+  ASSERT_TRUE(a->Retire(0));
+  const ScalableStats s = a->stats();
+  EXPECT_EQ(listener.released, 1);
+  EXPECT_EQ(a->chunk(0), nullptr);
+  EXPECT_TRUE(a->retired(0));
+  EXPECT_EQ(s.chunks, before.chunks - 1);
+  EXPECT_EQ(s.size, before.size - 4096);
+  EXPECT_EQ(s.retired, 250u);
+  EXPECT_EQ(s.total_malloc, before.total_malloc);
+  EXPECT_EQ(s.total_free, before.total_free + 250);
+  EXPECT_EQ(s.used_size, 8192u);
+  EXPECT_EQ(s.used_size, s.total_malloc - s.total_free);
+  EXPECT_EQ(s.allocations, 1u);
+  EXPECT_TRUE(a->Validate());
+  // Stale handles into it are refused and change nothing.
+  EXPECT_EQ(a->Free(0, x.offset, 100), FreeStatus::kOutOfRange);
+  EXPECT_EQ(a->Free(0, y.offset, 150), FreeStatus::kOutOfRange);
+  EXPECT_EQ(a->stats().total_free, s.total_free);
+  EXPECT_FALSE(a->Retire(0));
+  // Nothing lands in id 0 again before Recycle(): a new chunk takes another id.
+  for (int i = 0; i < 20; ++i) {
+    const int64_t h = a->Malloc(100);
+    ASSERT_GE(h, 0);
+    EXPECT_NE(Split(h).chunk, 0u);
+  }
+  EXPECT_NE(Split(a->Borrow(4000)).chunk, 0u);
+  EXPECT_TRUE(a->Validate());
+  a->Recycle();  // every handle is void: the id may be reused
+  EXPECT_FALSE(a->retired(0));
+  EXPECT_EQ(a->stats().used_size, 0u);
+  EXPECT_EQ(a->stats().retired, 250u);
+  EXPECT_TRUE(a->Validate());
+}
+
+TEST(ScalableAllocator, RetireTakesTheSpareAndTheBorrowedChunk) {
+  auto a = Make(1024);
+  CountingListener listener;
+  a->set_listener(&listener);
+  const Loc x = Split(a->Malloc(1000));
+  ASSERT_EQ(a->Free(x.chunk, x.offset, 1000), FreeStatus::kOk);
+  ASSERT_EQ(a->spare(), x.chunk);
+  ASSERT_TRUE(a->Retire(x.chunk));
+  EXPECT_EQ(a->spare(), kNoChunk);
+  EXPECT_EQ(a->stats().retired, 0u);
+  EXPECT_EQ(a->stats().chunks, 0u);
+  EXPECT_TRUE(a->Validate());
+  // The borrowed chunk: the borrow ends, the next malloc goes elsewhere.
+  const Loc b = Split(a->Borrow(3000));
+  ASSERT_TRUE(a->Retire(b.chunk));
+  EXPECT_EQ(a->stats().chunks, 0u);
+  const int64_t h = a->Malloc(3000);
+  ASSERT_GE(h, 0);
+  EXPECT_NE(Split(h).chunk, b.chunk);
+  EXPECT_EQ(listener.released, 2);
+  EXPECT_TRUE(a->Validate());
+  EXPECT_FALSE(a->Retire(99));  // no such chunk
+  EXPECT_TRUE(a->Validate());
+}
+
+TEST(ScalableAllocator, RetireOfADedicatedChunkAndMaxSizeCountsOnlyWhatIsHeld) {
+  auto a = Make(1024, 4096, 16384);
+  const Loc big = Split(a->Malloc(10000));  // dedicated
+  ASSERT_EQ(a->Malloc(10000), kCapReached);
+  ASSERT_TRUE(a->Retire(big.chunk));
+  EXPECT_EQ(a->stats().size, 0u);
+  EXPECT_EQ(a->stats().retired, 10000u);
+  EXPECT_GE(a->Malloc(10000), 0);  // the retired bytes no longer count against maxSize
+  EXPECT_TRUE(a->Validate());
+}
+
 TEST(ScalableAllocator, TheIndexSkipsFragmentedChunksAndFindsFreedRoom) {
   auto a = Make(4096, 4096);
   // 50 chunks, each filled by 64 allocations of 64 bytes; free every other one.
@@ -337,7 +421,9 @@ TEST(ScalableAllocator, RandomizedAgainstAModelWithCanaries) {
     std::mt19937 rng(seed);
     struct Live { uint32_t chunk; uint64_t offset, size; uint8_t canary; };
     std::vector<Live> live;
-    uint64_t used = 0;
+    std::vector<uint32_t> retired;  // no Recycle here: these ids never come back
+    std::vector<std::shared_ptr<MappedRegion>> moved;  // a retired chunk's memory, still mapped
+    uint64_t used = 0, retired_bytes = 0;
     auto data = [&](const Live& l) { return a->chunk(l.chunk)->region()->data() + l.offset; };
     auto check = [&](const Live& l) {
       const uint8_t* p = data(l);
@@ -351,6 +437,7 @@ TEST(ScalableAllocator, RandomizedAgainstAModelWithCanaries) {
         const int64_t h = a->Malloc(size);
         if (h == kCapReached) continue;
         ASSERT_GE(h, 0);
+        ASSERT_EQ(std::count(retired.begin(), retired.end(), Split(h).chunk), 0);
         Live l{Split(h).chunk, Split(h).offset, size, static_cast<uint8_t>(rng())};
         std::memset(data(l), l.canary, size);
         live.push_back(l);
@@ -375,6 +462,21 @@ TEST(ScalableAllocator, RandomizedAgainstAModelWithCanaries) {
       } else if (op == 8) {
         const int64_t b = a->Borrow(1 + rng() % 600);
         ASSERT_TRUE(b >= 0 || b == kCapReached);
+        if (b >= 0) ASSERT_EQ(std::count(retired.begin(), retired.end(), Split(b).chunk), 0);
+      } else if (op == 9 && step % 5 == 0 && !live.empty()) {  // a live allocation's chunk is taken away
+        const uint32_t chunk = live[rng() % live.size()].chunk;
+        moved.push_back(a->chunk(chunk)->region());
+        ASSERT_TRUE(a->Retire(chunk));
+        std::memset(moved.back()->data(), 0xA5, moved.back()->size());  // its new owner writes it
+        for (size_t i = live.size(); i-- > 0;) {
+          if (live[i].chunk != chunk) continue;
+          ASSERT_EQ(a->Free(chunk, live[i].offset, live[i].size), FreeStatus::kOutOfRange);  // freed by nobody
+          used -= live[i].size;
+          retired_bytes += live[i].size;
+          live[i] = live.back();
+          live.pop_back();
+        }
+        retired.push_back(chunk);
       } else if (step % 50 == 0) {
         a->Trim();
       }
@@ -382,8 +484,10 @@ TEST(ScalableAllocator, RandomizedAgainstAModelWithCanaries) {
       ASSERT_EQ(s.used_size, used);
       ASSERT_EQ(s.allocations, live.size());
       ASSERT_EQ(s.total_malloc - s.total_free, used);
+      ASSERT_EQ(s.retired, retired_bytes);
       ASSERT_LE(s.size, 4u << 20);
     }
+    EXPECT_FALSE(retired.empty());
     for (const Live& l : live) check(l);
     ASSERT_TRUE(a->Validate());
   }

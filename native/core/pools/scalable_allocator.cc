@@ -140,7 +140,7 @@ int64_t ScalableAllocator::Grow(uint64_t size) {
   }
 
   uint32_t id = 0;
-  while (id < slots_.size() && slots_[id].arena) ++id;
+  while (id < slots_.size() && (slots_[id].arena || slots_[id].retired)) ++id;
   if (id >= kMaxChunks) return kOsRefused;
   if (id == slots_.size()) slots_.emplace_back();
   if (slots_.size() > index_.leaves()) {
@@ -201,6 +201,7 @@ void ScalableAllocator::Recycle(const std::vector<uint32_t>& pinned) {
   uint32_t keep = kNoChunk;
   for (uint32_t id = 0; id < slots_.size(); ++id) {
     Slot& slot = slots_[id];
+    slot.retired = false;  // every handle is void now: retired ids may be reused
     if (!slot.arena) continue;
     slot.arena->strategy().Reset(slot.size);
     slot.used = 0;
@@ -218,6 +219,23 @@ void ScalableAllocator::Recycle(const std::vector<uint32_t>& pinned) {
     UpdateKey(keep);
   }
   POOLMEM_ASSERT_EXPENSIVE(Validate());
+}
+
+// A chunk's memory left the allocator's control: whatever is live in it is
+// freed by nobody (counted as freed, and as retired), and nothing is placed
+// in it again. Dropping the arena lets go of the allocator's share of the
+// region; whoever else holds it (the chunk's ArrayBuffer, now transferred,
+// tracked blocks) keeps it mapped.
+bool ScalableAllocator::Retire(uint32_t id) {
+  if (id >= slots_.size() || !slots_[id].arena) return false;
+  const uint64_t removed = allocations_.RemoveChunk(id);
+  POOLMEM_ASSERT(removed == slots_[id].used);
+  total_free_ += removed;
+  retired_ += removed;
+  Drop(id);
+  slots_[id].retired = true;
+  POOLMEM_ASSERT_EXPENSIVE(Validate());
+  return true;
 }
 
 // ---- release policy -------------------------------------------------------------
@@ -256,8 +274,12 @@ void ScalableAllocator::ReleaseSpare() {
 }
 
 void ScalableAllocator::Release(uint32_t id) {
+  POOLMEM_ASSERT(slots_[id].arena && FullyFree(id));
+  Drop(id);
+}
+
+void ScalableAllocator::Drop(uint32_t id) {
   Slot& slot = slots_[id];
-  POOLMEM_ASSERT(slot.arena && FullyFree(id));
   if (listener_) listener_->OnChunkReleased(id, *slot.arena);
   reserved_ -= slot.arena->size();
   --chunks_;
@@ -296,6 +318,7 @@ ScalableStats ScalableAllocator::stats() const {
   s.total_malloc = total_malloc_;
   s.total_free = total_free_;
   s.allocations = allocations_.count();
+  s.retired = retired_;
   return s;
 }
 
@@ -304,6 +327,7 @@ bool ScalableAllocator::Validate() const {
   for (uint32_t id = 0; id < slots_.size(); ++id) {
     const Slot& s = slots_[id];
     if (index_.Get(id) != Key(s)) return false;
+    if (s.retired && s.arena) return false;
     if (!s.arena) continue;
     ++chunks;
     reserved += s.arena->size();
@@ -331,7 +355,7 @@ bool ScalableAllocator::Validate() const {
   if (!allocations_.Validate() || !ExtentsAreAllocated()) return false;
   const uint64_t used = total_malloc_ - total_free_;
   return chunks == chunks_ && reserved == reserved_ && slot_used == used && fully_free <= 1 && used <= strategy_used &&
-         used == allocations_.LiveBytes() && total_free_ <= total_malloc_ &&
+         used == allocations_.LiveBytes() && total_free_ <= total_malloc_ && retired_ <= total_free_ &&
          (chunks == 0 || reserved <= options_.max_size);
 }
 

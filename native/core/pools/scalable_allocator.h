@@ -13,6 +13,11 @@
 // a second chunk becomes fully free the smaller of the two is released, so a
 // malloc/free loop at a chunk boundary maps once and never unmaps. trim()
 // releases the spare; recycle() frees everything and keeps only the largest.
+// Retire: a chunk whose memory went where the allocator cannot follow (a
+// caller transferred the chunk's ArrayBuffer) leaves at once, whatever it
+// holds. Its mapping is not the allocator's to unmap any more (the region's
+// other holders decide), and its id is not reused before Recycle(), so a
+// stale handle into it is refused, never applied to another chunk.
 // A handle is chunk_id * 2^32 + offset: chunks are at most 4 GiB and ids stay
 // below 2^21, so the handle is an exact JS number.
 #pragma once
@@ -55,6 +60,7 @@ struct ScalableStats {
   uint64_t total_malloc = 0;  // bytes ever allocated (borrow is not counted)
   uint64_t total_free = 0;    // bytes ever freed (free, recycle, GC fallback)
   uint64_t allocations = 0;   // live allocations (AllocationIndex extents)
+  uint64_t retired = 0;       // bytes live in chunks when they were retired (also in total_free)
 };
 
 // Told about chunk life so the addon can expose chunks to JS. OnChunkCreated
@@ -87,6 +93,12 @@ class ScalableAllocator {
   // in `pinned` hold bytes something outside the allocator may still reach:
   // they are released, never kept for reuse.
   void Recycle(const std::vector<uint32_t>& pinned = {});
+  // Retires chunk `id` (see the header): never placed into again, its live
+  // bytes counted as freed and as retired, its extents dropped; the listener
+  // hears OnChunkReleased. Its id stays unused until Recycle(); Free() there
+  // returns kOutOfRange. False (and no change) when there is no such chunk.
+  bool Retire(uint32_t id);
+  bool retired(uint32_t id) const { return id < slots_.size() && slots_[id].retired; }
 
   // The chunk with this id, or nullptr.
   const Arena* chunk(uint32_t id) const { return id < slots_.size() ? slots_[id].arena.get() : nullptr; }
@@ -106,6 +118,7 @@ class ScalableAllocator {
     uint64_t used = 0;               // requested bytes live in this chunk
     uint64_t fail_min = UINT64_MAX;  // smallest request that failed since the last free
     bool dedicated = false;          // above maxChunkSize
+    bool retired = false;            // no arena: the id waits for Recycle()
   };
 
   explicit ScalableAllocator(const ScalableOptions& options) : options_(options) {}
@@ -133,6 +146,7 @@ class ScalableAllocator {
   bool NoRoom(uint64_t bytes) const;  // reserving `bytes` more would pass maxSize
   void ReleaseSpare();
   void Release(uint32_t id);
+  void Drop(uint32_t id);  // Release and Retire: the chunk leaves; its slot empties
   [[gnu::always_inline]] bool FullyFree(uint32_t id) const;
 
   bool ExtentsAreAllocated() const;  // for Validate
@@ -147,6 +161,7 @@ class ScalableAllocator {
   uint64_t reserved_ = 0;
   uint64_t total_malloc_ = 0;  // used bytes are total_malloc_ - total_free_
   uint64_t total_free_ = 0;
+  uint64_t retired_ = 0;  // bytes retired chunks held (part of total_free_)
   AllocationIndex allocations_;
 };
 

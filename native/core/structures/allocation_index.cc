@@ -90,6 +90,16 @@ bool AllocationIndex::Covers(uint32_t chunk, uint64_t offset, uint64_t size) con
   return cursor >= end;
 }
 
+uint64_t AllocationIndex::RemoveChunk(uint32_t chunk) {
+  std::vector<Extent> doomed;
+  ForEach([&](uint32_t c, uint64_t start, uint64_t end) {
+    if (c == chunk) doomed.push_back({c, start, end});
+  });
+  uint64_t bytes = 0;
+  for (const Extent& e : doomed) bytes += Remove(chunk, e.start, e.end - e.start);
+  return bytes;
+}
+
 void AllocationIndex::Clear() {
   recent_ = Extent{};
   starts_.Clear();

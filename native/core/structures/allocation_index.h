@@ -50,6 +50,9 @@ class AllocationIndex {
   // inside an extent. O(1) for a range inside the newest extent or starting
   // at an older extent's start or ending at its end; otherwise a scan.
   bool Covers(uint32_t chunk, uint64_t offset, uint64_t size) const;
+  // Removes every extent of `chunk` (a retired chunk); returns their bytes.
+  // A walk over all extents: rare.
+  uint64_t RemoveChunk(uint32_t chunk);
   void Clear();
   uint64_t count() const { return starts_.size() + (recent_.end != 0 ? 1 : 0); }
   // Calls f(chunk, start, end) for every live extent, in no order.
