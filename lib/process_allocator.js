@@ -23,13 +23,12 @@ const { processAlloc, processChunk, processFree, processRelease, processScratch:
 // The largest block: first-fit's 2 ** 28 granules of 16 bytes, and at most
 // what a Buffer may hold (4 GiB on Node 20, more on Node 22 and newer).
 const MAX_REQUEST = Math.min(constants.MAX_LENGTH, 2 ** 32);
-const NO_STRATEGY = -2;
 // processScratch slots (native/addon/process_allocator_wrap.h): the hot
 // calls take their numbers and leave results here, not as arguments.
 const ID = 0;
 const OFFSET = 1;
 const SIZE = 2;
-// native/core/process_allocator.h FreeResult
+// native/core/pools/process_allocator.h FreeResult
 const FREE_OK = 0;
 const FREE_DOUBLE = 1;
 const FREE_UNKNOWN_ARENA = 3;
@@ -83,9 +82,7 @@ function alloc(size) {
   if (scratch[SIZE] !== size) throw scratchDetached();
   const status = processAlloc();
   if (status !== 0) {
-    throw ERR_POOLMEM_OUT_OF_MEMORY(status === NO_STRATEGY
-      ? "this build has no 'first-fit' strategy"
-      : `the system refused to map ${size} bytes`);
+    throw ERR_POOLMEM_OUT_OF_MEMORY(`the system refused to map ${size} bytes`);
   }
   const id = scratch[ID];
   return fresh(id === lastId ? lastChunk : chunkOf(id), scratch[OFFSET], size);

@@ -28,7 +28,7 @@ struct ProcessPath {
 };
 
 // Hot path: () -> 0, with the block's arena id and offset in the scratch
-// slots, or -1 (no memory) / -2 (first-fit not built in). Size: scratch.size.
+// slots, or -1 (no memory). Size: scratch.size.
 napi_value Alloc(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<ProcessPath>(env, cbinfo);
   Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
@@ -37,7 +37,7 @@ napi_value Alloc(napi_env env, napi_callback_info cbinfo) {
   ProcessAllocator::Block block;
   const auto status = path->ledger->Allocate(size, &block);
   if (status != ProcessAllocator::AllocStatus::kOk) {
-    return Int32(env, status == ProcessAllocator::AllocStatus::kNoStrategy ? -2 : -1);
+    return Int32(env, -1);
   }
   scratch->id = static_cast<double>(block.arena_id);
   scratch->offset = static_cast<double>(block.offset);

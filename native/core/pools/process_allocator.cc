@@ -12,7 +12,9 @@ constexpr uint64_t kPage = 4096;  // arena sizes are page multiples; the kernel'
 }
 
 ProcessAllocator::ProcessAllocator(StrategyKind kind, uint64_t arena_size, uint64_t max_spare)
-    : kind_(kind), arena_size_(std::max<uint64_t>(RoundUp(arena_size), kAlign)), max_spare_(max_spare) {}
+    : kind_(kind), arena_size_(std::max<uint64_t>(RoundUp(arena_size), kAlign)), max_spare_(max_spare) {
+  POOLMEM_ASSERT(kind == StrategyKind::kFirstFit || kind == StrategyKind::kBuddy);  // granule strategies only
+}
 
 ProcessAllocator& ProcessAllocator::Global() {
   static ProcessAllocator* global =
@@ -67,7 +69,7 @@ ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, Owne
   const uint64_t size = min_size > arena_size_ / 2 ? (min_size + kPage - 1) / kPage * kPage : arena_size_;
   if (free_slots_.empty() && entries_.size() >= kSlots) return AllocStatus::kNoMemory;
   auto strategy = MakeRangeStrategy(kind_, size, StrategyOptions{kAlign});
-  if (!strategy) return AllocStatus::kNoStrategy;
+  if (!strategy) return AllocStatus::kNoMemory;  // a size the strategy cannot manage
   std::shared_ptr<MappedRegion> region = MappedRegion::Map(size, false);
   if (!region) return AllocStatus::kNoMemory;
   uint32_t s;

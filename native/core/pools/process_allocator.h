@@ -43,9 +43,9 @@ class ProcessAllocator {
   // own arena is unmapped at once; its mapping costs little beside its use.
   static constexpr uint64_t kDefaultMaxSpare = 4 * kDefaultArenaSize;
 
-  // kind: the strategy for every arena, a granule strategy built with
-  // min_block = kAlign (first-fit for the global instance; tests may use
-  // buddy); others give kNoStrategy. Requests above arena_size / 2 get an arena of
+  // kind: the strategy for every arena, a granule strategy (first-fit for the
+  // global instance; tests may use buddy) built with min_block = kAlign.
+  // Requests above arena_size / 2 get an arena of
   // their own. max_spare: the largest emptied arena kept as the spare; 0
   // unmaps every emptied arena at once.
   explicit ProcessAllocator(StrategyKind kind, uint64_t arena_size = kDefaultArenaSize, uint64_t max_spare = 0);
@@ -62,7 +62,7 @@ class ProcessAllocator {
   using Owner = uint64_t;
   static constexpr Owner kDefaultOwner = 0;
 
-  enum class AllocStatus : int32_t { kOk = 0, kNoMemory = 1, kNoStrategy = 2 };
+  enum class AllocStatus : int32_t { kOk = 0, kNoMemory = 1 };
   struct Block {
     uint64_t arena_id;
     uint64_t offset;
