@@ -29,6 +29,7 @@ const binding = require('./binding');
 const { callerStack, codes, fromNative, scratchDetached } = require('./errors');
 const { stampKind, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./pool_buffer');
+const { parseSafe } = require('./safe_mode');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOneOf, validateOptions,
@@ -130,7 +131,7 @@ class ScalableAllocator {
     const maxSize = opts.maxSize === undefined ? 0 : validateInteger(opts.maxSize, 'options.maxSize', 1);
     const [kind, minBlock] = parseStrategy(opts);
     const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
-    const safe = opts.safe === undefined ? process.env.POOLMEM_SAFE === '1' : validateBoolean(opts.safe, 'options.safe');
+    const safe = parseSafe(opts);
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
     const level = opts.leakDetection === undefined ? 'sample'
       : validateOneOf(opts.leakDetection, 'options.leakDetection', LEAK_LEVELS);

@@ -39,7 +39,7 @@ function freedBuffer(arena, times) {
 // Arena rows: [state] -> [prepare(arena) -> argument, expected code or 'ok'].
 function arenaRows(safe) {
   const make = () => new Arena(4096, { safe });
-  const stats = (a) => [a.size, a.freeSize, a.usedSize, a.closed];
+  const stats = (a) => [a.size, a.freeSize, a.usedSize, a.heldSize, a.closed];
   const bufferStates = {
     closed: [(a) => { const b = a.malloc(16); a.close(); return b; }, 'ERR_POOLMEM_CLOSED'],
     freed: [(a) => freedBuffer(a, 1), 'ERR_POOLMEM_DOUBLE_FREE'],
@@ -72,6 +72,7 @@ function arenaRows(safe) {
       size: [(a) => a.size, closedOk],
       freeSize: [(a) => a.freeSize, closedOk],
       usedSize: [(a) => a.usedSize, closedOk],
+      heldSize: [(a) => a.heldSize, closedOk],
       safe: [(a) => a.safe, closedOk],
       closed: [(a) => a.closed, closedOk],
     },

@@ -3,6 +3,7 @@
 
 #include "../core/debug.h"
 #include "bound_function.h"
+#include "safe_poison.h"
 #include "scratch.h"
 
 namespace poolmem::addon {
@@ -23,33 +24,40 @@ void FinalizeChunk(napi_env, void*, void* hint) {
   delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // unmaps when this was the last holder
 }
 
-// Runs on a later turn after GC, after a full free's detach, or at teardown;
+// Runs on a later turn once the block's buffer is collected, or at teardown;
 // also for a block whose buffer failed to register (it is not in the map).
+// The one path by which a safe block goes back: nothing can reach its bytes
+// any more, so all of them return, freed (held) and never freed (a leak)
+// alike. A safe arena frees only through its blocks (the fast path refuses
+// it), so these bytes are this block's alone and the arena must accept them.
 void FinalizeSafeBlock(napi_env env, void*, void* hint) {
   auto* block = static_cast<SafeBlock*>(hint);
   ArenaState& state = *block->state;
   auto it = state.safe_blocks.find(block->id);
   if (it != state.safe_blocks.end() && it->second == block) {
-    // Never freed in full: return exactly the bytes still allocated. A safe
-    // arena frees only through its blocks (the fast path refuses it), so
-    // these bytes are this block's alone and the arena must accept them.
-    for (const FreeRange& r : block->live.ranges()) {
-      const FreeStatus status = state.arena->Free(block->offset + r.start, r.end - r.start);
-      POOLMEM_ASSERT(status == FreeStatus::kOk);
-      (void)status;
-    }
+    const uint64_t live = block->live.live_bytes();
+    state.held -= block->live.size() - live;
+    if (live != 0) ++state.reclaimed;
+    const FreeStatus status = state.arena->Free(block->offset, block->live.size());
+    POOLMEM_ASSERT(status == FreeStatus::kOk);
+    (void)status;
     state.safe_blocks.erase(it);
-    ++state.reclaimed;
   }
   if (block->weak != nullptr) napi_delete_reference(env, block->weak);
   delete block;
 }
 
-// True when the block's ArrayBuffer was detached by someone else (a fully
-// freed block leaves the map before we detach it): ArrayBuffer#transfer moved
-// the memory, and this block's finalizer, to a new ArrayBuffer. Or it was
-// collected and its finalizer is pending. Either way its bytes may still be
-// reachable: freed by nobody, they go back only through the finalizer.
+// Poisons [offset, offset + size) of the block and counts it held.
+void HoldRange(ArenaState& state, SafeBlock* block, uint64_t offset, uint64_t size) {
+  Poison(block->region->data() + block->offset + offset, size);
+  state.held += size;
+}
+
+// True when the block's ArrayBuffer was detached (safe mode never detaches
+// its own): ArrayBuffer#transfer moved the memory, and this block's
+// finalizer, to a new ArrayBuffer. Or it was collected and its finalizer is
+// pending. Either way its bytes may still be reachable: freed by nobody,
+// never poisoned, they go back only through the finalizer.
 bool Orphaned(napi_env env, const SafeBlock* block) {
   napi_value ab = nullptr;
   if (napi_get_reference_value(env, block->weak, &ab) != napi_ok || ab == nullptr) return true;
@@ -106,6 +114,7 @@ napi_value ArenaWrap::Define(napi_env env) {
       Method<W, 0, &W::Chunk>("chunk"),       Method<W, 0, &W::Id>("id"),
       Method<W, 1, &W::AllocateSafe>("allocateSafe"), Method<W, 3, &W::FreeSafe>("freeSafe"),
       Method<W, 0, &W::Size>("size"),         Method<W, 0, &W::FreeSize>("freeSize"),
+      Method<W, 0, &W::HeldSize>("heldSize"),
       Method<W, 0, &W::Close>("close"),       Method<W, 0, &W::Reset>("reset"),
       Method<W, 0, &W::Stats>("stats"),       Method<W, 0, &W::Validate>("validate"),
   };
@@ -214,14 +223,11 @@ napi_value ArenaWrap::FreeSafe(napi_env env, const Args<3>& args) {
   if (size != 0 && Orphaned(env, block)) return Int32(env, static_cast<int32_t>(FreeStatus::kOk));
   const FreeStatus status = block->live.Release(offset, size);
   if (status != FreeStatus::kOk || size == 0) return Int32(env, static_cast<int32_t>(status));
-  state_->arena->Free(block->offset + offset, size);
-  if (block->live.empty()) {
-    // Fully freed: detach our own buffer (found through the block's weak
-    // reference, never taken from the caller) so stale views read length 0.
-    // Its finalizer will find the block gone from the map.
-    state_->safe_blocks.erase(it);
-    Detach(env, Deref(env, block->weak));
-  }
+  // Not back to the arena yet, and not detached: a write still queued in JS
+  // or in flight in libuv sends poison, never the next owner's bytes or
+  // nothing. The block stays in the map (a second free is a double free)
+  // until its buffer's finalizer returns it.
+  HoldRange(*state_, block, offset, size);
   return Int32(env, static_cast<int32_t>(FreeStatus::kOk));
 }
 
@@ -233,8 +239,19 @@ napi_value ArenaWrap::FreeSize(napi_env env, const Args<0>&) {
   return Number(env, static_cast<double>(state_->arena->free_size()));
 }
 
-void ArenaWrap::DetachSafeBlocks(napi_env env) {
-  for (auto& [id, block] : state_->safe_blocks) Detach(env, Deref(env, block->weak));
+napi_value ArenaWrap::HeldSize(napi_env env, const Args<0>&) {
+  return Number(env, static_cast<double>(state_->held));
+}
+
+void ArenaWrap::ReleaseSafeBlocks(napi_env env) {
+  for (auto& [id, block] : state_->safe_blocks) {
+    if (Orphaned(env, block)) continue;
+    const std::vector<FreeRange> live = block->live.ranges();
+    for (const FreeRange& r : live) {
+      block->live.Release(r.start, r.end - r.start);
+      HoldRange(*state_, block, r.start, r.end - r.start);
+    }
+  }
 }
 
 napi_value ArenaWrap::Close(napi_env env, const Args<0>&) {
@@ -245,27 +262,18 @@ napi_value ArenaWrap::Close(napi_env env, const Args<0>&) {
     napi_delete_reference(env, chunk_);
     chunk_ = nullptr;
   }
-  DetachSafeBlocks(env);
+  // Safe blocks are not detached: a write in flight may still read them. They
+  // read poison and stay mapped until their finalizers run.
+  ReleaseSafeBlocks(env);
   return Undefined(env);
 }
 
 napi_value ArenaWrap::Reset(napi_env env, const Args<0>&) {
   if (state_->arena->closed()) return Undefined(env);
   if (!state_->fast) {
-    // Every allocation is a block: free each, except orphans, which stay
-    // allocated (and in the map) until their finalizers return them.
-    auto& blocks = state_->safe_blocks;
-    for (auto it = blocks.begin(); it != blocks.end();) {
-      SafeBlock* block = it->second;
-      if (Orphaned(env, block)) {
-        ++it;
-        continue;
-      }
-      for (const FreeRange& r : block->live.ranges()) state_->arena->Free(block->offset + r.start, r.end - r.start);
-      napi_value ab = Deref(env, block->weak);
-      it = blocks.erase(it);
-      Detach(env, ab);  // its finalizer finds the block gone
-    }
+    // Every allocation is a block: each is freed as by free() (poisoned, held
+    // until its finalizer), except orphans, which stay allocated.
+    ReleaseSafeBlocks(env);
     return Undefined(env);
   }
   state_->arena->strategy().Reset(state_->arena->size());
