@@ -11,7 +11,8 @@
 // Tracked allocations (safe mode, leak detection samples, sampled
 // RecyclableMemory) own an ArrayBuffer each. Only that ArrayBuffer's native
 // finalizer returns unfreed bytes, so memory a live view (the Buffer,
-// subarray(), slice()) can reach is never handed out again. Leaks are
+// subarray(), slice()) can reach is never handed out again. In safe mode it
+// returns freed ones too: free() poisons and holds (docs/design.md, Safe mode). Leaks are
 // reported the next time the allocator tracks an allocation or is asked for
 // stats()/trim()/recycle()/close(), as Netty does.
 // The last malloc is remembered while it is live, wholly (#liveSize). When it
@@ -250,6 +251,7 @@ class ScalableAllocator {
     return {
       chunks: s[0], size: s[1], usedSize: s[2], freeSize: s[3],
       totalMalloc: s[4] + this.#reused, totalFree: s[5] + this.#reused, allocations: s[6], leaks: s[7],
+      heldSize: s[8],
     };
   }
 

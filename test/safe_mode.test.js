@@ -9,7 +9,7 @@
 const net = require('node:net');
 const { spawnSync } = require('node:child_process');
 const { Arena, ArenaPool, BytePool, SAFE_POISON, STRATEGIES, ScalableAllocator } = require('..');
-const { collect, until } = require('./helpers/gc');
+const { collect, until, watch } = require('./helpers/gc');
 const { childEnv } = require('./helpers/child_env');
 
 // One shape for every safe pool: make, malloc, free, held bytes, close.
@@ -200,16 +200,19 @@ describe('ScalableAllocator, safe mode: accounting', () => {
 
   test('recycle() poisons every allocation and holds it; trim() keeps chunks with held bytes', async () => {
     const a = new ScalableAllocator({ safe: true, chunkSize: 4096 });
-    let buf = a.malloc(1000).fill(3);
-    a.recycle();
-    expect(isPoison(buf)).toBe(true);
-    a.trim();
-    const others = [];
-    for (let i = 0; i < 20; i++) others.push(a.malloc(1000).fill(1));
-    expect(isPoison(buf)).toBe(true);
-    for (const o of others) a.free(o);
-    buf = null;
-    expect(await until(() => a.stats().heldSize === 0)).toBe(true);
+    // Sync helpers: an async frame could keep a loop's last value alive.
+    const gone = watch((() => {
+      const buf = a.malloc(1000).fill(3);
+      a.recycle();
+      expect(isPoison(buf)).toBe(true);
+      a.trim();
+      const others = [];
+      for (let i = 0; i < 20; i++) others.push(a.malloc(1000).fill(1));
+      expect(isPoison(buf)).toBe(true);
+      others.forEach((o) => a.free(o));
+      return buf.buffer;
+    })());
+    expect(await until(() => gone() && a.stats().heldSize === 0)).toBe(true);
     a.trim();
     expect(a.stats().size).toBe(0);
     a.close();
