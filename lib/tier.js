@@ -22,6 +22,7 @@ const NO_SLAB = 0;
 const FREE = 1;
 const IN_USE = 2;
 const LOST = 3; // its memory was transferred to a caller's ArrayBuffer: never reused
+const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collected (lib/byte_pool_safe.js)
 
 // ---- stamps (lib/intrinsics.js) ----------------------------------------------
 
@@ -87,6 +88,7 @@ class Core {
     this.sampleCountdown = nextSample();
     this.reportedSites = new Set();
     this.registry = null; // FinalizationRegistry, made on first tracked buffer
+    this.safe = null;     // safe mode: its SafeSlots (lib/byte_pool_safe.js)
   }
 
   record(length) {
@@ -287,6 +289,6 @@ function nextSample() {
 }
 
 module.exports = {
-  Core, FREE, IN_USE, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp,
+  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp,
   nextSample,
 };

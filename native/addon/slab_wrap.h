@@ -3,8 +3,10 @@
 // (`chunk()`); JS carves fixed-size slots from it and never calls in on the
 // get/put hot path. `view()` makes a separate ArrayBuffer over one slot for
 // leak-tracked PooledBuffers, so a FinalizationRegistry can watch the memory's
-// real owner. Every ArrayBuffer keeps the region mapped until its finalizer
-// runs; close() detaches them all so outstanding views read length 0.
+// real owner; safe mode gives every slot handed out such an ArrayBuffer.
+// Every ArrayBuffer keeps the region mapped until its finalizer runs; close()
+// detaches them all so outstanding views read length 0, except safe-mode
+// ones, which it poisons instead (a socket write may still read them).
 #pragma once
 
 #include <memory>
@@ -37,7 +39,9 @@ class SlabWrap {
 
  private:
   napi_value Chunk(napi_env env, const Args<0>& args);  // -> ArrayBuffer | undefined after close
-  napi_value View(napi_env env, const Args<2>& args);   // (offset, length) -> ArrayBuffer
+  // (offset, length, safe = false) -> ArrayBuffer; a safe one is poisoned, not detached, by close().
+  napi_value View(napi_env env, const Args<3>& args);
+  napi_value Poison(napi_env env, const Args<2>& args);  // (offset, length): safe mode's free(); no-op after close
   napi_value Views(napi_env env, const Args<0>& args);  // -> live per-slot ArrayBuffers (tests)
   napi_value Close(napi_env env, const Args<0>& args);  // detaches the chunk and every view
 
