@@ -370,6 +370,7 @@ describe('BytePool#stats()', () => {
       recentLengths: [],
       leaks: 0,
       reservedSize: 0,
+      heldSize: 0,
     });
     pool.close();
   });

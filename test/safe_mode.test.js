@@ -132,7 +132,7 @@ describe('Arena, safe mode: held bytes are not free', () => {
   });
 
   test('a partial free poisons just that range; the rest stays live', () => {
-    const arena = new Arena(4096, { safe: true });
+    const arena = new Arena(4096, { safe: true, alignment: 1 }); // byte-exact: no granule is shared
     const buf = arena.malloc(100).fill(3);
     arena.free(buf.subarray(10, 20));
     expect(isPoison(buf.subarray(10, 20))).toBe(true);
@@ -141,6 +141,21 @@ describe('Arena, safe mode: held bytes are not free', () => {
     arena.free(buf.subarray(0, 10));
     arena.free(buf.subarray(20));
     expect(arena.heldSize).toBe(100);
+    arena.close();
+  });
+
+  test('with granules, held bytes are whole granules no live byte touches', () => {
+    const arena = new Arena(4096, { safe: true }); // alignment 8
+    const buf = arena.malloc(100);
+    arena.free(buf.subarray(10, 20)); // granules 1 and 2 still hold live bytes
+    expect(arena.heldSize).toBe(0);
+    arena.free(buf.subarray(20, 40)); // granules 2 to 4 now wholly freed
+    expect(arena.heldSize).toBe(24); // granules 2, 3 and 4
+    expect(arena.usedSize + arena.freeSize + arena.heldSize).toBe(arena.size);
+    arena.free(buf.subarray(0, 10));
+    arena.free(buf.subarray(40));
+    expect(arena.heldSize).toBe(104);
+    expect(arena.usedSize).toBe(0);
     arena.close();
   });
 

@@ -1,6 +1,8 @@
 // ArenaWrap: chunk and per-allocation ArrayBuffers over a core Arena.
 #include "arena_wrap.h"
 
+#include <algorithm>
+
 #include "../core/debug.h"
 #include "bound_function.h"
 #include "safe_poison.h"
@@ -16,6 +18,8 @@ struct SafeBlock {
   uint64_t offset;
   LiveRanges live;
   napi_ref weak;  // to the ArrayBuffer, for close()
+  uint64_t footprint = 0;  // what the strategy took for it (rounded up to its granules)
+  uint64_t held = 0;       // of that, what frees have released: the footprint less the granules live bytes touch
 };
 
 namespace {
@@ -35,9 +39,8 @@ void FinalizeSafeBlock(napi_env env, void*, void* hint) {
   ArenaState& state = *block->state;
   auto it = state.safe_blocks.find(block->id);
   if (it != state.safe_blocks.end() && it->second == block) {
-    const uint64_t live = block->live.live_bytes();
-    state.held -= block->live.size() - live;
-    if (live != 0) ++state.reclaimed;
+    state.held -= block->held;
+    if (!block->live.empty()) ++state.reclaimed;
     const FreeStatus status = state.arena->Free(block->offset, block->live.size());
     POOLMEM_ASSERT(status == FreeStatus::kOk);
     (void)status;
@@ -47,10 +50,25 @@ void FinalizeSafeBlock(napi_env env, void*, void* hint) {
   delete block;
 }
 
-// Poisons [offset, offset + size) of the block and counts it held.
+// Bytes of the block's footprint no live byte touches: what the strategy
+// would have free again had the frees gone to it (fast mode frees granules).
+uint64_t HeldBytes(const SafeBlock& block, uint64_t granule) {
+  uint64_t touched = 0, next = 0;  // next: the first granule not yet counted
+  for (const FreeRange& r : block.live.ranges()) {
+    const uint64_t first = std::max(r.start / granule, next), last = (r.end - 1) / granule;
+    if (last >= first) touched += (last - first + 1) * granule;
+    next = last + 1;
+  }
+  return block.footprint - std::min(block.footprint, touched);
+}
+
+// Poisons [offset, offset + size) of the block (already released from its
+// live ranges) and counts what that frees as held.
 void HoldRange(ArenaState& state, SafeBlock* block, uint64_t offset, uint64_t size) {
   Poison(block->region->data() + block->offset + offset, size);
-  state.held += size;
+  const uint64_t held = HeldBytes(*block, state.granule);
+  state.held += held - block->held;
+  block->held = held;
 }
 
 // True when the block's ArrayBuffer was detached (safe mode never detaches
@@ -61,6 +79,16 @@ void HoldRange(ArenaState& state, SafeBlock* block, uint64_t offset, uint64_t si
 bool Orphaned(napi_env env, const SafeBlock* block) {
   napi_value ab = nullptr;
   if (napi_get_reference_value(env, block->weak, &ab) != napi_ok || ab == nullptr) return true;
+  bool detached = false;
+  return napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached;
+}
+
+// Only the first case of Orphaned: its ArrayBuffer is alive and detached. A
+// collected block's bytes are unreachable: freeing them for it keeps the
+// counts right until its finalizer returns the block.
+bool Transferred(napi_env env, const SafeBlock* block) {
+  napi_value ab = nullptr;
+  if (napi_get_reference_value(env, block->weak, &ab) != napi_ok || ab == nullptr) return false;
   bool detached = false;
   return napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached;
 }
@@ -144,6 +172,7 @@ bool ArenaWrap::Init(napi_env env, const Args<kArgs>& args) {
   state_ = std::make_shared<ArenaState>();
   state_->arena = std::move(arena);
   state_->fast = !safe;
+  state_->granule = std::max<uint64_t>(options.alignment, 1);
   if (state_->fast && !NewChunk(env)) return false;
   table_ = data->arenas;
   id_ = table_->Add(state_);
@@ -190,11 +219,12 @@ napi_value ArenaWrap::Id(napi_env env, const Args<0>&) { return Number(env, id_)
 napi_value ArenaWrap::AllocateSafe(napi_env env, const Args<1>& args) {
   uint64_t size;
   if (!ReadSizeValue(env, args[0], 1, &size)) return nullptr;
+  const uint64_t free_before = state_->arena->free_size();
   const int64_t offset = state_->arena->Allocate(size);
   if (offset < 0) return Null(env);
   const uint64_t id = state_->next_id++;
   auto* block = new SafeBlock{state_, state_->arena->region(), id, static_cast<uint64_t>(offset),
-                              LiveRanges(size), nullptr};
+                              LiveRanges(size), nullptr, free_before - state_->arena->free_size()};
   bool ours = false;
   napi_value ab = NewExternalArrayBuffer(env, block->region->data() + offset, static_cast<size_t>(size),
                                          FinalizeSafeBlock, block, &ours);
@@ -245,7 +275,7 @@ napi_value ArenaWrap::HeldSize(napi_env env, const Args<0>&) {
 
 void ArenaWrap::ReleaseSafeBlocks(napi_env env) {
   for (auto& [id, block] : state_->safe_blocks) {
-    if (Orphaned(env, block)) continue;
+    if (Transferred(env, block)) continue;
     const std::vector<FreeRange> live = block->live.ranges();
     for (const FreeRange& r : live) {
       block->live.Release(r.start, r.end - r.start);

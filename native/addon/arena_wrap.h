@@ -27,6 +27,7 @@ struct ArenaState {
   uint64_t next_id = 1;
   uint64_t reclaimed = 0;  // safe blocks collected with bytes never freed (leaks)
   uint64_t held = 0;       // safe mode: freed bytes waiting for their buffer's finalizer
+  uint64_t granule = 1;    // the strategy's alignment: a granule is used while any byte of it is live
 };
 
 class ArenaWrap {

@@ -79,7 +79,7 @@ void ScalableState::EndBorrow() {
   if (lent == nullptr) return;
   TrackedBlock* block = lent;
   lent = nullptr;
-  if (BlockOrphaned(*this, block)) return;  // transferred: freed by nobody
+  if (BlockTransferred(*this, block)) return;  // freed by nobody
   const uint64_t size = block->live.size();
   if (ReleaseTracked(block, 0, size) == FreeStatus::kOk) HoldTracked(block, 0, size);
 }
@@ -143,7 +143,7 @@ void ScalableState::HoldTracked(TrackedBlock* block, uint64_t offset, uint64_t s
 
 void ScalableState::HoldAllTracked() {
   for (auto& [id, block] : tracked) {
-    if (BlockOrphaned(*this, block)) continue;
+    if (BlockTransferred(*this, block)) continue;
     const std::vector<FreeRange> live = block->live.ranges();
     for (const FreeRange& r : live) {
       ReleaseTracked(block, r.start, r.end - r.start);
@@ -205,6 +205,13 @@ void DetachBlockBuffer(ScalableState& state, TrackedBlock* block) {
   state.external->Add(state.env, block->uncounted);
   block->uncounted = 0;
   block->detached_by_us = true;
+}
+
+bool BlockTransferred(ScalableState& state, TrackedBlock* block) {
+  if (block->detached_by_us) return false;
+  napi_value ab = Deref(state.env, block->weak);
+  bool detached = false;
+  return ab != nullptr && (napi_is_detached_arraybuffer(state.env, ab, &detached) != napi_ok || detached);
 }
 
 bool BlockOrphaned(ScalableState& state, TrackedBlock* block) {

@@ -121,6 +121,10 @@ void DetachBlockBuffer(ScalableState& state, TrackedBlock* block);
 // bytes may still be reachable: freed by nobody, they go back only through
 // the finalizer, which runs once no ArrayBuffer holds the memory.
 bool BlockOrphaned(ScalableState& state, TrackedBlock* block);
+// Only the first case: its ArrayBuffer is alive and detached. A collected
+// one's bytes are unreachable: freeing them for it (they go back with its
+// finalizer anyway) keeps the counts right meanwhile.
+bool BlockTransferred(ScalableState& state, TrackedBlock* block);
 // Module-level hot path, one function each per addon instance (see handle_table.h),
 // its numbers in scalableScratch = [id, offset, size] (scratch.h):
 //   scalableMalloc() / scalableBorrow(): [id, -, size] -> chunk id, offset in
