@@ -285,7 +285,7 @@ class BytePool {
     return this.#core.safe !== null;
   }
 
-  // Outstanding buffers read length 0 afterwards; slabs are unmapped once
+  // Outstanding buffers read length 0 (safe mode: poison) afterwards; slabs are unmapped once
   // their finalizers have run. Idempotent.
   close() {
     BytePool.#check(this);

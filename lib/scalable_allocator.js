@@ -212,7 +212,7 @@ class ScalableAllocator {
       this.#freeRange(ab, offset, 0);
       return view(this.#empty, 0, 0);
     }
-    const kept = view(ab, offset, keep < length ? keep : length); // before a full free detaches ab
+    const kept = view(ab, offset, keep < length ? keep : length); // before a full free detaches ab (leak-tracked samples)
     if (keep < length) this.#freeRange(ab, offset + keep, length - keep);
     return kept;
   }
