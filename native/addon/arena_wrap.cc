@@ -1,96 +1,16 @@
 // ArenaWrap: chunk and per-allocation ArrayBuffers over a core Arena.
 #include "arena_wrap.h"
 
-#include <algorithm>
-
-#include "../core/debug.h"
+#include "arena_safe_block.h"
 #include "bound_function.h"
-#include "safe_poison.h"
 #include "scratch.h"
 
 namespace poolmem::addon {
-
-// One safe-mode allocation. Owned by its ArrayBuffer's finalizer.
-struct SafeBlock {
-  std::shared_ptr<ArenaState> state;
-  std::shared_ptr<MappedRegion> region;  // mapped until this block's buffer is finalized
-  uint64_t id;
-  uint64_t offset;
-  LiveRanges live;
-  napi_ref weak;  // to the ArrayBuffer, for close()
-  uint64_t footprint = 0;  // what the strategy took for it (rounded up to its granules)
-  uint64_t held = 0;       // of that, what frees have released: the footprint less the granules live bytes touch
-};
 
 namespace {
 
 void FinalizeChunk(napi_env, void*, void* hint) {
   delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // unmaps when this was the last holder
-}
-
-// Runs on a later turn once the block's buffer is collected, or at teardown;
-// also for a block whose buffer failed to register (it is not in the map).
-// The one path by which a safe block goes back: nothing can reach its bytes
-// any more, so all of them return, freed (held) and never freed (a leak)
-// alike. A safe arena frees only through its blocks (the fast path refuses
-// it), so these bytes are this block's alone and the arena must accept them.
-void FinalizeSafeBlock(napi_env env, void*, void* hint) {
-  auto* block = static_cast<SafeBlock*>(hint);
-  ArenaState& state = *block->state;
-  auto it = state.safe_blocks.find(block->id);
-  if (it != state.safe_blocks.end() && it->second == block) {
-    state.held -= block->held;
-    if (!block->live.empty()) ++state.reclaimed;
-    const FreeStatus status = state.arena->Free(block->offset, block->live.size());
-    POOLMEM_ASSERT(status == FreeStatus::kOk);
-    (void)status;
-    state.safe_blocks.erase(it);
-  }
-  if (block->weak != nullptr) napi_delete_reference(env, block->weak);
-  delete block;
-}
-
-// Bytes of the block's footprint no live byte touches: what the strategy
-// would have free again had the frees gone to it (fast mode frees granules).
-uint64_t HeldBytes(const SafeBlock& block, uint64_t granule) {
-  uint64_t touched = 0, next = 0;  // next: the first granule not yet counted
-  for (const FreeRange& r : block.live.ranges()) {
-    const uint64_t first = std::max(r.start / granule, next), last = (r.end - 1) / granule;
-    if (last >= first) touched += (last - first + 1) * granule;
-    next = last + 1;
-  }
-  return block.footprint - std::min(block.footprint, touched);
-}
-
-// Poisons [offset, offset + size) of the block (already released from its
-// live ranges) and counts what that frees as held.
-void HoldRange(ArenaState& state, SafeBlock* block, uint64_t offset, uint64_t size) {
-  Poison(block->region->data() + block->offset + offset, size);
-  const uint64_t held = HeldBytes(*block, state.granule);
-  state.held += held - block->held;
-  block->held = held;
-}
-
-// True when the block's ArrayBuffer was detached (safe mode never detaches
-// its own): ArrayBuffer#transfer moved the memory, and this block's
-// finalizer, to a new ArrayBuffer. Or it was collected and its finalizer is
-// pending. Either way its bytes may still be reachable: freed by nobody,
-// never poisoned, they go back only through the finalizer.
-bool Orphaned(napi_env env, const SafeBlock* block) {
-  napi_value ab = nullptr;
-  if (napi_get_reference_value(env, block->weak, &ab) != napi_ok || ab == nullptr) return true;
-  bool detached = false;
-  return napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached;
-}
-
-// Only the first case of Orphaned: its ArrayBuffer is alive and detached. A
-// collected block's bytes are unreachable: freeing them for it keeps the
-// counts right until its finalizer returns the block.
-bool Transferred(napi_env env, const SafeBlock* block) {
-  napi_value ab = nullptr;
-  if (napi_get_reference_value(env, block->weak, &ab) != napi_ok || ab == nullptr) return false;
-  bool detached = false;
-  return napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached;
 }
 
 // The fast-mode arena whose handle id is in the scratch, or nullptr after throwing.
@@ -273,16 +193,6 @@ napi_value ArenaWrap::HeldSize(napi_env env, const Args<0>&) {
   return Number(env, static_cast<double>(state_->held));
 }
 
-void ArenaWrap::ReleaseSafeBlocks(napi_env env) {
-  for (auto& [id, block] : state_->safe_blocks) {
-    if (Transferred(env, block)) continue;
-    const std::vector<FreeRange> live = block->live.ranges();
-    for (const FreeRange& r : live) {
-      block->live.Release(r.start, r.end - r.start);
-      HoldRange(*state_, block, r.start, r.end - r.start);
-    }
-  }
-}
 
 napi_value ArenaWrap::Close(napi_env env, const Args<0>&) {
   if (state_->arena->closed()) return Undefined(env);
@@ -294,7 +204,7 @@ napi_value ArenaWrap::Close(napi_env env, const Args<0>&) {
   }
   // Safe blocks are not detached: a write in flight may still read them. They
   // read poison and stay mapped until their finalizers run.
-  ReleaseSafeBlocks(env);
+  ReleaseAllSafeBlocks(env, *state_);
   return Undefined(env);
 }
 
@@ -303,7 +213,7 @@ napi_value ArenaWrap::Reset(napi_env env, const Args<0>&) {
   if (!state_->fast) {
     // Every allocation is a block: each is freed as by free() (poisoned, held
     // until its finalizer), except orphans, which stay allocated.
-    ReleaseSafeBlocks(env);
+    ReleaseAllSafeBlocks(env, *state_);
     return Undefined(env);
   }
   state_->arena->strategy().Reset(state_->arena->size());

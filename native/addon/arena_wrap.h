@@ -61,9 +61,6 @@ class ArenaWrap {
 
   // A fresh chunk ArrayBuffer over the whole region, held in chunk_; false on failure.
   bool NewChunk(napi_env env);
-  // close() and reset(): poisons every safe block's live bytes and marks them
-  // freed (held until its finalizer), except orphans (transferred memory).
-  void ReleaseSafeBlocks(napi_env env);
 
   std::shared_ptr<ArenaState> state_;
   std::shared_ptr<HandleTable<ArenaState>> table_;

@@ -241,36 +241,13 @@ napi_value ScalableAllocatorWrap::Close(napi_env env, const Args<0>&) {
 }
 
 napi_value ScalableAllocatorWrap::Stats(napi_env env, const Args<0>&) {
-  ScalableState& state = *state_;
-  state.FlushReleases();  // chunks a GC fallback released: detach them now
-  const ScalableStats s = state.core->stats();
-  // Safe mode: the core still counts held bytes as one allocation per block
-  // until its finalizer; report them apart, and the live pieces as free() left
-  // them. A borrow is a block too, left out as in fast mode (lent bytes are
-  // not counted; once the next call frees them they are held like any
-  // other). After close() the core has let go of everything.
-  uint64_t held = 0, blocks = 0, pieces = 0, lent = 0;
-  if (!state.fast && !state.closed) {
-    held = state.held;
-    for (const auto& [id, block] : state.tracked) {
-      ++blocks;
-      pieces += block->live.ranges().size();
-    }
-    if (state.lent != nullptr) {
-      lent = state.lent->live.live_bytes();
-      pieces -= state.lent->live.ranges().size();
-    }
-  }
-  const uint64_t borrowed = state.fast ? 0 : state.borrowed_bytes;
-  const double values[] = {static_cast<double>(s.chunks),
-                           static_cast<double>(s.size),
-                           static_cast<double>(s.used_size - held - lent),
-                           static_cast<double>(s.free_size),
-                           static_cast<double>(s.total_malloc - borrowed),
-                           static_cast<double>(s.total_free + held + lent - borrowed),
-                           static_cast<double>(s.allocations - blocks + pieces),
-                           static_cast<double>(state.leaks),
-                           static_cast<double>(state.fast ? 0 : state.held)};
+  state_->FlushReleases();  // chunks a GC fallback released: detach them now
+  const ScalableStats s = state_->Reported();
+  const double values[] = {static_cast<double>(s.chunks),       static_cast<double>(s.size),
+                           static_cast<double>(s.used_size),    static_cast<double>(s.free_size),
+                           static_cast<double>(s.total_malloc), static_cast<double>(s.total_free),
+                           static_cast<double>(s.allocations),  static_cast<double>(state_->leaks),
+                           static_cast<double>(state_->fast ? 0 : state_->held)};
   napi_value out = NewArray(env);
   for (uint32_t i = 0; i < 9; ++i) {
     if (!SetElement(out, env, i, Number(env, values[i]))) return nullptr;

@@ -152,6 +152,33 @@ void ScalableState::HoldAllTracked() {
   }
 }
 
+ScalableStats ScalableState::Reported() const {
+  ScalableStats s = core->stats();
+  if (fast) return s;
+  // The core counts each safe block as one allocation, all of its bytes used,
+  // until its finalizer frees it: report the live pieces free() left, and
+  // held bytes as freed. A borrow is a block too, left out as in fast mode
+  // (once the next call frees it, it is held like any other). After close()
+  // the core has let go of everything but still counts what was lent.
+  const uint64_t borrowed = borrowed_bytes;
+  s.total_malloc -= borrowed;
+  s.total_free -= borrowed;
+  if (closed) return s;
+  uint64_t blocks = 0, pieces = 0, lent_bytes = 0;
+  for (const auto& [id, block] : tracked) {
+    ++blocks;
+    pieces += block->live.ranges().size();
+  }
+  if (lent != nullptr) {
+    lent_bytes = lent->live.live_bytes();
+    pieces -= lent->live.ranges().size();
+  }
+  s.used_size -= held + lent_bytes;
+  s.total_free += held + lent_bytes;
+  s.allocations = s.allocations - blocks + pieces;
+  return s;
+}
+
 // Runs on a later turn after GC, after a full free's detach (fast mode), or
 // at teardown; also for a block whose buffer failed to register (it is in no
 // map then). Fast mode: returns exactly what is still allocated (a leak).

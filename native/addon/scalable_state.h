@@ -81,6 +81,9 @@ struct ScalableState final : ChunkListener {
   // Safe mode recycle() and close(): every block's live bytes freed as by
   // free(), except orphans (transferred memory: freed by nobody).
   void HoldAllTracked();
+  // The core's stats as the JS half reports them: in safe mode, held bytes
+  // count as freed (apart from used and free) and lent ones not at all.
+  ScalableStats Reported() const;
   // Whether [offset, offset + size) of the chunk touches a tracked block.
   bool CoversTracked(uint64_t chunk, uint64_t offset, uint64_t size) const;
   void AddTracked(TrackedBlock* block);
