@@ -374,7 +374,7 @@ export class BytePool implements Disposable {
   /** Unmaps slabs with no slot in use; returns the bytes released. */
   trim(): number;
   stats(): BytePoolStats;
-  /** Prometheus text exposition format; metric names start with `${prefix}bytepool_`. */
+  /** Prometheus text exposition format; metric names start with `${prefix}bytepool_` (`held_bytes`: safe mode's `heldSize`). */
   metrics(prefix?: string): string;
   readonly closed: boolean;
   readonly safe: boolean;

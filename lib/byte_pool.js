@@ -351,6 +351,8 @@ function formatMetrics(name, tiers, core) {
   family('leaks_total', 'counter',
     'PooledBuffers garbage-collected with a reference count above zero.', [['', core.leaks]]);
   family('reserved_bytes', 'gauge', 'Bytes mapped for slabs.', [['', core.reserved]]);
+  family('held_bytes', 'gauge', 'Safe mode: bytes given back but held until their buffer is garbage-collected.',
+    [['', core.safe === null ? 0 : core.safe.held]]);
   return `${lines.join('\n')}\n`;
 }
 
