@@ -244,6 +244,7 @@ class BytePool {
   trim() {
     BytePool.#check(this);
     if (this.#core.closed) return 0;
+    if (this.#core.safe !== null) this.#core.safe.settle();
     let released = 0;
     for (const t of this.#tiers) released += t.trim();
     return released;

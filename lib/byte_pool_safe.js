@@ -5,7 +5,11 @@
 // poison the slot (SAFE_POISON) and hold it: it goes back to its tier's free
 // list only when a FinalizationRegistry sees that ArrayBuffer collected, the
 // one object every view of the bytes (and a socket write of them) keeps
-// alive. The same callback returns a slot that was never given back, as a leak.
+// alive, and the slab confirms the slot's backing store is gone too: after
+// ArrayBuffer#transfer a new ArrayBuffer reaches the bytes, so the slot waits
+// (#pending, looked at again when a tier runs out, and by heldSize and trim)
+// until that one is collected. The same path returns a slot that was never
+// given back, as a leak.
 
 const { codes, fromNative } = require('./errors');
 const { isDetached, viewByteOffset } = require('./intrinsics');
@@ -19,7 +23,8 @@ class SafeSlots {
   #core;
   #onLeak;    // (core, record) -> reports one leak (byte_pool.js)
   #registry = new FinalizationRegistry((record) => this.#collected(record));
-  held = 0;   // bytes of held slots
+  #pending = []; // collected records whose memory a transferred ArrayBuffer may still reach
+  #held = 0;     // bytes of held slots
 
   constructor(core, onLeak) {
     this.#core = core;
@@ -30,6 +35,7 @@ class SafeSlots {
   // ArrayBuffer; refs is the slot's starting count (1 for a PooledBuffer).
   #take(tier, length, refs, site) {
     const core = this.#core;
+    if (tier.freeTop === 0 && this.#pending.length !== 0) this.settle();
     const slot = tier.take();
     const slab = tier.slabs[slot >>> tier.shift];
     let arrayBuffer;
@@ -90,15 +96,33 @@ class SafeSlots {
     tier.state[slot] = HELD;
     tier.puts++;
     this.#core.totalPut++;
-    this.held += tier.size;
+    this.#held += tier.size;
   }
 
-  // FinalizationRegistry callback: nothing can reach the slot any more.
+  // Bytes of held slots, after returning those now unreachable.
+  get held() {
+    if (this.#pending.length !== 0) this.settle();
+    return this.#held;
+  }
+
+  // Returns pending slots whose backing store is gone.
+  settle() {
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const record of pending) this.#collected(record);
+  }
+
+  // FinalizationRegistry callback: the slot's own ArrayBuffer is gone.
   #collected(record) {
     const { core, tier, slot } = record;
+    const slab = tier.slabs[slot >>> tier.shift];
+    if (!core.closed && slab !== null && slab.handle.reachable((slot & (tier.perSlab - 1)) * tier.stride)) {
+      this.#pending.push(record); // transferred, or its native finalizer has not run yet
+      return;
+    }
     const state = tier.state[slot];
     if (state === HELD) {
-      this.held -= tier.size;
+      this.#held -= tier.size;
       if (core.closed) return; // its slab is gone
     } else if (state === IN_USE && tier.gen[slot] === record.gen && !core.closed) {
       tier.gen[slot]++; // never given back: a leak

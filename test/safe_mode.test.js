@@ -320,6 +320,28 @@ describe('BytePool, safe mode', () => {
     pool.close();
   });
 
+  test.each([['never given back', false], ['after put()', true]])(
+    'a slot whose ArrayBuffer was transferred (%s) is reused only once the new ArrayBuffer is collected', async (_, put) => {
+      const { transfer } = require('./helpers/transfer');
+      const realBuffer = (v) => Reflect.apply(Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'buffer').get, v, []);
+      const pool = new BytePool([64], { safe: true, leakDetection: 'disabled' });
+      let moved = (() => {
+        const buf = pool.get(64).fill(1);
+        if (put) pool.put(buf);
+        return new Uint8Array(transfer(realBuffer(buf))); // the original ArrayBuffer can now be collected
+      })();
+      const expected = put ? SAFE_POISON : 1;
+      await collect();
+      const others = [];
+      for (let i = 0; i < 300; i++) others.push(pool.get(64).fill(2));
+      expect(moved.every((x) => x === expected)).toBe(true);
+      others.forEach((o) => pool.put(o));
+      others.length = 0;
+      moved = null;
+      expect(await until(() => pool.stats().heldSize === 0 && pool.stats().tiers[64].inUse === 0)).toBe(true);
+      pool.close();
+    });
+
   test('POOLMEM_SAFE=1 turns it on for every BytePool', () => {
     const script = `
       const { BytePool, SAFE_POISON } = require(${JSON.stringify(require.resolve('..'))});

@@ -30,6 +30,9 @@ void FinalizeView(napi_env env, void*, void* hint) {
   // V8 has stopped counting this ArrayBuffer; give back what View() took off.
   view->state->external->Add(env, view->uncounted);
   view->state->views.erase(view);
+  if (view->safe && view->weak != nullptr) {  // registered: its slot is in safe_offsets
+    view->state->safe_offsets.erase(static_cast<uint64_t>(view->data - view->region->data()));
+  }
   if (view->weak != nullptr) napi_delete_reference(env, view->weak);
   delete view;
 }
@@ -42,6 +45,7 @@ napi_value SlabWrap::Define(napi_env env) {
       Method<W, 0, &W::Chunk>("chunk"),
       Method<W, 3, &W::View>("view"),
       Method<W, 2, &W::Poison>("poison"),
+      Method<W, 1, &W::Reachable>("reachable"),
       Method<W, 0, &W::Views>("views"),
       Method<W, 0, &W::Close>("close"),
   };
@@ -125,6 +129,7 @@ napi_value SlabWrap::View(napi_env env, const Args<3>& args) {
   // counted twice rather than the count going negative.
   view->uncounted = state_->external->Take(env, static_cast<int64_t>(length));
   state_->views.insert(view);
+  if (safe) state_->safe_offsets.insert(offset);
   return ab;
 }
 
@@ -135,6 +140,12 @@ napi_value SlabWrap::Poison(napi_env env, const Args<2>& args) {
   if (!InSlab(env, *state_, offset, length)) return nullptr;
   poolmem::addon::Poison(state_->region->data() + offset, length);
   return Undefined(env);
+}
+
+napi_value SlabWrap::Reachable(napi_env env, const Args<1>& args) {
+  uint64_t offset;
+  if (!ReadSizeValue(env, args[0], 0, &offset)) return nullptr;
+  return Boolean(env, state_->safe_offsets.count(offset) != 0);
 }
 
 napi_value SlabWrap::Views(napi_env env, const Args<0>&) {

@@ -9,6 +9,7 @@
 // ones, which it poisons instead (a socket write may still read them).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <unordered_set>
 
@@ -25,6 +26,7 @@ struct SlabState {
   std::shared_ptr<MappedRegion> region;
   std::shared_ptr<ExternalMemory> external;  // the addon instance's count
   std::unordered_set<SlabView*> views;       // live per-slot ArrayBuffers
+  std::unordered_set<uint64_t> safe_offsets; // slots a safe view's backing store still reaches
   bool closed = false;
 };
 
@@ -42,6 +44,10 @@ class SlabWrap {
   // (offset, length, safe = false) -> ArrayBuffer; a safe one is poisoned, not detached, by close().
   napi_value View(napi_env env, const Args<3>& args);
   napi_value Poison(napi_env env, const Args<2>& args);  // (offset, length): safe mode's free(); no-op after close
+  // (offset) -> whether a safe view's memory at that slot is still reachable:
+  // its backing store (which ArrayBuffer#transfer moves to a new ArrayBuffer)
+  // has not been finalized yet.
+  napi_value Reachable(napi_env env, const Args<1>& args);
   napi_value Views(napi_env env, const Args<0>& args);  // -> live per-slot ArrayBuffers (tests)
   napi_value Close(napi_env env, const Args<0>& args);  // detaches the chunk and every view
 
