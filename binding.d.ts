@@ -29,6 +29,13 @@ export type Strategy = 'treap' | 'avl' | 'buddy' | 'first-fit';
 /** The strategies this build provides. */
 export const STRATEGIES: readonly Strategy[];
 
+/**
+ * The byte safe mode writes over freed memory (0xDF): `free()`, `put()`, a release to zero,
+ * `recycle()` and `close()` poison what they free, so a use after free reads or sends this
+ * byte, never another allocation's data.
+ */
+export const SAFE_POISON: number;
+
 export interface StrategyOptions {
   /**
    * Default `'treap'`: best fit, ties to the lowest offset. `'avl'`: the same fit with two AVL trees.
@@ -76,7 +83,10 @@ export class RangeAllocator {
 // ---------------------------------------------------------------------------
 
 export interface ArenaOptions extends StrategyOptions {
-  /** One ArrayBuffer per allocation, detached on free. Default: `process.env.POOLMEM_SAFE === '1'`. */
+  /**
+   * One ArrayBuffer per allocation; `free()` poisons the bytes (`SAFE_POISON`) and they are
+   * reused only after that ArrayBuffer is collected. Default: `process.env.POOLMEM_SAFE === '1'`.
+   */
   safe?: boolean | undefined;
   /** Ask the kernel for transparent huge pages (advisory). */
   hugePages?: boolean | undefined;
@@ -89,11 +99,18 @@ export class Arena implements Disposable {
   /** Frees the buffer or any subarray of it (partial free). */
   free(buf: Uint8Array): void;
   readonly size: number;
+  /** Bytes `malloc` can still find (held bytes are not among them). */
   readonly freeSize: number;
+  /** Bytes live allocations hold: `size - freeSize - heldSize`. */
   readonly usedSize: number;
+  /** Safe mode: bytes freed but held until their ArrayBuffer is collected (whole granules); 0 in fast mode. */
+  readonly heldSize: number;
   readonly safe: boolean;
   readonly closed: boolean;
-  /** Outstanding views read length 0 afterwards. Idempotent. */
+  /**
+   * Fast mode: outstanding views read length 0 afterwards. Safe mode: they read `SAFE_POISON`
+   * and stay mapped until collected (a write in flight may still read them). Idempotent.
+   */
   close(): void;
   [Symbol.dispose](): void;
 }
@@ -112,7 +129,10 @@ export interface ScalableAllocatorOptions extends StrategyOptions {
   maxChunkSize?: number | undefined;
   /** Cap on reserved bytes (the sum of chunk sizes); default unlimited. */
   maxSize?: number | undefined;
-  /** One ArrayBuffer per allocation, detached on full free. Default: `process.env.POOLMEM_SAFE === '1'`. */
+  /**
+   * One ArrayBuffer per allocation (and per borrow); freeing poisons the bytes (`SAFE_POISON`) and
+   * they are reused only after that ArrayBuffer is collected. Default: `process.env.POOLMEM_SAFE === '1'`.
+   */
   safe?: boolean | undefined;
   /** Ask the kernel for transparent huge pages (advisory). */
   hugePages?: boolean | undefined;
@@ -140,13 +160,21 @@ export interface ScalableAllocatorStats {
    * (`ArrayBuffer.prototype.transfer()`); also counted in `totalFree`, never handed out again.
    */
   transferred: number;
+  /**
+   * Safe mode: bytes freed but held until their ArrayBuffer is collected; counted in
+   * `totalFree`, in neither `usedSize` nor `freeSize`. 0 in fast mode.
+   */
+  heldSize: number;
 }
 
 export class ScalableAllocator implements Disposable {
   constructor(options?: ScalableAllocatorOptions);
   /** A Buffer of `size` bytes (not zeroed); grows a chunk when nothing fits. Throws `ERR_POOLMEM_OUT_OF_MEMORY` past `maxSize`. */
   malloc(size: number): Buffer;
-  /** Free memory lent until the next call on this allocator; not reserved: the next `malloc` may return it. */
+  /**
+   * Free memory lent until the next call on this allocator; not reserved: the next `malloc` may return it.
+   * Safe mode: reserved, and poisoned and held by the next call, so no `malloc` returns it while it is reachable.
+   */
   borrow(size: number): Buffer;
   /** Frees the buffer or any subarray of it (partial free). */
   free(buf: Uint8Array): void;
@@ -154,14 +182,14 @@ export class ScalableAllocator implements Disposable {
   freeRest(buf: Uint8Array, keep: number): Buffer;
   /** Releases every fully free chunk; returns the bytes released. */
   trim(): number;
-  /** Frees everything handed out (views kept afterwards may see new data, as after `free`). */
+  /** Frees everything handed out (views kept afterwards may see new data, as after `free`; safe mode: poison). */
   recycle(): void;
   recyclable(): RecyclableMemory;
   stats(): ScalableAllocatorStats;
   readonly closed: boolean;
   readonly safe: boolean;
   readonly leakDetection: LeakDetection;
-  /** Outstanding views read length 0 afterwards. Idempotent. */
+  /** Outstanding views read length 0 afterwards (safe mode: `SAFE_POISON`, mapped until collected). Idempotent. */
   close(): void;
   [Symbol.dispose](): void;
 }
@@ -299,6 +327,12 @@ export interface BytePoolOptions {
   leakDetection?: LeakDetection | undefined;
   /** Cap on bytes mapped for slabs; a get that needs more throws `ERR_POOLMEM_OUT_OF_MEMORY`. */
   maxSize?: number | undefined;
+  /**
+   * Every buffer gets an ArrayBuffer of its own; `put()` and a release to zero poison its slot
+   * (`SAFE_POISON`), which is reused only after that ArrayBuffer is collected; a buffer collected
+   * without either counts in `stats().leaks`. Default: `process.env.POOLMEM_SAFE === '1'`.
+   */
+  safe?: boolean | undefined;
 }
 
 export interface BytePoolTierStats {
@@ -318,6 +352,8 @@ export interface BytePoolStats {
   leaks: number;
   /** Bytes mapped for slabs. */
   reservedSize: number;
+  /** Safe mode: bytes of slots given back but held until their ArrayBuffer is collected; 0 in fast mode. */
+  heldSize: number;
 }
 
 export class BytePool implements Disposable {
@@ -343,10 +379,11 @@ export class BytePool implements Disposable {
   /** Unmaps slabs with no slot in use; returns the bytes released. */
   trim(): number;
   stats(): BytePoolStats;
-  /** Prometheus text exposition format; metric names start with `${prefix}bytepool_`. */
+  /** Prometheus text exposition format; metric names start with `${prefix}bytepool_` (`held_bytes`: safe mode's `heldSize`). */
   metrics(prefix?: string): string;
   readonly closed: boolean;
-  /** Outstanding buffers read length 0 afterwards. Idempotent. */
+  readonly safe: boolean;
+  /** Outstanding buffers read length 0 afterwards (safe mode: `SAFE_POISON`, mapped until collected). Idempotent. */
   close(): void;
   [Symbol.dispose](): void;
 }

@@ -5,8 +5,10 @@
 // serves most malloc/free pairs without a native call; otherwise malloc is
 // one native call plus one view, free is one native call. A view kept after
 // free() may see new data, as with Buffer.allocUnsafe's shared pool.
-// Safe mode: one external ArrayBuffer per allocation, detached when fully
-// freed (stale views read length 0); its finalizer returns what was never freed.
+// Safe mode: one external ArrayBuffer per allocation. free() poisons the
+// bytes (SAFE_POISON) and holds them: only that ArrayBuffer's finalizer gives
+// the block back, so nothing that can still reach it (a view, a socket write)
+// ever sees another allocation's data (docs/design.md, Safe mode).
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
@@ -16,6 +18,7 @@ const {
 } = require('./block_cache');
 const { chunkGone, isDetached, viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
+const { parseSafe } = require('./safe_mode');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
@@ -96,7 +99,7 @@ class Arena {
     const [kind, minBlock] = parseStrategy(opts);
     const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
     validateStrategySize(kind, minBlock, size, 'size', alignment);
-    const safe = opts.safe === undefined ? process.env.POOLMEM_SAFE === '1' : validateBoolean(opts.safe, 'options.safe');
+    const safe = parseSafe(opts);
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
     try {
       this.#handle = new binding.ArenaHandle(size, kind, minBlock, safe, hugePages, alignment);
@@ -186,7 +189,13 @@ class Arena {
 
   get usedSize() {
     Arena.#check(this);
-    return this.#size - this.freeSize;
+    return this.#size - this.freeSize - (this.#safe ? this.#handle.heldSize() : 0);
+  }
+
+  // Safe mode: bytes freed but held until their ArrayBuffer is collected.
+  get heldSize() {
+    Arena.#check(this);
+    return this.#safe ? this.#handle.heldSize() : 0;
   }
 
   get safe() {

@@ -3,7 +3,7 @@
 // each mapped once. get() hands out only an arena nobody holds (goumem's
 // round-robin handed the same arena to two users) and throws
 // ERR_POOLMEM_OUT_OF_MEMORY when all are held. release() empties the arena
-// (goumem kept the old contents) and detaches every view made from it. Each
+// (goumem kept the old contents) and detaches every view made from it (safe mode: poisons them). Each
 // get() returns a fresh Arena object over the pooled native arena; release()
 // closes that object, so a stale reference throws ERR_POOLMEM_CLOSED instead
 // of allocating from the next holder's memory. arena.close() and
@@ -105,7 +105,7 @@ class ArenaPool {
   }
 
   // Unmaps every arena; held Arena objects are closed and their views read
-  // length 0. Idempotent.
+  // length 0 (safe mode: poison). Idempotent.
   close() {
     ArenaPool.#check(this);
     if (this.#closed) return;

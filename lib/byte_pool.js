@@ -8,12 +8,15 @@
 // Leak detection (getBuffer only): a sampled PooledBuffer gets an ArrayBuffer
 // of its own over its slot, and a FinalizationRegistry watches that
 // ArrayBuffer, the one object every view of the memory keeps alive.
+// Safe mode (lib/byte_pool_safe.js) does that for every slot handed out.
 
 const { Buffer } = require('node:buffer');
 const { codes, fromNative } = require('./errors');
 const { isDetached, viewBuffer, viewByteLength } = require('./intrinsics');
 const { fresh, view } = require('./pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
+const { SafeSlots } = require('./byte_pool_safe');
+const { parseSafe } = require('./safe_mode');
 const {
   Core, FREE, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp, nextSample,
 } = require('./tier');
@@ -86,6 +89,7 @@ class BytePool {
     const leak = opts.leakDetection === undefined ? 'sample' : validateOneOf(opts.leakDetection, 'options.leakDetection', LEAK_MODES);
     const maxSize = opts.maxSize === undefined ? Infinity : validateInteger(opts.maxSize, 'options.maxSize', 0);
     this.#core = new Core(maxSize, LEAK_MODES.indexOf(leak));
+    if (parseSafe(opts)) this.#core.safe = new SafeSlots(this.#core, reportSafeLeak);
     this.#tiers = sizes.map((size) => new Tier(this.#core, size));
     this.#maxTier = sizes[sizes.length - 1];
     this.#bucketStart = new Uint8Array(34);
@@ -115,9 +119,9 @@ class BytePool {
     if (typeof this !== 'object' || this === null || !(#core in this)) throw ERR_INVALID_THIS('BytePool');
     const core = this.#core;
     // The common call, in as few checks as possible: a whole number of bytes
-    // that a tier holds, on an open pool (a NaN fails `length > 0`).
+    // that a tier holds, on an open fast-mode pool (a NaN fails `length > 0`).
     if (typeof length === 'number' && length > 0 && length <= this.#maxTier && Math.floor(length) === length &&
-        !core.closed) {
+        !core.closed && core.safe === null) {
       const tier = this.#tierFor(length);
       const slot = tier.take();
       core.record(length);
@@ -139,6 +143,7 @@ class BytePool {
       return plain;
     }
     const tier = this.#tierFor(length);
+    if (core.safe !== null) return core.safe.get(tier, length);
     const slot = tier.take();
     core.record(length);
     return tier.bufferOf(slot, length);
@@ -190,6 +195,7 @@ class BytePool {
     const core = this.#core;
     const tracked = TrackedStamp.of(arrayBuffer);
     if (tracked !== undefined && tracked.core === core) {
+      if (core.safe !== null) return core.safe.put(buf, tracked);
       const { tier, slot } = tracked;
       if (tier.gen[slot] === tracked.gen && tier.refs[slot] > 0) {
         throw ERR_POOLMEM_REFCOUNT('the buffer belongs to a PooledBuffer; call release() on it');
@@ -206,6 +212,7 @@ class BytePool {
     if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
     if (length === 0 || length > this.#maxTier) return newPooledBuffer(null, 0, 0, this.get(length));
     const tier = this.#tierFor(length);
+    if (core.safe !== null) return core.safe.getBuffer(tier, length, core.leakMode === PARANOID ? captureSite() : null);
     if (core.leakMode !== DISABLED && (core.leakMode === PARANOID || --core.sampleCountdown === 0)) {
       return this.#getTracked(tier, length);
     }
@@ -265,6 +272,7 @@ class BytePool {
   trim() {
     BytePool.#check(this);
     if (this.#core.closed) return 0;
+    if (this.#core.safe !== null) this.#core.safe.settle();
     let released = 0;
     for (const t of this.#tiers) released += t.trim();
     return released;
@@ -289,6 +297,7 @@ class BytePool {
       recentLengths: recentLengths(core),
       leaks: core.leaks,
       reservedSize: core.reserved,
+      heldSize: core.safe === null ? 0 : core.safe.held,
     };
   }
 
@@ -306,7 +315,12 @@ class BytePool {
     return this.#core.closed;
   }
 
-  // Outstanding buffers read length 0 afterwards; slabs are unmapped once
+  get safe() {
+    BytePool.#check(this);
+    return this.#core.safe !== null;
+  }
+
+  // Outstanding buffers read length 0 (safe mode: poison) afterwards; slabs are unmapped once
   // their finalizers have run. Idempotent.
   close() {
     BytePool.#check(this);
@@ -338,6 +352,12 @@ function lostOrTrimmed(slab) {
   if (!slab.lost) slab.tier.loseSlab(slab);
   throw ERR_POOLMEM_FOREIGN_BUFFER(
     "byte pool (its slab's ArrayBuffer was transferred: the memory is the new ArrayBuffer's)");
+}
+
+// A safe-mode slot collected without put()/release(): counted always,
+// reported unless leak detection is disabled.
+function reportSafeLeak(core, record) {
+  if (core.leakMode !== DISABLED) reportLeak(core, record);
 }
 
 function captureSite() {
@@ -384,6 +404,8 @@ function formatMetrics(name, tiers, core) {
   family('leaks_total', 'counter',
     'PooledBuffers garbage-collected with a reference count above zero.', [['', core.leaks]]);
   family('reserved_bytes', 'gauge', 'Bytes mapped for slabs.', [['', core.reserved]]);
+  family('held_bytes', 'gauge', 'Safe mode: bytes given back but held until their buffer is garbage-collected.',
+    [['', core.safe === null ? 0 : core.safe.held]]);
   return `${lines.join('\n')}\n`;
 }
 

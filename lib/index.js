@@ -15,6 +15,7 @@ const { PooledOnread } = require('./pooled_onread');
 const { alloc, free } = require('./process_allocator');
 const { RangeAllocator } = require('./range_allocator');
 const { RecyclableMemory } = require('./recyclable_memory');
+const { SAFE_POISON } = require('./safe_mode');
 const { ScalableAllocator } = require('./scalable_allocator');
 const { STRATEGIES } = require('./strategy');
 const { transferableCopy } = require('./transferable_copy');
@@ -22,6 +23,6 @@ const { endAndFree, writeAndFree } = require('./write_and_free');
 
 module.exports = {
   Arena, ArenaPool, BytePool, FrameReader, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, PooledMemory,
-  PooledOnread, RangeAllocator, RecyclableMemory, STRATEGIES, ScalableAllocator, alloc, endAndFree, free,
+  PooledOnread, RangeAllocator, RecyclableMemory, SAFE_POISON, STRATEGIES, ScalableAllocator, alloc, endAndFree, free,
   transferableCopy, writeAndFree,
 };

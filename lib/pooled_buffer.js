@@ -74,7 +74,8 @@ class PooledBuffer {
     if (count !== 0) return false;
     const bytes = this.#bytes;
     this.#bytes = undefined;
-    tier.releaseBytes(slot, bytes);
+    if (tier.core.safe !== null) tier.core.safe.hold(tier, slot, bytes); // poisoned, held until collected
+    else tier.releaseBytes(slot, bytes);
     return true;
   }
 

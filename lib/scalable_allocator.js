@@ -11,7 +11,8 @@
 // Tracked allocations (safe mode, leak detection samples, sampled
 // RecyclableMemory) own an ArrayBuffer each. Only that ArrayBuffer's native
 // finalizer returns unfreed bytes, so memory a live view (the Buffer,
-// subarray(), slice()) can reach is never handed out again. Leaks are
+// subarray(), slice()) can reach is never handed out again. In safe mode it
+// returns freed ones too: free() poisons and holds (docs/design.md, Safe mode). Leaks are
 // reported the next time the allocator tracks an allocation or is asked for
 // stats()/trim()/recycle()/close(), as Netty does.
 // Chunk allocations go through a size-class cache (lib/block_cache.js, as
@@ -41,6 +42,7 @@ const {
   BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classIndex,
 } = require('./block_cache');
 const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
+const { parseSafe } = require('./safe_mode');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOneOf, validateOptions,
@@ -150,7 +152,7 @@ class ScalableAllocator {
     const maxSize = opts.maxSize === undefined ? 0 : validateInteger(opts.maxSize, 'options.maxSize', 1);
     const [kind, minBlock] = parseStrategy(opts);
     const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
-    const safe = opts.safe === undefined ? process.env.POOLMEM_SAFE === '1' : validateBoolean(opts.safe, 'options.safe');
+    const safe = parseSafe(opts);
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
     const level = opts.leakDetection === undefined ? 'sample'
       : validateOneOf(opts.leakDetection, 'options.leakDetection', LEAK_LEVELS);
@@ -248,7 +250,7 @@ class ScalableAllocator {
       this.#freeRange(ab, offset, 0);
       return view(this.#empty, 0, 0);
     }
-    const kept = view(ab, offset, keep < length ? keep : length); // before a full free detaches ab
+    const kept = view(ab, offset, keep < length ? keep : length); // before a full free detaches ab (leak-tracked samples)
     if (keep < length) this.#freeRange(ab, offset + keep, length - keep);
     return kept;
   }
@@ -293,7 +295,7 @@ class ScalableAllocator {
     return {
       chunks: s[0], size: s[1], usedSize: s[2], freeSize: s[3],
       totalMalloc: s[4] + this.#mallocAdjust, totalFree: s[5] + this.#freeAdjust, allocations: s[6], leaks: s[7],
-      transferred: s[8] + this.#transferredAdjust,
+      transferred: s[8] + this.#transferredAdjust, heldSize: s[9],
     };
   }
 

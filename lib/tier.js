@@ -26,6 +26,7 @@ const IN_USE = 2;
 // transferred per-slot ArrayBuffer, or a whole slab's transferred chunk):
 // never handed out until the native side says that memory is unreachable.
 const LOST = 3;
+const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collected (lib/byte_pool_safe.js)
 
 // ---- stamps (lib/intrinsics.js) ----------------------------------------------
 
@@ -107,6 +108,7 @@ class Core {
     this.sampleCountdown = nextSample();
     this.reportedSites = new Set();
     this.registry = null; // FinalizationRegistry, made on first tracked buffer
+    this.safe = null;     // safe mode: its SafeSlots (lib/byte_pool_safe.js)
   }
 
   record(length) {
@@ -440,6 +442,6 @@ function nextSample() {
 }
 
 module.exports = {
-  Core, FREE, IN_USE, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp,
+  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp,
   nextSample,
 };

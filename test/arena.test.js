@@ -4,7 +4,8 @@
 
 const { constants } = require('node:buffer');
 const { execFileSync } = require('node:child_process');
-const { Arena, PoolError } = require('..');
+const { Arena, PoolError, SAFE_POISON } = require('..');
+const { until } = require('./helpers/gc');
 const { handleOf } = require('../lib/arena');
 const { expectCode } = require('./helpers/expect_error');
 const { seededRandom } = require('./helpers/random');
@@ -98,10 +99,13 @@ describe.each(MODES)('Arena (%s mode)', (_, safe) => {
   });
 
   describe('Arena#free()', () => {
-    test('returns the memory for reuse', () => {
-      const a = arena.malloc(4096);
+    test('returns the memory for reuse (safe mode: once the buffer is collected)', async () => {
+      let a = arena.malloc(4096);
       arena.free(a);
       expect(arena.usedSize).toBe(0);
+      expect(arena.heldSize).toBe(safe ? 4096 : 0);
+      a = null;
+      if (safe) expect(await until(() => arena.heldSize === 0)).toBe(true);
       const b = arena.malloc(64 * 1024);
       expect(b).not.toBeNull();
     });
@@ -172,12 +176,17 @@ describe.each(MODES)('Arena (%s mode)', (_, safe) => {
   });
 
   describe('Arena#close()', () => {
-    test('outstanding views read length 0 afterwards', () => {
+    test('outstanding views read length 0 afterwards (safe mode: poison, still attached)', () => {
       const buf = arena.malloc(100);
       const sub = buf.subarray(10, 20);
       buf.fill(7);
       arena.close();
       expect(arena.closed).toBe(true);
+      if (safe) {
+        expect(buf.length).toBe(100);
+        expect(sub.every((x) => x === SAFE_POISON)).toBe(true);
+        return;
+      }
       expect(buf.length).toBe(0);
       expect(sub.length).toBe(0);
       expect(buf[0]).toBeUndefined();
@@ -196,7 +205,7 @@ describe.each(MODES)('Arena (%s mode)', (_, safe) => {
       const buf = a.malloc(10);
       a[Symbol.dispose]();
       expect(a.closed).toBe(true);
-      expect(buf.length).toBe(0);
+      expect(buf.length).toBe(safe ? 10 : 0);
     });
   });
 });
@@ -225,17 +234,18 @@ describe('Arena fast mode', () => {
 });
 
 describe('Arena safe mode', () => {
-  test('one ArrayBuffer per allocation, detached when fully freed', () => {
+  test('one ArrayBuffer per allocation, poisoned (not detached) when freed', () => {
     const arena = new Arena(4096, { safe: true });
-    const a = arena.malloc(10);
-    const b = arena.malloc(10);
+    const a = arena.malloc(10).fill(1);
+    const b = arena.malloc(10).fill(1);
     expect(a.buffer).not.toBe(b.buffer);
     expect(a.buffer.byteLength).toBe(10);
     arena.free(a.subarray(0, 5));
-    expect(a.length).toBe(10); // partly freed: still attached
+    expect(a.length).toBe(10);
     arena.free(a.subarray(5));
-    expect(a.length).toBe(0); // fully freed: stale views read length 0
-    expect(b.length).toBe(10);
+    expect(a.length).toBe(10); // stale views read poison, a socket write of them sends it
+    expect(a.every((x) => x === SAFE_POISON)).toBe(true);
+    expect(b.every((x) => x === 1)).toBe(true);
     arena.close();
   });
 

@@ -50,6 +50,7 @@ describe('BytePool#stats()', () => {
       recentLengths: [],
       leaks: 0,
       reservedSize: 0,
+      heldSize: 0,
     });
     pool.close();
   });
@@ -103,6 +104,7 @@ describe('BytePool#metrics()', () => {
     expect([...families.keys()]).toEqual([
       'app_bytepool_get_total', 'app_bytepool_put_total', 'app_bytepool_in_use',
       'app_bytepool_discarded_total', 'app_bytepool_leaks_total', 'app_bytepool_reserved_bytes',
+      'app_bytepool_held_bytes',
     ]);
     const byTier = (name, key) => {
       const family = families.get(name);
@@ -117,6 +119,16 @@ describe('BytePool#metrics()', () => {
     expect(families.get('app_bytepool_discarded_total').samples).toEqual([{ labels: {}, value: 2 }]);
     expect(families.get('app_bytepool_leaks_total').samples[0].value).toBe(0);
     expect(families.get('app_bytepool_reserved_bytes').samples[0].value).toBe(stats.reservedSize);
+    expect(families.get('app_bytepool_held_bytes').samples[0].value).toBe(0);
+    pool.close();
+  });
+
+  test('safe mode: held_bytes is stats().heldSize', () => {
+    const pool = new BytePool([128], { safe: true });
+    pool.put(pool.get(100));
+    const held = parsePrometheus(pool.metrics()).get('bytepool_held_bytes').samples[0].value;
+    expect(held).toBe(128);
+    expect(held).toBe(pool.stats().heldSize);
     pool.close();
   });
 

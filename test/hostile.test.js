@@ -39,7 +39,7 @@ function freedBuffer(arena, times) {
 // Arena rows: [state] -> [prepare(arena) -> argument, expected code or 'ok'].
 function arenaRows(safe) {
   const make = () => new Arena(4096, { safe });
-  const stats = (a) => [a.size, a.freeSize, a.usedSize, a.closed];
+  const stats = (a) => [a.size, a.freeSize, a.usedSize, a.heldSize, a.closed];
   const bufferStates = {
     closed: [(a) => { const b = a.malloc(16); a.close(); return b; }, 'ERR_POOLMEM_CLOSED'],
     freed: [(a) => freedBuffer(a, 1), 'ERR_POOLMEM_DOUBLE_FREE'],
@@ -72,6 +72,7 @@ function arenaRows(safe) {
       size: [(a) => a.size, closedOk],
       freeSize: [(a) => a.freeSize, closedOk],
       usedSize: [(a) => a.usedSize, closedOk],
+      heldSize: [(a) => a.heldSize, closedOk],
       safe: [(a) => a.safe, closedOk],
       closed: [(a) => a.closed, closedOk],
     },
@@ -201,9 +202,9 @@ function memoryReaderRows() {
 // BytePool#put() of memory the pool did not hand out is legal: it counts as
 // discarded and pools nothing. So the stats compared here leave `discarded`
 // out; test/byte_pool.test.js asserts its count.
-function bytePoolRows() {
+function bytePoolRows(safe) {
   const make = () => {
-    const pool = new BytePool([128, 256]);
+    const pool = new BytePool([128, 256], { safe });
     pool.get(100);
     return pool;
   };
@@ -235,7 +236,7 @@ function bytePoolRows() {
     freed: [(p) => putBack(p, 1), 'ERR_POOLMEM_DOUBLE_FREE'],
     'double-freed': [(p) => putBack(p, 2), 'ERR_POOLMEM_DOUBLE_FREE'],
     'foreign buffer': [() => Buffer.allocUnsafe(128), 'ok'],
-    "other pool's buffer": [() => new BytePool([128]).get(128), 'ok'],
+    "other pool's buffer": [() => new BytePool([128], { safe }).get(128), 'ok'],
     detached: [(p) => { const b = putBack(p, 1); p.trim(); return b; }, 'ERR_POOLMEM_DOUBLE_FREE'],
     'wrong type': [() => 'buffer', 'ERR_INVALID_ARG_TYPE'],
     NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
@@ -255,6 +256,7 @@ function bytePoolRows() {
       stats: [(p) => p.stats(), closedOk],
       metrics: [(p, arg) => p.metrics(arg), { ...closedOk, 'wrong type': [() => 5, 'ERR_INVALID_ARG_TYPE'] }],
       closed: [(p) => p.closed, closedOk],
+      safe: [(p) => p.safe, closedOk],
       close: [(p) => p.close(), closedOk],
       [Symbol.dispose]: [(p) => p[Symbol.dispose](), closedOk],
     },
@@ -595,7 +597,8 @@ const MATRIX = {
   RangeAllocator: [RangeAllocator, rangeAllocatorRows()],
   Memory: [Memory, memoryRows()],
   MemoryReader: [MemoryReader, memoryReaderRows()],
-  BytePool: [BytePool, bytePoolRows()],
+  'BytePool (fast)': [BytePool, bytePoolRows(false)],
+  'BytePool (safe)': [BytePool, bytePoolRows(true)],
   PooledBuffer: [PooledBuffer, pooledBufferRows()],
   ObjectPool: [ObjectPool, objectPoolRows()],
   ArenaPool: [ArenaPool, arenaPoolRows()],

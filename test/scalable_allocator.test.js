@@ -5,7 +5,7 @@
 // growth after recycle), bad input with unchanged stats, and safe mode. Leak
 // detection, the parked last malloc and the model test have files of their own.
 
-const { Arena, ScalableAllocator, PoolError } = require('..');
+const { Arena, SAFE_POISON, ScalableAllocator, PoolError } = require('..');
 const binding = require('../lib/binding');
 const { internals } = require('../lib/scalable_allocator');
 const { expectCode } = require('./helpers/expect_error');
@@ -20,7 +20,8 @@ describe('new ScalableAllocator()', () => {
   test('starts with no chunk and the documented defaults', () => {
     const a = new ScalableAllocator({ leakDetection: 'disabled' });
     expect(a.stats()).toEqual({
-      chunks: 0, size: 0, usedSize: 0, freeSize: 0, totalMalloc: 0, totalFree: 0, allocations: 0, leaks: 0, transferred: 0,
+      chunks: 0, size: 0, usedSize: 0, freeSize: 0, totalMalloc: 0, totalFree: 0, allocations: 0, leaks: 0,
+      transferred: 0, heldSize: 0,
     });
     expect(a.leakDetection).toBe('disabled');
     expect(new ScalableAllocator().leakDetection).toBe('sample');
@@ -312,29 +313,33 @@ describe('ScalableAllocator#close()', () => {
 });
 
 describe('ScalableAllocator (safe mode)', () => {
-  test('each allocation has its own ArrayBuffer, detached when fully freed', () => {
+  test('each allocation has its own ArrayBuffer, poisoned (not detached) when freed', () => {
     const a = new ScalableAllocator({ safe: true, leakDetection: 'disabled' });
-    const b = a.malloc(100);
-    const c = a.malloc(100);
+    const b = a.malloc(100).fill(1);
+    const c = a.malloc(100).fill(1);
     expect(b.buffer).not.toBe(c.buffer);
     expect(b.byteOffset).toBe(0);
     a.free(b.subarray(0, 40));
     expect(b.length).toBe(100);
     a.free(b.subarray(40));
-    expect(b.length).toBe(0);
+    expect(b.length).toBe(100);
+    expect(b.every((x) => x === SAFE_POISON)).toBe(true);
     expectCode(() => a.free(b), 'ERR_POOLMEM_DOUBLE_FREE');
     a.free(c.subarray(10, 20));
     expectCode(() => a.free(c.subarray(15, 25)), 'ERR_POOLMEM_DOUBLE_FREE');
-    expect(a.stats()).toMatchObject({ usedSize: 90, allocations: 2 });
-    expect(b.buffer.byteLength).toBe(0);
+    expect(a.stats()).toMatchObject({ usedSize: 90, allocations: 2, heldSize: 110 });
+    expect(b.buffer.byteLength).toBe(100);
   });
 
-  test('a borrow is detached by the next call', () => {
+  test('a borrow is freed (poisoned, not detached) by the next call, and not counted', () => {
     const a = new ScalableAllocator({ safe: true });
-    const lent = a.borrow(64);
+    const lent = a.borrow(64).fill(1);
     expect(lent.length).toBe(64);
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: 0, heldSize: 0 });
     a.malloc(8);
-    expect(lent.length).toBe(0);
+    expect(lent.length).toBe(64);
+    expect(lent.every((x) => x === SAFE_POISON)).toBe(true);
+    expect(a.stats()).toMatchObject({ usedSize: 8, allocations: 1, totalMalloc: 8, totalFree: 0, heldSize: 64 });
   });
 });
 

@@ -10,6 +10,7 @@
 #include "bound_function.h"
 #include "process_allocator_wrap.h"
 #include "range_allocator_wrap.h"
+#include "safe_poison.h"
 #include "scalable_allocator_wrap.h"
 #include "slab_wrap.h"
 
@@ -66,7 +67,8 @@ napi_value Init(napi_env env, napi_value exports) {
                   SetNamed(env, exports, "v8ExternalMemory", PlainFunction(env, "v8ExternalMemory", V8ExternalMemory)) &&
                   SetNamed(env, exports, "addonExternalMemory",
                            PlainFunction(env, "addonExternalMemory", AddonExternalMemory)) &&
-                  SetNamed(env, exports, "strategies", PlainFunction(env, "strategies", Strategies));
+                  SetNamed(env, exports, "strategies", PlainFunction(env, "strategies", Strategies)) &&
+                  SetNamed(env, exports, "safePoison", Int32(env, kSafePoison));
   return ok ? exports : nullptr;
 }
 

@@ -1,60 +1,16 @@
 // ArenaWrap: chunk and per-allocation ArrayBuffers over a core Arena.
 #include "arena_wrap.h"
 
-#include "../core/debug.h"
+#include "arena_safe_block.h"
 #include "bound_function.h"
 #include "scratch.h"
 
 namespace poolmem::addon {
 
-// One safe-mode allocation. Owned by its ArrayBuffer's finalizer.
-struct SafeBlock {
-  std::shared_ptr<ArenaState> state;
-  std::shared_ptr<MappedRegion> region;  // mapped until this block's buffer is finalized
-  uint64_t id;
-  uint64_t offset;
-  LiveRanges live;
-  napi_ref weak;  // to the ArrayBuffer, for close()
-};
-
 namespace {
 
 void FinalizeChunk(napi_env, void*, void* hint) {
   delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // unmaps when this was the last holder
-}
-
-// Runs on a later turn after GC, after a full free's detach, or at teardown;
-// also for a block whose buffer failed to register (it is not in the map).
-void FinalizeSafeBlock(napi_env env, void*, void* hint) {
-  auto* block = static_cast<SafeBlock*>(hint);
-  ArenaState& state = *block->state;
-  auto it = state.safe_blocks.find(block->id);
-  if (it != state.safe_blocks.end() && it->second == block) {
-    // Never freed in full: return exactly the bytes still allocated. A safe
-    // arena frees only through its blocks (the fast path refuses it), so
-    // these bytes are this block's alone and the arena must accept them.
-    for (const FreeRange& r : block->live.ranges()) {
-      const FreeStatus status = state.arena->Free(block->offset + r.start, r.end - r.start);
-      POOLMEM_ASSERT(status == FreeStatus::kOk);
-      (void)status;
-    }
-    state.safe_blocks.erase(it);
-    ++state.reclaimed;
-  }
-  if (block->weak != nullptr) napi_delete_reference(env, block->weak);
-  delete block;
-}
-
-// True when the block's ArrayBuffer was detached by someone else (a fully
-// freed block leaves the map before we detach it): ArrayBuffer#transfer moved
-// the memory, and this block's finalizer, to a new ArrayBuffer. Or it was
-// collected and its finalizer is pending. Either way its bytes may still be
-// reachable: freed by nobody, they go back only through the finalizer.
-bool Orphaned(napi_env env, const SafeBlock* block) {
-  napi_value ab = nullptr;
-  if (napi_get_reference_value(env, block->weak, &ab) != napi_ok || ab == nullptr) return true;
-  bool detached = false;
-  return napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached;
 }
 
 // The fast-mode arena whose handle id is in the scratch, or nullptr after throwing.
@@ -106,6 +62,7 @@ napi_value ArenaWrap::Define(napi_env env) {
       Method<W, 0, &W::Chunk>("chunk"),       Method<W, 0, &W::Id>("id"),
       Method<W, 1, &W::AllocateSafe>("allocateSafe"), Method<W, 3, &W::FreeSafe>("freeSafe"),
       Method<W, 0, &W::Size>("size"),         Method<W, 0, &W::FreeSize>("freeSize"),
+      Method<W, 0, &W::HeldSize>("heldSize"),
       Method<W, 0, &W::Close>("close"),       Method<W, 0, &W::Reset>("reset"),
       Method<W, 0, &W::Stats>("stats"),       Method<W, 0, &W::Validate>("validate"),
   };
@@ -135,6 +92,7 @@ bool ArenaWrap::Init(napi_env env, const Args<kArgs>& args) {
   state_ = std::make_shared<ArenaState>();
   state_->arena = std::move(arena);
   state_->fast = !safe;
+  state_->granule = std::max<uint64_t>(options.alignment, 1);
   if (state_->fast && !NewChunk(env)) return false;
   table_ = data->arenas;
   id_ = table_->Add(state_);
@@ -181,11 +139,12 @@ napi_value ArenaWrap::Id(napi_env env, const Args<0>&) { return Number(env, id_)
 napi_value ArenaWrap::AllocateSafe(napi_env env, const Args<1>& args) {
   uint64_t size;
   if (!ReadSizeValue(env, args[0], 1, &size)) return nullptr;
+  const uint64_t free_before = state_->arena->free_size();
   const int64_t offset = state_->arena->Allocate(size);
   if (offset < 0) return Null(env);
   const uint64_t id = state_->next_id++;
   auto* block = new SafeBlock{state_, state_->arena->region(), id, static_cast<uint64_t>(offset),
-                              LiveRanges(size), nullptr};
+                              LiveRanges(size), nullptr, free_before - state_->arena->free_size()};
   bool ours = false;
   napi_value ab = NewExternalArrayBuffer(env, block->region->data() + offset, static_cast<size_t>(size),
                                          FinalizeSafeBlock, block, &ours);
@@ -214,14 +173,11 @@ napi_value ArenaWrap::FreeSafe(napi_env env, const Args<3>& args) {
   if (size != 0 && Orphaned(env, block)) return Int32(env, static_cast<int32_t>(FreeStatus::kOk));
   const FreeStatus status = block->live.Release(offset, size);
   if (status != FreeStatus::kOk || size == 0) return Int32(env, static_cast<int32_t>(status));
-  state_->arena->Free(block->offset + offset, size);
-  if (block->live.empty()) {
-    // Fully freed: detach our own buffer (found through the block's weak
-    // reference, never taken from the caller) so stale views read length 0.
-    // Its finalizer will find the block gone from the map.
-    state_->safe_blocks.erase(it);
-    Detach(env, Deref(env, block->weak));
-  }
+  // Not back to the arena yet, and not detached: a write still queued in JS
+  // or in flight in libuv sends poison, never the next owner's bytes or
+  // nothing. The block stays in the map (a second free is a double free)
+  // until its buffer's finalizer returns it.
+  HoldRange(*state_, block, offset, size);
   return Int32(env, static_cast<int32_t>(FreeStatus::kOk));
 }
 
@@ -233,9 +189,10 @@ napi_value ArenaWrap::FreeSize(napi_env env, const Args<0>&) {
   return Number(env, static_cast<double>(state_->arena->free_size()));
 }
 
-void ArenaWrap::DetachSafeBlocks(napi_env env) {
-  for (auto& [id, block] : state_->safe_blocks) Detach(env, Deref(env, block->weak));
+napi_value ArenaWrap::HeldSize(napi_env env, const Args<0>&) {
+  return Number(env, static_cast<double>(state_->held));
 }
+
 
 napi_value ArenaWrap::Close(napi_env env, const Args<0>&) {
   if (state_->arena->closed()) return Undefined(env);
@@ -245,27 +202,18 @@ napi_value ArenaWrap::Close(napi_env env, const Args<0>&) {
     napi_delete_reference(env, chunk_);
     chunk_ = nullptr;
   }
-  DetachSafeBlocks(env);
+  // Safe blocks are not detached: a write in flight may still read them. They
+  // read poison and stay mapped until their finalizers run.
+  ReleaseAllSafeBlocks(env, *state_);
   return Undefined(env);
 }
 
 napi_value ArenaWrap::Reset(napi_env env, const Args<0>&) {
   if (state_->arena->closed()) return Undefined(env);
   if (!state_->fast) {
-    // Every allocation is a block: free each, except orphans, which stay
-    // allocated (and in the map) until their finalizers return them.
-    auto& blocks = state_->safe_blocks;
-    for (auto it = blocks.begin(); it != blocks.end();) {
-      SafeBlock* block = it->second;
-      if (Orphaned(env, block)) {
-        ++it;
-        continue;
-      }
-      for (const FreeRange& r : block->live.ranges()) state_->arena->Free(block->offset + r.start, r.end - r.start);
-      napi_value ab = Deref(env, block->weak);
-      it = blocks.erase(it);
-      Detach(env, ab);  // its finalizer finds the block gone
-    }
+    // Every allocation is a block: each is freed as by free() (poisoned, held
+    // until its finalizer), except orphans, which stay allocated.
+    ReleaseAllSafeBlocks(env, *state_);
     return Undefined(env);
   }
   state_->arena->strategy().Reset(state_->arena->size());

@@ -1,8 +1,9 @@
 // JS handle for a core Arena: the native half of lib/arena.js.
 // Fast mode exposes one external ArrayBuffer over the whole region (`chunk()`),
 // and JS makes views into it. Safe mode makes one external ArrayBuffer per
-// allocation, detached when fully freed; its finalizer returns what was never
-// freed. Every ArrayBuffer keeps the region mapped until its finalizer runs.
+// allocation; free() poisons the bytes and holds them, and only that buffer's
+// finalizer gives the block back (docs/design.md, Safe mode). Every
+// ArrayBuffer keeps the region mapped until its finalizer runs.
 #pragma once
 
 #include <memory>
@@ -21,10 +22,12 @@ struct SafeBlock;
 // exit, worker teardown) in any order find the arena alive.
 struct ArenaState {
   std::unique_ptr<Arena> arena;
-  std::unordered_map<uint64_t, SafeBlock*> safe_blocks;  // live, not fully freed
+  std::unordered_map<uint64_t, SafeBlock*> safe_blocks;  // every block whose buffer is not yet finalized
   bool fast = false;       // fast mode: JS makes views into the chunk
   uint64_t next_id = 1;
-  uint64_t reclaimed = 0;  // safe blocks returned by the GC fallback
+  uint64_t reclaimed = 0;  // safe blocks collected with bytes never freed (leaks)
+  uint64_t held = 0;       // safe mode: freed bytes waiting for their buffer's finalizer
+  uint64_t granule = 1;    // the strategy's alignment: a granule is used while any byte of it is live
 };
 
 class ArenaWrap {
@@ -48,6 +51,7 @@ class ArenaWrap {
   napi_value FreeSafe(napi_env env, const Args<3>& args);      // (id, offset, size) -> FreeStatus
   napi_value Size(napi_env env, const Args<0>& args);
   napi_value FreeSize(napi_env env, const Args<0>& args);
+  napi_value HeldSize(napi_env env, const Args<0>& args);     // -> bytes freed, held until GC
   napi_value Close(napi_env env, const Args<0>& args);
   // ArenaPool: everything free again, outstanding views detached;
   // -> the new chunk ArrayBuffer (fast mode) | undefined.
@@ -57,7 +61,6 @@ class ArenaWrap {
 
   // A fresh chunk ArrayBuffer over the whole region, held in chunk_; false on failure.
   bool NewChunk(napi_env env);
-  void DetachSafeBlocks(napi_env env);
 
   std::shared_ptr<ArenaState> state_;
   std::shared_ptr<HandleTable<ArenaState>> table_;

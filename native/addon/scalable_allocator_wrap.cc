@@ -6,16 +6,6 @@ namespace poolmem::addon {
 
 namespace {
 
-// Runs on a later turn after EndBorrow's detach or after GC; also for a
-// borrow whose buffer failed to register.
-void FinalizeBorrow(napi_env env, void*, void* hint) {
-  auto* holder = static_cast<BorrowHolder*>(hint);
-  ScalableState& state = *holder->state;
-  if (state.borrow_holder == holder) state.borrow_holder = nullptr;
-  state.external->Add(env, holder->uncounted);
-  delete holder;
-}
-
 napi_value Status(napi_env env, FreeStatus status) { return Int32(env, static_cast<int32_t>(status)); }
 
 // Detaches every tracked block's ArrayBuffer and forgets the blocks; their
@@ -166,6 +156,13 @@ napi_value ScalableAllocatorWrap::FreeTracked(napi_env env, const Args<3>& args)
   if (size != 0 && BlockOrphaned(state, block)) return Status(env, FreeStatus::kOk);  // its finalizer frees it
   const FreeStatus status = state.ReleaseTracked(block, offset, size);
   if (status != FreeStatus::kOk || size == 0) return Status(env, status);
+  if (!state.fast) {
+    // Safe mode: poisoned and held, not detached and not back in the chunk,
+    // so a write still queued or in flight sends poison; the block stays in
+    // the map (a second free is a double free) until its finalizer.
+    state.HoldTracked(block, offset, size);
+    return Status(env, FreeStatus::kOk);
+  }
   state.core->Free(block->chunk, block->offset + offset, size);
   if (block->live.empty()) {
     // Fully freed: detach our own buffer (found through the block's weak
@@ -177,27 +174,30 @@ napi_value ScalableAllocatorWrap::FreeTracked(napi_env env, const Args<3>& args)
   return Status(env, FreeStatus::kOk);
 }
 
+// Safe mode: the lent bytes are allocated for real, as a tracked block the
+// next call frees (poisoned, held until the lent buffer is collected), so no
+// malloc hands them out while the borrowed Buffer can still reach them.
 napi_value ScalableAllocatorWrap::BorrowSafe(napi_env env, const Args<1>& args) {
   ScalableState& state = *state_;
   uint64_t size;
   if (!ReadSizeValue(env, args[0], 1, &size)) return nullptr;
   state.EndBorrow();
+  state.FlushReleases();
   if (size > kMaxChunkBytes) return Number(env, static_cast<double>(kCapReached));
-  const int64_t handle = state.core->Borrow(size);
+  const int64_t handle = state.core->Malloc(size);
   if (handle < 0) return Number(env, static_cast<double>(handle));
-  const Arena* chunk = state.core->chunk(static_cast<uint32_t>(static_cast<uint64_t>(handle) >> 32));
-  auto* holder = new BorrowHolder{state_, chunk->region(), size};
-  uint8_t* data = chunk->region()->data() + (static_cast<uint64_t>(handle) & 0xFFFFFFFFull);
-  bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(env, data, static_cast<size_t>(size), FinalizeBorrow, holder, &ours);
+  const uint32_t chunk = static_cast<uint32_t>(static_cast<uint64_t>(handle) >> 32);
+  const uint64_t offset = static_cast<uint64_t>(handle) & 0xFFFFFFFFull;
+  auto* block = new TrackedBlock{state_, state.core->chunk(chunk)->region(), state.next_lent_id++, chunk, offset,
+                                 LiveRanges(size), 0, std::string(), false};
+  napi_value ab = NewBlockBuffer(state, block, FinalizeTracked);
   if (ab == nullptr) {
-    if (ours) delete holder;
+    state.core->Free(chunk, offset, size);  // nobody got the buffer; the block is in no map
     return nullptr;
   }
-  state.borrowed = NewRef(env, ab, 0);
-  if (state.borrowed == nullptr) return nullptr;
-  holder->uncounted = state.external->Take(env, static_cast<int64_t>(size));
-  state.borrow_holder = holder;
+  state.AddTracked(block);
+  state.lent = block;
+  state.borrowed_bytes += size;
   return ab;
 }
 
@@ -209,6 +209,12 @@ napi_value ScalableAllocatorWrap::Trim(napi_env env, const Args<0>&) {
 
 napi_value ScalableAllocatorWrap::Recycle(napi_env env, const Args<0>&) {
   state_->EndBorrow();
+  if (!state_->fast) {
+    // Every allocation is a tracked block: each is freed as by free(). Chunks
+    // that end up wholly free go back when the last block's finalizer runs.
+    state_->HoldAllTracked();
+    return Undefined(env);
+  }
   const std::vector<uint32_t> pinned = PinnedChunks(*state_);
   DetachTracked(*state_);
   state_->core->Recycle(pinned);
@@ -220,7 +226,18 @@ napi_value ScalableAllocatorWrap::Close(napi_env env, const Args<0>&) {
   if (state.closed) return Undefined(env);
   state.closed = true;
   state.EndBorrow();
-  DetachTracked(state);
+  if (!state.fast) {
+    // Not detached: a write in flight may still read them. Poisoned, they stay
+    // mapped (each block holds its region) until their finalizers run. Their
+    // chunks stop counting below, so V8 counts the buffers themselves from now.
+    state.HoldAllTracked();
+    for (auto& [id, block] : state.tracked) {
+      state.external->Add(env, block->uncounted);
+      block->uncounted = 0;
+    }
+  } else {
+    DetachTracked(state);
+  }
   state.core->Recycle();
   state.core->Trim();  // releases (and detaches) every chunk
   state.FlushReleases();
@@ -236,14 +253,14 @@ napi_value ScalableAllocatorWrap::RetireChunk(napi_env env, const Args<1>& args)
 
 napi_value ScalableAllocatorWrap::Stats(napi_env env, const Args<0>&) {
   state_->FlushReleases();  // chunks a GC fallback released: detach them now
-  const ScalableStats s = state_->core->stats();
+  const ScalableStats s = state_->Reported();
   const double values[] = {static_cast<double>(s.chunks),       static_cast<double>(s.size),
                            static_cast<double>(s.used_size),    static_cast<double>(s.free_size),
                            static_cast<double>(s.total_malloc), static_cast<double>(s.total_free),
                            static_cast<double>(s.allocations),  static_cast<double>(state_->leaks),
-                           static_cast<double>(s.retired)};
+                           static_cast<double>(s.retired),      static_cast<double>(state_->fast ? 0 : state_->held)};
   napi_value out = NewArray(env);
-  for (uint32_t i = 0; i < 9; ++i) {
+  for (uint32_t i = 0; i < 10; ++i) {
     if (!SetElement(out, env, i, Number(env, values[i]))) return nullptr;
   }
   return out;

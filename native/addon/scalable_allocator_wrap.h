@@ -2,7 +2,8 @@
 // lib/scalable_allocator.js.
 // Methods that are not hot; the hot paths are bound functions from
 // scalable_state.h. Tracked allocations (safe mode, and those leak detection
-// samples) get an ArrayBuffer of their own, detached when fully freed.
+// samples) get an ArrayBuffer of their own; a fully freed sample's is
+// detached, a safe-mode one is poisoned and held until collected.
 #pragma once
 
 #include <memory>
@@ -30,14 +31,14 @@ class ScalableAllocatorWrap {
   // JS half numbers the blocks (no array per call to hand the id back).
   napi_value MallocTracked(napi_env env, const Args<5>& args);
   napi_value FreeTracked(napi_env env, const Args<3>& args);  // (blockId, offset, size) -> FreeStatus
-  napi_value BorrowSafe(napi_env env, const Args<1>& args);   // (size) -> ArrayBuffer | <0
+  napi_value BorrowSafe(napi_env env, const Args<1>& args);   // (size) -> ArrayBuffer | <0; held until the next call
   napi_value Trim(napi_env env, const Args<0>& args);         // -> bytes released
   napi_value Recycle(napi_env env, const Args<0>& args);
   napi_value Close(napi_env env, const Args<0>& args);
   // (chunkId) -> whether a chunk left: its ArrayBuffer was transferred away
   // (ScalableAllocator::Retire). Its JS slot is cleared like a released one's.
   napi_value RetireChunk(napi_env env, const Args<1>& args);
-  // -> [chunks, size, usedSize, freeSize, totalMalloc, totalFree, allocations, leaks, retired]
+  // -> [chunks, size, usedSize, freeSize, totalMalloc, totalFree, allocations, leaks, retired, heldSize]
   napi_value Stats(napi_env env, const Args<0>& args);
   napi_value TakeLeaks(napi_env env, const Args<0>& args);    // -> undefined | [[bytes, group, stack]]
   napi_value Chunks(napi_env env, const Args<0>& args);       // -> [[id, size, freeSize]] (tests)

@@ -2,6 +2,8 @@
 // accounting, and tracked blocks with their index and GC fallback.
 #include "scalable_state.h"
 
+#include "safe_poison.h"
+
 namespace poolmem::addon {
 
 namespace {
@@ -81,16 +83,12 @@ bool ScalableState::ChunkTransferred(uint32_t id) const {
 }
 
 void ScalableState::EndBorrow() {
-  if (borrowed == nullptr) return;
-  napi_value ab = Deref(env, borrowed);
-  if (ab != nullptr && borrow_holder != nullptr) {
-    Detach(env, ab);  // V8 stops counting it now: the count gets its bytes back now
-    external->Add(env, borrow_holder->uncounted);
-    borrow_holder->uncounted = 0;
-  }
-  napi_delete_reference(env, borrowed);
-  borrowed = nullptr;
-  borrow_holder = nullptr;
+  if (lent == nullptr) return;
+  TrackedBlock* block = lent;
+  lent = nullptr;
+  if (BlockTransferred(*this, block)) return;  // freed by nobody
+  const uint64_t size = block->live.size();
+  if (ReleaseTracked(block, 0, size) == FreeStatus::kOk) HoldTracked(block, 0, size);
 }
 
 ScalableState::~ScalableState() {
@@ -99,7 +97,6 @@ ScalableState::~ScalableState() {
     if (ref != nullptr) napi_delete_reference(env, ref);
   }
   for (auto& [id, ref] : pending_release) napi_delete_reference(env, ref);
-  if (borrowed != nullptr) napi_delete_reference(env, borrowed);
   if (chunks != nullptr) napi_delete_reference(env, chunks);
   if (id_key != nullptr) napi_delete_reference(env, id_key);
   if (external) external->Take(env, reserved_counted);
@@ -146,28 +143,77 @@ FreeStatus ScalableState::ReleaseTracked(TrackedBlock* block, uint64_t offset, u
   return status;
 }
 
-// Runs on a later turn after GC, after a full free's detach, or at teardown;
-// also for a block whose buffer failed to register (it is in no map then).
+void ScalableState::HoldTracked(TrackedBlock* block, uint64_t offset, uint64_t size) {
+  Poison(block->region->data() + block->offset + offset, size);
+  held += size;
+}
+
+void ScalableState::HoldAllTracked() {
+  for (auto& [id, block] : tracked) {
+    if (BlockTransferred(*this, block)) continue;
+    const std::vector<FreeRange> live = block->live.ranges();
+    for (const FreeRange& r : live) {
+      ReleaseTracked(block, r.start, r.end - r.start);
+      HoldTracked(block, r.start, r.end - r.start);
+    }
+  }
+}
+
+ScalableStats ScalableState::Reported() const {
+  ScalableStats s = core->stats();
+  if (fast) return s;
+  // The core counts each safe block as one allocation, all of its bytes used,
+  // until its finalizer frees it: report the live pieces free() left, and
+  // held bytes as freed. A borrow is a block too, left out as in fast mode
+  // (once the next call frees it, it is held like any other). After close()
+  // the core has let go of everything but still counts what was lent.
+  const uint64_t borrowed = borrowed_bytes;
+  s.total_malloc -= borrowed;
+  s.total_free -= borrowed;
+  if (closed) return s;
+  uint64_t blocks = 0, pieces = 0, lent_bytes = 0;
+  for (const auto& [id, block] : tracked) {
+    ++blocks;
+    pieces += block->live.ranges().size();
+  }
+  if (lent != nullptr) {
+    lent_bytes = lent->live.live_bytes();
+    pieces -= lent->live.ranges().size();
+  }
+  s.used_size -= held + lent_bytes;
+  s.total_free += held + lent_bytes;
+  s.allocations = s.allocations - blocks + pieces;
+  return s;
+}
+
+// Runs on a later turn after GC, after a full free's detach (fast mode), or
+// at teardown; also for a block whose buffer failed to register (it is in no
+// map then). Fast mode: returns exactly what is still allocated (a leak).
+// Safe mode: the one path back for the whole block, freed (held) bytes and
+// never freed ones alike; after close() the chunks are gone and only the
+// counts change. Only this block's buffer can free these bytes (frees through
+// chunk views that touch them are refused), so the core must accept each.
 void FinalizeTracked(napi_env env, void*, void* hint) {
   auto* block = static_cast<TrackedBlock*>(hint);
   ScalableState& state = *block->state;
   state.external->Add(env, block->uncounted);  // V8 no longer counts its buffer
+  if (state.lent == block) state.lent = nullptr;
   auto it = state.tracked.find(block->id);
   if (it != state.tracked.end() && it->second == block) {
-    // Unreachable and never freed in full: return exactly what is still
-    // allocated. Only this block's buffer can free these bytes (frees through
-    // chunk views that touch them are refused), so the core must accept each.
-    state.ForgetTracked(block);
+    const uint64_t live = block->live.live_bytes();
     state.in_finalizer = true;
-    uint64_t bytes = 0;
-    for (const FreeRange& r : block->live.ranges()) {
-      if (state.core->Free(block->chunk, block->offset + r.start, r.end - r.start) == FreeStatus::kOk) {
-        bytes += r.end - r.start;
-      }
+    if (!state.fast) {
+      state.held -= block->live.size() - live;
+      if (!state.closed) state.core->Free(block->chunk, block->offset, block->live.size());
+    } else {
+      for (const FreeRange& r : block->live.ranges()) state.core->Free(block->chunk, block->offset + r.start, r.end - r.start);
     }
     state.in_finalizer = false;
-    ++state.leaks;
-    if (block->report) state.leaks_pending.push_back({bytes, block->group, std::move(block->stack)});
+    state.ForgetTracked(block);
+    if (live != 0) {
+      ++state.leaks;
+      if (block->report) state.leaks_pending.push_back({live, block->group, std::move(block->stack)});
+    }
   }
   if (block->weak != nullptr) napi_delete_reference(env, block->weak);
   delete block;
@@ -193,6 +239,13 @@ void DetachBlockBuffer(ScalableState& state, TrackedBlock* block) {
   state.external->Add(state.env, block->uncounted);
   block->uncounted = 0;
   block->detached_by_us = true;
+}
+
+bool BlockTransferred(ScalableState& state, TrackedBlock* block) {
+  if (block->detached_by_us) return false;
+  napi_value ab = Deref(state.env, block->weak);
+  bool detached = false;
+  return ab != nullptr && (napi_is_detached_arraybuffer(state.env, ab, &detached) != napi_ok || detached);
 }
 
 bool BlockOrphaned(ScalableState& state, TrackedBlock* block) {

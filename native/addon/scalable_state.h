@@ -8,7 +8,10 @@
 // never freed, which is sound because every view of them (the Buffer,
 // subarray(), slice()) keeps that ArrayBuffer alive, and because no other
 // path may free them: a free through a chunk view that covers any byte of a
-// tracked block is refused (kCoversTracked).
+// tracked block is refused (kCoversTracked). In safe mode every allocation
+// (and every borrow) is a tracked block, and free() only poisons its bytes
+// and holds them: the finalizer is the one path by which a block goes back
+// (docs/design.md, Safe mode).
 // V8 sees the reserved bytes once: through the chunk ArrayBuffers (fast mode)
 // or the instance's ExternalMemory (safe mode); per-allocation ArrayBuffers
 // over chunk memory take their bytes off that count when there is some to
@@ -30,7 +33,6 @@
 namespace poolmem::addon {
 
 struct TrackedBlock;
-struct BorrowHolder;
 
 // A free status beyond the core's FreeStatus: the range covers bytes of a
 // tracked block, which only that block's own ArrayBuffer may free.
@@ -67,8 +69,10 @@ struct ScalableState final : ChunkListener {
   // end is the only one that can touch it.
   std::map<uint64_t, uint64_t> tracked_live;
   std::vector<LeakRecord> leaks_pending;
-  napi_ref borrowed = nullptr;  // safe mode: the ArrayBuffer lent by the last borrow
-  BorrowHolder* borrow_holder = nullptr;  // its finalizer's data, until that finalizer runs
+  TrackedBlock* lent = nullptr;  // safe mode: the last borrow's block, freed by the next call
+  uint64_t next_lent_id = uint64_t{1} << 62;  // borrow blocks' ids: above any id the JS half uses
+  uint64_t held = 0;  // safe mode: freed bytes waiting for their buffer's finalizer
+  uint64_t borrowed_bytes = 0;  // safe mode: bytes ever lent (the core counts them as mallocs)
   uint64_t leaks = 0;
   int64_t reserved_counted = 0;  // safe mode: chunk bytes this state added to `external`
 
@@ -78,7 +82,16 @@ struct ScalableState final : ChunkListener {
   // Fast mode: whether chunk id's ArrayBuffer was detached by someone else
   // (transferred). JS context only; false when it cannot tell.
   bool ChunkTransferred(uint32_t id) const;
-  void EndBorrow();      // JS context only
+  void EndBorrow();      // JS context only; safe mode: frees the lent block as free() does
+  // Safe mode: poisons [offset, offset + size) of the block (already released
+  // from its live ranges) and counts it held until the block's finalizer.
+  void HoldTracked(TrackedBlock* block, uint64_t offset, uint64_t size);
+  // Safe mode recycle() and close(): every block's live bytes freed as by
+  // free(), except orphans (transferred memory: freed by nobody).
+  void HoldAllTracked();
+  // The core's stats as the JS half reports them: in safe mode, held bytes
+  // count as freed (apart from used and free) and lent ones not at all.
+  ScalableStats Reported() const;
   // Whether [offset, offset + size) of the chunk touches a tracked block.
   bool CoversTracked(uint64_t chunk, uint64_t offset, uint64_t size) const;
   void AddTracked(TrackedBlock* block);
@@ -86,15 +99,6 @@ struct ScalableState final : ChunkListener {
   // Releases [offset, offset + size) of the block's own bytes, keeping tracked_live exact.
   FreeStatus ReleaseTracked(TrackedBlock* block, uint64_t offset, uint64_t size);
   ~ScalableState() override;
-};
-
-// The ArrayBuffer a safe-mode borrow lends: owned by its finalizer, which
-// gives its bytes back to the count unless EndBorrow already did.
-struct BorrowHolder {
-  std::shared_ptr<ScalableState> state;
-  std::shared_ptr<MappedRegion> region;
-  uint64_t size;
-  int64_t uncounted = 0;  // bytes taken off the external-memory count for it
 };
 
 // One tracked allocation. Owned by its ArrayBuffer's finalizer.
@@ -128,6 +132,10 @@ void DetachBlockBuffer(ScalableState& state, TrackedBlock* block);
 // bytes may still be reachable: freed by nobody, they go back only through
 // the finalizer, which runs once no ArrayBuffer holds the memory.
 bool BlockOrphaned(ScalableState& state, TrackedBlock* block);
+// Only the first case: its ArrayBuffer is alive and detached. A collected
+// one's bytes are unreachable: freeing them for it (they go back with its
+// finalizer anyway) keeps the counts right meanwhile.
+bool BlockTransferred(ScalableState& state, TrackedBlock* block);
 // Module-level hot path, one function each per addon instance (see handle_table.h),
 // its numbers in scalableScratch = [id, offset, size] (scratch.h):
 //   scalableMalloc() / scalableBorrow(): [id, -, size] -> chunk id, offset in

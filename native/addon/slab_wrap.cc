@@ -2,12 +2,17 @@
 #include "slab_wrap.h"
 
 #include "addon_data.h"
+#include "safe_poison.h"
 
 namespace poolmem::addon {
 
 // One per-slot ArrayBuffer. Owned by that ArrayBuffer's finalizer.
 struct SlabView {
   std::shared_ptr<SlabState> state;
+  std::shared_ptr<MappedRegion> region;  // mapped until this view's buffer is finalized
+  uint8_t* data;
+  uint64_t length;
+  bool safe;              // close() poisons it instead of detaching it
   napi_ref weak;          // to the ArrayBuffer, for close()
   uint64_t offset = 0;    // where in the region it starts
   int64_t uncounted = 0;  // bytes taken off the external-memory count for it
@@ -26,6 +31,9 @@ void FinalizeView(napi_env env, void*, void* hint) {
   // V8 has stopped counting this ArrayBuffer; give back what View() took off.
   view->state->external->Add(env, view->uncounted);
   view->state->views.erase(view);
+  if (view->safe && view->weak != nullptr) {  // registered: its slot is in safe_offsets
+    view->state->safe_offsets.erase(static_cast<uint64_t>(view->data - view->region->data()));
+  }
   if (view->weak != nullptr) napi_delete_reference(env, view->weak);
   delete view;
 }
@@ -36,7 +44,9 @@ napi_value SlabWrap::Define(napi_env env) {
   using W = SlabWrap;
   static const napi_property_descriptor methods[] = {
       Method<W, 0, &W::Chunk>("chunk"),
-      Method<W, 2, &W::View>("view"),
+      Method<W, 3, &W::View>("view"),
+      Method<W, 2, &W::Poison>("poison"),
+      Method<W, 1, &W::Reachable>("reachable"),
       Method<W, 0, &W::Views>("views"),
       Method<W, 1, &W::Live>("live"),
       Method<W, 0, &W::Close>("close"),
@@ -81,19 +91,34 @@ napi_value SlabWrap::Chunk(napi_env env, const Args<0>&) {
   return ab != nullptr ? ab : Undefined(env);
 }
 
-napi_value SlabWrap::View(napi_env env, const Args<2>& args) {
-  uint64_t offset, length;
-  if (!ReadSizeValue(env, args[0], 0, &offset) || !ReadSizeValue(env, args[1], 1, &length)) return nullptr;
-  const uint64_t size = state_->closed ? 0 : state_->region->size();
+namespace {
+
+// Whether [offset, offset + length) lies in the open slab; throws otherwise.
+bool InSlab(napi_env env, const SlabState& state, uint64_t offset, uint64_t length) {
+  const uint64_t size = state.closed ? 0 : state.region->size();
   if (offset > size || length > size - offset) {
     ThrowCoded(env, ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The slot is outside the slab");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+napi_value SlabWrap::View(napi_env env, const Args<3>& args) {
+  uint64_t offset, length;
+  bool safe = false;
+  napi_valuetype safe_type = napi_undefined;
+  if (!ReadSizeValue(env, args[0], 0, &offset) || !ReadSizeValue(env, args[1], 1, &length) ||
+      napi_typeof(env, args[2], &safe_type) != napi_ok ||
+      (safe_type != napi_undefined && !ReadBoolValue(env, args[2], &safe)) || !InSlab(env, *state_, offset, length)) {
     return nullptr;
   }
-  auto* view = new SlabView{state_, nullptr, offset};
-  // The view's own shared_ptr (through state) keeps the region mapped.
+  uint8_t* data = state_->region->data() + offset;
+  // The view's own share keeps the region mapped, close() or not.
+  auto* view = new SlabView{state_, state_->region, data, length, safe, nullptr, offset};
   bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(env, state_->region->data() + offset, static_cast<size_t>(length),
-                                         FinalizeView, view, &ours);
+  napi_value ab = NewExternalArrayBuffer(env, data, static_cast<size_t>(length), FinalizeView, view, &ours);
   if (ab == nullptr || !Tag(env, ab, kSlabViewClass)) {
     if (ab == nullptr && ours) delete view;
     return nullptr;
@@ -106,7 +131,23 @@ napi_value SlabWrap::View(napi_env env, const Args<2>& args) {
   // counted twice rather than the count going negative.
   view->uncounted = state_->external->Take(env, static_cast<int64_t>(length));
   state_->views.insert(view);
+  if (safe) state_->safe_offsets.insert(offset);
   return ab;
+}
+
+napi_value SlabWrap::Poison(napi_env env, const Args<2>& args) {
+  uint64_t offset, length;
+  if (!ReadSizeValue(env, args[0], 0, &offset) || !ReadSizeValue(env, args[1], 0, &length)) return nullptr;
+  if (state_->closed) return Undefined(env);  // close() poisoned every safe view already
+  if (!InSlab(env, *state_, offset, length)) return nullptr;
+  poolmem::addon::Poison(state_->region->data() + offset, length);
+  return Undefined(env);
+}
+
+napi_value SlabWrap::Reachable(napi_env env, const Args<1>& args) {
+  uint64_t offset;
+  if (!ReadSizeValue(env, args[0], 0, &offset)) return nullptr;
+  return Boolean(env, state_->safe_offsets.count(offset) != 0);
 }
 
 napi_value SlabWrap::Views(napi_env env, const Args<0>&) {
@@ -135,9 +176,15 @@ napi_value SlabWrap::Close(napi_env env, const Args<0>&) {
     napi_delete_reference(env, chunk_);
     chunk_ = nullptr;
   }
-  for (SlabView* view : state_->views) Detach(env, Deref(env, view->weak));
-  // Detached views never touch the bytes again; the chunk's finalizer holds
-  // the last reference, so the region is unmapped on the next turn.
+  for (SlabView* view : state_->views) {
+    if (view->safe) {
+      poolmem::addon::Poison(view->data, view->length);  // outstanding or held: freed now, still mapped
+    } else {
+      Detach(env, Deref(env, view->weak));
+    }
+  }
+  // Detached views never touch the bytes again; the region is unmapped once
+  // the chunk's and every safe view's finalizer have run.
   state_->region.reset();
   return Undefined(env);
 }

@@ -3,10 +3,13 @@
 // (`chunk()`); JS carves fixed-size slots from it and never calls in on the
 // get/put hot path. `view()` makes a separate ArrayBuffer over one slot for
 // leak-tracked PooledBuffers, so a FinalizationRegistry can watch the memory's
-// real owner. Every ArrayBuffer keeps the region mapped until its finalizer
-// runs; close() detaches them all so outstanding views read length 0.
+// real owner; safe mode gives every slot handed out such an ArrayBuffer.
+// Every ArrayBuffer keeps the region mapped until its finalizer runs; close()
+// detaches them all so outstanding views read length 0, except safe-mode
+// ones, which it poisons instead (a socket write may still read them).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <unordered_set>
 
@@ -23,6 +26,7 @@ struct SlabState {
   std::shared_ptr<MappedRegion> region;
   std::shared_ptr<ExternalMemory> external;  // the addon instance's count
   std::unordered_set<SlabView*> views;       // live per-slot ArrayBuffers
+  std::unordered_set<uint64_t> safe_offsets; // slots a safe view's backing store still reaches
   bool closed = false;
 };
 
@@ -37,7 +41,13 @@ class SlabWrap {
 
  private:
   napi_value Chunk(napi_env env, const Args<0>& args);  // -> ArrayBuffer | undefined after close
-  napi_value View(napi_env env, const Args<2>& args);   // (offset, length) -> ArrayBuffer
+  // (offset, length, safe = false) -> ArrayBuffer; a safe one is poisoned, not detached, by close().
+  napi_value View(napi_env env, const Args<3>& args);
+  napi_value Poison(napi_env env, const Args<2>& args);  // (offset, length): safe mode's free(); no-op after close
+  // (offset) -> whether a safe view's memory at that slot is still reachable:
+  // its backing store (which ArrayBuffer#transfer moves to a new ArrayBuffer)
+  // has not been finalized yet.
+  napi_value Reachable(napi_env env, const Args<1>& args);
   napi_value Views(napi_env env, const Args<0>& args);  // -> live per-slot ArrayBuffers (tests)
   // (offset) -> whether the memory of a per-slot ArrayBuffer made at `offset`
   // may still be reachable: its finalizer has not run. An ArrayBuffer a

@@ -3,7 +3,7 @@
 import { expectTypeOf } from 'expect-type';
 import poolmem = require('poolmem');
 
-const { Arena, RangeAllocator, PoolError, STRATEGIES } = poolmem;
+const { Arena, RangeAllocator, PoolError, SAFE_POISON, STRATEGIES } = poolmem;
 
 const arena = new Arena(1024, { strategy: 'treap', safe: false, hugePages: true });
 expectTypeOf(arena.malloc(16)).toEqualTypeOf<Buffer | null>();
@@ -11,6 +11,14 @@ expectTypeOf(arena.free).parameters.toEqualTypeOf<[buf: Uint8Array]>();
 expectTypeOf(arena.size).toEqualTypeOf<number>();
 expectTypeOf(arena.usedSize).toEqualTypeOf<number>();
 expectTypeOf(arena.safe).toEqualTypeOf<boolean>();
+expectTypeOf(arena.heldSize).toEqualTypeOf<number>();
+expectTypeOf(SAFE_POISON).toEqualTypeOf<number>();
+expectTypeOf(new poolmem.ScalableAllocator({ safe: true }).stats().heldSize).toEqualTypeOf<number>();
+const safeBytes = new poolmem.BytePool(undefined, { safe: true });
+expectTypeOf(safeBytes.safe).toEqualTypeOf<boolean>();
+expectTypeOf(safeBytes.stats().heldSize).toEqualTypeOf<number>();
+// @ts-expect-error safe is a boolean
+new poolmem.BytePool(undefined, { safe: 1 });
 expectTypeOf(arena).toMatchTypeOf<Disposable>();
 {
   using scoped = new Arena(64);

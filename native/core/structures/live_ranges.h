@@ -22,6 +22,11 @@ class LiveRanges {
   FreeStatus Release(uint64_t offset, uint64_t size);
   bool empty() const { return ranges_.empty(); }
   uint64_t size() const { return size_; }
+  uint64_t live_bytes() const {
+    uint64_t bytes = 0;
+    for (const FreeRange& r : ranges_) bytes += r.end - r.start;
+    return bytes;
+  }
   const std::vector<FreeRange>& ranges() const { return ranges_; }
 
  private:
