@@ -14,7 +14,7 @@ const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative, scratchDetached } = require('./errors');
 const {
-  BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, classIndex,
+  BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit,
 } = require('./block_cache');
 const { chunkGone, isDetached, viewByteLength } = require('./intrinsics');
 const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
@@ -38,9 +38,6 @@ const SIZE = 2;
 const MAX_LENGTH = constants.MAX_LENGTH;
 const FREE_OK = 0;
 const FREE_DOUBLE = 1;
-// Strategies that reserve exactly the (aligned) bytes asked for: the cache's
-// slack accounting assumes it, so only these get size classes.
-const EXACT_KINDS = [0, 1]; // treap, avl (lib/strategy.js)
 const CACHE_CAP_BYTES = 32 * 1024 * 1024; // or a quarter of the arena, when smaller
 
 let handleOf; // for tests: the native handle (validate(), stats())
@@ -111,8 +108,7 @@ class Arena {
     this.#chunk = safe ? null : this.#handle.chunk();
     this.#ids = safe ? new WeakMap() : null;
     this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)));
-    // Classes are multiples of 8 bytes: alignment 1 to 4 asks for tighter packing.
-    if (!safe && EXACT_KINDS.includes(kind) && alignment >= BUFFER_ALIGNMENT) this.#maxClass = MAX_CLASS_SIZE;
+    if (!safe) this.#maxClass = classLimit(kind, alignment);
     this.#id = this.#handle.id();
   }
 

@@ -49,6 +49,15 @@ function classBytes(index) {
   return ((index - 8 & 3) + 5) << (b - 2);
 }
 
+// The largest request a pool with this strategy kind and alignment serves
+// from a size class, or 0 (every block exact). Only the byte-exact strategies
+// (treap 0, avl 1: lib/strategy.js) reserve exactly the aligned bytes asked
+// for, which the slack accounting assumes; classes are multiples of 8 bytes,
+// so alignment 1 to 4 (asked for tighter packing) gets none.
+function classLimit(kind, alignment) {
+  return (kind === 0 || kind === 1) && alignment >= 8 ? MAX_CLASS_SIZE : 0;
+}
+
 function grown(array, length) {
   const next = new array.constructor(length);
   next.set(array);
@@ -281,5 +290,5 @@ class BlockCache {
 }
 
 module.exports = {
-  BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classBytes, classIndex,
+  BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classBytes, classIndex, classLimit,
 };

@@ -39,7 +39,7 @@ const {
   chunkGone, isDetached, stampKind, viewBuffer, viewByteLength, viewByteOffset,
 } = require('./intrinsics');
 const {
-  BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classIndex,
+  BlockCache, CACHED, EXACT, FREE, LIVE, SETTLED, classIndex, classLimit,
 } = require('./block_cache');
 const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
 const { parseSafe } = require('./safe_mode');
@@ -73,9 +73,6 @@ const CAP_REACHED = -1;
 const FREE_OK = 0;
 const FREE_DOUBLE = 1;
 const CHUNK_TRANSFERRED = binding.scalableChunkTransferred; // mallocTracked: retire, then ask again
-// Strategies that reserve exactly the (aligned) bytes asked for: the cache's
-// slack accounting assumes it, so only these get size classes.
-const EXACT_KINDS = [0, 1]; // treap, avl (lib/strategy.js)
 const CACHE_CAP_BYTES = 16 * 1024 * 1024; // bytes the class stacks may hold
 const LEAK_LEVELS = ['disabled', 'sample', 'paranoid'];
 // One allocation in 1024 on average. Netty samples one in 128, but its
@@ -168,8 +165,7 @@ class ScalableAllocator {
     this.#maxSize = maxSize;
     this.#countdown = this.#nextCountdown();
     this.#cache = new BlockCache(alignment, CACHE_CAP_BYTES);
-    // Classes are multiples of 8 bytes: alignment 1 to 4 asks for tighter packing.
-    if (EXACT_KINDS.includes(kind) && alignment >= BUFFER_ALIGNMENT) this.#maxClass = MAX_CLASS_SIZE;
+    this.#maxClass = classLimit(kind, alignment);
   }
 
   static #check(self) {
