@@ -16,8 +16,10 @@ const { codes, fromNative, scratchDetached } = require('./errors');
 const {
   BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit,
 } = require('./block_cache');
-const { chunkGone, isDetached, viewByteLength } = require('./intrinsics');
-const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
+const { isDetached, viewByteLength } = require('./intrinsics');
+const {
+  arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, view,
+} = require('./pool_buffer');
 const { parseSafe } = require('./safe_mode');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
 const {
@@ -53,7 +55,8 @@ const kAdopt = Symbol('adopt');
 class Arena {
   #handle;
   #id;      // handle id for the module-level fast path (binding.arenaAllocate/arenaFree)
-  #chunk;   // fast mode: the region's ArrayBuffer
+  #chunk = null; // fast mode: the region's ArrayBuffer
+  #probe = null; // fast mode: its detachProbe() (lib/pool_buffer.js): reads undefined once transferred
   #ids;     // safe mode: ArrayBuffer -> native block id
   #cache;   // fast mode: the blocks handed out and the size-class stacks (shared by ArenaPool holders)
   #maxClass = 0; // largest request served from a size class; 0: every block exact
@@ -78,7 +81,7 @@ class Arena {
       if (!arena.#safe && isDetached(arena.#chunk)) return false;
       const chunk = arena.#handle.reset();
       if (!arena.#safe) {
-        arena.#chunk = chunk;
+        arena.#setChunk(chunk);
         arena.#cache.clear();
       }
       return true;
@@ -105,7 +108,7 @@ class Arena {
     }
     this.#safe = safe;
     this.#size = size;
-    this.#chunk = safe ? null : this.#handle.chunk();
+    if (!safe) this.#setChunk(this.#handle.chunk());
     this.#ids = safe ? new WeakMap() : null;
     this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)));
     if (!safe) this.#maxClass = classLimit(kind, alignment);
@@ -122,7 +125,7 @@ class Arena {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('arena');
     if (size === 0) return view(this.#empty, 0, 0);
     if (this.#safe) return this.#mallocSafe(size);
-    if (chunkGone(this.#chunk)) throw transferred(); // ArrayBuffer#transfer took it
+    if (this.#probe[0] === undefined) throw transferred(); // ArrayBuffer#transfer took it
     const cache = this.#cache;
     let id = -1;
     if (size <= this.#maxClass) {
@@ -180,7 +183,7 @@ class Arena {
   get freeSize() {
     Arena.#check(this);
     const cache = this.#cache;
-    return this.#handle.freeSize() + (cache === null ? 0 : cache.cachedBytes + cache.slackBytes);
+    return this.#handle.freeSize() + (cache === null ? 0 : cache.cachedBytes + cache.slack());
   }
 
   get usedSize() {
@@ -219,10 +222,19 @@ class Arena {
     this.close();
   }
 
+  // The probe, not chunk.byteLength, tells malloc whether a caller
+  // transferred the chunk: byteLength is a builtin call on Node 20 (about 60
+  // machine instructions), an element read of the probe is inlined.
+  #setChunk(chunk) {
+    this.#chunk = chunk;
+    this.#probe = detachProbe(chunk);
+  }
+
   #adopt(base, onClose) {
     this.#handle = base.#handle;
     this.#id = base.#id;
     this.#chunk = base.#chunk;
+    this.#probe = base.#probe;
     this.#cache = base.#cache;
     this.#maxClass = base.#maxClass;
     this.#ids = base.#safe ? new WeakMap() : null;

@@ -20,8 +20,11 @@
 // leaves the cache, an ordinary allocation from then on (its free takes the
 // slow path, where the strategy decides; settledGen remembers which handout
 // that was, so the id can be reused at once). Each
-// block settles at most once, so the cost is amortised. The counters
-// (cachedBytes, slackBytes) keep usedSize exact without settling.
+// block settles at most once, so the cost is amortised. cachedBytes and
+// slack() keep usedSize exact without settling.
+//
+// The block freed last waits in a one-entry park instead of on its stack: an
+// allocate-then-free loop touches no stack.
 
 const MAX_CLASS_SIZE = 16 * 1024 * 1024;
 const CLASS_COUNT = 80; // 8 up to 64 B, then 4 for each power of two up to 2^24
@@ -85,11 +88,11 @@ class BlockCache {
     this.endedGen = new Int32Array(n).fill(-1); // a settled handout whose whole view was freed since
     this.state = new Uint8Array(n);
     this.liveClassBlocks = 0; // LIVE blocks of a class: settle() finds them by scanning
+    this.parked = -1; // a cached block on no stack (state CACHED), or -1
     this.freeIds = new Int32Array(n);
     this.freeCount = 0;
     this.nextId = 0;
-    this.cachedBytes = 0; // on the stacks
-    this.slackBytes = 0; // granule bytes live class blocks reserve beyond what their callers hold
+    this.cachedBytes = 0; // on the stacks and in the park
   }
 
   // n rounded up to the alignment; n <= MAX_CLASS_SIZE.
@@ -99,18 +102,21 @@ class BlockCache {
 
   // A cached block of class `index` handed out as n bytes, or -1.
   take(index, n) {
-    const top = this.tops[index];
-    if (top === 0) return -1;
-    const id = this.stacks[index][top - 1];
-    const bytes = this.sizes[index];
-    this.tops[index] = top - 1;
-    this.cachedBytes -= bytes;
+    let id = this.parked;
+    if (id >= 0 && this.klass[id] === index) {
+      this.parked = -1;
+    } else {
+      const top = this.tops[index];
+      if (top === 0) return -1;
+      id = this.stacks[index][top - 1];
+      this.tops[index] = top - 1;
+    }
+    this.cachedBytes -= this.sizes[index];
     // #handOut() written out: the hottest path of every pool using the cache.
     this.state[id] = LIVE;
     this.gen[id] = (this.gen[id] + 1) & GEN_MASK;
     this.length[id] = n;
     this.liveClassBlocks++;
-    this.slackBytes += bytes - ((n + this.mask) & ~this.mask);
     return id;
   }
 
@@ -134,9 +140,7 @@ class BlockCache {
     this.state[id] = LIVE;
     this.gen[id] = (this.gen[id] + 1) & GEN_MASK;
     this.length[id] = n;
-    if (index === EXACT) return;
-    this.liveClassBlocks++;
-    this.slackBytes += this.sizes[index] - this.rounded(n);
+    if (index !== EXACT) this.liveClassBlocks++;
   }
 
   // The caller's whole view of block id (generation gen) comes back.
@@ -158,15 +162,37 @@ class BlockCache {
     if (index === EXACT) return LIVE;
     const bytes = this.sizes[index];
     if (this.cachedBytes + bytes > this.capBytes) return LIVE;
-    this.#unlink(id, index);
+    this.liveClassBlocks--;
+    this.cachedBytes += bytes;
+    this.state[id] = CACHED;
+    // The park holds the block freed last; the one it held goes onto its
+    // stack, so every class still hands out its most recently freed block.
+    const older = this.parked;
+    this.parked = id;
+    if (older >= 0) this.#push(older);
+    return CACHED;
+  }
+
+  #push(id) {
+    const index = this.klass[id];
     let stack = this.stacks[index];
     const top = this.tops[index];
     if (top === stack.length) stack = this.stacks[index] = grown(stack, top * 2);
     stack[top] = id;
     this.tops[index] = top + 1;
-    this.cachedBytes += bytes;
-    this.state[id] = CACHED;
-    return CACHED;
+  }
+
+  // Bytes live class blocks reserve beyond what their callers hold (granule
+  // rounding and class slack): free, though the strategy counts them. A scan,
+  // for the occasional usedSize/freeSize read, so malloc and free need not
+  // keep a running total.
+  slack() {
+    let bytes = 0;
+    for (let id = 0; id < this.nextId && this.liveClassBlocks > 0; id++) {
+      const index = this.klass[id];
+      if (this.state[id] === LIVE && index !== EXACT) bytes += this.sizes[index] - this.rounded(this.length[id]);
+    }
+    return bytes;
   }
 
   // Bytes block id holds in the native strategy while LIVE (not settled).
@@ -177,8 +203,7 @@ class BlockCache {
 
   // A LIVE block was freed natively: it leaves the cache.
   drop(id) {
-    const index = this.klass[id];
-    if (index !== EXACT) this.#unlink(id, index);
+    if (this.klass[id] !== EXACT) this.liveClassBlocks--;
     this.retire(id);
   }
 
@@ -197,6 +222,14 @@ class BlockCache {
   // block and every live class block's bytes beyond its length. freeRange must
   // succeed. Every block then leaves the cache.
   settle(freeRange) {
+    const parked = this.parked;
+    if (parked >= 0) {
+      const bytes = this.sizes[this.klass[parked]];
+      this.parked = -1;
+      this.cachedBytes -= bytes;
+      this.retire(parked);
+      freeRange(this.chunk[parked], this.offset[parked], bytes);
+    }
     for (let index = 0; index < CLASS_COUNT; index++) {
       const stack = this.stacks[index];
       const bytes = this.sizes[index];
@@ -211,7 +244,7 @@ class BlockCache {
     for (let id = 0; id < this.nextId && this.liveClassBlocks > 0; id++) {
       const index = this.klass[id];
       if (this.state[id] !== LIVE || index === EXACT) continue;
-      this.#unlink(id, index);
+      this.liveClassBlocks--;
       this.retire(id);
       this.settledGen[id] = this.gen[id];
       const n = this.length[id];
@@ -230,6 +263,12 @@ class BlockCache {
   // cached blocks leave their stacks, live ones leave the cache and their
   // views' records go stale. The ids may be reused.
   dropChunk(chunk) {
+    const parked = this.parked;
+    if (parked >= 0 && this.chunk[parked] === chunk) {
+      this.parked = -1;
+      this.cachedBytes -= this.sizes[this.klass[parked]];
+      this.retire(parked);
+    }
     for (let index = 0; index < CLASS_COUNT; index++) {
       const stack = this.stacks[index];
       let kept = 0;
@@ -262,14 +301,9 @@ class BlockCache {
     this.settledGen.fill(-1); // every handout ended with the reset
     this.endedGen.fill(-1);
     this.tops.fill(0);
+    this.parked = -1;
     this.liveClassBlocks = 0;
     this.cachedBytes = 0;
-    this.slackBytes = 0;
-  }
-
-  #unlink(id, index) {
-    this.liveClassBlocks--;
-    this.slackBytes -= this.sizes[index] - this.rounded(this.length[id]);
   }
 
   #grow() {

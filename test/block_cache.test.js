@@ -171,6 +171,57 @@ describe('Arena: the size-class cache and a full arena', () => {
   });
 });
 
+describe('BlockCache: the park in front of the stacks', () => {
+  const c64 = classIndex(64);
+  const c100 = classIndex(100);
+  const handOut = (cache, index, n, count) => Array.from({ length: count }, (_, i) => cache.add(0, i * 256, index, n));
+
+  test('every class hands out its most recently freed block first, parked or stacked', () => {
+    const cache = new BlockCache(8, 1 << 20);
+    const [a, b, c] = handOut(cache, c64, 64, 3);
+    const [d] = handOut(cache, c100, 100, 1);
+    for (const id of [a, b, d, c]) expect(cache.release(id, cache.gen[id])).toBe(CACHED);
+    expect(cache.parked).toBe(c);
+    expect(cache.take(c100, 100)).toBe(d); // from its stack: the park holds another class
+    expect([cache.take(c64, 64), cache.take(c64, 64), cache.take(c64, 64), cache.take(c64, 64)]).toEqual([c, b, a, -1]);
+    expect(cache.cachedBytes).toBe(0);
+  });
+
+  test('a parked block is cached: freeing its view again is a double free, and it counts as cached bytes', () => {
+    const cache = new BlockCache(8, 1 << 20);
+    const [a] = handOut(cache, c64, 60, 1);
+    const gen = cache.gen[a];
+    expect(cache.release(a, gen)).toBe(CACHED);
+    expect(cache.release(a, gen)).toBe(FREE);
+    expect(cache.cachedBytes).toBe(cache.sizes[c64]);
+    expect(cache.slack()).toBe(0);
+    const again = cache.take(c64, 60);
+    expect(again).toBe(a);
+    expect(cache.release(a, gen)).toBe(FREE); // the first handout's view, kept after free
+    expect(cache.slack()).toBe(cache.sizes[c64] - 64);
+  });
+
+  test('settle() gives the parked block back to the strategy, and clear() and dropChunk() forget it', () => {
+    const cache = new BlockCache(8, 1 << 20);
+    const [a, b] = handOut(cache, c64, 64, 2);
+    cache.release(a, cache.gen[a]);
+    cache.release(b, cache.gen[b]);
+    const freed = [];
+    cache.settle((chunk, offset, size) => freed.push([chunk, offset, size]));
+    expect(freed.sort((x, y) => x[1] - y[1])).toEqual([[0, 0, 64], [0, 256, 64]]);
+    expect(cache.parked).toBe(-1);
+    expect(cache.take(c64, 64)).toBe(-1);
+    for (const forget of [(c) => c.clear(), (c) => c.dropChunk(0)]) {
+      const [x] = handOut(cache, c64, 64, 1);
+      cache.release(x, cache.gen[x]);
+      forget(cache);
+      expect(cache.parked).toBe(-1);
+      expect(cache.cachedBytes).toBe(0);
+      expect(cache.take(c64, 64)).toBe(-1);
+    }
+  });
+});
+
 describe('BlockCache#dropChunk()', () => {
   test('forgets every block of one chunk, cached or live, and keeps the counters of the others exact', () => {
     const cache = new BlockCache(8, 1 << 20);
@@ -185,11 +236,11 @@ describe('BlockCache#dropChunk()', () => {
     const b = ids(1);
     expect(cache.release(a.cached, cache.gen[a.cached])).toBe(CACHED);
     expect(cache.release(b.cached, cache.gen[b.cached])).toBe(CACHED);
-    const slackOfOne = cache.slackBytes / 2;
+    const slackOfOne = cache.slack() / 2;
     cache.dropChunk(0);
     for (const id of Object.values(a)) expect(cache.state[id]).toBe(FREE);
     expect(cache.cachedBytes).toBe(cache.sizes[c64]);
-    expect(cache.slackBytes).toBe(slackOfOne);
+    expect(cache.slack()).toBe(slackOfOne);
     expect(cache.liveClassBlocks).toBe(1);
     expect(cache.take(c64, 64)).toBe(b.cached); // chunk 1's cached block is still there
     expect(cache.take(c64, 64)).toBe(-1);
