@@ -17,6 +17,7 @@ const {
   BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit,
 } = require('./block_cache');
 const { chunkGone, isDetached, viewByteLength } = require('./intrinsics');
+const { TrackedBuffer } = require('./leak_detector');
 const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
 const { parseSafe } = require('./safe_mode');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
@@ -54,7 +55,6 @@ class Arena {
   #handle;
   #id;      // handle id for the module-level fast path (binding.arenaAllocate/arenaFree)
   #chunk;   // fast mode: the region's ArrayBuffer
-  #ids;     // safe mode: ArrayBuffer -> native block id
   #cache;   // fast mode: the blocks handed out and the size-class stacks (shared by ArenaPool holders)
   #maxClass = 0; // largest request served from a size class; 0: every block exact
   #empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
@@ -106,7 +106,6 @@ class Arena {
     this.#safe = safe;
     this.#size = size;
     this.#chunk = safe ? null : this.#handle.chunk();
-    this.#ids = safe ? new WeakMap() : null;
     this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)));
     if (!safe) this.#maxClass = classLimit(kind, alignment);
     this.#id = this.#handle.id();
@@ -225,7 +224,6 @@ class Arena {
     this.#chunk = base.#chunk;
     this.#cache = base.#cache;
     this.#maxClass = base.#maxClass;
-    this.#ids = base.#safe ? new WeakMap() : null;
     this.#safe = base.#safe;
     this.#size = base.#size;
     this.#onClose = onClose;
@@ -281,13 +279,14 @@ class Arena {
     const pair = this.#handle.allocateSafe(size);
     if (pair === null) return null;
     const arrayBuffer = pair[0];
-    this.#ids.set(arrayBuffer, pair[1]);
+    new TrackedBuffer(arrayBuffer, this, null, pair[1], 0, size, null); // this holder's: others see it as foreign
     return fresh(arrayBuffer, 0, size);
   }
 
   #freeSafe(buf, arrayBuffer) {
-    const id = this.#ids.get(arrayBuffer);
-    if (id === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
+    const tracked = TrackedBuffer.of(arrayBuffer);
+    if (tracked === undefined || tracked.owner !== this) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
+    const id = tracked.slot;
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);
     const status = this.#handle.freeSafe(id, offset, length);

@@ -42,10 +42,13 @@ const {
   BlockCache, CACHED, EXACT, FREE, LIVE, SETTLED, classIndex, classLimit,
 } = require('./block_cache');
 const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
+const {
+  DISABLED, LeakDetector, NEVER, PARANOID, SAMPLE, TrackedBuffer, parseLeakDetection,
+} = require('./leak_detector');
 const { parseSafe } = require('./safe_mode');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./strategy');
 const {
-  isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOneOf, validateOptions,
+  isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
 } = require('./validators');
 
 const {
@@ -74,7 +77,6 @@ const FREE_OK = 0;
 const FREE_DOUBLE = 1;
 const CHUNK_TRANSFERRED = binding.scalableChunkTransferred; // mallocTracked: retire, then ask again
 const CACHE_CAP_BYTES = 16 * 1024 * 1024; // bytes the class stacks may hold
-const LEAK_LEVELS = ['disabled', 'sample', 'paranoid'];
 // One allocation in 1024 on average. Netty samples one in 128, but its
 // tracking is a cheap reference; here a tracked allocation owns an external
 // ArrayBuffer (about 2 us to make and finalize), so 128 added 15-20 ns to the
@@ -86,32 +88,22 @@ const kChunkId = Symbol('poolmem.chunkId'); // native code defines each chunk Ar
 // takes the ArrayBuffer from #chunks: reading a property of a caller's
 // ArrayBuffer could run the caller's getter in the middle of a free.
 const ChunkStamp = stampKind();
-// The countdown when nothing is tracked. Not Infinity: a double in #countdown
-// makes every malloc's decrement box a number (measured: +30 ns per pair).
-// When it does run out, #mallocTracked starts it again and tracks nothing.
-const NEVER = 2 ** 30;
 
 let internals; // for RecyclableMemory and tests; see the static block
-
-function nextSample() {
-  return 1 + Math.floor(Math.random() * (2 * SAMPLE_INTERVAL - 1));
-}
 
 class ScalableAllocator {
   #handle;
   #id;          // handle id for the module-level fast path
   #chunks = []; // chunk id -> chunk ArrayBuffer (fast mode), written by native code
   #retired = new WeakSet(); // chunk ArrayBuffers a caller transferred away: their views free nothing
-  #tracked = new WeakMap(); // tracked ArrayBuffer -> native block id
   #empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
   #safe;
-  #level;        // leak detection level
+  #leaks;        // its LeakDetector (lib/leak_detector.js)
   #countdown;    // mallocs until the next tracked one; always a small integer (see NEVER)
   #maxSize;
   #epoch = 0;    // bumped by recycle()/close(): RecyclableMemory entries before it are void
   #nextGroup = 1;
   #nextBlock = 1; // tracked block ids (native code keys its blocks by them)
-  #reportedGroups = new Set();
   #closed = false;
   #cache;        // chunk blocks handed out, and the size-class stacks
   #maxClass = 0; // largest request served from a size class; 0: every block exact
@@ -151,8 +143,7 @@ class ScalableAllocator {
     const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
     const safe = parseSafe(opts);
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
-    const level = opts.leakDetection === undefined ? 'sample'
-      : validateOneOf(opts.leakDetection, 'options.leakDetection', LEAK_LEVELS);
+    const level = parseLeakDetection(opts);
     try {
       this.#handle = new binding.ScalableAllocatorHandle(chunkSize, maxChunkSize, maxSize, kind, minBlock, safe,
         hugePages, this.#chunks, kChunkId, alignment);
@@ -161,7 +152,7 @@ class ScalableAllocator {
     }
     this.#id = this.#handle.id();
     this.#safe = safe;
-    this.#level = level;
+    this.#leaks = new LeakDetector(level, SAMPLE_INTERVAL);
     this.#maxSize = maxSize;
     this.#countdown = this.#nextCountdown();
     this.#cache = new BlockCache(alignment, CACHE_CAP_BYTES);
@@ -307,7 +298,7 @@ class ScalableAllocator {
 
   get leakDetection() {
     ScalableAllocator.#check(this);
-    return this.#level;
+    return this.#leaks.name;
   }
 
   close() {
@@ -331,7 +322,7 @@ class ScalableAllocator {
   #owns(ab) {
     if (ab === this.#empty) return true;
     const id = ChunkStamp.of(ab);
-    return (id !== undefined && this.#chunks[id] === ab) || this.#tracked.has(ab) || this.#retired.has(ab);
+    return (id !== undefined && this.#chunks[id] === ab) || this.#trackedBlock(ab) !== undefined || this.#retired.has(ab);
   }
 
   // Frees [offset, offset + length) of ab, which must be ours; throws otherwise.
@@ -354,7 +345,7 @@ class ScalableAllocator {
   #freeOther(ab, offset, length) {
     if (ab === this.#empty) return; // malloc(0): nothing to free
     if (this.#retired.has(ab)) return; // transferred away: freed by nobody
-    const block = this.#tracked.get(ab);
+    const block = this.#trackedBlock(ab);
     if (block === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
     const status = this.#handle.freeTracked(block, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
@@ -366,21 +357,27 @@ class ScalableAllocator {
       if (this.#countdown === NEVER) return this.#mallocChunk(size); // leakDetection 'disabled'
     }
     this.#drainLeaks();
-    const stack = this.#level === 'paranoid' ? callerStack() : undefined;
+    const level = this.#leaks.level;
+    const stack = level === PARANOID ? callerStack() : undefined;
     const block = this.#nextBlock++;
-    let ab = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled', block);
+    let ab = this.#handle.mallocTracked(size, stack, group, level !== DISABLED, block);
     while (ab === CHUNK_TRANSFERRED) {
       this.#retireLandedIn(size);
-      ab = this.#handle.mallocTracked(size, stack, group, this.#level !== 'disabled', block);
+      ab = this.#handle.mallocTracked(size, stack, group, level !== DISABLED, block);
     }
     if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
-    this.#tracked.set(ab, block);
+    new TrackedBuffer(ab, this, null, block, 0, size, null);
     return fresh(ab, 0, size);
   }
 
   #nextCountdown() {
-    if (this.#safe || this.#level === 'paranoid') return 1;
-    return this.#level === 'sample' ? nextSample() : NEVER;
+    return this.#leaks.nextCountdown(this.#safe);
+  }
+
+  // The native block id of a tracked allocation's own ArrayBuffer of this allocator, else undefined.
+  #trackedBlock(ab) {
+    const tracked = TrackedBuffer.of(ab);
+    return tracked !== undefined && tracked.owner === this ? tracked.slot : undefined;
   }
 
   // The ArrayBuffer of chunk `chunk` (native code put it in #chunks), stamped with its id.
@@ -526,8 +523,9 @@ class ScalableAllocator {
 
   #newGroup() {
     if (this.#closed) throw ERR_POOLMEM_CLOSED('allocator');
-    if (!this.#safe && this.#level !== 'paranoid' && (this.#level === 'disabled' || --this.#countdown !== 0)) return 0;
-    if (this.#level === 'sample' && !this.#safe) this.#countdown = nextSample();
+    const level = this.#leaks.level;
+    if (!this.#safe && level !== PARANOID && (level === DISABLED || --this.#countdown !== 0)) return 0;
+    if (level === SAMPLE && !this.#safe) this.#countdown = this.#leaks.nextCountdown();
     return this.#nextGroup++;
   }
 
@@ -564,7 +562,7 @@ class ScalableAllocator {
       } else {
         ledger.add(id * TWO_32 + offset, length, -1, 0, this.#epoch);
       }
-    } else if (this.#tracked.has(ab)) {
+    } else if (this.#trackedBlock(ab) !== undefined) {
       if (length !== 0) ledger.addTracked(ab, offset, length, this.#epoch);
     } else {
       throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
@@ -611,7 +609,7 @@ class ScalableAllocator {
     }
     if (tracked !== null) {
       for (let i = 0; i < tracked.length; i += 3) {
-        const block = this.#tracked.get(tracked[i]);
+        const block = this.#trackedBlock(tracked[i]);
         if (block === undefined || this.#handle.freeTracked(block, tracked[i + 1], tracked[i + 2]) !== FREE_OK) failed++;
       }
     }
@@ -655,7 +653,7 @@ class ScalableAllocator {
       for (let i = 0; i < t.length; i += 3) {
         if (t[i] !== ab || t[i + 1] !== offset || t[i + 2] !== length) continue;
         t.splice(i, 3);
-        const block = this.#tracked.get(ab);
+        const block = this.#trackedBlock(ab);
         if (block !== undefined) this.#handle.freeTracked(block, offset, length);
         return;
       }
@@ -677,8 +675,8 @@ class ScalableAllocator {
     const groups = new Map();
     for (const [bytes, group, stack] of leaks) {
       if (group === 0) {
-        emitLeak(`${bytes} bytes from ScalableAllocator#malloc() became unreachable without free()`, stack);
-      } else if (!this.#reportedGroups.has(group)) {
+        this.#leaks.report(`${bytes} bytes from ScalableAllocator#malloc() became unreachable without free()`, stack);
+      } else {
         const g = groups.get(group) ?? { buffers: 0, bytes: 0, stack };
         g.buffers++;
         g.bytes += bytes;
@@ -686,17 +684,10 @@ class ScalableAllocator {
       }
     }
     for (const [group, g] of groups) {
-      this.#reportedGroups.add(group);
-      emitLeak(`A RecyclableMemory became unreachable without recycle() (${g.buffers} buffers, ${g.bytes} bytes)`, g.stack);
+      this.#leaks.report(
+        `A RecyclableMemory became unreachable without recycle() (${g.buffers} buffers, ${g.bytes} bytes)`, g.stack, group);
     }
   }
-}
-
-function emitLeak(message, stack) {
-  const detail = stack === undefined
-    ? "The memory went back to the pool. Use leakDetection: 'paranoid' to record where it was allocated."
-    : `The memory went back to the pool. Allocated at:\n${stack}`;
-  process.emitWarning(message, { type: 'PoolmemLeakWarning', code: 'POOLMEM_LEAK', detail });
 }
 
 function freeError(status, offset, length) {

@@ -9,6 +9,7 @@ const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const { Stamper, isDetached, stampKind, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { TrackedBuffer } = require('./leak_detector');
 const { arrayBufferOf, detachProbe, view } = require('./pool_buffer');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
@@ -18,7 +19,6 @@ const SLOT_ALIGN = 16;
 const SLAB_BYTES = 256 * 1024; // a slab holds a power-of-two slot count, at most this many bytes
 const RECENT = 256;            // recentLengths ring
 const HOT_STREAK = 8;          // gets of one length in a row that make it a tier's cached length
-const SAMPLE_INTERVAL = 128;   // leakDetection 'sample': one getBuffer in 128 on average
 const NO_SLAB = 0;
 const FREE = 1;
 const IN_USE = 2;
@@ -51,8 +51,6 @@ class ViewStamp extends Stamper {
     return #record in target ? target.#record : undefined;
   }
 }
-// A leak-tracked slot's own ArrayBuffer -> its TrackedRecord.
-const TrackedStamp = stampKind();
 
 // ---- per-pool state ------------------------------------------------------------
 
@@ -83,30 +81,19 @@ class SlotRecord {
   }
 }
 
-class TrackedRecord {
-  constructor(core, tier, slot, gen, length, site) {
-    this.core = core;
-    this.tier = tier;
-    this.slot = slot;
-    this.gen = gen;
-    this.length = length;
-    this.site = site; // an object holding the allocation stack (paranoid), or null
-  }
-}
-
 // Counters and settings shared by a pool's tiers.
 class Core {
-  constructor(maxSize, leakMode) {
+  constructor(maxSize, leakDetector) {
     this.maxSize = maxSize;
-    this.leakMode = leakMode;
+    this.leakDetector = leakDetector; // lib/leak_detector.js
+    this.leakMode = leakDetector.level;
     this.closed = false;
     this.reserved = 0;
     this.discarded = 0;
     this.leaks = 0;
     this.recent = new Float64Array(RECENT);
     this.recentCount = 0;
-    this.sampleCountdown = nextSample();
-    this.reportedSites = new Set();
+    this.sampleCountdown = leakDetector.nextCountdown();
     this.registry = null; // FinalizationRegistry, made on first tracked buffer
     this.safe = null;     // safe mode: its SafeSlots (lib/byte_pool_safe.js)
   }
@@ -205,7 +192,7 @@ class Tier {
   releaseBytes(slot, bytes) {
     if (this.slabs[slot >>> this.shift].lost) return; // freed by nobody (loseSlab)
     const arrayBuffer = arrayBufferOf(bytes);
-    if (!this.core.closed && TrackedStamp.of(arrayBuffer) !== undefined) {
+    if (!this.core.closed && TrackedBuffer.of(arrayBuffer) !== undefined) {
       if (isDetached(arrayBuffer)) {
         this.lose(slot);
         return;
@@ -437,11 +424,6 @@ class Tier {
   }
 }
 
-function nextSample() {
-  return 1 + Math.floor(Math.random() * (2 * SAMPLE_INTERVAL - 1));
-}
-
 module.exports = {
-  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp,
-  nextSample,
+  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, ViewStamp,
 };
