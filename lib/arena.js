@@ -106,7 +106,8 @@ class Arena {
     this.#safe = safe;
     this.#size = size;
     this.#chunk = safe ? null : this.#handle.chunk();
-    this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)));
+    this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)),
+      (bytes) => this.#nativeAllocate(bytes), () => this.#settle());
     if (!safe) this.#maxClass = classLimit(kind, alignment);
     this.#id = this.#handle.id();
   }
@@ -127,9 +128,9 @@ class Arena {
     if (size <= this.#maxClass) {
       const index = classIndex(size);
       id = cache.take(index, size);
-      if (id < 0) id = this.#newBlock(index, size);
+      if (id < 0) id = cache.newBlock(index, size);
     } else {
-      id = this.#newBlock(EXACT, size);
+      id = cache.newBlock(EXACT, size);
     }
     if (id < 0) return null;
     return freshBlock(this.#chunk, cache.offset[id], size, id, cache.gen[id]);
@@ -229,26 +230,7 @@ class Arena {
     this.#onClose = onClose;
   }
 
-  // A block of class `index` (or an EXACT one) from the strategy, handed out
-  // as n bytes: its cache id, or -1 when nothing fits.
-  #newBlock(index, n) {
-    const cache = this.#cache;
-    if (index !== EXACT) {
-      let offset = this.#nativeAllocate(cache.sizes[index]);
-      if (offset < 0 && cache.settles()) {
-        this.#settle(); // cached blocks and slack may make room
-        offset = this.#nativeAllocate(cache.sizes[index]);
-      }
-      if (offset >= 0) return cache.add(0, offset, index, n);
-    }
-    let offset = this.#nativeAllocate(n);
-    if (offset < 0 && cache.settles()) {
-      this.#settle();
-      offset = this.#nativeAllocate(n);
-    }
-    return offset < 0 ? -1 : cache.add(0, offset, EXACT, n);
-  }
-
+  // BlockCache's allocate(): the offset of size bytes from the strategy, or -1.
   #nativeAllocate(size) {
     scratch[ID] = this.#id;
     scratch[SIZE] = size;

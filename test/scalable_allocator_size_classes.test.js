@@ -6,12 +6,12 @@
 // RecyclableMemory, leak detection, seeded churn).
 
 const { ScalableAllocator, PoolError } = require('..');
-const { internals } = require('../lib/scalable_allocator');
+const { handleOf } = require('../lib/scalable_allocator');
 const { expectCode } = require('./helpers/expect_error');
 const { seededRandom } = require('./helpers/random');
 
 const KiB = 1024;
-const validate = (a) => internals().handleOf(a).validate();
+const validate = (a) => handleOf(a).validate();
 
 describe('ScalableAllocator: the size-class cache', () => {
   // A whole free of a block up to 16 MiB puts it on its size class's stack
