@@ -6,7 +6,7 @@
 // The countdown itself stays in each pool's hot path (a field decrement);
 // this module decides how far it counts.
 
-const { Stamper } = require('./intrinsics');
+const { TrackedStamp } = require('./stamps');
 const { validateOneOf } = require('./validators');
 
 const LEAK_LEVELS = ['disabled', 'sample', 'paranoid'];
@@ -96,20 +96,6 @@ class TrackedBuffer {
   // The record of a tracked allocation's own ArrayBuffer, else undefined. Runs no caller code.
   static of(arrayBuffer) {
     return TrackedStamp.of(arrayBuffer);
-  }
-}
-
-// A class of its own, not stampKind()'s (lib/intrinsics.js): tier release
-// reads it per PooledBuffer, and shared stamp classes share inline caches.
-class TrackedStamp extends Stamper {
-  #record;
-  constructor(target, record) {
-    super(target);
-    this.#record = record;
-  }
-
-  static of(target) {
-    return #record in target ? target.#record : undefined;
   }
 }
 

@@ -19,7 +19,8 @@
 // more (docs/design.md, "Real Buffers").
 
 const { Buffer } = require('node:buffer');
-const { Stamper, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { Stamper } = require('./stamps');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
 // Captured at load, so nothing done to Buffer later changes how views are made.

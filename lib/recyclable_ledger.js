@@ -95,7 +95,7 @@ class Ledger {
     const ab = arrayBufferOf(buf);
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);
-    if (ab === space.empty || space.retired.has(ab)) return; // nothing to free: see ScalableSpace#freeRange
+    if (ab === space.empty || space.isRetired(ab)) return; // nothing to free: see ScalableSpace#freeRange
     const id = space.chunkIdOf(ab);
     if (id !== undefined) {
       if (length === 0) return;

@@ -21,10 +21,11 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { callerStack, codes, scratchDetached } = require('./errors');
-const { chunkGone, isDetached, stampKind } = require('./intrinsics');
+const { chunkGone, isDetached } = require('./intrinsics');
 const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit } = require('./block_cache');
 const { DISABLED, PARANOID, TrackedBuffer } = require('./leak_detector');
 const { fresh, freshBlock } = require('./pool_buffer');
+const { ChunkStamp, RetiredChunkStamp } = require('./stamps');
 
 const {
   ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_STATE, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER,
@@ -52,10 +53,6 @@ const FREE_OK = 0;
 const FREE_DOUBLE = 1;
 const CHUNK_TRANSFERRED = binding.scalableChunkTransferred; // mallocTracked: retire, then ask again
 const CACHE_CAP_BYTES = 16 * 1024 * 1024; // bytes the class stacks may hold
-// JS reads a chunk's id from a private stamp, added when it first takes the
-// ArrayBuffer from `chunks`: reading a property of a caller's ArrayBuffer
-// could run the caller's getter in the middle of a free.
-const ChunkStamp = stampKind();
 
 class ScalableSpace {
   // handle: the native ScalableAllocatorHandle, made over `chunks` (the array
@@ -64,7 +61,6 @@ class ScalableSpace {
     this.handle = handle;
     this.id = handle.id(); // handle id for the module-level fast path
     this.chunks = chunks;  // chunk id -> chunk ArrayBuffer (fast mode), written by native code
-    this.retired = new WeakSet(); // chunk ArrayBuffers a caller transferred away: their views free nothing
     this.empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
     this.safe = safe;
     this.maxSize = maxSize;
@@ -97,12 +93,19 @@ class ScalableSpace {
     return tracked !== undefined && tracked.owner === this ? tracked.slot : undefined;
   }
 
-  owns(ab) {
-    return ab === this.empty || this.chunkIdOf(ab) !== undefined || this.trackedBlock(ab) !== undefined ||
-      this.retired.has(ab);
+  // True for a chunk ArrayBuffer of ours a caller transferred away: its views free nothing.
+  isRetired(ab) {
+    return RetiredChunkStamp.of(ab) === this;
   }
 
-  // The ArrayBuffer of chunk `chunk` (native code put it in `chunks`), stamped with its id.
+  owns(ab) {
+    return ab === this.empty || this.chunkIdOf(ab) !== undefined || this.trackedBlock(ab) !== undefined ||
+      this.isRetired(ab);
+  }
+
+  // The ArrayBuffer of chunk `chunk` (native code put it in `chunks`), stamped
+  // with its id the first time: JS never reads a property of a caller's
+  // ArrayBuffer, which could run the caller's getter in the middle of a free.
   chunkAt(chunk) {
     const ab = this.chunks[chunk];
     if (ChunkStamp.of(ab) === undefined) new ChunkStamp(ab, chunk);
@@ -210,7 +213,7 @@ class ScalableSpace {
       return;
     }
     if (ab === this.empty) return; // malloc(0): nothing to free
-    if (this.retired.has(ab)) return; // transferred away: freed by nobody
+    if (this.isRetired(ab)) return; // transferred away: freed by nobody
     const block = this.trackedBlock(ab);
     if (block === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
     const status = this.handle.freeTracked(block, offset, length);
@@ -325,7 +328,7 @@ class ScalableSpace {
     // and release a found chunk: its views free nothing all the same.)
     this.settle();
     for (let i = 0; i < found.length; i += 2) {
-      this.retired.add(found[i + 1]);
+      new RetiredChunkStamp(found[i + 1], this);
       this.handle.retireChunk(found[i]); // clears chunks[chunk]
       this.cache.dropChunk(found[i]);
     }

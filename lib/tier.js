@@ -8,9 +8,10 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { Stamper, isDetached, stampKind, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { isDetached, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { TrackedBuffer } = require('./leak_detector');
 const { arrayBufferOf, detachProbe, view } = require('./pool_buffer');
+const { SlabStamp, ViewStamp } = require('./stamps');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
 const { ERR_POOLMEM_OUT_OF_MEMORY } = codes;
@@ -27,30 +28,6 @@ const IN_USE = 2;
 // never handed out until the native side says that memory is unreachable.
 const LOST = 3;
 const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collected (lib/byte_pool_safe.js)
-
-// ---- stamps (lib/intrinsics.js) ----------------------------------------------
-
-// A slab's chunk ArrayBuffer -> its SlabRecord.
-const SlabStamp = stampKind();
-// A Buffer view the pool made over a slot -> that slot's SlotRecord. put()
-// of such a view needs no .buffer / .byteOffset reads (~8-13 ns each on
-// Node 20: they are not inlined); subarrays are not stamped and take the
-// slab path. Written out rather than made by stampKind(): the classes
-// stampKind() makes share one function literal, so V8 keeps one set of
-// inline caches for all of them, and with several private names at one
-// site the hot get()/put() field accesses went megamorphic (BytePool ring
-// at 64 KiB: 80 -> 62 ns per pair). A class of its own keeps them monomorphic.
-class ViewStamp extends Stamper {
-  #record;
-  constructor(target, record) {
-    super(target);
-    this.#record = record;
-  }
-
-  static of(target) {
-    return #record in target ? target.#record : undefined;
-  }
-}
 
 // ---- per-pool state ------------------------------------------------------------
 
