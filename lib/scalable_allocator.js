@@ -42,7 +42,6 @@ const {
 // average malloc+free pair, more than the pair itself costs from the
 // size-class cache. A leak repeated a thousand times is still seen at once.
 const SAMPLE_INTERVAL = 1024;
-const kChunkId = Symbol('poolmem.chunkId'); // native code defines each chunk ArrayBuffer's id here (JS reads ChunkStamp)
 
 let spaceOf;  // (allocator) -> its ScalableSpace, or undefined for anything else: RecyclableMemory, tests
 let newGroup; // (allocator) -> a RecyclableMemory's leak-detection group, or 0 (untracked)
@@ -76,7 +75,7 @@ class ScalableAllocator {
     let handle;
     try {
       handle = new binding.ScalableAllocatorHandle(chunkSize, maxChunkSize, maxSize, kind, minBlock, safe,
-        hugePages, chunks, kChunkId, alignment);
+        hugePages, chunks, alignment);
     } catch (err) {
       throw fromNative(err);
     }
