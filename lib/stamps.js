@@ -41,42 +41,24 @@ function stampKind() {
 // reads (about 8-13 ns each on Node 20: not inlined).
 class ViewStamp extends Stamper {
   #record;
-  constructor(target, record) {
-    super(target);
-    this.#record = record;
-  }
-
-  static of(target) {
-    return #record in target ? target.#record : undefined;
-  }
+  constructor(target, record) { super(target); this.#record = record; }
+  static of(target) { return #record in target ? target.#record : undefined; }
 }
 
 // A tracked allocation's own ArrayBuffer -> its TrackedBuffer
 // (lib/leak_detector.js); read per PooledBuffer release.
 class TrackedStamp extends Stamper {
   #record;
-  constructor(target, record) {
-    super(target);
-    this.#record = record;
-  }
-
-  static of(target) {
-    return #record in target ? target.#record : undefined;
-  }
+  constructor(target, record) { super(target); this.#record = record; }
+  static of(target) { return #record in target ? target.#record : undefined; }
 }
 
 // alloc()/free() (lib/process_allocator.js): this thread's ArrayBuffer over
 // a process arena -> the arena id; read by every free().
 class ArenaChunkStamp extends Stamper {
   #id;
-  constructor(target, id) {
-    super(target);
-    this.#id = id;
-  }
-
-  static of(target) {
-    return #id in target ? target.#id : undefined;
-  }
+  constructor(target, id) { super(target); this.#id = id; }
+  static of(target) { return #id in target ? target.#id : undefined; }
 }
 
 // ---- other stamps -----------------------------------------------------------------
