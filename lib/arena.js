@@ -1,7 +1,7 @@
 'use strict';
 // Arena: one mapped region and one strategy (GoMem MemoryAllocator, goumem Pool).
 // Fast mode (default): one external ArrayBuffer over the region. With the
-// byte-exact strategies (treap, avl) a size-class cache (lib/block_cache.js)
+// byte-exact strategies (treap, avl) a size-class cache (lib/internal/block_cache.js)
 // serves most malloc/free pairs without a native call; otherwise malloc is
 // one native call plus one view, free is one native call. A view kept after
 // free() may see new data, as with Buffer.allocUnsafe's shared pool.
@@ -11,19 +11,19 @@
 // ever sees another allocation's data (docs/design.md, Safe mode).
 
 const { constants } = require('node:buffer');
-const binding = require('./binding');
-const { codes, fromNative, scratchDetached } = require('./errors');
+const binding = require('./internal/binding');
+const { codes, fromNative, scratchDetached } = require('./internal/errors');
 const {
   BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit,
-} = require('./block_cache');
-const { chunkGone, isDetached, viewByteLength } = require('./intrinsics');
-const { TrackedBuffer } = require('./leak_detector');
-const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
-const { parseSafe } = require('./safe_mode');
-const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
+} = require('./internal/block_cache');
+const { chunkGone, isDetached, viewByteLength } = require('./internal/intrinsics');
+const { TrackedBuffer } = require('./internal/leak_detector');
+const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./internal/pool_buffer');
+const { parseSafe } = require('./internal/safe_mode');
+const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./internal/strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
-} = require('./validators');
+} = require('./internal/validators');
 
 const {
   ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_STATE, ERR_INVALID_THIS, ERR_POOLMEM_CLOSED, ERR_POOLMEM_DOUBLE_FREE,

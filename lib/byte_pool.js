@@ -8,24 +8,24 @@
 // Leak detection (getBuffer only): a sampled PooledBuffer gets an ArrayBuffer
 // of its own over its slot, and a FinalizationRegistry watches that
 // ArrayBuffer, the one object every view of the memory keeps alive.
-// Safe mode (lib/byte_pool_safe.js) does that for every slot handed out.
+// Safe mode (lib/internal/byte_pool_safe.js) does that for every slot handed out.
 
 const { Buffer } = require('node:buffer');
-const { codes, fromNative } = require('./errors');
-const { isDetached, viewBuffer, viewByteLength } = require('./intrinsics');
-const { fresh, view } = require('./pool_buffer');
+const { codes, fromNative } = require('./internal/errors');
+const { isDetached, viewBuffer, viewByteLength } = require('./internal/intrinsics');
+const { fresh, view } = require('./internal/pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
-const { SafeSlots } = require('./byte_pool_safe');
-const { parseSafe } = require('./safe_mode');
+const { SafeSlots } = require('./internal/byte_pool_safe');
+const { parseSafe } = require('./internal/safe_mode');
 const {
   Core, FREE, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier, ViewStamp,
-} = require('./tier');
+} = require('./internal/tier');
 const {
   DISABLED, LeakDetector, PARANOID, TrackedBuffer, captureSite, parseLeakDetection, siteStack,
-} = require('./leak_detector');
+} = require('./internal/leak_detector');
 const {
   isSize, isUint8Array, validateBuffer, validateInteger, validateOptions,
-} = require('./validators');
+} = require('./internal/validators');
 
 const {
   ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_THIS, ERR_POOLMEM_CLOSED,

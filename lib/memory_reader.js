@@ -5,19 +5,19 @@
 // (counted like Memory._head). Hot paths read straight from _cur when the
 // bytes lie inside it, each written out in its own method so V8 sees one
 // small monomorphic function per read and no extra call; everything else
-// takes the slow paths of lib/memory_cursor.js.
+// takes the slow paths of lib/internal/memory_cursor.js.
 
 const { Buffer } = require('node:buffer');
 const { inspect } = require('node:util');
-const { codes } = require('./errors');
+const { codes } = require('./internal/errors');
 const { Memory, isMemory } = require('./memory');
 const {
   EMPTY, MAX, SCRATCH, SMALL_COPY, checkCount, copyOut, gather, leb128BigInt, skipExhausted, slowLeb128, slowUInt, sync,
   views,
-} = require('./memory_cursor');
-const { view } = require('./pool_buffer');
-const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
-const { isSize, isUint8Array, validateBuffer, validateFunction, validateInteger } = require('./validators');
+} = require('./internal/memory_cursor');
+const { view } = require('./internal/pool_buffer');
+const { viewBuffer, viewByteLength, viewByteOffset } = require('./internal/intrinsics');
+const { isSize, isUint8Array, validateBuffer, validateFunction, validateInteger } = require('./internal/validators');
 
 const {
   ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_THIS,

@@ -11,12 +11,12 @@
 // arena it touches, held weakly: views keep it alive, nothing else does.
 
 const { constants } = require('node:buffer');
-const binding = require('./binding');
-const { codes, scratchDetached } = require('./errors');
-const { isDetached, viewByteLength } = require('./intrinsics');
-const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./pool_buffer');
-const { ArenaChunkStamp: ChunkStamp } = require('./stamps');
-const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
+const binding = require('./internal/binding');
+const { codes, scratchDetached } = require('./internal/errors');
+const { isDetached, viewByteLength } = require('./internal/intrinsics');
+const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./internal/pool_buffer');
+const { ArenaChunkStamp: ChunkStamp } = require('./internal/stamps');
+const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./internal/validators');
 
 const { ERR_BUFFER_OUT_OF_BOUNDS, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY } = codes;
 const { processAlloc, processChunk, processFree, processRelease, processScratch: scratch } = binding;

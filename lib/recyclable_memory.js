@@ -2,7 +2,7 @@
 // RecyclableMemory: a Memory whose buffers come from one ScalableAllocator and
 // go back in one recycle() call (GoMem's RecyclableMemory), with its bugs
 // fixed: recycle() frees exactly what nextN() allocated and addRecycleBytes()
-// was given (a Ledger, lib/recyclable_ledger.js, kept apart from the buffer
+// was given (a Ledger, lib/internal/recyclable_ledger.js, kept apart from the buffer
 // list, so clipFront, updateBuffer and hand-pushed buffers cannot make it free
 // the wrong thing), and entries from before an allocator-wide recycle() or
 // close() are void. A sampled RecyclableMemory (leak detection) allocates
@@ -11,18 +11,18 @@
 // and reports it once.
 
 const { Memory, wrap } = require('./memory');
-const { codes } = require('./errors');
-const { viewByteLength } = require('./intrinsics');
-const { Ledger } = require('./recyclable_ledger');
+const { codes } = require('./internal/errors');
+const { viewByteLength } = require('./internal/intrinsics');
+const { Ledger } = require('./internal/recyclable_ledger');
 const { newGroup, spaceOf } = require('./scalable_allocator');
-const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
+const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./internal/validators');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_THIS, ERR_POOLMEM_DOUBLE_FREE } = codes;
 const MAX_REQUEST = 2 ** 32;
 
 class RecyclableMemory extends Memory {
   #allocator;
-  #space; // the allocator's ScalableSpace (lib/scalable_space.js)
+  #space; // the allocator's ScalableSpace (lib/internal/scalable_space.js)
   #group; // leak-detection group id, 0 when this memory is not tracked
   #ledger = new Ledger();
 

@@ -3,8 +3,8 @@
 // validated frees, exact counters and leak detection. This file is the public
 // class: argument checks, the leak-sampling countdown and the whole-allocator
 // operations. The chunks, the size-class cache in front of them and the
-// tracked allocations are its ScalableSpace's (lib/scalable_space.js);
-// RecyclableMemory's bookkeeping is lib/recyclable_ledger.js.
+// tracked allocations are its ScalableSpace's (lib/internal/scalable_space.js);
+// RecyclableMemory's bookkeeping is lib/internal/recyclable_ledger.js.
 // Fast mode: malloc is one no-argument native call returning the chunk id
 // (the offset comes back in the shared scratch, native/addon/scratch.h) plus
 // one view into the chunk's ArrayBuffer, or no native call at all when the
@@ -19,18 +19,18 @@
 // subarray(), slice()) can reach is never handed out again. In safe mode it
 // returns freed ones too: free() poisons and holds (docs/design.md, Safe mode).
 
-const binding = require('./binding');
-const { codes, fromNative } = require('./errors');
-const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
-const { FREE, SETTLED } = require('./block_cache');
-const { LeakDetector, NEVER, PARANOID, DISABLED, SAMPLE, parseLeakDetection } = require('./leak_detector');
-const { arrayBufferOf, blockOf, byteOffsetOf, genOf, view } = require('./pool_buffer');
-const { parseSafe } = require('./safe_mode');
-const { CHUNK_LIMIT, MAX_REQUEST, ScalableSpace } = require('./scalable_space');
-const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./strategy');
+const binding = require('./internal/binding');
+const { codes, fromNative } = require('./internal/errors');
+const { viewBuffer, viewByteLength, viewByteOffset } = require('./internal/intrinsics');
+const { FREE, SETTLED } = require('./internal/block_cache');
+const { LeakDetector, NEVER, PARANOID, DISABLED, SAMPLE, parseLeakDetection } = require('./internal/leak_detector');
+const { arrayBufferOf, blockOf, byteOffsetOf, genOf, view } = require('./internal/pool_buffer');
+const { parseSafe } = require('./internal/safe_mode');
+const { CHUNK_LIMIT, MAX_REQUEST, ScalableSpace } = require('./internal/scalable_space');
+const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./internal/strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
-} = require('./validators');
+} = require('./internal/validators');
 
 const {
   ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_CLOSED, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER,
@@ -114,7 +114,7 @@ class ScalableAllocator {
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     const space = this.#space;
     if (space.closed) throw ERR_POOLMEM_CLOSED('allocator');
-    // Private-field, typed-array and intrinsic reads (lib/intrinsics.js,
+    // Private-field, typed-array and intrinsic reads (lib/internal/intrinsics.js,
     // pool_buffer.js): no caller code runs from here on.
     const ab = arrayBufferOf(buf);
     const id = blockOf(buf);

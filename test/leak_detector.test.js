@@ -6,7 +6,7 @@
 const { BytePool, ScalableAllocator } = require('..');
 const {
   DISABLED, LeakDetector, NEVER, PARANOID, SAMPLE, TrackedBuffer, parseLeakDetection,
-} = require('../lib/leak_detector');
+} = require('../lib/internal/leak_detector');
 const { expectCode } = require('./helpers/expect_error');
 
 describe('parseLeakDetection()', () => {

@@ -6,7 +6,7 @@
 // detection, the parked last malloc and the model test have files of their own.
 
 const { Arena, SAFE_POISON, ScalableAllocator, PoolError } = require('..');
-const binding = require('../lib/binding');
+const binding = require('../lib/internal/binding');
 const { handleOf } = require('../lib/scalable_allocator');
 const { expectCode } = require('./helpers/expect_error');
 

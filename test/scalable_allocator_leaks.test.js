@@ -5,7 +5,7 @@
 // fallback empties or a dropped allocator leaves behind.
 
 const { ScalableAllocator } = require('..');
-const binding = require('../lib/binding');
+const binding = require('../lib/internal/binding');
 const { chunksOf, handleOf } = require('../lib/scalable_allocator');
 const { collect, collectUntil, until, settled } = require('./helpers/gc');
 

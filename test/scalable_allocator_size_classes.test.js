@@ -1,5 +1,5 @@
 'use strict';
-// ScalableAllocator's size-class cache (lib/block_cache.js): a whole free of
+// ScalableAllocator's size-class cache (lib/internal/block_cache.js): a whole free of
 // a block puts it on its class's stack in JS for the next malloc of that
 // class; every other operation must see the pool as if the free had reached
 // native code (counters, double frees, borrow, freeRest, trim, recycle,

@@ -2,7 +2,7 @@
 // Ownership stamps: each kind reads only what it stamped, a lookup runs no
 // caller code, and the stamped object shows nothing.
 
-const stamps = require('../lib/stamps');
+const stamps = require('../lib/internal/stamps');
 
 const KINDS = ['ArenaChunkStamp', 'ChunkStamp', 'RetiredChunkStamp', 'SlabStamp', 'TrackedStamp', 'ViewStamp'];
 

@@ -36,7 +36,7 @@ function stampKind() {
 // class of its own). Made from one source text through vm instead, each
 // with its own function, they measured 10-15% slower on that ring.
 
-// BytePool (lib/tier.js): a Buffer view the pool made over a slot -> that
+// BytePool (lib/internal/tier.js): a Buffer view the pool made over a slot -> that
 // slot's SlotRecord. put() of such a view needs no .buffer / .byteOffset
 // reads (about 8-13 ns each on Node 20: not inlined).
 class ViewStamp extends Stamper {
@@ -46,7 +46,7 @@ class ViewStamp extends Stamper {
 }
 
 // A tracked allocation's own ArrayBuffer -> its TrackedBuffer
-// (lib/leak_detector.js); read per PooledBuffer release.
+// (lib/internal/leak_detector.js); read per PooledBuffer release.
 class TrackedStamp extends Stamper {
   #record;
   constructor(target, record) { super(target); this.#record = record; }
@@ -63,9 +63,9 @@ class ArenaChunkStamp extends Stamper {
 
 // ---- other stamps -----------------------------------------------------------------
 
-// BytePool (lib/tier.js): a slab's chunk ArrayBuffer -> its SlabRecord.
+// BytePool (lib/internal/tier.js): a slab's chunk ArrayBuffer -> its SlabRecord.
 const SlabStamp = stampKind();
-// ScalableAllocator (lib/scalable_space.js): a chunk ArrayBuffer -> its chunk
+// ScalableAllocator (lib/internal/scalable_space.js): a chunk ArrayBuffer -> its chunk
 // id, and one a caller transferred away -> the ScalableSpace that retired it.
 const ChunkStamp = stampKind();
 const RetiredChunkStamp = stampKind();

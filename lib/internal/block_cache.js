@@ -8,7 +8,7 @@
 // blocks, freed straight to the native strategy.
 //
 // Every block handed out has an id and a generation, which the view's record
-// carries (lib/pool_buffer.js), so free() of that view is a few typed-array
+// carries (lib/internal/pool_buffer.js), so free() of that view is a few typed-array
 // reads. A view whose block was freed since (cached, or reused by a later
 // malloc) is a double free, detected without touching the strategy.
 //
@@ -51,7 +51,7 @@ function classBytes(index) {
 
 // The largest request a pool with this strategy kind and alignment serves
 // from a size class, or 0 (every block exact). Only the byte-exact strategies
-// (treap 0, avl 1: lib/strategy.js) reserve exactly the aligned bytes asked
+// (treap 0, avl 1: lib/internal/strategy.js) reserve exactly the aligned bytes asked
 // for, which the slack accounting assumes; classes are multiples of 8 bytes,
 // so alignment 1 to 4 (asked for tighter packing) gets none.
 function classLimit(kind, alignment) {

@@ -27,7 +27,7 @@ const IN_USE = 2;
 // transferred per-slot ArrayBuffer, or a whole slab's transferred chunk):
 // never handed out until the native side says that memory is unreachable.
 const LOST = 3;
-const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collected (lib/byte_pool_safe.js)
+const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collected (lib/internal/byte_pool_safe.js)
 
 // ---- per-pool state ------------------------------------------------------------
 
@@ -62,7 +62,7 @@ class SlotRecord {
 class Core {
   constructor(maxSize, leakDetector) {
     this.maxSize = maxSize;
-    this.leakDetector = leakDetector; // lib/leak_detector.js
+    this.leakDetector = leakDetector; // lib/internal/leak_detector.js
     this.leakMode = leakDetector.level;
     this.closed = false;
     this.reserved = 0;
@@ -72,7 +72,7 @@ class Core {
     this.recentCount = 0;
     this.sampleCountdown = leakDetector.nextCountdown();
     this.registry = null; // FinalizationRegistry, made on first tracked buffer
-    this.safe = null;     // safe mode: its SafeSlots (lib/byte_pool_safe.js)
+    this.safe = null;     // safe mode: its SafeSlots (lib/internal/byte_pool_safe.js)
   }
 
   record(length) {

@@ -1,7 +1,7 @@
 'use strict';
 // Ledger: what a RecyclableMemory's recycle() frees, kept apart from its
 // buffer list, and how each entry goes back to its allocator's ScalableSpace
-// (lib/scalable_space.js). Fast-mode entries live in a Float64Array of
+// (lib/internal/scalable_space.js). Fast-mode entries live in a Float64Array of
 // (handle, length, block, generation) quadruples: a block of the size-class
 // cache goes back like free() of its view (no native call), other ranges
 // (views the allocator did not make) by one native call per batch. Tracked

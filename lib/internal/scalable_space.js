@@ -7,10 +7,10 @@
 // reading a caller's property, and checks chunks[id] is that ArrayBuffer: a
 // foreign buffer, another allocator's, or a released chunk's detached one is
 // never mistaken for ours. Cache glue: chunk allocations go through a
-// size-class cache (lib/block_cache.js); whatever needs native code to see
+// size-class cache (lib/internal/block_cache.js); whatever needs native code to see
 // exactly what callers hold settles it first (settle()).
 // Tracked allocations (safe mode, leak samples, sampled RecyclableMemory) own
-// an ArrayBuffer each (TrackedBuffer, lib/leak_detector.js); only its native
+// an ArrayBuffer each (TrackedBuffer, lib/internal/leak_detector.js); only its native
 // finalizer returns unfreed bytes, and leaks are reported the next time one is
 // made or stats()/trim()/recycle()/close() runs (drainLeaks()).
 // A chunk whose ArrayBuffer a caller transferred away (ArrayBuffer#transfer)
@@ -130,7 +130,7 @@ class ScalableSpace {
     // A caller may have transferred the chunk's ArrayBuffer: no view can be
     // made over it. Checked first, not caught: a try/catch around the view
     // costs 50-80 ns per malloc on Node 20 and 24 (the view's construction is
-    // no longer inlined); chunkGone() is an inlined read (lib/intrinsics.js).
+    // no longer inlined); chunkGone() is an inlined read (lib/internal/intrinsics.js).
     if (chunkGone(ab)) return this.mallocInTransferred(size);
     return freshBlock(ab, cache.offset[id], size, id, cache.gen[id]);
   }
@@ -190,7 +190,7 @@ class ScalableSpace {
     return FREE_OK;
   }
 
-  // Makes native code see exactly what callers hold (lib/block_cache.js).
+  // Makes native code see exactly what callers hold (lib/internal/block_cache.js).
   // Whatever frees chunk memory natively, counts or frees in bulk calls it first.
   settle() {
     const cache = this.cache;

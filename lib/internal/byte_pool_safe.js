@@ -14,7 +14,7 @@
 const { codes, fromNative } = require('./errors');
 const { isDetached, viewByteOffset } = require('./intrinsics');
 const { arrayBufferOf, fresh } = require('./pool_buffer');
-const { newPooledBuffer } = require('./pooled_buffer');
+const { newPooledBuffer } = require('../pooled_buffer');
 const { TrackedBuffer } = require('./leak_detector');
 const { FREE, HELD, IN_USE, LOST } = require('./tier');
 
