@@ -1,13 +1,13 @@
 // Interleaved A/B micro-benchmark of view construction: `node
 // bench/view_construction.mjs <old-pool_buffer.js> [rounds]` alternates the
-// given module's view() with lib/pool_buffer.js's in one process and prints
+// given module's view() with lib/internal/pool_buffer.js's in one process and prints
 // the median ns per view of each. Interleaving keeps a loaded machine fair.
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const other = require(resolve(process.argv[2]));
-const ours = require('../lib/pool_buffer.js');
+const ours = require('../lib/internal/pool_buffer.js');
 const rounds = Number(process.argv[3] ?? 41);
 const N = 200_000;
 const ab = new ArrayBuffer(1 << 20);

@@ -1,7 +1,7 @@
 'use strict';
 // Arena: one mapped region and one strategy (GoMem MemoryAllocator, goumem Pool).
 // Fast mode (default): one external ArrayBuffer over the region. With the
-// byte-exact strategies (treap, avl) a size-class cache (lib/block_cache.js)
+// byte-exact strategies (treap, avl) a size-class cache (lib/internal/block_cache.js)
 // serves most malloc/free pairs without a native call; otherwise malloc is
 // one native call plus one view, free is one native call. A view kept after
 // free() may see new data, as with Buffer.allocUnsafe's shared pool.
@@ -11,20 +11,21 @@
 // ever sees another allocation's data (docs/design.md, Safe mode).
 
 const { constants } = require('node:buffer');
-const binding = require('./binding');
-const { codes, fromNative, scratchDetached } = require('./errors');
+const binding = require('./internal/binding');
+const { codes, fromNative, scratchDetached } = require('./internal/errors');
 const {
   BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit,
-} = require('./block_cache');
-const { isDetached, viewByteLength } = require('./intrinsics');
+} = require('./internal/block_cache');
+const { isDetached, viewByteLength } = require('./internal/intrinsics');
+const { TrackedBuffer } = require('./internal/leak_detector');
 const {
   arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, view,
-} = require('./pool_buffer');
-const { parseSafe } = require('./safe_mode');
-const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
+} = require('./internal/pool_buffer');
+const { parseSafe } = require('./internal/safe_mode');
+const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./internal/strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
-} = require('./validators');
+} = require('./internal/validators');
 
 const {
   ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_STATE, ERR_INVALID_THIS, ERR_POOLMEM_CLOSED, ERR_POOLMEM_DOUBLE_FREE,
@@ -56,8 +57,7 @@ class Arena {
   #handle;
   #id;      // handle id for the module-level fast path (binding.arenaAllocate/arenaFree)
   #chunk = null; // fast mode: the region's ArrayBuffer
-  #probe = null; // fast mode: its detachProbe() (lib/pool_buffer.js): reads undefined once transferred
-  #ids;     // safe mode: ArrayBuffer -> native block id
+  #probe = null; // fast mode: its detachProbe() (internal/pool_buffer.js): reads undefined once transferred
   #cache;   // fast mode: the blocks handed out and the size-class stacks (shared by ArenaPool holders)
   #maxClass = 0; // largest request served from a size class; 0: every block exact
   #empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
@@ -109,8 +109,8 @@ class Arena {
     this.#safe = safe;
     this.#size = size;
     if (!safe) this.#setChunk(this.#handle.chunk());
-    this.#ids = safe ? new WeakMap() : null;
-    this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)));
+    this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)),
+      (bytes) => this.#nativeAllocate(bytes), () => this.#settle());
     if (!safe) this.#maxClass = classLimit(kind, alignment);
     this.#id = this.#handle.id();
   }
@@ -131,9 +131,9 @@ class Arena {
     if (size <= this.#maxClass) {
       const index = classIndex(size);
       id = cache.take(index, size);
-      if (id < 0) id = this.#newBlock(index, size);
+      if (id < 0) id = cache.newBlock(index, size);
     } else {
-      id = this.#newBlock(EXACT, size);
+      id = cache.newBlock(EXACT, size);
     }
     if (id < 0) return null;
     return freshBlock(this.#chunk, cache.offset[id], size, id, cache.gen[id]);
@@ -237,32 +237,12 @@ class Arena {
     this.#probe = base.#probe;
     this.#cache = base.#cache;
     this.#maxClass = base.#maxClass;
-    this.#ids = base.#safe ? new WeakMap() : null;
     this.#safe = base.#safe;
     this.#size = base.#size;
     this.#onClose = onClose;
   }
 
-  // A block of class `index` (or an EXACT one) from the strategy, handed out
-  // as n bytes: its cache id, or -1 when nothing fits.
-  #newBlock(index, n) {
-    const cache = this.#cache;
-    if (index !== EXACT) {
-      let offset = this.#nativeAllocate(cache.sizes[index]);
-      if (offset < 0 && cache.settles()) {
-        this.#settle(); // cached blocks and slack may make room
-        offset = this.#nativeAllocate(cache.sizes[index]);
-      }
-      if (offset >= 0) return cache.add(0, offset, index, n);
-    }
-    let offset = this.#nativeAllocate(n);
-    if (offset < 0 && cache.settles()) {
-      this.#settle();
-      offset = this.#nativeAllocate(n);
-    }
-    return offset < 0 ? -1 : cache.add(0, offset, EXACT, n);
-  }
-
+  // BlockCache's allocate(): the offset of size bytes from the strategy, or -1.
   #nativeAllocate(size) {
     scratch[ID] = this.#id;
     scratch[SIZE] = size;
@@ -293,13 +273,14 @@ class Arena {
     const pair = this.#handle.allocateSafe(size);
     if (pair === null) return null;
     const arrayBuffer = pair[0];
-    this.#ids.set(arrayBuffer, pair[1]);
+    new TrackedBuffer(arrayBuffer, this, null, pair[1], 0, size, null); // this holder's: others see it as foreign
     return fresh(arrayBuffer, 0, size);
   }
 
   #freeSafe(buf, arrayBuffer) {
-    const id = this.#ids.get(arrayBuffer);
-    if (id === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
+    const tracked = TrackedBuffer.of(arrayBuffer);
+    if (tracked === undefined || tracked.owner !== this) throw ERR_POOLMEM_FOREIGN_BUFFER('arena');
+    const id = tracked.slot;
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);
     const status = this.#handle.freeSafe(id, offset, length);

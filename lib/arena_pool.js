@@ -12,8 +12,8 @@
 
 const { constants } = require('node:buffer');
 const { Arena, adopt, isArena, resetArena, revoke } = require('./arena');
-const { codes } = require('./errors');
-const { validateInteger, validateObject } = require('./validators');
+const { codes } = require('./internal/errors');
+const { validateInteger, validateObject } = require('./internal/validators');
 
 const {
   ERR_INVALID_ARG_TYPE, ERR_INVALID_THIS, ERR_POOLMEM_CLOSED, ERR_POOLMEM_DOUBLE_FREE,

@@ -8,31 +8,32 @@
 // Leak detection (getBuffer only): a sampled PooledBuffer gets an ArrayBuffer
 // of its own over its slot, and a FinalizationRegistry watches that
 // ArrayBuffer, the one object every view of the memory keeps alive.
-// Safe mode (lib/byte_pool_safe.js) does that for every slot handed out.
+// Safe mode (lib/internal/byte_pool_safe.js) does that for every slot handed out.
 
 const { Buffer } = require('node:buffer');
-const { codes, fromNative } = require('./errors');
-const { isDetached, viewBuffer, viewByteLength } = require('./intrinsics');
-const { fresh, view } = require('./pool_buffer');
+const { codes, fromNative } = require('./internal/errors');
+const { isDetached, viewBuffer, viewByteLength } = require('./internal/intrinsics');
+const { fresh, view } = require('./internal/pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
-const { SafeSlots } = require('./byte_pool_safe');
-const { parseSafe } = require('./safe_mode');
+const { SafeSlots } = require('./internal/byte_pool_safe');
+const { parseSafe } = require('./internal/safe_mode');
 const {
-  Core, FREE, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp, nextSample,
-} = require('./tier');
+  Core, FREE, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier, ViewStamp,
+} = require('./internal/tier');
 const {
-  isSize, isUint8Array, validateBuffer, validateInteger, validateOneOf, validateOptions,
-} = require('./validators');
+  DISABLED, LeakDetector, PARANOID, TrackedBuffer, captureSite, parseLeakDetection, siteStack,
+} = require('./internal/leak_detector');
+const {
+  isSize, isUint8Array, validateBuffer, validateInteger, validateOptions,
+} = require('./internal/validators');
 
 const {
   ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_THIS, ERR_POOLMEM_CLOSED,
   ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_REFCOUNT,
 } = codes;
 
-const LEAK_MODES = ['disabled', 'sample', 'paranoid'];
 const kEmpty = new ArrayBuffer(0); // what get(0) views: owns no memory, put() ignores it
-const DISABLED = 0;
-const PARANOID = 2;
+const SAMPLE_INTERVAL = 128; // leakDetection 'sample': one getBuffer in 128 on average
 
 // ---- leak detection ------------------------------------------------------------
 
@@ -42,7 +43,8 @@ const PARANOID = 2;
 // and the new one holds it. So the slot waits, held by nobody, until the
 // native side says no ArrayBuffer over it is alive (Tier#lose).
 function onCollected(record) {
-  const { core, tier, slot } = record;
+  const { tier, slot } = record;
+  const core = record.owner;
   if (core.closed || tier.gen[slot] !== record.gen || tier.state[slot] !== IN_USE || tier.refs[slot] <= 0) return;
   tier.refs[slot] = 0;
   tier.lose(slot);
@@ -53,16 +55,11 @@ function onCollected(record) {
 // Netty's report: one warning per allocation site (per pool when sampling
 // records no site).
 function reportLeak(core, record) {
-  const stack = record.site === null ? '' : String(record.site.stack).split('\n').slice(1).join('\n');
-  if (core.reportedSites.has(stack)) return;
-  core.reportedSites.add(stack);
-  const where = stack === ''
-    ? "Use leakDetection: 'paranoid' to record where leaked buffers are created."
-    : `Created at:\n${stack}`;
-  process.emitWarning(
+  const stack = siteStack(record.site);
+  core.leakDetector.report(
     `LEAK: PooledBuffer.release() was not called before it was garbage-collected ` +
-      `(${record.length} bytes from the ${record.tier.size}-byte tier). The memory went back to the pool.`,
-    { type: 'PoolmemLeakWarning', code: 'POOLMEM_LEAK', detail: where });
+      `(${record.length} bytes from the ${record.tier.size}-byte tier)`,
+    stack, stack ?? '');
 }
 
 // ---- BytePool ----------------------------------------------------------------
@@ -86,9 +83,9 @@ class BytePool {
   constructor(tiers = undefined, options = undefined) {
     const sizes = validateTiers(tiers === undefined ? BytePool.powerOfTwo() : tiers);
     const opts = validateOptions(options);
-    const leak = opts.leakDetection === undefined ? 'sample' : validateOneOf(opts.leakDetection, 'options.leakDetection', LEAK_MODES);
+    const leak = parseLeakDetection(opts);
     const maxSize = opts.maxSize === undefined ? Infinity : validateInteger(opts.maxSize, 'options.maxSize', 0);
-    this.#core = new Core(maxSize, LEAK_MODES.indexOf(leak));
+    this.#core = new Core(maxSize, new LeakDetector(leak, SAMPLE_INTERVAL));
     if (parseSafe(opts)) this.#core.safe = new SafeSlots(this.#core, reportSafeLeak);
     this.#tiers = sizes.map((size) => new Tier(this.#core, size));
     this.#maxTier = sizes[sizes.length - 1];
@@ -193,8 +190,8 @@ class BytePool {
   // Slow path of put(): a leak-tracked PooledBuffer's bytes, or foreign memory.
   #putOther(buf, arrayBuffer) {
     const core = this.#core;
-    const tracked = TrackedStamp.of(arrayBuffer);
-    if (tracked !== undefined && tracked.core === core) {
+    const tracked = TrackedBuffer.of(arrayBuffer);
+    if (tracked !== undefined && tracked.owner === core) {
       if (core.safe !== null) return core.safe.put(buf, tracked);
       const { tier, slot } = tracked;
       if (tier.gen[slot] === tracked.gen && tier.refs[slot] > 0) {
@@ -212,7 +209,7 @@ class BytePool {
     if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
     if (length === 0 || length > this.#maxTier) return newPooledBuffer(null, 0, 0, this.get(length));
     const tier = this.#tierFor(length);
-    if (core.safe !== null) return core.safe.getBuffer(tier, length, core.leakMode === PARANOID ? captureSite() : null);
+    if (core.safe !== null) return core.safe.getBuffer(tier, length, core.leakMode === PARANOID ? captureSite(BytePool.prototype.getBuffer) : null);
     if (core.leakMode !== DISABLED && (core.leakMode === PARANOID || --core.sampleCountdown === 0)) {
       return this.#getTracked(tier, length);
     }
@@ -229,8 +226,8 @@ class BytePool {
   // can reach it.
   #getTracked(tier, length) {
     const core = this.#core;
-    core.sampleCountdown = nextSample();
-    const site = core.leakMode === PARANOID ? captureSite() : null;
+    core.sampleCountdown = core.leakDetector.nextCountdown();
+    const site = core.leakMode === PARANOID ? captureSite(BytePool.prototype.getBuffer) : null;
     const slot = tier.takeChecked();
     const gen = tier.gen[slot];
     // The slot's last tracked ArrayBuffer, released, comes back with its
@@ -238,7 +235,7 @@ class BytePool {
     let arrayBuffer = tier.tracked[slot];
     if (arrayBuffer !== undefined && !isDetached(arrayBuffer)) {
       tier.tracked[slot] = undefined;
-      const record = TrackedStamp.of(arrayBuffer);
+      const record = TrackedBuffer.of(arrayBuffer);
       record.gen = gen;
       record.length = length;
       record.site = site;
@@ -253,8 +250,7 @@ class BytePool {
         throw fromNative(err);
       }
       tier.tracked[slot] = undefined;
-      const record = new TrackedRecord(core, tier, slot, gen, length, site);
-      new TrackedStamp(arrayBuffer, record);
+      const record = new TrackedBuffer(arrayBuffer, core, tier, slot, gen, length, site);
       if (core.registry === null) core.registry = new FinalizationRegistry(onCollected);
       core.registry.register(arrayBuffer, record);
     }
@@ -358,12 +354,6 @@ function lostOrTrimmed(slab) {
 // reported unless leak detection is disabled.
 function reportSafeLeak(core, record) {
   if (core.leakMode !== DISABLED) reportLeak(core, record);
-}
-
-function captureSite() {
-  const site = {};
-  Error.captureStackTrace(site, BytePool.prototype.getBuffer); // formatted lazily, on a leak
-  return site;
 }
 
 function recentLengths(core) {

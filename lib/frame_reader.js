@@ -9,10 +9,10 @@
 // chunk at once: the reader never keeps a reference to it.
 
 const { Buffer } = require('node:buffer');
-const { codes } = require('./errors');
-const { accessFor } = require('./pool_access');
-const { arrayBufferOf, byteOffsetOf, view } = require('./pool_buffer');
-const { isUint8Array, validateBuffer, validateInteger, validateOneOf, validateOptions } = require('./validators');
+const { codes } = require('./internal/errors');
+const { accessFor } = require('./internal/pool_access');
+const { arrayBufferOf, byteOffsetOf, view } = require('./internal/pool_buffer');
+const { isUint8Array, validateBuffer, validateInteger, validateOneOf, validateOptions } = require('./internal/validators');
 
 const { ERR_INVALID_STATE, ERR_INVALID_THIS, ERR_OUT_OF_RANGE } = codes;
 const EMPTY = new ArrayBuffer(0);

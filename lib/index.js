@@ -4,7 +4,7 @@
 const { Arena } = require('./arena');
 const { ArenaPool } = require('./arena_pool');
 const { BytePool } = require('./byte_pool');
-const { PoolError } = require('./errors');
+const { PoolError } = require('./internal/errors');
 const { FrameReader } = require('./frame_reader');
 const { Memory } = require('./memory');
 const { MemoryReader } = require('./memory_reader');
@@ -15,9 +15,9 @@ const { PooledOnread } = require('./pooled_onread');
 const { alloc, free } = require('./process_allocator');
 const { RangeAllocator } = require('./range_allocator');
 const { RecyclableMemory } = require('./recyclable_memory');
-const { SAFE_POISON } = require('./safe_mode');
+const { SAFE_POISON } = require('./internal/safe_mode');
 const { ScalableAllocator } = require('./scalable_allocator');
-const { STRATEGIES } = require('./strategy');
+const { STRATEGIES } = require('./internal/strategy');
 const { transferableCopy } = require('./transferable_copy');
 const { endAndFree, writeAndFree } = require('./write_and_free');
 

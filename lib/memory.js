@@ -7,10 +7,10 @@
 
 const { Buffer } = require('node:buffer');
 const { inspect } = require('node:util');
-const { codes } = require('./errors');
-const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
-const { view } = require('./pool_buffer');
-const { isUint8Array, validateBuffer, validateFunction, validateInteger, validateOptions } = require('./validators');
+const { codes } = require('./internal/errors');
+const { viewBuffer, viewByteLength, viewByteOffset } = require('./internal/intrinsics');
+const { view } = require('./internal/pool_buffer');
+const { isUint8Array, validateBuffer, validateFunction, validateInteger, validateOptions } = require('./internal/validators');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_OUT_OF_MEMORY } = codes;
 

@@ -3,31 +3,25 @@
 // MemoryReader). The position is a buffer index _i, the current buffer _cur
 // and a byte _pos in it; _base is the absolute offset of _cur's first byte
 // (counted like Memory._head). Hot paths read straight from _cur when the
-// bytes lie inside it; everything else takes the slow paths, which work on
-// locals and commit at the end, so a failed read consumes nothing.
-// Over 400 lines on purpose: each read keeps its own inline fast path, so V8
-// sees one small monomorphic function per read and no extra call.
+// bytes lie inside it, each written out in its own method so V8 sees one
+// small monomorphic function per read and no extra call; everything else
+// takes the slow paths of lib/internal/memory_cursor.js.
 
 const { Buffer } = require('node:buffer');
 const { inspect } = require('node:util');
-const { codes } = require('./errors');
+const { codes } = require('./internal/errors');
 const { Memory, isMemory } = require('./memory');
-const { view } = require('./pool_buffer');
-const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
-const { isSize, isUint8Array, validateBuffer, validateFunction, validateInteger } = require('./validators');
+const {
+  EMPTY, MAX, SCRATCH, SMALL_COPY, checkCount, copyOut, gather, leb128BigInt, skipExhausted, slowLeb128, slowUInt, sync,
+  views,
+} = require('./internal/memory_cursor');
+const { view } = require('./internal/pool_buffer');
+const { viewBuffer, viewByteLength, viewByteOffset } = require('./internal/intrinsics');
+const { isSize, isUint8Array, validateBuffer, validateFunction, validateInteger } = require('./internal/validators');
 
 const {
   ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_THIS,
-  ERR_POOLMEM_INVALID_LEB128,
 } = codes;
-
-const MAX = Number.MAX_SAFE_INTEGER;
-const EMPTY = Buffer.alloc(0);
-// Cross-boundary 64-bit reads gather their bytes here. Nothing can run
-// between filling and reading it, so one per thread is enough.
-const SCRATCH = Buffer.alloc(8);
-// Below this many bytes a copy loop beats Buffer#copy (which makes a view).
-const SMALL_COPY = 32;
 
 class MemoryReader {
   #brand = true;
@@ -58,14 +52,14 @@ class MemoryReader {
   /** Bytes left to read, including bytes pushed into the memory after this reader was made. */
   get length() {
     MemoryReader.#check(this);
-    this.#sync();
+    sync(this);
     return this._m._size - (this._base + this._pos - this._m._head);
   }
 
   /** Bytes consumed since the memory's front (clipFront() brings it back to 0). */
   get offset() {
     MemoryReader.#check(this);
-    this.#sync();
+    sync(this);
     return this._base + this._pos - this._m._head;
   }
 
@@ -82,7 +76,7 @@ class MemoryReader {
       this._pos = pos + 1;
       return b[pos];
     }
-    return this.#slowUInt(1, false);
+    return slowUInt(this, 1, false);
   }
 
   readUInt8() {
@@ -93,7 +87,7 @@ class MemoryReader {
       this._pos = pos + 1;
       return b[pos];
     }
-    return this.#slowUInt(1, false);
+    return slowUInt(this, 1, false);
   }
 
   readUInt16BE() {
@@ -104,7 +98,7 @@ class MemoryReader {
       this._pos = pos + 2;
       return (b[pos] << 8) | b[pos + 1];
     }
-    return this.#slowUInt(2, false);
+    return slowUInt(this, 2, false);
   }
 
   readUInt16LE() {
@@ -115,7 +109,7 @@ class MemoryReader {
       this._pos = pos + 2;
       return b[pos] | (b[pos + 1] << 8);
     }
-    return this.#slowUInt(2, true);
+    return slowUInt(this, 2, true);
   }
 
   readUInt32BE() {
@@ -126,7 +120,7 @@ class MemoryReader {
       this._pos = pos + 4;
       return b[pos] * 0x1000000 + ((b[pos + 1] << 16) | (b[pos + 2] << 8) | b[pos + 3]);
     }
-    return this.#slowUInt(4, false);
+    return slowUInt(this, 4, false);
   }
 
   readUInt32LE() {
@@ -137,7 +131,7 @@ class MemoryReader {
       this._pos = pos + 4;
       return (b[pos] | (b[pos + 1] << 8) | (b[pos + 2] << 16)) + b[pos + 3] * 0x1000000;
     }
-    return this.#slowUInt(4, true);
+    return slowUInt(this, 4, true);
   }
 
   /** 1..6 bytes, big-endian, unsigned. */
@@ -152,7 +146,7 @@ class MemoryReader {
       this._pos = pos + n;
       return v;
     }
-    return this.#slowUInt(n, false);
+    return slowUInt(this, n, false);
   }
 
   /** 1..6 bytes, little-endian, unsigned. */
@@ -167,7 +161,7 @@ class MemoryReader {
       this._pos = pos + n;
       return v;
     }
-    return this.#slowUInt(n, true);
+    return slowUInt(this, n, true);
   }
 
   readBigUInt64BE() {
@@ -178,7 +172,7 @@ class MemoryReader {
       this._pos = pos + 8;
       return b.readBigUInt64BE(pos);
     }
-    this.#gather(8);
+    gather(this, 8);
     return SCRATCH.readBigUInt64BE(0);
   }
 
@@ -190,7 +184,7 @@ class MemoryReader {
       this._pos = pos + 8;
       return b.readBigUInt64LE(pos);
     }
-    this.#gather(8);
+    gather(this, 8);
     return SCRATCH.readBigUInt64LE(0);
   }
 
@@ -230,32 +224,13 @@ class MemoryReader {
         return v | (x << 21);
       }
     }
-    return this.#slowLeb128();
+    return slowLeb128(this);
   }
 
   /** Unsigned LEB128 up to 2^64-1 (at most 10 bytes), as a BigInt. */
   leb128BigInt() {
     MemoryReader.#check(this);
-    this.#sync();
-    const bufs = this._m._buffers;
-    let b = this._cur; let pos = this._pos; let i = this._i; let base = this._base;
-    let lo = 0; let hi = 0; let mul = 1;
-    for (let k = 0; ; k++) {
-      while (pos >= b.length) {
-        if (i + 1 >= bufs.length) throw ERR_BUFFER_OUT_OF_BOUNDS();
-        base += b.length; b = bufs[++i]; pos = 0;
-      }
-      const x = b[pos++];
-      if (k === 9 && x > 1) throw invalidLeb128(x, 10, '2^64 - 1');
-      if (k === 7) mul = 1; // bytes 7..9 go to hi, bits 49..63
-      if (k < 7) lo += (x & 0x7f) * mul;
-      else hi += (x & 0x7f) * mul;
-      mul *= 128;
-      if (x < 0x80) {
-        this._i = i; this._cur = b; this._pos = pos; this._base = base;
-        return hi === 0 ? BigInt(lo) : (BigInt(hi) << 49n) + BigInt(lo);
-      }
-    }
+    return leb128BigInt(this);
   }
 
   // -------------------------------------------------------------------------
@@ -267,7 +242,7 @@ class MemoryReader {
     MemoryReader.#check(this);
     if (!isUint8Array(target)) validateBuffer(target, 'target');
     const n = Math.min(viewByteLength(target), this.length); // intrinsic: no caller getter mid-read
-    if (n !== 0) this.#copyOut(n, target, 0);
+    if (n !== 0) copyOut(this, n, target, 0);
     return n;
   }
 
@@ -286,9 +261,9 @@ class MemoryReader {
       this._pos = pos + n;
       return out;
     }
-    this.#checkCount(n, 'n');
+    checkCount(this, n, 'n');
     const out = Buffer.allocUnsafe(n);
-    if (n !== 0) this.#copyOut(n, out, 0);
+    if (n !== 0) copyOut(this, n, out, 0);
     return out;
   }
 
@@ -301,7 +276,7 @@ class MemoryReader {
         return;
       }
     }
-    this.#checkCount(n, 'n');
+    checkCount(this, n, 'n');
     const bufs = this._m._buffers;
     let b = this._cur; let pos = this._pos; let i = this._i; let base = this._base;
     while (n > b.length - pos) {
@@ -315,7 +290,7 @@ class MemoryReader {
   /** Moves back n bytes (n <= offset). */
   unread(n) {
     MemoryReader.#check(this);
-    this.#sync();
+    sync(this);
     const offset = this._base + this._pos - this._m._head;
     if (!isSize(n, MAX) || n > offset) validateInteger(n, 'n', 0, offset);
     const bufs = this._m._buffers;
@@ -329,7 +304,7 @@ class MemoryReader {
 
   moveToEnd() {
     MemoryReader.#check(this);
-    this.#sync();
+    sync(this);
     const m = this._m;
     const bufs = m._buffers;
     if (bufs.length === 0) return;
@@ -341,8 +316,8 @@ class MemoryReader {
   /** The unread rest of the current buffer as a view (empty at the end); consumes nothing. */
   current() {
     MemoryReader.#check(this);
-    this.#sync();
-    this.#skipExhausted();
+    sync(this);
+    skipExhausted(this);
     const b = this._cur;
     return view(viewBuffer(b), viewByteOffset(b) + this._pos, viewByteLength(b) - this._pos);
   }
@@ -355,15 +330,15 @@ class MemoryReader {
   range(fn) {
     MemoryReader.#check(this);
     validateFunction(fn, 'fn');
-    this.#views(this.length, fn);
+    views(this, this.length, fn);
   }
 
   /** Hands the next n bytes to fn as views, one per buffer piece, and consumes them. */
   rangeN(n, fn) {
     MemoryReader.#check(this);
-    this.#checkCount(n, 'n');
+    checkCount(this, n, 'n');
     validateFunction(fn, 'fn');
-    this.#views(n, fn);
+    views(this, n, fn);
   }
 
   /**
@@ -375,7 +350,7 @@ class MemoryReader {
   clipFront(fn = undefined) {
     MemoryReader.#check(this);
     if (fn !== undefined) validateFunction(fn, 'fn');
-    this.#sync();
+    sync(this);
     const m = this._m;
     if (this._base + this._pos === m._head) return;
     const whole = this._pos === this._cur.length ? this._i + 1 : this._i;
@@ -388,7 +363,7 @@ class MemoryReader {
       this._i = -1; this._cur = EMPTY; this._pos = 0;
       this._base = pos;
       this._epoch = m._epoch - 1;
-      this.#sync();
+      sync(this);
     }
   }
 
@@ -396,149 +371,6 @@ class MemoryReader {
     if (depth < 0) return options.stylize('[MemoryReader]', 'special');
     return `MemoryReader { offset: ${this.offset}, length: ${this.length} }`;
   }
-
-  // -------------------------------------------------------------------------
-  // Slow paths
-  // -------------------------------------------------------------------------
-
-  // Checks the receiver and, if the memory changed other than by appending,
-  // re-finds the position from its absolute offset (clamped to the memory).
-  #sync() {
-    const m = this._m;
-    if (this._epoch === m._epoch) return;
-    let rel = this._base + this._pos - m._head;
-    if (rel < 0) rel = 0;
-    else if (rel > m._size) rel = m._size;
-    const bufs = m._buffers;
-    let i = -1; let b = EMPTY; let base = m._head;
-    while (i + 1 < bufs.length && rel > b.length) {
-      rel -= b.length; base += b.length; b = bufs[++i];
-    }
-    this._i = i; this._cur = b; this._pos = rel; this._base = base;
-    this._epoch = m._epoch;
-  }
-
-  // Moves past exhausted and empty buffers while a later one exists.
-  #skipExhausted() {
-    const bufs = this._m._buffers;
-    while (this._pos >= this._cur.length && this._i + 1 < bufs.length) {
-      this._base += this._cur.length;
-      this._cur = bufs[++this._i];
-      this._pos = 0;
-    }
-  }
-
-  #left() {
-    return this._m._size - (this._base + this._pos - this._m._head);
-  }
-
-  // n must be a size no larger than what is left.
-  #checkCount(n, name) {
-    this.#sync();
-    const left = this.#left();
-    if (!isSize(n, MAX) || n > left) validateInteger(n, name, 0, left);
-  }
-
-  // 1..6 bytes that cross a boundary (or a stale position): byte by byte on
-  // locals, committed at the end.
-  #slowUInt(n, le) {
-    this.#sync();
-    if (this.#left() < n) throw ERR_BUFFER_OUT_OF_BOUNDS();
-    const bufs = this._m._buffers;
-    let b = this._cur; let pos = this._pos; let i = this._i; let base = this._base;
-    let v = 0; let mul = 1;
-    for (let k = 0; k < n; k++) {
-      while (pos >= b.length) {
-        // Only a buffer that shrank under us (detached) can make this fail.
-        if (i + 1 >= bufs.length) throw ERR_BUFFER_OUT_OF_BOUNDS();
-        base += b.length; b = bufs[++i]; pos = 0;
-      }
-      const x = b[pos++];
-      if (le) {
-        v += x * mul;
-        mul *= 256;
-      } else {
-        v = v * 256 + x;
-      }
-    }
-    this._i = i; this._cur = b; this._pos = pos; this._base = base;
-    return v;
-  }
-
-  // Consumes the next n (<= 8) bytes into SCRATCH, or throws consuming nothing.
-  #gather(n) {
-    this.#sync();
-    if (this.#left() < n) throw ERR_BUFFER_OUT_OF_BOUNDS();
-    this.#copyOut(n, SCRATCH, 0);
-  }
-
-  // Copies and consumes the next n bytes; the caller has checked they exist.
-  // Works on locals and commits at the end, so a throw consumes nothing.
-  #copyOut(n, target, at) {
-    const bufs = this._m._buffers;
-    let b = this._cur; let pos = this._pos; let i = this._i; let base = this._base;
-    while (n > 0) {
-      if (pos >= b.length) {
-        // Only a buffer that shrank under us (detached) can make this fail.
-        if (i + 1 >= bufs.length) throw ERR_BUFFER_OUT_OF_BOUNDS();
-        base += b.length; b = bufs[++i]; pos = 0;
-        continue;
-      }
-      const k = Math.min(n, b.length - pos);
-      if (k < SMALL_COPY) {
-        for (let j = 0; j < k; j++) target[at + j] = b[pos + j];
-      } else {
-        b.copy(target, at, pos, pos + k);
-      }
-      at += k; pos += k; n -= k;
-    }
-    this._i = i; this._cur = b; this._pos = pos; this._base = base;
-  }
-
-  #slowLeb128() {
-    this.#sync();
-    const bufs = this._m._buffers;
-    let b = this._cur; let pos = this._pos; let i = this._i; let base = this._base;
-    let v = 0; let mul = 1;
-    for (let k = 0; k < 8; k++) {
-      while (pos >= b.length) {
-        if (i + 1 >= bufs.length) throw ERR_BUFFER_OUT_OF_BOUNDS();
-        base += b.length; b = bufs[++i]; pos = 0;
-      }
-      const x = b[pos++];
-      if (k === 7 && x > 0x0f) throw invalidLeb128(x, 8, '2^53 - 1');
-      v += (x & 0x7f) * mul;
-      if (x < 0x80) {
-        this._i = i; this._cur = b; this._pos = pos; this._base = base;
-        return v;
-      }
-      mul *= 128;
-    }
-    throw invalidLeb128(0x80, 8, '2^53 - 1'); // unreachable: k === 7 returns or throws
-  }
-
-  // n bytes (checked) to fn as views; the position moves before each call,
-  // so a throwing fn leaves its piece consumed.
-  #views(n, fn) {
-    while (n > 0) {
-      this.#skipExhausted();
-      const b = this._cur;
-      const pos = this._pos;
-      // Only fn changing the memory under us can leave nothing here.
-      if (pos >= b.length) throw ERR_BUFFER_OUT_OF_BOUNDS();
-      const k = Math.min(n, b.length - pos);
-      this._pos = pos + k;
-      n -= k;
-      fn(view(viewBuffer(b), viewByteOffset(b) + pos, k));
-      this.#sync();
-    }
-  }
-}
-
-function invalidLeb128(lastByte, maxBytes, max) {
-  return lastByte >= 0x80
-    ? ERR_POOLMEM_INVALID_LEB128(`it does not end within ${maxBytes} bytes`)
-    : ERR_POOLMEM_INVALID_LEB128(`the value exceeds ${max}`);
 }
 
 module.exports = { MemoryReader };

@@ -6,8 +6,8 @@
 // not be put again (ERR_POOLMEM_DOUBLE_FREE), since two get()s would then
 // return the same object; so is a put() of an item from inside its own reset.
 
-const { codes } = require('./errors');
-const { validateFunction, validateInteger, validateOptions } = require('./validators');
+const { codes } = require('./internal/errors');
+const { validateFunction, validateInteger, validateOptions } = require('./internal/validators');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_RETURN_VALUE, ERR_INVALID_THIS, ERR_POOLMEM_DOUBLE_FREE } = codes;
 

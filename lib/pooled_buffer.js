@@ -6,7 +6,7 @@
 // arrays, keyed by slot and checked against the slot's generation, not on this
 // object, so the leak detector can read it without keeping anything alive.
 
-const { codes } = require('./errors');
+const { codes } = require('./internal/errors');
 
 const { ERR_ILLEGAL_CONSTRUCTOR, ERR_INVALID_THIS, ERR_POOLMEM_REFCOUNT } = codes;
 

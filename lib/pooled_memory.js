@@ -8,12 +8,12 @@
 // when nothing of it is left in the list.
 
 const { Buffer } = require('node:buffer');
-const { codes } = require('./errors');
+const { codes } = require('./internal/errors');
 const { Memory } = require('./memory');
-const { accessFor } = require('./pool_access');
-const { viewByteLength } = require('./intrinsics');
-const { arrayBufferOf, byteOffsetOf } = require('./pool_buffer');
-const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
+const { accessFor } = require('./internal/pool_access');
+const { viewByteLength } = require('./internal/intrinsics');
+const { arrayBufferOf, byteOffsetOf } = require('./internal/pool_buffer');
+const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./internal/validators');
 
 const { ERR_INVALID_THIS } = codes;
 const MAX_REQUEST = 2 ** 32;

@@ -11,9 +11,9 @@
 // on the socket's 'close' (libuv reads no more then). One adapter per socket.
 
 const { Buffer } = require('node:buffer');
-const { codes } = require('./errors');
-const { accessFor } = require('./pool_access');
-const { validateFunction, validateInteger, validateOptions } = require('./validators');
+const { codes } = require('./internal/errors');
+const { accessFor } = require('./internal/pool_access');
+const { validateFunction, validateInteger, validateOptions } = require('./internal/validators');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_STATE, ERR_INVALID_THIS } = codes;
 

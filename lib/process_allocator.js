@@ -11,11 +11,12 @@
 // arena it touches, held weakly: views keep it alive, nothing else does.
 
 const { constants } = require('node:buffer');
-const binding = require('./binding');
-const { codes, scratchDetached } = require('./errors');
-const { Stamper, isDetached, viewByteLength } = require('./intrinsics');
-const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./pool_buffer');
-const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
+const binding = require('./internal/binding');
+const { codes, scratchDetached } = require('./internal/errors');
+const { isDetached, viewByteLength } = require('./internal/intrinsics');
+const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./internal/pool_buffer');
+const { ArenaChunkStamp: ChunkStamp } = require('./internal/stamps');
+const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./internal/validators');
 
 const { ERR_BUFFER_OUT_OF_BOUNDS, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY } = codes;
 const { processAlloc, processChunk, processFree, processRelease, processScratch: scratch } = binding;
@@ -36,22 +37,6 @@ const FREE_ARENA_RELEASED = 4;
 const FREE_ARENA_SPARED = 5;
 const FREE_SPARE_RELEASED = 6;
 const kEmpty = new ArrayBuffer(0); // what alloc(0) views: owns no memory
-
-// This thread's ArrayBuffer over an arena -> the arena id. Unforgeable.
-// Its own class rather than stampKind()'s: the classes stampKind() makes
-// share their inline caches, and free()'s lookup went megamorphic as soon
-// as another pool's stamps had run (lib/tier.js, ViewStamp).
-class ChunkStamp extends Stamper {
-  #id;
-  constructor(target, id) {
-    super(target);
-    this.#id = id;
-  }
-
-  static of(target) {
-    return #id in target ? target.#id : undefined;
-  }
-}
 
 const chunks = new Map(); // arena id -> WeakRef<ArrayBuffer>
 const forget = new FinalizationRegistry((id) => {

@@ -3,10 +3,10 @@
 // Frees are validated: a range that overlaps free space or lies outside
 // [0, size) throws and changes nothing.
 
-const binding = require('./binding');
-const { codes, fromNative } = require('./errors');
-const { parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
-const { isSize, validateInteger, validateOptions } = require('./validators');
+const binding = require('./internal/binding');
+const { codes, fromNative } = require('./internal/errors');
+const { parseAlignment, parseStrategy, validateStrategySize } = require('./internal/strategy');
+const { isSize, validateInteger, validateOptions } = require('./internal/validators');
 
 const { ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_DOUBLE_FREE } = codes;
 const MAX = Number.MAX_SAFE_INTEGER;

@@ -5,8 +5,8 @@
 // be transferred; this copies buf.length bytes once, and the copy transfers:
 // postMessage(copy, [copy.buffer]).
 
-const { view } = require('./pool_buffer');
-const { validateBuffer } = require('./validators');
+const { view } = require('./internal/pool_buffer');
+const { validateBuffer } = require('./internal/validators');
 
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 // Intrinsics captured at load: a subclass's own `length` getter is never asked.

@@ -14,11 +14,11 @@
 // ServerResponse emits 'close' in both cases, so only that is listened to.
 
 const { OutgoingMessage, ServerResponse } = require('node:http');
-const { codes } = require('./errors');
+const { codes } = require('./internal/errors');
 const { isMemory } = require('./memory');
-const { accessFor } = require('./pool_access');
+const { accessFor } = require('./internal/pool_access');
 const { PooledBuffer } = require('./pooled_buffer');
-const { isUint8Array, validateFunction } = require('./validators');
+const { isUint8Array, validateFunction } = require('./internal/validators');
 
 const { ERR_INVALID_ARG_TYPE } = codes;
 

@@ -37,7 +37,7 @@ const fs = require('node:fs');
 const [info] = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')); // throws when stdout is not JSON
 const files = info.files.map((f) => f.path);
 const need = ['LICENSE', 'README.md', 'package.json', 'binding.d.ts', 'binding.d.mts', 'lib/index.js',
-  'lib/index.mjs', 'lib/binding.js', 'CMakeLists.txt'];
+  'lib/index.mjs', 'lib/internal/binding.js', 'CMakeLists.txt'];
 const missing = need.filter((f) => !files.includes(f));
 const prebuilt = files.filter((f) => /^prebuilds\/[^/]+\/[^/]+\.node$/.test(f));
 const unwanted = files.filter((f) => /^(test|bench|scripts|examples|docs|build|\.ci)\//.test(f) || f === 'CONTRIBUTING.md');

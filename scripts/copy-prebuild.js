@@ -1,6 +1,6 @@
 'use strict';
 // prepack: copies the cmake-js build to prebuilds/<platform>-<arch>/ where the
-// loader (lib/binding.js) of an installed package looks first.
+// loader (lib/internal/binding.js) of an installed package looks first.
 const fs = require('node:fs');
 const path = require('node:path');
 

@@ -10,7 +10,7 @@
 
 const { Buffer } = require('node:buffer');
 const { Arena, ArenaPool, BytePool, STRATEGIES, ScalableAllocator, alloc, free } = require('..');
-const binding = require('../lib/binding');
+const binding = require('../lib/internal/binding');
 const { seededRandom } = require('../test/helpers/random');
 
 const SECONDS = Number(process.env.POOLMEM_SOAK_SECONDS ?? 60);

@@ -2,7 +2,7 @@
 // ArenaPool: goumem's arena pools with their bugs fixed (and goumem's own
 // tests re-expressed).
 
-const binding = require('../lib/binding');
+const binding = require('../lib/internal/binding');
 const { Arena, ArenaPool, PoolError, STRATEGIES } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
 const { collect: settle, until, settled } = require('./helpers/gc');

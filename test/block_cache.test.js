@@ -6,10 +6,10 @@
 
 const { spawnSync } = require('node:child_process');
 const { Arena, ScalableAllocator } = require('..');
-const binding = require('../lib/binding');
+const binding = require('../lib/internal/binding');
 const {
   BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classBytes, classIndex,
-} = require('../lib/block_cache');
+} = require('../lib/internal/block_cache');
 const { expectCode } = require('./helpers/expect_error');
 const { TRANSFER_FLAGS } = require('./helpers/transfer');
 

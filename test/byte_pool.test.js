@@ -3,7 +3,7 @@
 // bytepool's own tests are re-expressed where they describe intended
 // behaviour. Stats and metrics, and the model test, have files of their own.
 
-const binding = require('../lib/binding');
+const binding = require('../lib/internal/binding');
 const { BytePool, PoolError } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
 const { until, settled } = require('./helpers/gc');

@@ -3,7 +3,7 @@
 // real exported Error subclass; stacks start at the user's frame.
 
 const { PoolError, Arena } = require('..');
-const { codes, fromNative } = require('../lib/errors');
+const { codes, fromNative } = require('../lib/internal/errors');
 const { expectCode } = require('./helpers/expect_error');
 
 describe('PoolError', () => {

@@ -36,23 +36,26 @@ function freedBuffer(arena, times) {
   return buf;
 }
 
-// Arena rows: [state] -> [prepare(arena) -> argument, expected code or 'ok'].
-function arenaRows(safe) {
-  const make = () => new Arena(4096, { safe });
-  const stats = (a) => [a.size, a.freeSize, a.usedSize, a.heldSize, a.closed];
-  const bufferStates = {
+// The hostile states of a malloc/free pool's buffer argument: freed(pool,
+// times) frees a fresh buffer that many times, other() makes another pool's.
+function mallocBufferStates(freed, other) {
+  return {
     closed: [(a) => { const b = a.malloc(16); a.close(); return b; }, 'ERR_POOLMEM_CLOSED'],
-    freed: [(a) => freedBuffer(a, 1), 'ERR_POOLMEM_DOUBLE_FREE'],
-    'double-freed': [(a) => freedBuffer(a, 2), 'ERR_POOLMEM_DOUBLE_FREE'],
+    freed: [(a) => freed(a, 1), 'ERR_POOLMEM_DOUBLE_FREE'],
+    'double-freed': [(a) => freed(a, 2), 'ERR_POOLMEM_DOUBLE_FREE'],
     'foreign buffer': [() => Buffer.allocUnsafe(16), 'ERR_POOLMEM_FOREIGN_BUFFER'],
-    "other pool's buffer": [() => new Arena(64, { safe }).malloc(8), 'ERR_POOLMEM_FOREIGN_BUFFER'],
+    "other pool's buffer": [other, 'ERR_POOLMEM_FOREIGN_BUFFER'],
     detached: [() => detachedBuffer(), 'ERR_POOLMEM_FOREIGN_BUFFER'],
     'wrong type': [() => 'buffer', 'ERR_INVALID_ARG_TYPE'],
     NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
     negative: [() => -1, 'ERR_INVALID_ARG_TYPE'],
     huge: [() => Buffer.alloc(1 << 20), 'ERR_POOLMEM_FOREIGN_BUFFER'],
   };
-  const sizeStates = {
+}
+
+// ... and of its size argument.
+function mallocSizeStates() {
+  return {
     closed: [(a) => { a.close(); return 8; }, 'ERR_POOLMEM_CLOSED'],
     'wrong type': [() => '8', 'ERR_INVALID_ARG_TYPE'],
     NaN: [() => NaN, 'ERR_OUT_OF_RANGE'],
@@ -60,6 +63,14 @@ function arenaRows(safe) {
     huge: [() => 2 ** 53, 'ERR_OUT_OF_RANGE'],
     'foreign buffer': [() => Buffer.alloc(8), 'ERR_INVALID_ARG_TYPE'],
   };
+}
+
+// Arena rows: [state] -> [prepare(arena) -> argument, expected code or 'ok'].
+function arenaRows(safe) {
+  const make = () => new Arena(4096, { safe });
+  const stats = (a) => [a.size, a.freeSize, a.usedSize, a.heldSize, a.closed];
+  const bufferStates = mallocBufferStates(freedBuffer, () => new Arena(64, { safe }).malloc(8));
+  const sizeStates = mallocSizeStates();
   const closedOk = { closed: [(a) => { a.close(); }, 'ok'] };
   return {
     make,
@@ -394,26 +405,8 @@ function scalableRows(safe) {
     }
     return buf;
   };
-  const bufferStates = {
-    closed: [(a) => { const b = a.malloc(16); a.close(); return b; }, 'ERR_POOLMEM_CLOSED'],
-    freed: [(a) => freed(a, 1), 'ERR_POOLMEM_DOUBLE_FREE'],
-    'double-freed': [(a) => freed(a, 2), 'ERR_POOLMEM_DOUBLE_FREE'],
-    'foreign buffer': [() => Buffer.allocUnsafe(16), 'ERR_POOLMEM_FOREIGN_BUFFER'],
-    "other pool's buffer": [() => new ScalableAllocator({ safe }).malloc(8), 'ERR_POOLMEM_FOREIGN_BUFFER'],
-    detached: [() => detachedBuffer(), 'ERR_POOLMEM_FOREIGN_BUFFER'],
-    'wrong type': [() => 'buffer', 'ERR_INVALID_ARG_TYPE'],
-    NaN: [() => NaN, 'ERR_INVALID_ARG_TYPE'],
-    negative: [() => -1, 'ERR_INVALID_ARG_TYPE'],
-    huge: [() => Buffer.alloc(1 << 20), 'ERR_POOLMEM_FOREIGN_BUFFER'],
-  };
-  const sizeStates = {
-    closed: [(a) => { a.close(); return 8; }, 'ERR_POOLMEM_CLOSED'],
-    'wrong type': [() => '8', 'ERR_INVALID_ARG_TYPE'],
-    NaN: [() => NaN, 'ERR_OUT_OF_RANGE'],
-    negative: [() => -8, 'ERR_OUT_OF_RANGE'],
-    huge: [() => 2 ** 53, 'ERR_OUT_OF_RANGE'],
-    'foreign buffer': [() => Buffer.alloc(8), 'ERR_INVALID_ARG_TYPE'],
-  };
+  const bufferStates = mallocBufferStates(freed, () => new ScalableAllocator({ safe }).malloc(8));
+  const sizeStates = mallocSizeStates();
   const keepStates = {
     closed: [(a) => { const b = a.malloc(16); a.close(); return [b, 1]; }, 'ERR_POOLMEM_CLOSED'],
     'foreign buffer': [() => [Buffer.alloc(16), 1], 'ERR_POOLMEM_FOREIGN_BUFFER'],

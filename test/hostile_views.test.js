@@ -303,14 +303,15 @@ describe('Proxies and own-property overrides', () => {
   });
 });
 
-describe('lib/ reads views only through lib/intrinsics.js', () => {
+describe('lib/ reads views only through lib/internal/intrinsics.js', () => {
   // An assignment (onread's `this.buffer = fn`, Node's own option name) reads nothing.
   test('no .buffer, .byteOffset or .byteLength property read in lib/ code', () => {
     const fs = require('node:fs');
     const path = require('node:path');
     const dir = path.join(__dirname, '..', 'lib');
     const hits = [];
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.js') && f !== 'intrinsics.js')) {
+    const files = fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.js'));
+    for (const file of files.filter((f) => f !== path.join('internal', 'intrinsics.js'))) {
       fs.readFileSync(path.join(dir, file), 'utf8').split('\n').forEach((line, i) => {
         const code = line.replace(/\/\/.*$/, '');
         if (/\.(buffer|byteOffset|byteLength)\b(?!\s*=[^=])/.test(code)) hits.push(`${file}:${i + 1}: ${line.trim()}`);

@@ -8,7 +8,7 @@ const { spawnSync } = require('node:child_process');
 const { Worker } = require('node:worker_threads');
 const { Arena } = require('..');
 const { handleOf } = require('../lib/arena');
-const binding = require('../lib/binding');
+const binding = require('../lib/internal/binding');
 const { collect, collectUntil, until, watch, settled } = require('./helpers/gc');
 
 const liveSafeBlocks = (arena) => handleOf(arena).stats()[0];

@@ -5,7 +5,7 @@
 const assert = require('node:assert');
 const util = require('node:util');
 const v8 = require('node:v8');
-const { arrayBufferOf, byteOffsetOf, view } = require('../lib/pool_buffer');
+const { arrayBufferOf, byteOffsetOf, view } = require('../lib/internal/pool_buffer');
 
 describe('view()', () => {
   test('is a real Buffer over the given bytes', () => {

@@ -235,7 +235,7 @@ describe('PooledBuffer leak detection', () => {
     const [message, options] = warn.mock.calls[0];
     expect(message).toMatch(/^LEAK: PooledBuffer\.release\(\) was not called/);
     expect(options.code).toBe('POOLMEM_LEAK');
-    expect(options.detail).toMatch(/Created at:[\s\S]*leakOne/);
+    expect(options.detail).toMatch(/Allocated at:[\s\S]*leakOne/);
     expect(pool.getBuffer(128).bytes.length).toBe(128); // the slot is usable again
     pool.close();
   });

@@ -6,7 +6,7 @@
 const { constants } = require('node:buffer');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
-const binding = require('../lib/binding');
+const binding = require('../lib/internal/binding');
 const { Arena, PoolError, alloc, free } = require('../lib');
 const { collect, collectUntil, settled } = require('./helpers/gc');
 const { expectCode } = require('./helpers/expect_error');

@@ -6,7 +6,7 @@
 const path = require('node:path');
 const { once } = require('node:events');
 const { Worker } = require('node:worker_threads');
-const binding = require('../lib/binding');
+const binding = require('../lib/internal/binding');
 
 const WORKER = path.join(__dirname, 'fixtures', 'process_alloc_worker.js');
 const MiB = 1 << 20;
@@ -38,7 +38,7 @@ describe('alloc() blocks of a worker whose environment is gone', () => {
     const before = usedSize();
     const worker = new Worker(`
       const { parentPort, workerData } = require('node:worker_threads');
-      const binding = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'binding'))});
+      const binding = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'internal', 'binding'))});
       const s = binding.processScratch;
       s[0] = workerData.id; s[1] = workerData.offset; s[2] = 64;
       parentPort.postMessage(binding.processFree());

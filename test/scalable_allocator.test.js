@@ -6,14 +6,14 @@
 // detection, the parked last malloc and the model test have files of their own.
 
 const { Arena, SAFE_POISON, ScalableAllocator, PoolError } = require('..');
-const binding = require('../lib/binding');
-const { internals } = require('../lib/scalable_allocator');
+const binding = require('../lib/internal/binding');
+const { handleOf } = require('../lib/scalable_allocator');
 const { expectCode } = require('./helpers/expect_error');
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
-const validate = (a) => internals().handleOf(a).validate();
-const chunkSizes = (a) => internals().handleOf(a).chunks().map((c) => c[1]);
+const validate = (a) => handleOf(a).validate();
+const chunkSizes = (a) => handleOf(a).chunks().map((c) => c[1]);
 const statsKey = (a) => JSON.stringify(a.stats());
 
 describe('new ScalableAllocator()', () => {
@@ -346,7 +346,7 @@ describe('ScalableAllocator (safe mode)', () => {
 describe('ScalableAllocatorHandle#retireChunk() (native half of a transferred chunk)', () => {
   test('checks its receiver and argument like the other handle methods; no such chunk is false', () => {
     const a = new ScalableAllocator({ leakDetection: 'disabled' });
-    const handle = internals().handleOf(a);
+    const handle = handleOf(a);
     let foreign;
     try {
       handle.retireChunk.call({}, 0);

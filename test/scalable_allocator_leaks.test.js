@@ -5,12 +5,12 @@
 // fallback empties or a dropped allocator leaves behind.
 
 const { ScalableAllocator } = require('..');
-const binding = require('../lib/binding');
-const { internals } = require('../lib/scalable_allocator');
+const binding = require('../lib/internal/binding');
+const { chunksOf, handleOf } = require('../lib/scalable_allocator');
 const { collect, collectUntil, until, settled } = require('./helpers/gc');
 
 const KiB = 1024;
-const validate = (a) => internals().handleOf(a).validate();
+const validate = (a) => handleOf(a).validate();
 
 // Jest's sandboxed `process` does not receive the real process's 'warning'
 // events, so the reports are caught at process.emitWarning itself.
@@ -86,7 +86,7 @@ describe('ScalableAllocator leak detection', () => {
     const spare = a.malloc(4 * KiB);
     a.free(spare); // chunk 1 is now the spare
     (() => { a.malloc(4 * KiB); })(); // chunk 1 again, dropped without free()
-    const chunkAb = internals().chunksOf(a)[1];
+    const chunkAb = chunksOf(a)[1];
     const stale = new Uint8Array(chunkAb, 0, 16); // a user's own view of the chunk
     const second = a.malloc(4 * KiB); // chunk 2
     const third = a.malloc(4 * KiB);

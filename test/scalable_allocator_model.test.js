@@ -3,13 +3,13 @@
 // free, freeRest and borrow over many chunks, every strategy, fast and safe.
 
 const { STRATEGIES, ScalableAllocator } = require('..');
-const { internals } = require('../lib/scalable_allocator');
+const { handleOf } = require('../lib/scalable_allocator');
 const { tick } = require('./helpers/gc');
 const { seededRandom } = require('./helpers/random');
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
-const validate = (a) => internals().handleOf(a).validate();
+const validate = (a) => handleOf(a).validate();
 
 describe('ScalableAllocator model test', () => {
   // Seeded random malloc / whole and partial free / freeRest / borrow over many

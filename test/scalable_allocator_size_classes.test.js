@@ -1,17 +1,17 @@
 'use strict';
-// ScalableAllocator's size-class cache (lib/block_cache.js): a whole free of
+// ScalableAllocator's size-class cache (lib/internal/block_cache.js): a whole free of
 // a block puts it on its class's stack in JS for the next malloc of that
 // class; every other operation must see the pool as if the free had reached
 // native code (counters, double frees, borrow, freeRest, trim, recycle,
 // RecyclableMemory, leak detection, seeded churn).
 
 const { ScalableAllocator, PoolError } = require('..');
-const { internals } = require('../lib/scalable_allocator');
+const { handleOf } = require('../lib/scalable_allocator');
 const { expectCode } = require('./helpers/expect_error');
 const { seededRandom } = require('./helpers/random');
 
 const KiB = 1024;
-const validate = (a) => internals().handleOf(a).validate();
+const validate = (a) => handleOf(a).validate();
 
 describe('ScalableAllocator: the size-class cache', () => {
   // A whole free of a block up to 16 MiB puts it on its size class's stack

@@ -5,7 +5,7 @@
 // block's own free() and its GC fallback never free bytes twice.
 
 const { ScalableAllocator } = require('..');
-const { internals } = require('../lib/scalable_allocator');
+const { handleOf } = require('../lib/scalable_allocator');
 const { collectUntil } = require('./helpers/gc');
 const { expectCode } = require('./helpers/expect_error');
 
@@ -44,7 +44,7 @@ describe('ScalableAllocator#free() of a view reaching into a tracked allocation'
     pool.free(tracked);
     pool.free(untracked);
     expectCode(() => pool.free(tracked), 'ERR_POOLMEM_DOUBLE_FREE');
-    expect(internals().handleOf(pool).validate()).toBe(true);
+    expect(handleOf(pool).validate()).toBe(true);
     pool.close();
   });
 
@@ -72,7 +72,7 @@ describe('ScalableAllocator#free() of a view reaching into a tracked allocation'
     for (let i = 0; i < 64; i++) others.push(pool.malloc(SIZE).fill(0xee));
     expect(untracked.every((x) => x === 0x5a)).toBe(true);
     pool.free(untracked);
-    expect(internals().handleOf(pool).validate()).toBe(true);
+    expect(handleOf(pool).validate()).toBe(true);
     expect(leaked).toBeGreaterThanOrEqual(0);
     pool.close();
   });
@@ -115,7 +115,7 @@ describe('ScalableAllocator#free() of a view reaching into a tracked allocation'
     for (const k of kept) pool.free(k);
     pool.free(untracked);
     expect(pool.stats().allocations).toBe(live - 2);
-    expect(internals().handleOf(pool).validate()).toBe(true);
+    expect(handleOf(pool).validate()).toBe(true);
     pool.close();
   });
 
@@ -134,7 +134,7 @@ describe('ScalableAllocator#free() of a view reaching into a tracked allocation'
     for (const k of kept) pool.free(k);
     pool.free(untracked);
     expect(pool.stats().allocations).toBe(live - 2);
-    expect(internals().handleOf(pool).validate()).toBe(true);
+    expect(handleOf(pool).validate()).toBe(true);
     pool.close();
   });
 });

@@ -202,7 +202,7 @@ describe.each(STRATEGIES)('strategy %s', (strategy) => {
   test('Arena follows the model and keeps written bytes', () => {
     for (const seed of [4, 5]) {
       const arena = new Arena(8192, { strategy, safe: false });
-      const sizeClasses = strategy === 'treap' || strategy === 'avl'; // lib/block_cache.js
+      const sizeClasses = strategy === 'treap' || strategy === 'avl'; // lib/internal/block_cache.js
       runModel(strategy, 8192, seed, 1200, arenaOps(arena), granuleAt(strategy, 8), !sizeClasses);
       arena.close();
     }

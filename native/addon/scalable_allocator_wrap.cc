@@ -64,7 +64,6 @@ bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
   ScalableOptions o;
   int32_t kind = 0;
   bool safe = false, is_array = false;
-  napi_valuetype key_type = napi_undefined;
   if (!ReadSizeValue(env, args[0], 1, &o.chunk_size) || !ReadSizeValue(env, args[1], 1, &o.max_chunk_size) ||
       !ReadSizeValue(env, args[2], 0, &o.max_size) || !ReadInt32Value(env, args[3], &kind) ||
       !ReadSizeValue(env, args[4], 0, &o.strategy.min_block) || !ReadBoolValue(env, args[5], &safe) ||
@@ -72,10 +71,9 @@ bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
     return false;
   }
   // Optional: 1 (byte-exact) when left out.
-  if (!ReadOptionalSizeValue(env, args[9], 1, &o.strategy.alignment)) return false;
-  if (napi_is_array(env, args[7], &is_array) != napi_ok || !is_array ||
-      napi_typeof(env, args[8], &key_type) != napi_ok || key_type != napi_symbol) {
-    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "Expected an array and a symbol");
+  if (!ReadOptionalSizeValue(env, args[8], 1, &o.strategy.alignment)) return false;
+  if (napi_is_array(env, args[7], &is_array) != napi_ok || !is_array) {
+    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "Expected an array");
     return false;
   }
   AddonData* data = AddonData::Of(env);
@@ -94,8 +92,7 @@ bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
   state_->fast = !safe;
   state_->core->set_listener(state_.get());
   state_->chunks = NewRef(env, args[7], 1);
-  state_->id_key = NewRef(env, args[8], 1);
-  if (state_->chunks == nullptr || state_->id_key == nullptr) return false;
+  if (state_->chunks == nullptr) return false;
   table_ = data->scalables;
   id_ = table_->Add(state_);
   return true;

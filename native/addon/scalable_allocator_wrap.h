@@ -17,10 +17,10 @@ namespace poolmem::addon {
 class ScalableAllocatorWrap {
  public:
   static constexpr int kClassId = kScalableAllocatorClass;
-  static constexpr size_t kArgs = 10;
+  static constexpr size_t kArgs = 9;
   static napi_value Define(napi_env env);
   // new (chunkSize, maxChunkSize, maxSize (0: none), strategyKind, minBlock,
-  //      safe, hugePages, chunksArray, idSymbol)
+  //      safe, hugePages, chunksArray, alignment)
   bool Init(napi_env env, const Args<kArgs>& args);
   ~ScalableAllocatorWrap();
 

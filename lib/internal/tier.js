@@ -8,8 +8,10 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { Stamper, isDetached, stampKind, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { isDetached, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { TrackedBuffer } = require('./leak_detector');
 const { arrayBufferOf, detachProbe, view } = require('./pool_buffer');
+const { SlabStamp, ViewStamp } = require('./stamps');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
 const { ERR_POOLMEM_OUT_OF_MEMORY } = codes;
@@ -18,7 +20,6 @@ const SLOT_ALIGN = 16;
 const SLAB_BYTES = 256 * 1024; // a slab holds a power-of-two slot count, at most this many bytes
 const RECENT = 256;            // recentLengths ring
 const HOT_STREAK = 8;          // gets of one length in a row that make it a tier's cached length
-const SAMPLE_INTERVAL = 128;   // leakDetection 'sample': one getBuffer in 128 on average
 const NO_SLAB = 0;
 const FREE = 1;
 const IN_USE = 2;
@@ -26,33 +27,7 @@ const IN_USE = 2;
 // transferred per-slot ArrayBuffer, or a whole slab's transferred chunk):
 // never handed out until the native side says that memory is unreachable.
 const LOST = 3;
-const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collected (lib/byte_pool_safe.js)
-
-// ---- stamps (lib/intrinsics.js) ----------------------------------------------
-
-// A slab's chunk ArrayBuffer -> its SlabRecord.
-const SlabStamp = stampKind();
-// A Buffer view the pool made over a slot -> that slot's SlotRecord. put()
-// of such a view needs no .buffer / .byteOffset reads (~8-13 ns each on
-// Node 20: they are not inlined); subarrays are not stamped and take the
-// slab path. Written out rather than made by stampKind(): the classes
-// stampKind() makes share one function literal, so V8 keeps one set of
-// inline caches for all of them, and with several private names at one
-// site the hot get()/put() field accesses went megamorphic (BytePool ring
-// at 64 KiB: 80 -> 62 ns per pair). A class of its own keeps them monomorphic.
-class ViewStamp extends Stamper {
-  #record;
-  constructor(target, record) {
-    super(target);
-    this.#record = record;
-  }
-
-  static of(target) {
-    return #record in target ? target.#record : undefined;
-  }
-}
-// A leak-tracked slot's own ArrayBuffer -> its TrackedRecord.
-const TrackedStamp = stampKind();
+const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collected (lib/internal/byte_pool_safe.js)
 
 // ---- per-pool state ------------------------------------------------------------
 
@@ -83,32 +58,21 @@ class SlotRecord {
   }
 }
 
-class TrackedRecord {
-  constructor(core, tier, slot, gen, length, site) {
-    this.core = core;
-    this.tier = tier;
-    this.slot = slot;
-    this.gen = gen;
-    this.length = length;
-    this.site = site; // an object holding the allocation stack (paranoid), or null
-  }
-}
-
 // Counters and settings shared by a pool's tiers.
 class Core {
-  constructor(maxSize, leakMode) {
+  constructor(maxSize, leakDetector) {
     this.maxSize = maxSize;
-    this.leakMode = leakMode;
+    this.leakDetector = leakDetector; // lib/internal/leak_detector.js
+    this.leakMode = leakDetector.level;
     this.closed = false;
     this.reserved = 0;
     this.discarded = 0;
     this.leaks = 0;
     this.recent = new Float64Array(RECENT);
     this.recentCount = 0;
-    this.sampleCountdown = nextSample();
-    this.reportedSites = new Set();
+    this.sampleCountdown = leakDetector.nextCountdown();
     this.registry = null; // FinalizationRegistry, made on first tracked buffer
-    this.safe = null;     // safe mode: its SafeSlots (lib/byte_pool_safe.js)
+    this.safe = null;     // safe mode: its SafeSlots (lib/internal/byte_pool_safe.js)
   }
 
   record(length) {
@@ -205,7 +169,7 @@ class Tier {
   releaseBytes(slot, bytes) {
     if (this.slabs[slot >>> this.shift].lost) return; // freed by nobody (loseSlab)
     const arrayBuffer = arrayBufferOf(bytes);
-    if (!this.core.closed && TrackedStamp.of(arrayBuffer) !== undefined) {
+    if (!this.core.closed && TrackedBuffer.of(arrayBuffer) !== undefined) {
       if (isDetached(arrayBuffer)) {
         this.lose(slot);
         return;
@@ -437,11 +401,6 @@ class Tier {
   }
 }
 
-function nextSample() {
-  return 1 + Math.floor(Math.random() * (2 * SAMPLE_INTERVAL - 1));
-}
-
 module.exports = {
-  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp,
-  nextSample,
+  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, ViewStamp,
 };

@@ -13,13 +13,14 @@
 // nearly free, so free() paths read arrayBufferOf()/byteOffsetOf()/.length.
 // Views not made here (Node's own slice(), subarray(), plain Uint8Arrays)
 // fall back to the %TypedArray%.prototype getters captured at load
-// (lib/intrinsics.js): a caller's subclass getter never runs inside a pool
+// (lib/internal/intrinsics.js): a caller's subclass getter never runs inside a pool
 // operation. Only view() records: `buf.constructor` is Buffer itself, so a
 // caller constructing one gets a Buffer with no record. Other ways to get a Buffer.prototype object cost
 // more (docs/design.md, "Real Buffers").
 
 const { Buffer } = require('node:buffer');
-const { Stamper, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { Stamper } = require('./stamps');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
 // Captured at load, so nothing done to Buffer later changes how views are made.
@@ -36,7 +37,7 @@ function madeByBuffer(C) {
 // One record shape for every view made here (one hidden class, one brand),
 // three fields: a fourth makes V8 grow the view's property array, about 30
 // more bytes of JS heap per view (measured). A view of a whole block a
-// BlockCache handed out (lib/block_cache.js) carries the block's id and
+// BlockCache handed out (lib/internal/block_cache.js) carries the block's id and
 // generation, so free() needs no lookup; its offset is read through the
 // intrinsic getter, on slow paths only. Other views carry block -1 and their
 // offset.

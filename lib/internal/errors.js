@@ -6,7 +6,7 @@
 const { inspect } = require('node:util');
 const path = require('node:path');
 
-const LIB_DIR = __dirname + path.sep;
+const LIB_DIR = path.dirname(__dirname) + path.sep; // lib/, public classes and internal/
 
 class PoolError extends Error {
   constructor(code, message) {

@@ -8,7 +8,7 @@
 // blocks, freed straight to the native strategy.
 //
 // Every block handed out has an id and a generation, which the view's record
-// carries (lib/pool_buffer.js), so free() of that view is a few typed-array
+// carries (lib/internal/pool_buffer.js), so free() of that view is a few typed-array
 // reads. A view whose block was freed since (cached, or reused by a later
 // malloc) is a double free, detected without touching the strategy.
 //
@@ -54,7 +54,7 @@ function classBytes(index) {
 
 // The largest request a pool with this strategy kind and alignment serves
 // from a size class, or 0 (every block exact). Only the byte-exact strategies
-// (treap 0, avl 1: lib/strategy.js) reserve exactly the aligned bytes asked
+// (treap 0, avl 1: lib/internal/strategy.js) reserve exactly the aligned bytes asked
 // for, which the slack accounting assumes; classes are multiples of 8 bytes,
 // so alignment 1 to 4 (asked for tighter packing) gets none.
 function classLimit(kind, alignment) {
@@ -70,9 +70,17 @@ function grown(array, length) {
 class BlockCache {
   // alignment: every block size is a multiple of it (the strategy reserves
   // whole granules). capBytes bounds the bytes held on the stacks.
-  constructor(alignment, capBytes) {
+  // The owner's native calls, for newBlock() (the miss path only):
+  // allocate(bytes) reserves bytes natively and returns their offset, with
+  // their chunk in `placedChunk` (left 0 by owners of one chunk), or a
+  // negative status; settle() makes the strategy exact (it calls settle()
+  // below with the owner's native free).
+  constructor(alignment, capBytes, allocate, settle) {
     this.mask = alignment - 1;
     this.capBytes = capBytes;
+    this.allocate = allocate;
+    this.settleOwner = settle;
+    this.placedChunk = 0;
     this.sizes = new Int32Array(CLASS_COUNT); // bytes a block of each class reserves
     for (let i = 0; i < CLASS_COUNT; i++) this.sizes[i] = this.rounded(classBytes(i));
     this.stacks = [];
@@ -118,6 +126,27 @@ class BlockCache {
     this.length[id] = n;
     this.liveClassBlocks++;
     return id;
+  }
+
+  // A new block from the strategy, of class `index` (or EXACT), handed out
+  // as n bytes: its id, or allocate()'s negative status when nothing fits.
+  // A class block is tried first, after settling too (cached blocks and
+  // slack may make room), then exactly n bytes, the same way.
+  newBlock(index, n) {
+    let offset;
+    if (index !== EXACT) {
+      offset = this.#place(this.sizes[index]);
+      if (offset >= 0) return this.add(this.placedChunk, offset, index, n);
+    }
+    offset = this.#place(n);
+    return offset < 0 ? offset : this.add(this.placedChunk, offset, EXACT, n);
+  }
+
+  #place(bytes) {
+    const offset = this.allocate(bytes);
+    if (offset >= 0 || !this.settles()) return offset;
+    this.settleOwner();
+    return this.allocate(bytes);
   }
 
   // A new block at chunk, offset (class `index`, or EXACT), handed out as n bytes.

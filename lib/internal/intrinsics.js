@@ -39,31 +39,6 @@ function isDetached(arrayBuffer) {
   return arrayBufferByteLength(arrayBuffer) === 0;
 }
 
-// ---- stamps: unforgeable object -> record, through private fields --------------
-
-class Stamper {
-  constructor(target) {
-    return target; // lets a subclass add a private field to any object
-  }
-}
-
-// Each call makes a stamp class with its own private name, so a record stamped
-// by one kind can never be read through another. `Kind.of(target)` reads the
-// record (undefined when unstamped) and runs no caller code, even for a Proxy.
-function stampKind() {
-  return class extends Stamper {
-    #record;
-    constructor(target, record) {
-      super(target);
-      this.#record = record;
-    }
-
-    static of(target) {
-      return #record in target ? target.#record : undefined;
-    }
-  };
-}
-
 module.exports = {
-  Stamper, isDetached, isUint8Array, stampKind, uncurryThis, viewBuffer, viewByteLength, viewByteOffset,
+  isDetached, isUint8Array, uncurryThis, viewBuffer, viewByteLength, viewByteOffset,
 };

@@ -11,7 +11,7 @@ const path = require('node:path');
 const detectLibc = require('detect-libc');
 const { codes } = require('./errors');
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 const NAPI_VERSION = 8;
 const BUILD_COMMAND = `cd "${ROOT}" && npx --yes cmake-js@8 compile`;
 

@@ -14,8 +14,9 @@
 const { codes, fromNative } = require('./errors');
 const { isDetached, viewByteOffset } = require('./intrinsics');
 const { arrayBufferOf, fresh } = require('./pool_buffer');
-const { newPooledBuffer } = require('./pooled_buffer');
-const { FREE, HELD, IN_USE, LOST, TrackedRecord, TrackedStamp } = require('./tier');
+const { newPooledBuffer } = require('../pooled_buffer');
+const { TrackedBuffer } = require('./leak_detector');
+const { FREE, HELD, IN_USE, LOST } = require('./tier');
 
 const { ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_REFCOUNT } = codes;
 
@@ -48,8 +49,7 @@ class SafeSlots {
     }
     core.record(length);
     tier.refs[slot] = refs;
-    const record = new TrackedRecord(core, tier, slot, tier.gen[slot], length, site);
-    new TrackedStamp(arrayBuffer, record);
+    const record = new TrackedBuffer(arrayBuffer, core, tier, slot, tier.gen[slot], length, site);
     this.#registry.register(arrayBuffer, record);
     return fresh(arrayBuffer, 0, length);
   }
@@ -60,7 +60,7 @@ class SafeSlots {
 
   getBuffer(tier, length, site) {
     const bytes = this.#take(tier, length, 1, site);
-    const record = TrackedStamp.of(arrayBufferOf(bytes));
+    const record = TrackedBuffer.of(arrayBufferOf(bytes));
     return newPooledBuffer(tier, record.slot, record.gen, bytes);
   }
 
@@ -110,7 +110,8 @@ class SafeSlots {
 
   // FinalizationRegistry callback: the slot's own ArrayBuffer is gone.
   #collected(record) {
-    const { core, tier, slot } = record;
+    const { tier, slot } = record;
+    const core = record.owner;
     const slab = tier.slabs[slot >>> tier.shift];
     if (!core.closed && slab !== null && slab.handle.reachable((slot & (tier.perSlab - 1)) * tier.stride)) {
       this.#pending.push(record); // transferred, or its native finalizer has not run yet

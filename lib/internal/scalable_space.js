@@ -1,0 +1,378 @@
+'use strict';
+// ScalableSpace: the memory side of a ScalableAllocator (lib/scalable_allocator.js
+// validates and counts down to tracked allocations; this owns what they land in).
+// Chunk bookkeeping: native code makes each chunk's ArrayBuffer and puts it in
+// `chunks[id]`; JS stamps it with its id the first time it takes it
+// (ChunkStamp), so a free maps a view's ArrayBuffer back to its chunk without
+// reading a caller's property, and checks chunks[id] is that ArrayBuffer: a
+// foreign buffer, another allocator's, or a released chunk's detached one is
+// never mistaken for ours. Cache glue: chunk allocations go through a
+// size-class cache (lib/internal/block_cache.js); whatever needs native code to see
+// exactly what callers hold settles it first (settle()).
+// Tracked allocations (safe mode, leak samples, sampled RecyclableMemory) own
+// an ArrayBuffer each (TrackedBuffer, lib/internal/leak_detector.js); only its native
+// finalizer returns unfreed bytes, and leaks are reported the next time one is
+// made or stats()/trim()/recycle()/close() runs (drainLeaks()).
+// A chunk whose ArrayBuffer a caller transferred away (ArrayBuffer#transfer)
+// retires (retireTransferred()): native code places nothing there again, what
+// callers held there counts as freed (and in stats().transferred), and free()
+// of a view over it does nothing: that memory is the new ArrayBuffer's now.
+
+const { constants } = require('node:buffer');
+const binding = require('./binding');
+const { callerStack, codes, scratchDetached } = require('./errors');
+const { isDetached } = require('./intrinsics');
+const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit } = require('./block_cache');
+const { DISABLED, PARANOID, TrackedBuffer } = require('./leak_detector');
+const { detachProbe, fresh, freshBlock } = require('./pool_buffer');
+const { ChunkStamp, RetiredChunkStamp } = require('./stamps');
+
+const {
+  ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_STATE, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER,
+  ERR_POOLMEM_OUT_OF_MEMORY,
+} = codes;
+
+// One call target each (monomorphic call sites); numbers travel through
+// `scratch` = [id, offset, size] instead of arguments and return values
+// (native/addon/scratch.h): malloc/borrow read [ID] and [SIZE] and return the
+// chunk id (< 0: out of memory) with the offset in [OFFSET]; free reads [ID],
+// [OFFSET] = handle (chunk id * 2^32 + offset) and [SIZE]; freeBatch reads
+// [ID] and [SIZE] = count, and count (handle, size) pairs from `batch`.
+const {
+  scalableMalloc, scalableFree, scalableBorrow, scalableFreeBatch, scalableScratch: scratch, scalableBatch: batch,
+} = binding;
+const BATCH_ENTRIES = batch.length / 2; // (handle, size) pairs scalableFreeBatch takes per call
+const ID = 0;
+const OFFSET = 1;
+const SIZE = 2;
+const CHUNK_LIMIT = 2 ** 32; // a chunk (and so a request) is at most 4 GiB: handles stay exact
+const MAX_REQUEST = Math.min(constants.MAX_LENGTH, CHUNK_LIMIT);
+const TWO_32 = 2 ** 32;
+const CAP_REACHED = -1;
+const FREE_OK = 0;
+const FREE_DOUBLE = 1;
+const CHUNK_TRANSFERRED = binding.scalableChunkTransferred; // mallocTracked: retire, then ask again
+const CACHE_CAP_BYTES = 16 * 1024 * 1024; // bytes the class stacks may hold
+
+class ScalableSpace {
+  // handle: the native ScalableAllocatorHandle, made over `chunks` (the array
+  // native code puts chunk ArrayBuffers in); leaks: the allocator's LeakDetector.
+  constructor(handle, chunks, { kind, alignment, safe, maxSize, leaks }) {
+    this.handle = handle;
+    this.id = handle.id(); // handle id for the module-level fast path
+    this.chunks = chunks;  // chunk id -> chunk ArrayBuffer (fast mode), written by native code
+    this.probes = [];      // chunk id -> a detachProbe() of probed[id]
+    this.probed = [];      // chunk id -> the ArrayBuffer probes[id] reads
+    this.empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
+    this.safe = safe;
+    this.maxSize = maxSize;
+    this.leaks = leaks;
+    this.closed = false;
+    this.epoch = 0;     // bumped by recycle()/close(): RecyclableMemory entries before it are void
+    this.nextBlock = 1; // tracked block ids (native code keys its blocks by them)
+    // Chunk blocks handed out, and the size-class stacks; allocate() is its miss path.
+    this.cache = new BlockCache(alignment, CACHE_CAP_BYTES, (bytes) => this.allocate(bytes), () => this.settle());
+    this.maxClass = classLimit(kind, alignment); // largest request served from a size class; 0: every block exact
+    // What native totals miss or overcount because of the cache: bytes callers
+    // were handed or gave back through it, less what native code counted for
+    // class blocks (their whole class size, and the settled remainders).
+    this.mallocAdjust = 0;
+    this.freeAdjust = 0;
+    this.transferredAdjust = 0; // mallocs that landed in a transferred chunk: retired with it, handed to nobody
+  }
+
+  // ---- ownership ---------------------------------------------------------------
+
+  // The id of the live chunk whose ArrayBuffer ab is, else undefined.
+  chunkIdOf(ab) {
+    const id = ChunkStamp.of(ab);
+    return id !== undefined && this.chunks[id] === ab ? id : undefined;
+  }
+
+  // The native block id of a tracked allocation's own ArrayBuffer of this allocator, else undefined.
+  trackedBlock(ab) {
+    const tracked = TrackedBuffer.of(ab);
+    return tracked !== undefined && tracked.owner === this ? tracked.slot : undefined;
+  }
+
+  // True for a chunk ArrayBuffer of ours a caller transferred away: its views free nothing.
+  isRetired(ab) {
+    return RetiredChunkStamp.of(ab) === this;
+  }
+
+  owns(ab) {
+    return ab === this.empty || this.chunkIdOf(ab) !== undefined || this.trackedBlock(ab) !== undefined ||
+      this.isRetired(ab);
+  }
+
+  // The ArrayBuffer of chunk `chunk` (native code put it in `chunks`), stamped
+  // with its id the first time: JS never reads a property of a caller's
+  // ArrayBuffer, which could run the caller's getter in the middle of a free.
+  chunkAt(chunk) {
+    const ab = this.chunks[chunk];
+    if (ChunkStamp.of(ab) === undefined) new ChunkStamp(ab, chunk);
+    return ab;
+  }
+
+  // ---- chunk blocks ----------------------------------------------------------
+
+  // A fast-mode malloc: a cached block of its class, else a new block.
+  mallocChunk(size) {
+    const cache = this.cache;
+    let id;
+    if (size <= this.maxClass) {
+      const index = classIndex(size);
+      id = cache.take(index, size);
+      if (id < 0) id = this.newBlock(index, size);
+      this.mallocAdjust += size;
+    } else {
+      id = this.newBlock(EXACT, size);
+    }
+    const chunk = cache.chunk[id];
+    const ab = this.chunks[chunk];
+    // A caller may have transferred the chunk's ArrayBuffer: no view can be
+    // made over it. Checked first, not caught: a try/catch around the view
+    // costs 50-80 ns per malloc on Node 20 and 24 (the view's construction is
+    // no longer inlined).
+    if (this.chunkGone(chunk, ab)) return this.mallocInTransferred(size);
+    return freshBlock(ab, cache.offset[id], size, id, cache.gen[id]);
+  }
+
+  // True when chunk `chunk`'s ArrayBuffer ab was transferred away: one
+  // element read of a one-byte probe view kept per chunk (detachProbe() in
+  // pool_buffer.js). ab.byteLength would be a builtin call on Node 20, about
+  // 60 machine instructions per malloc; the probe read is 4.
+  chunkGone(chunk, ab) {
+    if (this.probed[chunk] !== ab) {
+      if (isDetached(ab)) return true;
+      this.probes[chunk] = detachProbe(ab);
+      this.probed[chunk] = ab;
+    }
+    return this.probes[chunk][0] === undefined;
+  }
+
+  // A block of class `index` (or an EXACT one) from native code, handed out as
+  // n bytes: its cache id. Throws when the allocator is full.
+  newBlock(index, n) {
+    const cache = this.cache;
+    const id = cache.newBlock(index, n);
+    if (id < 0) throw this.outOfMemory(id, n);
+    if (index !== EXACT) this.mallocAdjust -= cache.reserved(id); // counted by native code
+    return id;
+  }
+
+  // BlockCache's allocate(): one native malloc of size bytes, its offset (the
+  // chunk in cache.placedChunk), or the native status (< 0).
+  allocate(size) {
+    scratch[ID] = this.id;
+    scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
+    const chunk = scalableMalloc();
+    if (chunk < 0) return chunk;
+    this.chunkAt(chunk);
+    this.cache.placedChunk = chunk;
+    return scratch[OFFSET];
+  }
+
+  // One native free of [offset, offset + size) of chunk; the status.
+  nativeFree(chunk, offset, size) {
+    scratch[ID] = this.id;
+    scratch[OFFSET] = chunk * TWO_32 + offset;
+    scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
+    return scalableFree();
+  }
+
+  // A cache block's view (generation gen) comes back: free()'s fast path.
+  // Returns CACHED or LIVE (done), FREE (a double free, nothing changed), or
+  // SETTLED (the block left the cache: the caller frees the range natively).
+  releaseBlock(id, gen) {
+    const cache = this.cache;
+    const state = cache.release(id, gen);
+    if (state === CACHED) this.freeAdjust += cache.length[id];
+    else if (state === LIVE && this.freeBlock(id) !== FREE_OK) return FREE;
+    return state;
+  }
+
+  // A LIVE block whose release() found no room in the cache (or an exact one):
+  // native code frees its whole reservation. Returns the native status.
+  freeBlock(id) {
+    const cache = this.cache;
+    const bytes = cache.reserved(id);
+    const status = this.nativeFree(cache.chunk[id], cache.offset[id], bytes);
+    if (status !== FREE_OK) return status; // an exact block partly freed already: nothing changed
+    if (cache.klass[id] !== EXACT) this.freeAdjust += cache.length[id] - bytes;
+    cache.drop(id);
+    return FREE_OK;
+  }
+
+  // Makes native code see exactly what callers hold (lib/internal/block_cache.js).
+  // Whatever frees chunk memory natively, counts or frees in bulk calls it first.
+  settle() {
+    const cache = this.cache;
+    if (!cache.settles()) return;
+    cache.settle((chunk, offset, size) => {
+      const status = this.nativeFree(chunk, offset, size);
+      if (status !== FREE_OK) throw ERR_INVALID_STATE(`the allocator refused its own block [${offset}, ${offset + size})`);
+      this.freeAdjust -= size;
+    });
+  }
+
+  // Frees [offset, offset + length) of ab, which must be ours; throws otherwise.
+  freeRange(ab, offset, length) {
+    const id = this.chunkIdOf(ab);
+    if (id !== undefined) {
+      if (length === 0) return;
+      this.settle(); // native code judges chunk frees: it must see what callers hold
+      const status = this.nativeFree(id, offset, length);
+      if (status !== FREE_OK) throw freeError(status, offset, length);
+      return;
+    }
+    if (ab === this.empty) return; // malloc(0): nothing to free
+    if (this.isRetired(ab)) return; // transferred away: freed by nobody
+    const block = this.trackedBlock(ab);
+    if (block === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
+    const status = this.handle.freeTracked(block, offset, length);
+    if (status !== FREE_OK) throw freeError(status, offset, length);
+  }
+
+  // Frees count (handle, size) pairs the caller put in `batch`; returns how
+  // many native code refused (freed already). `last`: the last size written.
+  freeBatch(count, last) {
+    scratch[ID] = this.id;
+    scratch[SIZE] = count;
+    if (scratch[SIZE] !== count || batch[2 * count - 1] !== last) throw scratchDetached();
+    return scalableFreeBatch();
+  }
+
+  // ---- borrowed and tracked memory -------------------------------------------------
+
+  borrow(size) {
+    this.settle();
+    if (this.safe) {
+      const ab = this.handle.borrowSafe(size);
+      if (typeof ab === 'number') throw this.outOfMemory(ab, size);
+      return fresh(ab, 0, size);
+    }
+    scratch[ID] = this.id;
+    scratch[SIZE] = size;
+    if (scratch[SIZE] !== size) throw scratchDetached();
+    for (;;) {
+      const chunk = scalableBorrow();
+      if (chunk < 0) throw this.outOfMemory(chunk, size);
+      const ab = this.chunkAt(chunk);
+      if (!isDetached(ab)) return fresh(ab, scratch[OFFSET], size);
+      // Transferred away. A borrow reserves nothing: retire the chunk, ask again.
+      if (this.retireTransferred() === 0) throw ERR_INVALID_STATE('a transferred chunk could not be retired');
+      scratch[ID] = this.id;
+      scratch[SIZE] = size;
+    }
+  }
+
+  // An allocation with an ArrayBuffer of its own (group: its RecyclableMemory's, or 0).
+  mallocTracked(size, group) {
+    this.drainLeaks();
+    const level = this.leaks.level;
+    const stack = level === PARANOID ? callerStack() : undefined;
+    const block = this.nextBlock++;
+    let ab = this.handle.mallocTracked(size, stack, group, level !== DISABLED, block);
+    while (ab === CHUNK_TRANSFERRED) {
+      this.retireLandedIn(size);
+      ab = this.handle.mallocTracked(size, stack, group, level !== DISABLED, block);
+    }
+    if (typeof ab === 'number') throw this.outOfMemory(ab, size);
+    new TrackedBuffer(ab, this, null, block, 0, size, null);
+    return fresh(ab, 0, size);
+  }
+
+  // Reports leaks the native finalizers found since the last call, once each.
+  drainLeaks() {
+    const leaks = this.handle.takeLeaks();
+    if (leaks === undefined) return;
+    const groups = new Map();
+    for (const [bytes, group, stack] of leaks) {
+      if (group === 0) {
+        this.leaks.report(`${bytes} bytes from ScalableAllocator#malloc() became unreachable without free()`, stack);
+      } else {
+        const g = groups.get(group) ?? { buffers: 0, bytes: 0, stack };
+        g.buffers++;
+        g.bytes += bytes;
+        groups.set(group, g);
+      }
+    }
+    for (const [group, g] of groups) {
+      this.leaks.report(
+        `A RecyclableMemory became unreachable without recycle() (${g.buffers} buffers, ${g.bytes} bytes)`, g.stack, group);
+    }
+  }
+
+  // ---- transferred chunks ------------------------------------------------------
+
+  // The block just taken for a malloc of size bytes lies in a chunk a caller
+  // transferred away: the chunk retires (the block with it) and another
+  // chunk serves the request.
+  mallocInTransferred(size) {
+    this.retireLandedIn(size); // settles first: the block then holds exactly `size` bytes natively
+    return this.mallocChunk(size);
+  }
+
+  // A malloc of size bytes landed in a chunk a caller transferred away: the
+  // allocation, handed to nobody, keeps that chunk from being released until
+  // it retires with it, and then counts nowhere (not as malloc, free or
+  // transferred bytes). The caller asks again.
+  retireLandedIn(size) {
+    if (this.retireTransferred() === 0) throw ERR_INVALID_STATE('a transferred chunk could not be retired');
+    this.mallocAdjust -= size;
+    this.freeAdjust -= size;
+    this.transferredAdjust -= size;
+  }
+
+  // Retires every chunk whose ArrayBuffer a caller transferred away (its
+  // length reads 0): its memory belongs to the new ArrayBuffer, so native code
+  // never places anything there again and counts what callers held there as
+  // freed and transferred, the cache forgets its blocks, and free() of a view
+  // over it does nothing (freeRange()). Returns how many it retired.
+  retireTransferred() {
+    const chunks = this.chunks;
+    const found = [];
+    for (let chunk = 0; chunk < chunks.length; chunk++) {
+      const ab = chunks[chunk];
+      if (ab !== undefined && isDetached(ab)) found.push(chunk, ab);
+    }
+    if (found.length === 0) return 0;
+    // Native code must count exactly what callers hold. (Settling may empty
+    // and release a found chunk: its views free nothing all the same.)
+    this.settle();
+    for (let i = 0; i < found.length; i += 2) {
+      new RetiredChunkStamp(found[i + 1], this);
+      this.handle.retireChunk(found[i]); // clears chunks[chunk]
+      this.cache.dropChunk(found[i]);
+    }
+    return found.length / 2;
+  }
+
+  // What stats(), trim() and recycle() need first: transferred chunks
+  // retired, the cache settled, leaks reported.
+  reconcile() {
+    this.retireTransferred();
+    this.settle();
+    this.drainLeaks();
+  }
+
+  outOfMemory(code, size) {
+    if (code === CAP_REACHED && size <= MAX_REQUEST) {
+      const cap = this.maxSize === 0 ? 'the 4 GiB chunk limit' : `maxSize (${this.maxSize} bytes)`;
+      return ERR_POOLMEM_OUT_OF_MEMORY(`${size} more bytes would exceed ${cap}`);
+    }
+    return ERR_POOLMEM_OUT_OF_MEMORY(`the operating system refused a new chunk for ${size} bytes`);
+  }
+}
+
+function freeError(status, offset, length) {
+  if (status === FREE_DOUBLE) return ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of the buffer`);
+  // Only a leak-tracked allocation's own buffer may free its bytes.
+  if (status === binding.scalableFreeCoversTracked) return ERR_POOLMEM_FOREIGN_BUFFER('allocator', 'view');
+  return ERR_BUFFER_OUT_OF_BOUNDS('buf');
+}
+
+module.exports = { BATCH_ENTRIES, CHUNK_LIMIT, FREE_OK, MAX_REQUEST, ScalableSpace, TWO_32, batch };

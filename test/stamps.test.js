@@ -1,0 +1,36 @@
+'use strict';
+// Ownership stamps: each kind reads only what it stamped, a lookup runs no
+// caller code, and the stamped object shows nothing.
+
+const stamps = require('../lib/internal/stamps');
+
+const KINDS = ['ArenaChunkStamp', 'ChunkStamp', 'RetiredChunkStamp', 'SlabStamp', 'TrackedStamp', 'ViewStamp'];
+
+describe('stamps', () => {
+  test('each kind reads back its own record and no other kind sees it', () => {
+    for (const kind of KINDS) {
+      const target = new ArrayBuffer(4);
+      const record = { kind };
+      expect(new stamps[kind](target, record)).toBe(target); // the constructor returns its argument
+      for (const other of KINDS) expect(stamps[other].of(target)).toBe(other === kind ? record : undefined);
+      expect(Reflect.ownKeys(target)).toEqual([]);
+    }
+  });
+
+  test('one object can carry several kinds at once', () => {
+    const target = new Uint8Array(4);
+    new stamps.ChunkStamp(target, 1);
+    new stamps.RetiredChunkStamp(target, 2);
+    expect([stamps.ChunkStamp.of(target), stamps.RetiredChunkStamp.of(target)]).toEqual([1, 2]);
+  });
+
+  test('of() runs no caller code, even for a Proxy or an object with a getter', () => {
+    const trap = () => { throw new Error('trap ran'); };
+    const proxy = new Proxy({}, { get: trap, has: trap, getOwnPropertyDescriptor: trap, getPrototypeOf: trap });
+    const getter = Object.defineProperty({}, 'record', { get: trap });
+    for (const kind of KINDS) {
+      expect(stamps[kind].of(proxy)).toBeUndefined();
+      expect(stamps[kind].of(getter)).toBeUndefined();
+    }
+  });
+});
