@@ -142,6 +142,7 @@ class Tier {
     this.tracked = []; // per slot: its last leak-tracked ArrayBuffer, released, for reuse
     this.pending = []; // LOST slots that may come back (lose())
     this.records = []; // SlotRecord per slot, shared by every view of it
+    this.safe = null;  // safe mode: its SafeTier (lib/byte_pool_safe.js)
     this.gets = 0;
     this.puts = 0;
     this.dropped = 0; // slots that left use without a put (lose(), loseSlab())

@@ -312,6 +312,24 @@ describe('BytePool, safe mode', () => {
     expect(isPoison(out)).toBe(true);
   });
 
+  test('a held slot whose buffer is collected is handed out by the next get(), with no stats() or trim() first', async () => {
+    const pool = new BytePool([64], { safe: true, maxSize: 64 }); // one slot
+    pool.put(pool.get(64).fill(1));
+    expect(() => pool.get(64)).toThrow(expect.objectContaining({ code: 'ERR_POOLMEM_OUT_OF_MEMORY' }));
+    await collect();
+    expect(await until(() => {
+      try {
+        pool.put(pool.get(64));
+        return true;
+      } catch (err) {
+        if (err.code !== 'ERR_POOLMEM_OUT_OF_MEMORY') throw err;
+        return false;
+      }
+    })).toBe(true);
+    expect(pool.stats().tiers[64]).toEqual({ get: 2, put: 2, inUse: 0 });
+    pool.close();
+  });
+
   test('an unreleased buffer that is collected comes back as a leak', async () => {
     const pool = new BytePool([64], { safe: true, leakDetection: 'disabled' });
     pool.get(64);
