@@ -13,12 +13,12 @@
 const { Buffer } = require('node:buffer');
 const { codes, fromNative } = require('./errors');
 const { isDetached, viewBuffer, viewByteLength } = require('./intrinsics');
-const { fresh, view } = require('./pool_buffer');
+const { arrayBufferOf, fresh, slotOf, view } = require('./pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
 const { SafeSlots } = require('./byte_pool_safe');
 const { parseSafe } = require('./safe_mode');
 const {
-  Core, FREE, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp, nextSample,
+  Core, FREE, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, nextSample,
 } = require('./tier');
 const {
   isSize, isUint8Array, validateBuffer, validateInteger, validateOneOf, validateOptions,
@@ -151,23 +151,25 @@ class BytePool {
 
   put(buf) {
     if (typeof this !== 'object' || this === null || !(#core in this)) throw ERR_INVALID_THIS('BytePool');
-    const record = typeof buf === 'object' && buf !== null ? ViewStamp.of(buf) : undefined;
-    if (record === undefined) return this.#putUnstamped(buf);
+    // A view the pool made over a slot carries the slot id, and its chunk
+    // the slab (private fields: no caller code runs).
+    const slot = typeof buf === 'object' && buf !== null ? slotOf(buf) : -1;
+    if (slot < 0) return this.#putUnstamped(buf);
     const core = this.#core;
-    const tier = record.tier;
-    const slot = record.slot;
+    const slab = SlabStamp.of(arrayBufferOf(buf));
+    const tier = slab.tier;
     // The common call in one test; anything else is sorted out, in order, below.
-    if (!core.closed && record.core === core && record.slab.probe[0] !== undefined && tier.state[slot] === IN_USE &&
+    if (!core.closed && slab.core === core && slab.probe[0] !== undefined && tier.state[slot] === IN_USE &&
         tier.refs[slot] === 0) {
       tier.release(slot);
       return;
     }
     if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
-    if (record.core !== core) {
+    if (slab.core !== core) {
       core.discarded++; // another pool's buffer
       return;
     }
-    if (record.slab.probe[0] === undefined) lostOrTrimmed(record.slab); // its chunk is detached
+    if (slab.probe[0] === undefined) lostOrTrimmed(slab); // its chunk is detached
     releaseSlot(tier, slot);
   }
 

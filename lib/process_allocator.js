@@ -40,7 +40,7 @@ const kEmpty = new ArrayBuffer(0); // what alloc(0) views: owns no memory
 // This thread's ArrayBuffer over an arena -> the arena id. Unforgeable.
 // Its own class rather than stampKind()'s: the classes stampKind() makes
 // share their inline caches, and free()'s lookup went megamorphic as soon
-// as another pool's stamps had run (lib/tier.js, ViewStamp).
+// as another pool's stamps had run (lib/tier.js, SlabStamp).
 class ChunkStamp extends Stamper {
   #id;
   constructor(target, id) {

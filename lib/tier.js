@@ -9,7 +9,7 @@ const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const { Stamper, isDetached, stampKind, viewByteLength, viewByteOffset } = require('./intrinsics');
-const { arrayBufferOf, detachProbe, view } = require('./pool_buffer');
+const { arrayBufferOf, detachProbe, slotView } = require('./pool_buffer');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
 const { ERR_POOLMEM_OUT_OF_MEMORY } = codes;
@@ -30,17 +30,15 @@ const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collec
 
 // ---- stamps (lib/intrinsics.js) ----------------------------------------------
 
-// A slab's chunk ArrayBuffer -> its SlabRecord.
-const SlabStamp = stampKind();
-// A Buffer view the pool made over a slot -> that slot's SlotRecord. put()
-// of such a view needs no .buffer / .byteOffset reads (~8-13 ns each on
-// Node 20: they are not inlined); subarrays are not stamped and take the
-// slab path. Written out rather than made by stampKind(): the classes
-// stampKind() makes share one function literal, so V8 keeps one set of
-// inline caches for all of them, and with several private names at one
-// site the hot get()/put() field accesses went megamorphic (BytePool ring
-// at 64 KiB: 80 -> 62 ns per pair). A class of its own keeps them monomorphic.
-class ViewStamp extends Stamper {
+// A slab's chunk ArrayBuffer -> its SlabRecord. put() reads it for every
+// view the pool made over a slot (the view itself carries its slot id:
+// lib/pool_buffer.js, slotView). Written out rather than made by
+// stampKind(): the classes stampKind() makes share one function literal, so
+// V8 keeps one set of inline caches for all of them, and with several
+// private names at one site the hot get()/put() field accesses went
+// megamorphic (BytePool ring at 64 KiB: 80 -> 62 ns per pair). A class of
+// its own keeps them monomorphic.
+class SlabStamp extends Stamper {
   #record;
   constructor(target, record) {
     super(target);
@@ -71,15 +69,6 @@ class SlabRecord {
     // probe[0] is undefined exactly when the chunk is detached (closed, or
     // transferred by a caller): a check that runs no caller code.
     this.probe = detachProbe(chunk);
-  }
-}
-
-class SlotRecord {
-  constructor(core, tier, slab, slot) {
-    this.core = core;
-    this.tier = tier;
-    this.slab = slab;
-    this.slot = slot;
   }
 }
 
@@ -141,7 +130,6 @@ class Tier {
     this.streak = 0;     // gets of lastLength in a row, uncached
     this.tracked = []; // per slot: its last leak-tracked ArrayBuffer, released, for reuse
     this.pending = []; // LOST slots that may come back (lose())
-    this.records = []; // SlotRecord per slot, shared by every view of it
     this.safe = null;  // safe mode: its SafeTier (lib/byte_pool_safe.js)
     this.gets = 0;
     this.puts = 0;
@@ -319,14 +307,9 @@ class Tier {
   // A new view; over a detached chunk, the slab's detached probe instead
   // (constructing a view over it would throw an uncoded TypeError).
   viewOf(slot, length) {
-    let record = this.records[slot];
-    if (record === undefined) {
-      record = this.records[slot] = new SlotRecord(this.core, this, this.slabs[slot >>> this.shift], slot);
-    }
-    if (record.slab.probe[0] === undefined) return record.slab.probe;
-    const buf = view(record.slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length);
-    new ViewStamp(buf, record);
-    return buf;
+    const slab = this.slabs[slot >>> this.shift];
+    if (slab.probe[0] === undefined) return slab.probe;
+    return slotView(slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length, slot);
   }
 
   // The slot a buffer returned by put() stands for, or -1 when it is not the
@@ -395,7 +378,6 @@ class Tier {
     this.free = grow(Int32Array, this.free);
     this.viewLengths = grow(Float64Array, this.viewLengths);
     while (this.views.length < size) this.views.push(undefined); // packed, never sparse
-    while (this.records.length < size) this.records.push(undefined);
     while (this.tracked.length < size) this.tracked.push(undefined);
   }
 
@@ -411,7 +393,6 @@ class Tier {
       for (let i = 0; i < slab.slots; i++) {
         this.state[slab.base + i] = NO_SLAB;
         this.views[slab.base + i] = undefined;
-        this.records[slab.base + i] = undefined;
         this.tracked[slab.base + i] = undefined;
       }
       this.closeSlab(slab);
@@ -443,6 +424,6 @@ function nextSample() {
 }
 
 module.exports = {
-  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp, ViewStamp,
+  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, TrackedRecord, TrackedStamp,
   nextSample,
 };
