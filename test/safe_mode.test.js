@@ -7,8 +7,9 @@
 // allocation's data and never silence.
 
 const net = require('node:net');
-const { spawnSync } = require('node:child_process');
-const { Arena, ArenaPool, BytePool, SAFE_POISON, STRATEGIES, ScalableAllocator } = require('..');
+const path = require('node:path');
+const { spawn, spawnSync } = require('node:child_process');
+const { Arena, ArenaPool, BytePool, SAFE_POISON, STRATEGIES, ScalableAllocator, allocStats } = require('..');
 const { collect, until, watch } = require('./helpers/gc');
 const { childEnv } = require('./helpers/child_env');
 
@@ -373,6 +374,41 @@ describe('BytePool, safe mode', () => {
     });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ safe: true, poisoned: true, length: 100 });
+  });
+});
+
+describe('alloc()/free(), safe mode (POOLMEM_SAFE=1 when poolmem loads)', () => {
+  test('free() poisons and holds; double, partial and foreign frees as in fast mode; a write in flight sends poison', async () => {
+    const out = await new Promise((resolve) => {
+      const child = spawn(process.execPath, ['--expose-gc', path.join(__dirname, 'fixtures', 'alloc_safe.js')], {
+        stdio: ['ignore', 'pipe', 'pipe'], env: childEnv({ POOLMEM_SAFE: '1' }),
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.stderr.on('data', (d) => { stderr += d; });
+      child.on('close', (code) => resolve({ code, stderr, stdout }));
+    });
+    expect({ code: out.code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
+    const r = JSON.parse(out.stdout);
+    const { socket } = r;
+    delete r.socket;
+    expect(r).toEqual({
+      safe: true,
+      poisoned: true, length: 100, held: 112, doubleFree: 'ERR_POOLMEM_DOUBLE_FREE', otherBlock: true,
+      partial: true, partialAgain: 'ERR_POOLMEM_DOUBLE_FREE', foreign: 'ERR_POOLMEM_FOREIGN_BUFFER', empty: null,
+      heldBoth: 224, heldEnd: 0, usedBack: true,
+    });
+    const BIG = 4 << 20; // as the fixture's
+    expect(socket.writable).toBeGreaterThan(0); // the write was in flight when it was freed
+    expect(socket.received).toBe(BIG);
+    expect(socket.counts[1]).toBeUndefined(); // never the next allocation's bytes
+    expect(socket.counts[SAFE_POISON]).toBeGreaterThan(0);
+    expect((socket.counts[0x41] ?? 0) + socket.counts[SAFE_POISON]).toBe(BIG);
+  }, 60000);
+
+  test('without POOLMEM_SAFE, alloc() is fast mode', () => {
+    expect(allocStats()).toEqual(expect.objectContaining({ safe: process.env.POOLMEM_SAFE === '1', heldSize: 0 }));
   });
 });
 
