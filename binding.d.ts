@@ -457,8 +457,28 @@ export class ArenaPool implements Disposable {
 /**
  * A Buffer of `size` bytes (not zeroed, 16-byte aligned) from one first-fit allocator
  * over mmap'd arenas shared by every thread of the process. `alloc(0)` is an empty Buffer.
+ * Safe mode (`POOLMEM_SAFE=1` when poolmem is loaded, per thread): each block has an
+ * ArrayBuffer of its own, `free()` poisons the freed bytes (`SAFE_POISON`) and holds them,
+ * and the block goes back only once that ArrayBuffer has been collected.
  */
 export function alloc(size: number): Buffer;
+
+/** `allocStats()`: the process-wide allocator's numbers. */
+export interface AllocStats {
+  /** Mapped arenas, every thread's (the spare included). */
+  arenas: number;
+  /** Bytes the arenas manage. */
+  size: number;
+  /** Bytes allocated, every thread's (sizes rounded up to 16; safe mode: held bytes too). */
+  usedSize: number;
+  /** Bytes of the one emptied arena kept mapped (0 if none). */
+  spareSize: number;
+  /** This thread, safe mode: bytes freed and held until their ArrayBuffer is collected. */
+  heldSize: number;
+  /** Whether this thread's `alloc()` is in safe mode (`POOLMEM_SAFE=1` when poolmem loaded). */
+  safe: boolean;
+}
+export function allocStats(): AllocStats;
 /**
  * Frees the buffer or any subarray of it: exactly those bytes (a 16-byte granule goes back
  * once none of its bytes is live). A thread frees only blocks it allocated; what a worker

@@ -13,12 +13,12 @@
 const { Buffer } = require('node:buffer');
 const { codes, fromNative } = require('./internal/errors');
 const { isDetached, viewBuffer, viewByteLength } = require('./internal/intrinsics');
-const { fresh, view } = require('./internal/pool_buffer');
+const { arrayBufferOf, fresh, slotOf, view } = require('./internal/pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
 const { SafeSlots } = require('./internal/byte_pool_safe');
 const { parseSafe } = require('./internal/safe_mode');
 const {
-  Core, FREE, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier, ViewStamp,
+  Core, FREE, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier,
 } = require('./internal/tier');
 const {
   DISABLED, LeakDetector, PARANOID, TrackedBuffer, captureSite, parseLeakDetection, siteStack,
@@ -148,23 +148,25 @@ class BytePool {
 
   put(buf) {
     if (typeof this !== 'object' || this === null || !(#core in this)) throw ERR_INVALID_THIS('BytePool');
-    const record = typeof buf === 'object' && buf !== null ? ViewStamp.of(buf) : undefined;
-    if (record === undefined) return this.#putUnstamped(buf);
+    // A view the pool made over a slot carries the slot id, and its chunk
+    // the slab (private fields: no caller code runs).
+    const slot = typeof buf === 'object' && buf !== null ? slotOf(buf) : -1;
+    if (slot < 0) return this.#putUnstamped(buf);
     const core = this.#core;
-    const tier = record.tier;
-    const slot = record.slot;
+    const slab = SlabStamp.of(arrayBufferOf(buf));
+    const tier = slab.tier;
     // The common call in one test; anything else is sorted out, in order, below.
-    if (!core.closed && record.core === core && record.slab.probe[0] !== undefined && tier.state[slot] === IN_USE &&
+    if (!core.closed && slab.core === core && slab.probe[0] !== undefined && tier.state[slot] === IN_USE &&
         tier.refs[slot] === 0) {
       tier.release(slot);
       return;
     }
     if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
-    if (record.core !== core) {
+    if (slab.core !== core) {
       core.discarded++; // another pool's buffer
       return;
     }
-    if (record.slab.probe[0] === undefined) lostOrTrimmed(record.slab); // its chunk is detached
+    if (slab.probe[0] === undefined) lostOrTrimmed(slab); // its chunk is detached
     releaseSlot(tier, slot);
   }
 

@@ -12,7 +12,7 @@ const { ObjectPool } = require('./object_pool');
 const { PooledBuffer } = require('./pooled_buffer');
 const { PooledMemory } = require('./pooled_memory');
 const { PooledOnread } = require('./pooled_onread');
-const { alloc, free } = require('./process_allocator');
+const { alloc, allocStats, free } = require('./process_allocator');
 const { RangeAllocator } = require('./range_allocator');
 const { RecyclableMemory } = require('./recyclable_memory');
 const { SAFE_POISON } = require('./internal/safe_mode');
@@ -23,6 +23,6 @@ const { endAndFree, writeAndFree } = require('./write_and_free');
 
 module.exports = {
   Arena, ArenaPool, BytePool, FrameReader, Memory, MemoryReader, ObjectPool, PoolError, PooledBuffer, PooledMemory,
-  PooledOnread, RangeAllocator, RecyclableMemory, SAFE_POISON, STRATEGIES, ScalableAllocator, alloc, endAndFree, free,
+  PooledOnread, RangeAllocator, RecyclableMemory, SAFE_POISON, STRATEGIES, ScalableAllocator, alloc, allocStats, endAndFree, free,
   transferableCopy, writeAndFree,
 };

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 const poolmem = createRequire(import.meta.url)('./index.js');
 
 export const { Arena, Memory, MemoryReader, PoolError, RangeAllocator, STRATEGIES } = poolmem;
-export const { ArenaPool, BytePool, ObjectPool, PooledBuffer, alloc, free } = poolmem;
+export const { ArenaPool, BytePool, ObjectPool, PooledBuffer, alloc, allocStats, free } = poolmem;
 export const { RecyclableMemory, SAFE_POISON, ScalableAllocator, transferableCopy } = poolmem;
 export const { FrameReader, PooledMemory, PooledOnread, endAndFree, writeAndFree } = poolmem;
 export default poolmem;

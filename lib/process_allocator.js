@@ -9,17 +9,28 @@
 // spare is dropped instead), so a loop allocating and freeing a block no
 // other arena holds does not map and unmap per pair. Each thread keeps one ArrayBuffer per
 // arena it touches, held weakly: views keep it alive, nothing else does.
+// Safe mode (POOLMEM_SAFE=1 when poolmem loads, per thread; docs/design.md,
+// Safe mode): every block has an ArrayBuffer of its own, free() poisons the
+// freed bytes and holds them, and the block goes back only when that
+// ArrayBuffer's native finalizer runs (native/addon/safe_block.h, as Arena's).
+// A safe thread makes no ArrayBuffer over a whole arena, so no view of its
+// can free another block's bytes.
 
 const { constants } = require('node:buffer');
 const binding = require('./internal/binding');
 const { codes, scratchDetached } = require('./internal/errors');
 const { isDetached, viewByteLength } = require('./internal/intrinsics');
 const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./internal/pool_buffer');
+const { TrackedBuffer } = require('./internal/leak_detector');
+const { parseSafe } = require('./internal/safe_mode');
 const { ArenaChunkStamp: ChunkStamp } = require('./internal/stamps');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./internal/validators');
 
 const { ERR_BUFFER_OUT_OF_BOUNDS, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY } = codes;
-const { processAlloc, processChunk, processFree, processRelease, processScratch: scratch } = binding;
+const {
+  processAlloc, processAllocSafe, processChunk, processFree, processFreeSafe, processRelease, processScratch: scratch,
+  processStats,
+} = binding;
 
 // The largest block: first-fit's 2 ** 28 granules of 16 bytes, and at most
 // what a Buffer may hold (4 GiB on Node 20, more on Node 22 and newer).
@@ -37,6 +48,13 @@ const FREE_ARENA_RELEASED = 4;
 const FREE_ARENA_SPARED = 5;
 const FREE_SPARE_RELEASED = 6;
 const kEmpty = new ArrayBuffer(0); // what alloc(0) views: owns no memory
+// native/core/strategies/range_strategy.h FreeStatus (safe blocks)
+const SAFE_FREE_OK = 0;
+const SAFE_FREE_DOUBLE = 1;
+// Decided once per thread, when poolmem loads: a block allocated in one mode
+// is freed in that mode.
+const SAFE = parseSafe({});
+const kSafeOwner = Symbol('alloc'); // the TrackedBuffer owner of alloc()'s safe blocks
 
 const chunks = new Map(); // arena id -> WeakRef<ArrayBuffer>
 const forget = new FinalizationRegistry((id) => {
@@ -63,6 +81,7 @@ function chunkOf(id) {
 function alloc(size) {
   if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
   if (size === 0) return view(kEmpty, 0, 0);
+  if (SAFE) return allocSafe(size);
   scratch[SIZE] = size;
   if (scratch[SIZE] !== size) throw scratchDetached();
   const status = processAlloc();
@@ -71,6 +90,30 @@ function alloc(size) {
   }
   const id = scratch[ID];
   return fresh(id === lastId ? lastChunk : chunkOf(id), scratch[OFFSET], size);
+}
+
+function allocSafe(size) {
+  const pair = processAllocSafe(size);
+  if (pair === null) throw ERR_POOLMEM_OUT_OF_MEMORY(`the system refused to map ${size} bytes`);
+  new TrackedBuffer(pair[0], kSafeOwner, null, pair[1], 0, size, null);
+  return fresh(pair[0], 0, size);
+}
+
+// free() of a safe block's bytes: poisoned and held until its ArrayBuffer is
+// collected. Offsets are the block's own.
+function freeSafe(buf, arrayBuffer) {
+  const tracked = TrackedBuffer.of(arrayBuffer);
+  if (tracked === undefined || tracked.owner !== kSafeOwner) {
+    if (arrayBuffer === kEmpty) return;
+    throw ERR_POOLMEM_FOREIGN_BUFFER('process allocator');
+  }
+  const id = tracked.slot;
+  const offset = byteOffsetOf(buf);
+  const length = viewByteLength(buf);
+  const status = processFreeSafe(id, offset, length);
+  if (status === SAFE_FREE_OK) return;
+  if (status === SAFE_FREE_DOUBLE) throw ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of its block`);
+  throw ERR_BUFFER_OUT_OF_BOUNDS('buf');
 }
 
 // The arena `id` is gone: forget this thread's ArrayBuffer over it and detach
@@ -89,6 +132,7 @@ function releaseChunk(id, chunk) {
 function free(buf) {
   if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
   const chunk = arrayBufferOf(buf); // private fields or intrinsics (pool_buffer.js): no caller code
+  if (SAFE) return freeSafe(buf, chunk);
   const id = ChunkStamp.of(chunk);
   if (id === undefined) {
     if (chunk === kEmpty) return; // alloc(0): nothing to free
@@ -119,4 +163,11 @@ function free(buf) {
   throw ERR_BUFFER_OUT_OF_BOUNDS('buf');
 }
 
-module.exports = { alloc, free };
+// The process-wide allocator's numbers; heldSize is this thread's (safe mode:
+// freed bytes waiting for their ArrayBuffer to be collected).
+function allocStats() {
+  const [arenas, size, usedSize, spareSize, heldSize] = processStats();
+  return { arenas, size, usedSize, spareSize, heldSize, safe: SAFE };
+}
+
+module.exports = { alloc, allocStats, free };

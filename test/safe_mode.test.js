@@ -7,8 +7,9 @@
 // allocation's data and never silence.
 
 const net = require('node:net');
-const { spawnSync } = require('node:child_process');
-const { Arena, ArenaPool, BytePool, SAFE_POISON, STRATEGIES, ScalableAllocator } = require('..');
+const path = require('node:path');
+const { spawn, spawnSync } = require('node:child_process');
+const { Arena, ArenaPool, BytePool, SAFE_POISON, STRATEGIES, ScalableAllocator, allocStats } = require('..');
 const { collect, until, watch } = require('./helpers/gc');
 const { childEnv } = require('./helpers/child_env');
 
@@ -312,6 +313,24 @@ describe('BytePool, safe mode', () => {
     expect(isPoison(out)).toBe(true);
   });
 
+  test('a held slot whose buffer is collected is handed out by the next get(), with no stats() or trim() first', async () => {
+    const pool = new BytePool([64], { safe: true, maxSize: 64 }); // one slot
+    pool.put(pool.get(64).fill(1));
+    expect(() => pool.get(64)).toThrow(expect.objectContaining({ code: 'ERR_POOLMEM_OUT_OF_MEMORY' }));
+    await collect();
+    expect(await until(() => {
+      try {
+        pool.put(pool.get(64));
+        return true;
+      } catch (err) {
+        if (err.code !== 'ERR_POOLMEM_OUT_OF_MEMORY') throw err;
+        return false;
+      }
+    })).toBe(true);
+    expect(pool.stats().tiers[64]).toEqual({ get: 2, put: 2, inUse: 0 });
+    pool.close();
+  });
+
   test('an unreleased buffer that is collected comes back as a leak', async () => {
     const pool = new BytePool([64], { safe: true, leakDetection: 'disabled' });
     pool.get(64);
@@ -355,6 +374,41 @@ describe('BytePool, safe mode', () => {
     });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ safe: true, poisoned: true, length: 100 });
+  });
+});
+
+describe('alloc()/free(), safe mode (POOLMEM_SAFE=1 when poolmem loads)', () => {
+  test('free() poisons and holds; double, partial and foreign frees as in fast mode; a write in flight sends poison', async () => {
+    const out = await new Promise((resolve) => {
+      const child = spawn(process.execPath, ['--expose-gc', path.join(__dirname, 'fixtures', 'alloc_safe.js')], {
+        stdio: ['ignore', 'pipe', 'pipe'], env: childEnv({ POOLMEM_SAFE: '1' }),
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.stderr.on('data', (d) => { stderr += d; });
+      child.on('close', (code) => resolve({ code, stderr, stdout }));
+    });
+    expect({ code: out.code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
+    const r = JSON.parse(out.stdout);
+    const { socket } = r;
+    delete r.socket;
+    expect(r).toEqual({
+      safe: true,
+      poisoned: true, length: 100, held: 112, doubleFree: 'ERR_POOLMEM_DOUBLE_FREE', otherBlock: true,
+      partial: true, partialAgain: 'ERR_POOLMEM_DOUBLE_FREE', foreign: 'ERR_POOLMEM_FOREIGN_BUFFER', empty: null,
+      heldBoth: 224, heldEnd: 0, usedBack: true,
+    });
+    const BIG = 4 << 20; // as the fixture's
+    expect(socket.writable).toBeGreaterThan(0); // the write was in flight when it was freed
+    expect(socket.received).toBe(BIG);
+    expect(socket.counts[1]).toBeUndefined(); // never the next allocation's bytes
+    expect(socket.counts[SAFE_POISON]).toBeGreaterThan(0);
+    expect((socket.counts[0x41] ?? 0) + socket.counts[SAFE_POISON]).toBe(BIG);
+  }, 60000);
+
+  test('without POOLMEM_SAFE, alloc() is fast mode', () => {
+    expect(allocStats()).toEqual(expect.objectContaining({ safe: process.env.POOLMEM_SAFE === '1', heldSize: 0 }));
   });
 });
 

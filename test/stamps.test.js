@@ -4,7 +4,7 @@
 
 const stamps = require('../lib/internal/stamps');
 
-const KINDS = ['ArenaChunkStamp', 'ChunkStamp', 'RetiredChunkStamp', 'SlabStamp', 'TrackedStamp', 'ViewStamp'];
+const KINDS = ['ArenaChunkStamp', 'ChunkStamp', 'RetiredChunkStamp', 'SlabStamp', 'TrackedStamp'];
 
 describe('stamps', () => {
   test('each kind reads back its own record and no other kind sees it', () => {

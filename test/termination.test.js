@@ -46,4 +46,14 @@ describe('process.exit() while workers are busy', () => {
       expect({ run, code, signal, out }).toEqual({ run, code: 0, signal: null, out: '' });
     }
   }, Math.max(180000, EXIT_RUNS * 20000)); // each run starts a process and four workers: slow on a loaded machine
+
+  // Every worker churning a safe-mode BytePool: its held slots come back
+  // through native finalizers, so teardown has no FinalizationRegistry
+  // cleanup to run (one that hung Node 20.4.0's teardown).
+  test('runs with every worker on a safe-mode BytePool never abort or hang', async () => {
+    for (let run = 0; run < Math.max(1, Math.ceil(EXIT_RUNS / 2)); run++) {
+      const { code, signal, out } = await runHost(['exit', '4', 'byte-pool-safe']);
+      expect({ run, code, signal, out }).toEqual({ run, code: 0, signal: null, out: '' });
+    }
+  }, Math.max(120000, EXIT_RUNS * 20000));
 });

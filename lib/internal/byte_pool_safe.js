@@ -3,14 +3,15 @@
 // (get() and getBuffer()) has an ArrayBuffer of its own over it, the slab's
 // per-slot view, and nothing else views it. put() and a release to zero
 // poison the slot (SAFE_POISON) and hold it: it goes back to its tier's free
-// list only when a FinalizationRegistry sees that ArrayBuffer collected, the
-// one object every view of the bytes (and a socket write of them) keeps
-// alive, and the slab confirms the slot's backing store is gone too: after
-// ArrayBuffer#transfer a new ArrayBuffer reaches the bytes, so the slot waits
-// (#pending, looked at again when a tier runs out, and by heldSize and trim)
-// until that one is collected. The same path returns a slot that was never
-// given back, as a leak.
+// list only when that ArrayBuffer's native finalizer has run, which is when
+// its backing store is gone (after ArrayBuffer#transfer, the new
+// ArrayBuffer's): nothing, a socket write included, can reach the bytes. The
+// finalizer leaves the slot id in the tier's native ledger; the next get or
+// put of that tier (and heldSize, trim) drains it here. No FinalizationRegistry:
+// its cleanup task can hang V8's environment teardown on Node 20 before 20.20.
+// The same path returns a slot that was never given back, as a leak.
 
+const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const { isDetached, viewByteOffset } = require('./intrinsics');
 const { arrayBufferOf, fresh } = require('./pool_buffer');
@@ -20,28 +21,47 @@ const { FREE, HELD, IN_USE, LOST } = require('./tier');
 
 const { ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_REFCOUNT } = codes;
 
+// One tier's safe-mode state: its native ledger and, per slot handed out,
+// the record a leak report needs.
+class SafeTier {
+  constructor() {
+    this.ledger = new binding.SlabLedgerHandle();
+    this.pending = new Uint32Array(this.ledger.count()); // [0]: slot ids in the ledger, not yet drained
+    this.records = [];
+  }
+}
+
 class SafeSlots {
   #core;
   #onLeak;    // (core, record) -> reports one leak (byte_pool.js)
-  #registry = new FinalizationRegistry((record) => this.#collected(record));
-  #pending = []; // collected records whose memory a transferred ArrayBuffer may still reach
-  #held = 0;     // bytes of held slots
+  #tiers = []; // every SafeTier made
+  #held = 0;   // bytes of held slots
 
   constructor(core, onLeak) {
     this.#core = core;
     this.#onLeak = onLeak;
   }
 
+  #of(tier) {
+    let safe = tier.safe;
+    if (safe === null) {
+      safe = tier.safe = new SafeTier();
+      this.#tiers.push(tier);
+    }
+    return safe;
+  }
+
   // A Buffer of `length` bytes over a fresh slot of `tier` with its own
   // ArrayBuffer; refs is the slot's starting count (1 for a PooledBuffer).
   #take(tier, length, refs, site) {
     const core = this.#core;
-    if (tier.freeTop === 0 && this.#pending.length !== 0) this.settle();
+    const safe = this.#of(tier);
+    if (safe.pending[0] !== 0) this.#drain(tier);
     const slot = tier.take();
     const slab = tier.slabs[slot >>> tier.shift];
     let arrayBuffer;
     try {
-      arrayBuffer = slab.handle.view((slot & (tier.perSlab - 1)) * tier.stride, tier.size, true);
+      arrayBuffer = slab.handle.view((slot & (tier.perSlab - 1)) * tier.stride, tier.size, safe.ledger, slot);
     } catch (err) {
       tier.untake(slot); // a failed call changes nothing
       tier.free[tier.freeTop++] = slot;
@@ -50,7 +70,8 @@ class SafeSlots {
     core.record(length);
     tier.refs[slot] = refs;
     const record = new TrackedBuffer(arrayBuffer, core, tier, slot, tier.gen[slot], length, site);
-    this.#registry.register(arrayBuffer, record);
+    while (safe.records.length <= slot) safe.records.push(undefined); // packed, never sparse
+    safe.records[slot] = record;
     return fresh(arrayBuffer, 0, length);
   }
 
@@ -67,6 +88,7 @@ class SafeSlots {
   // put() of a view over a slot this pool handed out (record: its stamp).
   put(buf, record) {
     const { tier, slot } = record;
+    if (tier.safe.pending[0] !== 0) this.#drain(tier); // never this slot: its buffer is alive
     if (tier.state[slot] !== IN_USE || tier.gen[slot] !== record.gen) {
       throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot is already in the pool`);
     }
@@ -80,8 +102,8 @@ class SafeSlots {
 
   // Frees a slot handed out as `bytes` (put, or a PooledBuffer's release to
   // zero): poisoned and held. A slot whose ArrayBuffer a caller transferred
-  // (ArrayBuffer#transfer) is still reachable through the new one: lost,
-  // never handed out again, as in fast mode.
+  // (ArrayBuffer#transfer) is reachable through the new one: lost, freed by
+  // nobody and not poisoned, until that one's finalizer returns it.
   hold(tier, slot, bytes) {
     tier.gen[slot]++; // stale PooledBuffers see it released
     if (isDetached(arrayBufferOf(bytes))) {
@@ -97,41 +119,41 @@ class SafeSlots {
 
   // Bytes of held slots, after returning those now unreachable.
   get held() {
-    if (this.#pending.length !== 0) this.settle();
+    this.settle();
     return this.#held;
   }
 
-  // Returns pending slots whose backing store is gone.
+  // Returns every slot whose ArrayBuffer has been finalized.
   settle() {
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const record of pending) this.#collected(record);
+    for (const tier of this.#tiers) if (tier.safe.pending[0] !== 0) this.#drain(tier);
   }
 
-  // FinalizationRegistry callback: the slot's own ArrayBuffer is gone.
-  #collected(record) {
-    const { tier, slot } = record;
-    const core = record.owner;
-    const slab = tier.slabs[slot >>> tier.shift];
-    if (!core.closed && slab !== null && slab.handle.reachable((slot & (tier.perSlab - 1)) * tier.stride)) {
-      this.#pending.push(record); // transferred, or its native finalizer has not run yet
-      return;
+  // The slots the tier's ledger names: their ArrayBuffer's backing store is
+  // gone, so nothing reaches their bytes. Each slot has one such ArrayBuffer
+  // at a time (it comes back to the free list only here), so its state says
+  // what happened to it.
+  #drain(tier) {
+    const core = this.#core;
+    const records = tier.safe.records;
+    for (const slot of tier.safe.ledger.drain()) {
+      const state = tier.state[slot];
+      const record = records[slot];
+      records[slot] = undefined;
+      if (state === HELD) {
+        this.#held -= tier.size;
+      } else if (state === IN_USE && !core.closed) {
+        tier.gen[slot]++; // never given back: a leak
+        tier.refs[slot] = 0;
+        tier.dropped++; // left use without a put
+        core.leaks++;
+        this.#onLeak(core, record);
+      } else if (state !== LOST || core.closed) {
+        continue; // the pool is closed: its slabs are gone
+      }
+      if (core.closed) continue;
+      tier.state[slot] = FREE;
+      tier.free[tier.freeTop++] = slot;
     }
-    const state = tier.state[slot];
-    if (state === HELD) {
-      this.#held -= tier.size;
-      if (core.closed) return; // its slab is gone
-    } else if (state === IN_USE && tier.gen[slot] === record.gen && !core.closed) {
-      tier.gen[slot]++; // never given back: a leak
-      tier.refs[slot] = 0;
-      tier.dropped++; // left use without a put
-      core.leaks++;
-      this.#onLeak(core, record);
-    } else {
-      return; // lost (transferred), or the pool is closed
-    }
-    tier.state[slot] = FREE;
-    tier.free[tier.freeTop++] = slot;
   }
 }
 

@@ -39,8 +39,9 @@ function madeByBuffer(C) {
 // more bytes of JS heap per view (measured). A view of a whole block a
 // BlockCache handed out (lib/internal/block_cache.js) carries the block's id and
 // generation, so free() needs no lookup; its offset is read through the
-// intrinsic getter, on slow paths only. Other views carry block -1 and their
-// offset.
+// intrinsic getter, on slow paths only. A view of a BytePool slot carries
+// -2 - slot and its offset (block <= -2: never a block id, and byteOffsetOf
+// still reads the offset). Other views carry block -1 and their offset.
 class ViewRecord extends Stamper {
   #arrayBuffer;
   #block;
@@ -70,6 +71,11 @@ class ViewRecord extends Stamper {
   static genOf(view) {
     return view.#value;
   }
+
+  // The slot id of a view made by slotView(), else -1.
+  static slotOf(view) {
+    return #arrayBuffer in view && view.#block <= -2 ? -2 - view.#block : -1;
+  }
 }
 
 function makeView(arrayBuffer, byteOffset, length) {
@@ -83,6 +89,12 @@ function makeView(arrayBuffer, byteOffset, length) {
 // already checked against the chunk.
 function blockView(arrayBuffer, byteOffset, length, block, gen) {
   return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, block, gen);
+}
+
+// A Buffer over arrayBuffer[byteOffset, byteOffset + length) for BytePool
+// slot `slot` (an integer >= 0) of the slab whose chunk is arrayBuffer.
+function slotView(arrayBuffer, byteOffset, length, slot) {
+  return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, -2 - slot, byteOffset);
 }
 
 // A Buffer over arrayBuffer[byteOffset, byteOffset + length), of no block.
@@ -111,7 +123,8 @@ const arrayBufferOf = ViewRecord.arrayBufferOf;
 const byteOffsetOf = ViewRecord.byteOffsetOf;
 const blockOf = ViewRecord.blockOf;
 const genOf = ViewRecord.genOf;
+const slotOf = ViewRecord.slotOf;
 
 module.exports = {
-  arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, view,
+  arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, slotOf, slotView, view,
 };

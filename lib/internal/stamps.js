@@ -36,10 +36,10 @@ function stampKind() {
 // class of its own). Made from one source text through vm instead, each
 // with its own function, they measured 10-15% slower on that ring.
 
-// BytePool (lib/internal/tier.js): a Buffer view the pool made over a slot -> that
-// slot's SlotRecord. put() of such a view needs no .buffer / .byteOffset
-// reads (about 8-13 ns each on Node 20: not inlined).
-class ViewStamp extends Stamper {
+// BytePool (lib/internal/tier.js): a slab's chunk ArrayBuffer -> its
+// SlabRecord; read by every put() (a view the pool made carries its slot in
+// its record: lib/internal/pool_buffer.js, slotView).
+class SlabStamp extends Stamper {
   #record;
   constructor(target, record) { super(target); this.#record = record; }
   static of(target) { return #record in target ? target.#record : undefined; }
@@ -63,13 +63,11 @@ class ArenaChunkStamp extends Stamper {
 
 // ---- other stamps -----------------------------------------------------------------
 
-// BytePool (lib/internal/tier.js): a slab's chunk ArrayBuffer -> its SlabRecord.
-const SlabStamp = stampKind();
 // ScalableAllocator (lib/internal/scalable_space.js): a chunk ArrayBuffer -> its chunk
 // id, and one a caller transferred away -> the ScalableSpace that retired it.
 const ChunkStamp = stampKind();
 const RetiredChunkStamp = stampKind();
 
 module.exports = {
-  ArenaChunkStamp, ChunkStamp, RetiredChunkStamp, SlabStamp, Stamper, TrackedStamp, ViewStamp,
+  ArenaChunkStamp, ChunkStamp, RetiredChunkStamp, SlabStamp, Stamper, TrackedStamp,
 };

@@ -10,8 +10,8 @@ const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const { isDetached, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { TrackedBuffer } = require('./leak_detector');
-const { arrayBufferOf, detachProbe, view } = require('./pool_buffer');
-const { SlabStamp, ViewStamp } = require('./stamps');
+const { arrayBufferOf, detachProbe, slotView } = require('./pool_buffer');
+const { SlabStamp } = require('./stamps');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
 const { ERR_POOLMEM_OUT_OF_MEMORY } = codes;
@@ -46,15 +46,6 @@ class SlabRecord {
     // probe[0] is undefined exactly when the chunk is detached (closed, or
     // transferred by a caller): a check that runs no caller code.
     this.probe = detachProbe(chunk);
-  }
-}
-
-class SlotRecord {
-  constructor(core, tier, slab, slot) {
-    this.core = core;
-    this.tier = tier;
-    this.slab = slab;
-    this.slot = slot;
   }
 }
 
@@ -105,7 +96,7 @@ class Tier {
     this.streak = 0;     // gets of lastLength in a row, uncached
     this.tracked = []; // per slot: its last leak-tracked ArrayBuffer, released, for reuse
     this.pending = []; // LOST slots that may come back (lose())
-    this.records = []; // SlotRecord per slot, shared by every view of it
+    this.safe = null;  // safe mode: its SafeTier (lib/byte_pool_safe.js)
     this.gets = 0;
     this.puts = 0;
     this.dropped = 0; // slots that left use without a put (lose(), loseSlab())
@@ -282,14 +273,9 @@ class Tier {
   // A new view; over a detached chunk, the slab's detached probe instead
   // (constructing a view over it would throw an uncoded TypeError).
   viewOf(slot, length) {
-    let record = this.records[slot];
-    if (record === undefined) {
-      record = this.records[slot] = new SlotRecord(this.core, this, this.slabs[slot >>> this.shift], slot);
-    }
-    if (record.slab.probe[0] === undefined) return record.slab.probe;
-    const buf = view(record.slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length);
-    new ViewStamp(buf, record);
-    return buf;
+    const slab = this.slabs[slot >>> this.shift];
+    if (slab.probe[0] === undefined) return slab.probe;
+    return slotView(slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length, slot);
   }
 
   // The slot a buffer returned by put() stands for, or -1 when it is not the
@@ -358,7 +344,6 @@ class Tier {
     this.free = grow(Int32Array, this.free);
     this.viewLengths = grow(Float64Array, this.viewLengths);
     while (this.views.length < size) this.views.push(undefined); // packed, never sparse
-    while (this.records.length < size) this.records.push(undefined);
     while (this.tracked.length < size) this.tracked.push(undefined);
   }
 
@@ -374,7 +359,6 @@ class Tier {
       for (let i = 0; i < slab.slots; i++) {
         this.state[slab.base + i] = NO_SLAB;
         this.views[slab.base + i] = undefined;
-        this.records[slab.base + i] = undefined;
         this.tracked[slab.base + i] = undefined;
       }
       this.closeSlab(slab);
@@ -402,5 +386,5 @@ class Tier {
 }
 
 module.exports = {
-  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier, ViewStamp,
+  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier,
 };

@@ -60,6 +60,7 @@ napi_value Init(napi_env env, napi_value exports) {
                   SetNamed(env, exports, "ArenaHandle", ArenaWrap::Define(env)) &&
                   ArenaWrap::ExportFastPath(env, exports) &&
                   SetNamed(env, exports, "SlabHandle", SlabWrap::Define(env)) &&
+                  SetNamed(env, exports, "SlabLedgerHandle", SlabLedgerWrap::Define(env)) &&
                   ProcessAllocatorWrap::Export(env, exports) &&
                   SetNamed(env, exports, "ScalableAllocatorHandle", ScalableAllocatorWrap::Define(env)) &&
                   ExportScalableFastPath(env, exports) &&

@@ -1,7 +1,7 @@
 // ArenaWrap: chunk and per-allocation ArrayBuffers over a core Arena.
 #include "arena_wrap.h"
 
-#include "arena_safe_block.h"
+#include "../core/debug.h"
 #include "bound_function.h"
 #include "scratch.h"
 
@@ -136,28 +136,21 @@ bool ArenaWrap::ExportFastPath(napi_env env, napi_value exports) {
 
 napi_value ArenaWrap::Id(napi_env env, const Args<0>&) { return Number(env, id_); }
 
+void ArenaState::GiveBack(const SafeBlock& block) {
+  const FreeStatus status = arena->Free(block.offset, block.live.size());
+  POOLMEM_ASSERT(status == FreeStatus::kOk);
+  (void)status;
+}
+
 napi_value ArenaWrap::AllocateSafe(napi_env env, const Args<1>& args) {
   uint64_t size;
   if (!ReadSizeValue(env, args[0], 1, &size)) return nullptr;
   const uint64_t free_before = state_->arena->free_size();
   const int64_t offset = state_->arena->Allocate(size);
   if (offset < 0) return Null(env);
-  const uint64_t id = state_->next_id++;
-  auto* block = new SafeBlock{state_, state_->arena->region(), id, static_cast<uint64_t>(offset),
-                              LiveRanges(size), nullptr, free_before - state_->arena->free_size()};
-  bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(env, block->region->data() + offset, static_cast<size_t>(size),
-                                         FinalizeSafeBlock, block, &ours);
-  napi_value pair = ab == nullptr ? nullptr : ArrayOf(env, {ab, Number(env, static_cast<double>(id))});
-  if (pair == nullptr || !Tag(env, ab, kSafeBufferClass)) {
-    // Nobody got the buffer: the bytes go back now, and the block (not in
-    // the map) is deleted here or by its finalizer.
-    state_->arena->Free(static_cast<uint64_t>(offset), size);
-    if (ab == nullptr && ours) delete block;
-    return nullptr;
-  }
-  block->weak = NewRef(env, ab, 0);
-  state_->safe_blocks.emplace(id, block);
+  napi_value pair = NewSafeBuffer(env, state_, state_->arena->region(), static_cast<uint64_t>(offset), size,
+                                  free_before - state_->arena->free_size(), 0);
+  if (pair == nullptr) state_->arena->Free(static_cast<uint64_t>(offset), size);  // nobody got the buffer
   return pair;
 }
 
@@ -167,18 +160,7 @@ napi_value ArenaWrap::FreeSafe(napi_env env, const Args<3>& args) {
       !ReadSizeValue(env, args[2], 0, &size)) {
     return nullptr;
   }
-  auto it = state_->safe_blocks.find(id);
-  if (it == state_->safe_blocks.end()) return Int32(env, static_cast<int32_t>(FreeStatus::kDoubleFree));
-  SafeBlock* block = it->second;
-  if (size != 0 && Orphaned(env, block)) return Int32(env, static_cast<int32_t>(FreeStatus::kOk));
-  const FreeStatus status = block->live.Release(offset, size);
-  if (status != FreeStatus::kOk || size == 0) return Int32(env, static_cast<int32_t>(status));
-  // Not back to the arena yet, and not detached: a write still queued in JS
-  // or in flight in libuv sends poison, never the next owner's bytes or
-  // nothing. The block stays in the map (a second free is a double free)
-  // until its buffer's finalizer returns it.
-  HoldRange(*state_, block, offset, size);
-  return Int32(env, static_cast<int32_t>(FreeStatus::kOk));
+  return Int32(env, static_cast<int32_t>(FreeSafeRange(env, *state_, id, offset, size)));
 }
 
 napi_value ArenaWrap::Size(napi_env env, const Args<0>&) {

@@ -13,21 +13,18 @@
 #include "../core/structures/live_ranges.h"
 #include "addon_data.h"
 #include "native_class.h"
+#include "safe_block.h"
 
 namespace poolmem::addon {
 
-struct SafeBlock;
-
-// Shared by the wrap and every safe block, so late finalizers (GC, process
-// exit, worker teardown) in any order find the arena alive.
-struct ArenaState {
+// Shared by the wrap and every safe block (safe_block.h), so late
+// finalizers (GC, process exit, worker teardown) in any order find the arena alive.
+struct ArenaState : SafeBlocks {
   std::unique_ptr<Arena> arena;
-  std::unordered_map<uint64_t, SafeBlock*> safe_blocks;  // every block whose buffer is not yet finalized
   bool fast = false;       // fast mode: JS makes views into the chunk
-  uint64_t next_id = 1;
-  uint64_t reclaimed = 0;  // safe blocks collected with bytes never freed (leaks)
-  uint64_t held = 0;       // safe mode: freed bytes waiting for their buffer's finalizer
-  uint64_t granule = 1;    // the strategy's alignment: a granule is used while any byte of it is live
+  // A safe block's buffer is finalized: its bytes are the block's alone, and
+  // a safe arena frees only through its blocks (the fast path refuses it).
+  void GiveBack(const SafeBlock& block) override;
 };
 
 class ArenaWrap {

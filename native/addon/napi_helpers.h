@@ -61,7 +61,7 @@ const napi_type_tag& ClassTag(int class_id);
 enum ClassId {
   kRangeAllocatorClass = 0, kArenaClass = 1, kSafeBufferClass = 2,
   kSlabClass, kSlabViewClass, kProcessChunkClass,  // BytePool slabs, alloc/free
-  kScalableAllocatorClass,
+  kScalableAllocatorClass, kSlabLedgerClass,
   kClassCount
 };
 bool Tag(napi_env env, napi_value object, int class_id);

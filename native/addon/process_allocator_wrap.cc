@@ -8,6 +8,7 @@
 #include "addon_data.h"
 #include "bound_function.h"
 #include "napi_helpers.h"
+#include "safe_block.h"
 #include "scratch.h"
 
 namespace poolmem::addon {
@@ -21,10 +22,22 @@ void FinalizeChunk(napi_env, void*, void* hint) {
   delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // the arena's mapping goes with its last holder
 }
 
+// Safe-mode alloc() blocks of this addon instance (safe_block.h): a
+// finalized block's bytes go back through the instance's ledger. After the
+// instance has returned everything (ReturnAll at teardown) the arena is gone
+// and the free finds nothing: nothing to give back then.
+struct ProcessSafeBlocks : SafeBlocks {
+  std::shared_ptr<ProcessLedger> ledger;
+  void GiveBack(const SafeBlock& block) override {
+    ledger->Free(block.where, block.offset, block.live.size(), nullptr);
+  }
+};
+
 // Bound to the addon instance's hot paths: its scratch and its ledger.
 struct ProcessPath {
   std::shared_ptr<Scratch> scratch = std::make_shared<Scratch>();
   std::shared_ptr<ProcessLedger> ledger;
+  std::shared_ptr<ProcessSafeBlocks> safe = std::make_shared<ProcessSafeBlocks>();
 };
 
 // Hot path: () -> 0, with the block's arena id and offset in the scratch
@@ -61,6 +74,35 @@ napi_value Free(napi_env env, napi_callback_info cbinfo) {
   return Int32(env, static_cast<int32_t>(result));
 }
 
+// (size) -> [ArrayBuffer, id] over a block of its own (safe mode), or null
+// when no memory could be mapped.
+napi_value AllocSafe(napi_env env, napi_callback_info cbinfo) {
+  Args<1> args;
+  uint64_t size;
+  if (!args.Read(env, cbinfo) || args.data == nullptr || !ReadSizeValue(env, args[0], 1, &size)) return nullptr;
+  auto* path = static_cast<ProcessPath*>(args.data);
+  ProcessAllocator::Block block;
+  if (path->ledger->Allocate(size, &block) != ProcessAllocator::AllocStatus::kOk) return Null(env);
+  std::shared_ptr<MappedRegion> region = ProcessAllocator::Global().Region(block.arena_id);
+  napi_value pair = NewSafeBuffer(env, path->safe, region, block.offset, size, ProcessAllocator::RoundUp(size),
+                                  block.arena_id);
+  if (pair == nullptr) path->ledger->Free(block.arena_id, block.offset, size, nullptr);  // nobody got the buffer
+  return pair;
+}
+
+// (id, offset, size) -> FreeStatus: free() of a safe block's bytes, poisoned
+// and held until its buffer's finalizer gives the block back.
+napi_value FreeSafe(napi_env env, napi_callback_info cbinfo) {
+  Args<3> args;
+  uint64_t id, offset, size;
+  if (!args.Read(env, cbinfo) || args.data == nullptr || !ReadSizeValue(env, args[0], 0, &id) ||
+      !ReadSizeValue(env, args[1], 0, &offset) || !ReadSizeValue(env, args[2], 0, &size)) {
+    return nullptr;
+  }
+  auto* path = static_cast<ProcessPath*>(args.data);
+  return Int32(env, static_cast<int32_t>(FreeSafeRange(env, *path->safe, id, offset, size)));
+}
+
 napi_value Chunk(napi_env env, napi_callback_info cbinfo) {
   Args<1> args;
   uint64_t id;
@@ -88,11 +130,14 @@ napi_value Release(napi_env env, napi_callback_info cbinfo) {
   return Boolean(env, ours);
 }
 
-napi_value Stats(napi_env env, napi_callback_info) {
+napi_value Stats(napi_env env, napi_callback_info cbinfo) {
+  auto* path = BoundData<ProcessPath>(env, cbinfo);
+  if (path == nullptr) return nullptr;
   const ProcessAllocator::Stats stats = ProcessAllocator::Global().GetStats();
   return ArrayOf(env, {Number(env, static_cast<double>(stats.arenas)), Number(env, static_cast<double>(stats.size)),
                        Number(env, static_cast<double>(stats.used_size)),
-                       Number(env, static_cast<double>(stats.spare_size))});
+                       Number(env, static_cast<double>(stats.spare_size)),
+                       Number(env, static_cast<double>(path->safe->held))});
 }
 
 napi_value Validate(napi_env env, napi_callback_info) {
@@ -106,12 +151,16 @@ bool ProcessAllocatorWrap::Export(napi_env env, napi_value exports) {
   if (data == nullptr) return false;
   auto path = std::make_shared<ProcessPath>();
   path->ledger = data->process_ledger;
+  path->safe->ledger = data->process_ledger;
+  path->safe->granule = ProcessAllocator::kAlign;
   return SetNamed(env, exports, "processScratch", ScratchArray(env, path->scratch)) &&
          SetNamed(env, exports, "processAlloc", BindFunction(env, "processAlloc", Alloc, path)) &&
          SetNamed(env, exports, "processFree", BindFunction(env, "processFree", Free, path)) &&
          SetNamed(env, exports, "processChunk", PlainFunction(env, "processChunk", Chunk)) &&
          SetNamed(env, exports, "processRelease", PlainFunction(env, "processRelease", Release)) &&
-         SetNamed(env, exports, "processStats", PlainFunction(env, "processStats", Stats)) &&
+         SetNamed(env, exports, "processAllocSafe", BindFunction(env, "processAllocSafe", AllocSafe, path)) &&
+         SetNamed(env, exports, "processFreeSafe", BindFunction(env, "processFreeSafe", FreeSafe, path)) &&
+         SetNamed(env, exports, "processStats", BindFunction(env, "processStats", Stats, path)) &&
          SetNamed(env, exports, "processValidate", PlainFunction(env, "processValidate", Validate));
 }
 

@@ -22,7 +22,11 @@ class ProcessAllocatorWrap {
   //   kSpareReleased leaves the unmapped spare's id in arenaId
   // processChunk(arenaId) -> ArrayBuffer over the arena | undefined
   // processRelease(arrayBuffer) -> detaches a chunk ArrayBuffer made by processChunk
-  // processStats() -> [arenas, size, usedSize, spareSize]; processValidate() -> boolean
+  // processAllocSafe(size) -> [ArrayBuffer, id] | null: safe mode, a block
+  //   with an ArrayBuffer of its own (safe_block.h)
+  // processFreeSafe(id, offset, size) -> FreeStatus: poisons and holds those bytes
+  // processStats() -> [arenas, size, usedSize, spareSize, heldSize (this
+  //   instance's safe blocks)]; processValidate() -> boolean
   static bool Export(napi_env env, napi_value exports);  // false on failure
 };
 

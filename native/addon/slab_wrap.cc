@@ -1,4 +1,5 @@
-// SlabWrap: the chunk ArrayBuffer and per-slot ArrayBuffers over one region.
+// SlabWrap: the chunk ArrayBuffer and per-slot ArrayBuffers over one region;
+// SlabLedgerWrap: where safe views' finalizers leave their tokens for JS.
 #include "slab_wrap.h"
 
 #include "addon_data.h"
@@ -12,7 +13,8 @@ struct SlabView {
   std::shared_ptr<MappedRegion> region;  // mapped until this view's buffer is finalized
   uint8_t* data;
   uint64_t length;
-  bool safe;              // close() poisons it instead of detaching it
+  std::shared_ptr<LedgerState> ledger;  // safe view: close() poisons it instead of detaching it
+  uint32_t token;         // what the finalizer appends to the ledger
   napi_ref weak;          // to the ArrayBuffer, for close()
   uint64_t offset = 0;    // where in the region it starts
   int64_t uncounted = 0;  // bytes taken off the external-memory count for it
@@ -31,8 +33,12 @@ void FinalizeView(napi_env env, void*, void* hint) {
   // V8 has stopped counting this ArrayBuffer; give back what View() took off.
   view->state->external->Add(env, view->uncounted);
   view->state->views.erase(view);
-  if (view->safe && view->weak != nullptr) {  // registered: its slot is in safe_offsets
-    view->state->safe_offsets.erase(static_cast<uint64_t>(view->data - view->region->data()));
+  // The backing store is gone (after ArrayBuffer#transfer, the new one's):
+  // nothing reaches the slot. Registered or not, JS took the slot for this
+  // view, so it is told either way.
+  if (view->ledger) {
+    view->ledger->tokens.push_back(view->token);
+    view->ledger->pending = static_cast<uint32_t>(view->ledger->tokens.size());
   }
   if (view->weak != nullptr) napi_delete_reference(env, view->weak);
   delete view;
@@ -44,9 +50,8 @@ napi_value SlabWrap::Define(napi_env env) {
   using W = SlabWrap;
   static const napi_property_descriptor methods[] = {
       Method<W, 0, &W::Chunk>("chunk"),
-      Method<W, 3, &W::View>("view"),
+      Method<W, 4, &W::View>("view"),
       Method<W, 2, &W::Poison>("poison"),
-      Method<W, 1, &W::Reachable>("reachable"),
       Method<W, 0, &W::Views>("views"),
       Method<W, 1, &W::Live>("live"),
       Method<W, 0, &W::Close>("close"),
@@ -105,18 +110,28 @@ bool InSlab(napi_env env, const SlabState& state, uint64_t offset, uint64_t leng
 
 }  // namespace
 
-napi_value SlabWrap::View(napi_env env, const Args<3>& args) {
+napi_value SlabWrap::View(napi_env env, const Args<4>& args) {
   uint64_t offset, length;
-  bool safe = false;
-  napi_valuetype safe_type = napi_undefined;
+  napi_valuetype ledger_type = napi_undefined;
   if (!ReadSizeValue(env, args[0], 0, &offset) || !ReadSizeValue(env, args[1], 1, &length) ||
-      napi_typeof(env, args[2], &safe_type) != napi_ok ||
-      (safe_type != napi_undefined && !ReadBoolValue(env, args[2], &safe)) || !InSlab(env, *state_, offset, length)) {
+      napi_typeof(env, args[2], &ledger_type) != napi_ok) {
     return nullptr;
   }
+  std::shared_ptr<LedgerState> ledger;
+  uint64_t token = 0;
+  if (ledger_type != napi_undefined) {
+    SlabLedgerWrap* wrap = Unwrap<SlabLedgerWrap>(env, args[2]);
+    if (wrap == nullptr || !ReadSizeValue(env, args[3], 0, &token)) return nullptr;
+    if (token > UINT32_MAX) {
+      ThrowCoded(env, ErrorKind::kRange, "ERR_OUT_OF_RANGE", "The token must be a uint32");
+      return nullptr;
+    }
+    ledger = wrap->state();
+  }
+  if (!InSlab(env, *state_, offset, length)) return nullptr;
   uint8_t* data = state_->region->data() + offset;
   // The view's own share keeps the region mapped, close() or not.
-  auto* view = new SlabView{state_, state_->region, data, length, safe, nullptr, offset};
+  auto* view = new SlabView{state_, state_->region, data, length, ledger, static_cast<uint32_t>(token), nullptr, offset};
   bool ours = false;
   napi_value ab = NewExternalArrayBuffer(env, data, static_cast<size_t>(length), FinalizeView, view, &ours);
   if (ab == nullptr || !Tag(env, ab, kSlabViewClass)) {
@@ -131,7 +146,6 @@ napi_value SlabWrap::View(napi_env env, const Args<3>& args) {
   // counted twice rather than the count going negative.
   view->uncounted = state_->external->Take(env, static_cast<int64_t>(length));
   state_->views.insert(view);
-  if (safe) state_->safe_offsets.insert(offset);
   return ab;
 }
 
@@ -142,12 +156,6 @@ napi_value SlabWrap::Poison(napi_env env, const Args<2>& args) {
   if (!InSlab(env, *state_, offset, length)) return nullptr;
   poolmem::addon::Poison(state_->region->data() + offset, length);
   return Undefined(env);
-}
-
-napi_value SlabWrap::Reachable(napi_env env, const Args<1>& args) {
-  uint64_t offset;
-  if (!ReadSizeValue(env, args[0], 0, &offset)) return nullptr;
-  return Boolean(env, state_->safe_offsets.count(offset) != 0);
 }
 
 napi_value SlabWrap::Views(napi_env env, const Args<0>&) {
@@ -177,7 +185,7 @@ napi_value SlabWrap::Close(napi_env env, const Args<0>&) {
     chunk_ = nullptr;
   }
   for (SlabView* view : state_->views) {
-    if (view->safe) {
+    if (view->ledger) {
       poolmem::addon::Poison(view->data, view->length);  // outstanding or held: freed now, still mapped
     } else {
       Detach(env, Deref(env, view->weak));
@@ -187,6 +195,50 @@ napi_value SlabWrap::Close(napi_env env, const Args<0>&) {
   // the chunk's and every safe view's finalizer have run.
   state_->region.reset();
   return Undefined(env);
+}
+
+// ---- SlabLedgerWrap ----
+
+namespace {
+
+void FinalizeLedgerCount(napi_env, void*, void* hint) {
+  delete static_cast<std::shared_ptr<LedgerState>*>(hint);
+}
+
+}  // namespace
+
+napi_value SlabLedgerWrap::Define(napi_env env) {
+  using W = SlabLedgerWrap;
+  static const napi_property_descriptor methods[] = {
+      Method<W, 0, &W::Count>("count"),
+      Method<W, 0, &W::Drain>("drain"),
+  };
+  return DefineNativeClass<W>(env, "SlabLedgerHandle", methods);
+}
+
+bool SlabLedgerWrap::Init(napi_env, const Args<kArgs>&) {
+  state_ = std::make_shared<LedgerState>();
+  return true;
+}
+
+napi_value SlabLedgerWrap::Count(napi_env env, const Args<0>&) {
+  auto* share = new std::shared_ptr<LedgerState>(state_);
+  bool ours = false;
+  napi_value ab = NewExternalArrayBuffer(env, &state_->pending, sizeof(state_->pending), FinalizeLedgerCount, share, &ours);
+  if (ab == nullptr && ours) delete share;
+  return ab;
+}
+
+napi_value SlabLedgerWrap::Drain(napi_env env, const Args<0>&) {
+  napi_value out = NewArray(env);
+  if (out == nullptr) return nullptr;
+  const std::vector<uint32_t>& tokens = state_->tokens;
+  for (uint32_t i = 0; i < tokens.size(); i++) {
+    if (!SetElement(out, env, i, Number(env, tokens[i]))) return nullptr;  // the ledger keeps them all
+  }
+  state_->tokens.clear();
+  state_->pending = 0;
+  return out;
 }
 
 }  // namespace poolmem::addon

@@ -7,11 +7,15 @@
 // Every ArrayBuffer keeps the region mapped until its finalizer runs; close()
 // detaches them all so outstanding views read length 0, except safe-mode
 // ones, which it poisons instead (a socket write may still read them).
+// A safe view names a SlabLedger: its finalizer (the backing store is gone,
+// so nothing reaches the slot) appends the view's token there, and JS drains
+// the ledger on its next get or put. No JS runs from a finalizer.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <unordered_set>
+#include <vector>
 
 #include "../core/os/os_memory.h"
 #include "external_memory.h"
@@ -21,12 +25,37 @@ namespace poolmem::addon {
 
 struct SlabView;
 
+// Tokens of safe views whose finalizer has run, not yet drained. Shared by
+// the ledger's wrap, its count's ArrayBuffer and every safe view, so they can
+// be finalized in any order (worker teardown included).
+struct LedgerState {
+  uint32_t pending = 0;  // tokens.size(), read by JS through count()'s ArrayBuffer
+  std::vector<uint32_t> tokens;
+};
+
+// SlabLedgerHandle: one per BytePool tier in safe mode.
+class SlabLedgerWrap {
+ public:
+  static constexpr int kClassId = kSlabLedgerClass;
+  static constexpr size_t kArgs = 0;
+  static napi_value Define(napi_env env);
+  bool Init(napi_env env, const Args<kArgs>& args);
+  const std::shared_ptr<LedgerState>& state() const { return state_; }
+
+ private:
+  // -> a 4-byte ArrayBuffer whose Uint32 is the count of undrained tokens:
+  // JS checks it without a call.
+  napi_value Count(napi_env env, const Args<0>& args);
+  napi_value Drain(napi_env env, const Args<0>& args);  // -> the tokens, oldest first; empties the ledger
+
+  std::shared_ptr<LedgerState> state_;
+};
+
 // Shared by the wrap and every view's finalizer, so they can run in any order.
 struct SlabState {
   std::shared_ptr<MappedRegion> region;
   std::shared_ptr<ExternalMemory> external;  // the addon instance's count
   std::unordered_set<SlabView*> views;       // live per-slot ArrayBuffers
-  std::unordered_set<uint64_t> safe_offsets; // slots a safe view's backing store still reaches
   bool closed = false;
 };
 
@@ -41,13 +70,11 @@ class SlabWrap {
 
  private:
   napi_value Chunk(napi_env env, const Args<0>& args);  // -> ArrayBuffer | undefined after close
-  // (offset, length, safe = false) -> ArrayBuffer; a safe one is poisoned, not detached, by close().
-  napi_value View(napi_env env, const Args<3>& args);
+  // (offset, length, ledger?, token?) -> ArrayBuffer. With a ledger it is a
+  // safe view: poisoned, not detached, by close(); its finalizer appends
+  // `token` (a uint32) to the ledger.
+  napi_value View(napi_env env, const Args<4>& args);
   napi_value Poison(napi_env env, const Args<2>& args);  // (offset, length): safe mode's free(); no-op after close
-  // (offset) -> whether a safe view's memory at that slot is still reachable:
-  // its backing store (which ArrayBuffer#transfer moves to a new ArrayBuffer)
-  // has not been finalized yet.
-  napi_value Reachable(napi_env env, const Args<1>& args);
   napi_value Views(napi_env env, const Args<0>& args);  // -> live per-slot ArrayBuffers (tests)
   // (offset) -> whether the memory of a per-slot ArrayBuffer made at `offset`
   // may still be reachable: its finalizer has not run. An ArrayBuffer a

@@ -79,6 +79,8 @@ new ArenaPool({ arenaSize: 10 });
 // @ts-expect-error put takes the item type
 objects.put('x');
 expectTypeOf(poolmem.alloc(16)).toEqualTypeOf<Buffer>();
+expectTypeOf(poolmem.allocStats()).toEqualTypeOf<poolmem.AllocStats>();
+expectTypeOf(poolmem.allocStats().heldSize).toEqualTypeOf<number>();
 expectTypeOf(poolmem.free).parameters.toEqualTypeOf<[buf: Uint8Array]>();
 // @ts-expect-error alloc takes a size
 poolmem.alloc(Buffer.alloc(1));
