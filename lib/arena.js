@@ -12,11 +12,12 @@
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
-const { codes, fromNative, scratchDetached } = require('./errors');
+const { codes, fromNative } = require('./errors');
 const {
   BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit,
 } = require('./block_cache');
 const { chunkGone, isDetached, viewByteLength } = require('./intrinsics');
+const { FREE_DOUBLE, FREE_OK, NO_FIT, arenaAllocate, arenaFree } = require('./native_contract');
 const { arrayBufferOf, blockOf, byteOffsetOf, fresh, freshBlock, genOf, view } = require('./pool_buffer');
 const { parseSafe } = require('./safe_mode');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
@@ -29,15 +30,7 @@ const {
   ERR_POOLMEM_FOREIGN_BUFFER,
 } = codes;
 
-// One call target each (monomorphic call sites); numbers travel through
-// `scratch` = [id, offset, size] instead of arguments (native/addon/scratch.h).
-const { arenaAllocate, arenaFree, arenaScratch: scratch } = binding;
-const ID = 0;
-const OFFSET = 1;
-const SIZE = 2;
 const MAX_LENGTH = constants.MAX_LENGTH;
-const FREE_OK = 0;
-const FREE_DOUBLE = 1;
 const CACHE_CAP_BYTES = 32 * 1024 * 1024; // or a quarter of the arena, when smaller
 
 let handleOf; // for tests: the native handle (validate(), stats())
@@ -52,7 +45,7 @@ const kAdopt = Symbol('adopt');
 
 class Arena {
   #handle;
-  #id;      // handle id for the module-level fast path (binding.arenaAllocate/arenaFree)
+  #id;      // handle id for the module-level fast path (native_contract.js arenaAllocate/arenaFree)
   #chunk;   // fast mode: the region's ArrayBuffer
   #ids;     // safe mode: ArrayBuffer -> native block id
   #cache;   // fast mode: the blocks handed out and the size-class stacks (shared by ArenaPool holders)
@@ -152,7 +145,7 @@ class Arena {
       if (state === CACHED) return undefined;
       if (state === LIVE) { // an exact block, or the cache is full
         const offset = cache.offset[id];
-        const status = this.#nativeFree(offset, cache.reserved(id));
+        const status = arenaFree(this.#id, offset, cache.reserved(id));
         if (status !== FREE_OK) throw freeError(status, offset, cache.length[id]);
         cache.drop(id);
         return undefined;
@@ -164,7 +157,7 @@ class Arena {
     this.#settle();
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);
-    const status = this.#nativeFree(offset, length);
+    const status = arenaFree(this.#id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     if (id >= 0) cache.ended(id, genOf(buf)); // a settled block's whole view: freeing it again is a double free
     return undefined;
@@ -236,39 +229,24 @@ class Arena {
   #newBlock(index, n) {
     const cache = this.#cache;
     if (index !== EXACT) {
-      let offset = this.#nativeAllocate(cache.sizes[index]);
-      if (offset < 0 && cache.settles()) {
+      let offset = arenaAllocate(this.#id, cache.sizes[index]);
+      if (offset === NO_FIT && cache.settles()) {
         this.#settle(); // cached blocks and slack may make room
-        offset = this.#nativeAllocate(cache.sizes[index]);
+        offset = arenaAllocate(this.#id, cache.sizes[index]);
       }
-      if (offset >= 0) return cache.add(0, offset, index, n);
+      if (offset !== NO_FIT) return cache.add(0, offset, index, n);
     }
-    let offset = this.#nativeAllocate(n);
-    if (offset < 0 && cache.settles()) {
+    let offset = arenaAllocate(this.#id, n);
+    if (offset === NO_FIT && cache.settles()) {
       this.#settle();
-      offset = this.#nativeAllocate(n);
+      offset = arenaAllocate(this.#id, n);
     }
-    return offset < 0 ? -1 : cache.add(0, offset, EXACT, n);
-  }
-
-  #nativeAllocate(size) {
-    scratch[ID] = this.#id;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
-    return arenaAllocate() === 0 ? scratch[OFFSET] : -1;
-  }
-
-  #nativeFree(offset, size) {
-    scratch[ID] = this.#id;
-    scratch[OFFSET] = offset;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
-    return arenaFree();
+    return offset === NO_FIT ? -1 : cache.add(0, offset, EXACT, n);
   }
 
   // Frees bytes the cache knows are allocated natively.
   #freeRange(offset, size) {
-    const status = this.#nativeFree(offset, size);
+    const status = arenaFree(this.#id, offset, size);
     if (status !== FREE_OK) throw ERR_INVALID_STATE(`the arena refused its own block [${offset}, ${offset + size})`);
   }
 

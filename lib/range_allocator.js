@@ -5,12 +5,12 @@
 
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
+const { FREE_DOUBLE, FREE_OK } = require('./native_contract');
 const { parseAlignment, parseStrategy, validateStrategySize } = require('./strategy');
 const { isSize, validateInteger, validateOptions } = require('./validators');
 
 const { ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_DOUBLE_FREE } = codes;
 const MAX = Number.MAX_SAFE_INTEGER;
-const FREE_DOUBLE = 1;
 
 let handleOf; // for tests: the native handle (validate(), internals)
 
@@ -61,7 +61,7 @@ class RangeAllocator {
     validateInteger(offset, 'offset', 0, MAX);
     validateInteger(size, 'size', 0, MAX);
     const status = this.#handle.free(offset, size);
-    if (status === 0) return;
+    if (status === FREE_OK) return;
     if (status === FREE_DOUBLE) throw ERR_POOLMEM_DOUBLE_FREE(`[${offset}, ${offset + size})`);
     throw ERR_OUT_OF_RANGE('offset + size', `<= ${this.#handle.size()}`, offset + size);
   }

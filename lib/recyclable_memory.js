@@ -16,11 +16,12 @@
 const { Memory, wrap } = require('./memory');
 const { codes } = require('./errors');
 const { viewByteLength } = require('./intrinsics');
+const { CHUNK_LIMIT } = require('./native_contract');
 const { internals } = require('./scalable_allocator');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./validators');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_THIS, ERR_POOLMEM_DOUBLE_FREE } = codes;
-const MAX_REQUEST = 2 ** 32;
+const MAX_REQUEST = CHUNK_LIMIT; // ScalableAllocator's largest request
 const I = internals();
 
 // What recycle() frees: fast-mode (handle, length, block, generation) entries

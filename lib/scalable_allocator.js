@@ -34,7 +34,7 @@
 
 const { constants } = require('node:buffer');
 const binding = require('./binding');
-const { callerStack, codes, fromNative, scratchDetached } = require('./errors');
+const { callerStack, codes, fromNative } = require('./errors');
 const {
   chunkGone, isDetached, stampKind, viewBuffer, viewByteLength, viewByteOffset,
 } = require('./intrinsics');
@@ -53,26 +53,12 @@ const {
   ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY,
 } = codes;
 
-// One call target each (monomorphic call sites); numbers travel through
-// `scratch` = [id, offset, size] instead of arguments and return values
-// (native/addon/scratch.h): malloc/borrow read [ID] and [SIZE] and return the
-// chunk id (< 0: out of memory) with the offset in [OFFSET]; free reads [ID],
-// [OFFSET] = handle (chunk id * 2^32 + offset) and [SIZE]; freeBatch reads
-// [ID] and [SIZE] = count, and count (handle, size) pairs from `batch`.
+// The hot paths and the statuses they return (lib/native_contract.js).
 const {
-  scalableMalloc, scalableFree, scalableBorrow, scalableFreeBatch, scalableScratch: scratch, scalableBatch: batch,
-} = binding;
-const BATCH_ENTRIES = batch.length / 2; // (handle, size) pairs scalableFreeBatch takes per call
-const ID = 0;
-const OFFSET = 1;
-const SIZE = 2;
-const CHUNK_LIMIT = 2 ** 32; // a chunk (and so a request) is at most 4 GiB: handles stay exact
-const MAX_REQUEST = Math.min(constants.MAX_LENGTH, CHUNK_LIMIT);
-const TWO_32 = 2 ** 32;
-const CAP_REACHED = -1;
-const FREE_OK = 0;
-const FREE_DOUBLE = 1;
-const CHUNK_TRANSFERRED = binding.scalableChunkTransferred; // mallocTracked: retire, then ask again
+  BATCH_ENTRIES, CAP_REACHED, CHUNK_LIMIT, CHUNK_TRANSFERRED, FREE_COVERS_TRACKED, FREE_DOUBLE, FREE_OK,
+  chunkHandle, scalableBatch: batch, scalableBorrow, scalableFree, scalableFreeBatch, scalableMalloc, scalableOffset,
+} = require('./native_contract');
+const MAX_REQUEST = Math.min(constants.MAX_LENGTH, CHUNK_LIMIT); // a chunk (and so a request): handles stay exact
 const CACHE_CAP_BYTES = 16 * 1024 * 1024; // bytes the class stacks may hold
 const LEAK_LEVELS = ['disabled', 'sample', 'paranoid'];
 // One allocation in 1024 on average. Netty samples one in 128, but its
@@ -194,18 +180,13 @@ class ScalableAllocator {
       if (typeof ab === 'number') throw this.#outOfMemory(ab, size);
       return fresh(ab, 0, size);
     }
-    scratch[ID] = this.#id;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
     for (;;) {
-      const chunk = scalableBorrow();
+      const chunk = scalableBorrow(this.#id, size);
       if (chunk < 0) throw this.#outOfMemory(chunk, size);
       const ab = this.#chunkAt(chunk);
-      if (!isDetached(ab)) return fresh(ab, scratch[OFFSET], size);
+      if (!isDetached(ab)) return fresh(ab, scalableOffset(), size);
       // Transferred away. A borrow reserves nothing: retire the chunk, ask again.
       if (this.#retireTransferred() === 0) throw ERR_INVALID_STATE('a transferred chunk could not be retired');
-      scratch[ID] = this.#id;
-      scratch[SIZE] = size;
     }
   }
 
@@ -340,11 +321,7 @@ class ScalableAllocator {
     if (id !== undefined && this.#chunks[id] === ab) {
       if (length === 0) return;
       this.#settle(); // native code judges chunk frees: it must see what callers hold
-      scratch[ID] = this.#id;
-      scratch[OFFSET] = id * TWO_32 + offset;
-      scratch[SIZE] = length;
-      if (scratch[SIZE] !== length) throw scratchDetached();
-      const status = scalableFree();
+      const status = scalableFree(this.#id, id, offset, length);
       if (status !== FREE_OK) throw freeError(status, offset, length);
       return;
     }
@@ -468,7 +445,7 @@ class ScalableAllocator {
       }
       if (chunk >= 0) {
         this.#mallocAdjust -= bytes;
-        return cache.add(chunk, scratch[OFFSET], index, n);
+        return cache.add(chunk, scalableOffset(), index, n);
       }
     }
     chunk = this.#nativeMalloc(n);
@@ -478,26 +455,19 @@ class ScalableAllocator {
     }
     if (chunk < 0) throw this.#outOfMemory(chunk, n);
     if (index !== EXACT) this.#mallocAdjust -= n; // counted by native code after all
-    return cache.add(chunk, scratch[OFFSET], EXACT, n);
+    return cache.add(chunk, scalableOffset(), EXACT, n);
   }
 
-  // One native malloc: the chunk id (the offset in scratch[OFFSET]), or < 0.
+  // One native malloc: the chunk id (the offset: scalableOffset()), or < 0.
   #nativeMalloc(size) {
-    scratch[ID] = this.#id;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
-    const chunk = scalableMalloc();
+    const chunk = scalableMalloc(this.#id, size);
     if (chunk >= 0) this.#chunkAt(chunk);
     return chunk;
   }
 
   // One native free of [offset, offset + size) of chunk; the status.
   #nativeFree(chunk, offset, size) {
-    scratch[ID] = this.#id;
-    scratch[OFFSET] = chunk * TWO_32 + offset;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
-    return scalableFree();
+    return scalableFree(this.#id, chunk, offset, size);
   }
 
   // A LIVE block whose release() found no room in the cache (or an exact one):
@@ -543,7 +513,7 @@ class ScalableAllocator {
     const buf = this.#mallocChunk(size);
     const cache = this.#cache;
     const id = blockOf(buf);
-    ledger.add(cache.chunk[id] * TWO_32 + cache.offset[id], size, id, cache.gen[id], this.#epoch);
+    ledger.add(chunkHandle(cache.chunk[id], cache.offset[id]), size, id, cache.gen[id], this.#epoch);
     return buf;
   }
 
@@ -560,9 +530,9 @@ class ScalableAllocator {
       const block = blockOf(buf);
       const cache = this.#cache;
       if (block >= 0 && cache.gen[block] === genOf(buf) && cache.state[block] === LIVE) {
-        ledger.add(id * TWO_32 + offset, length, block, genOf(buf), this.#epoch); // goes back like free(buf)
+        ledger.add(chunkHandle(id, offset), length, block, genOf(buf), this.#epoch); // goes back like free(buf)
       } else {
-        ledger.add(id * TWO_32 + offset, length, -1, 0, this.#epoch);
+        ledger.add(chunkHandle(id, offset), length, -1, 0, this.#epoch);
       }
     } else if (this.#tracked.has(ab)) {
       if (length !== 0) ledger.addTracked(ab, offset, length, this.#epoch);
@@ -600,10 +570,7 @@ class ScalableAllocator {
         batch[2 * n] = slots[i];
         batch[2 * n + 1] = slots[i + 1];
         if (++n === BATCH_ENTRIES || n === ranges) {
-          scratch[ID] = this.#id;
-          scratch[SIZE] = n;
-          if (scratch[SIZE] !== n || batch[2 * n - 1] !== slots[i + 1]) throw scratchDetached();
-          failed += scalableFreeBatch();
+          failed += scalableFreeBatch(this.#id, n);
           ranges -= n;
           n = 0;
         }
@@ -636,7 +603,7 @@ class ScalableAllocator {
     const length = viewByteLength(buf);
     const id = ChunkStamp.of(ab);
     if (id !== undefined && this.#chunks[id] === ab) {
-      const handle = id * TWO_32 + offset;
+      const handle = chunkHandle(id, offset);
       const s = ledger.slots;
       const E = ledger.constructor.ENTRY;
       for (let i = 0; i < ledger.count; i++) {
@@ -702,7 +669,7 @@ function emitLeak(message, stack) {
 function freeError(status, offset, length) {
   if (status === FREE_DOUBLE) return ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of the buffer`);
   // Only a leak-tracked allocation's own buffer may free its bytes.
-  if (status === binding.scalableFreeCoversTracked) return ERR_POOLMEM_FOREIGN_BUFFER('allocator', 'view');
+  if (status === FREE_COVERS_TRACKED) return ERR_POOLMEM_FOREIGN_BUFFER('allocator', 'view');
   return ERR_BUFFER_OUT_OF_BOUNDS('buf');
 }
 

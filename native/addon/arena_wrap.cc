@@ -15,7 +15,7 @@ void FinalizeChunk(napi_env, void*, void* hint) {
 
 // The fast-mode arena whose handle id is in the scratch, or nullptr after throwing.
 ArenaState* FastArena(napi_env env, Scratch* scratch, HandleTable<ArenaState>* table) {
-  ArenaState* state = scratch == nullptr ? nullptr : table->Get(scratch->id);
+  ArenaState* state = scratch == nullptr ? nullptr : table->Get((*scratch)[kSlotPool]);
   if (state == nullptr || !state->fast) {
     ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_VALUE", "Not a fast-mode arena handle");
     return nullptr;
@@ -29,26 +29,27 @@ struct FastPath {
   std::shared_ptr<HandleTable<ArenaState>> table;
 };
 
-// Fast mode hot path: () -> 0 with the offset in scratch.offset, or -1 when
-// nothing fits. Reads scratch.id and scratch.size.
+// Fast mode hot path: () -> kAllocOk with the offset in kSlotOffset, or
+// kNoFit. Reads kSlotPool and kSlotSize.
 napi_value FastAllocate(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<FastPath>(env, cbinfo);
   Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   ArenaState* state = FastArena(env, scratch, path == nullptr ? nullptr : path->table.get());
   uint64_t size;
-  if (state == nullptr || !ReadSlot(env, scratch->size, 1, &size)) return nullptr;
+  if (state == nullptr || !ReadSlot(env, (*scratch)[kSlotSize], 1, &size)) return nullptr;
   const int64_t offset = state->arena->Allocate(size);
-  scratch->offset = static_cast<double>(offset);
-  return Int32(env, offset < 0 ? -1 : 0);
+  (*scratch)[kSlotOffset] = static_cast<double>(offset);
+  return Int32(env, offset < 0 ? static_cast<int32_t>(kNoFit) : kAllocOk);
 }
 
-// Fast mode hot path: () -> FreeStatus for scratch [id, offset, size].
+// Fast mode hot path: () -> FreeStatus for kSlotPool, kSlotOffset and kSlotSize.
 napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<FastPath>(env, cbinfo);
   Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   ArenaState* state = FastArena(env, scratch, path == nullptr ? nullptr : path->table.get());
   uint64_t offset, size;
-  if (state == nullptr || !ReadSlot(env, scratch->offset, 0, &offset) || !ReadSlot(env, scratch->size, 0, &size)) {
+  if (state == nullptr || !ReadSlot(env, (*scratch)[kSlotOffset], 0, &offset) ||
+      !ReadSlot(env, (*scratch)[kSlotSize], 0, &size)) {
     return nullptr;
   }
   return Int32(env, static_cast<int32_t>(state->arena->Free(offset, size)));

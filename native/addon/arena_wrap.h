@@ -36,9 +36,9 @@ class ArenaWrap {
   static constexpr size_t kArgs = 6;
   static napi_value Define(napi_env env);
   // Module-level hot path, one function each per addon instance, passing
-  // numbers through arenaScratch = Float64Array [id, offset, size] (scratch.h):
-  //   arenaAllocate() -> 0 with the offset in scratch.offset, or -1 (no fit)
-  //   arenaFree() -> FreeStatus
+  // numbers through the arenaScratch slots (scratch.h):
+  //   arenaAllocate(): kSlotPool, kSlotSize -> kAllocOk with kSlotOffset set, or kNoFit
+  //   arenaFree(): kSlotPool, kSlotOffset, kSlotSize -> FreeStatus
   static bool ExportFastPath(napi_env env, napi_value exports);
   // new (size, strategyKind, minBlock, safe, hugePages)
   bool Init(napi_env env, const Args<kArgs>& args);

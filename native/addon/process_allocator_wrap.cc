@@ -27,37 +27,35 @@ struct ProcessPath {
   std::shared_ptr<ProcessLedger> ledger;
 };
 
-// Hot path: () -> 0, with the block's arena id and offset in the scratch
-// slots, or -1 (no memory). Size: scratch.size.
+// Hot path: () -> kAllocOk, with the block's arena id in kSlotArena and its
+// offset in kSlotOffset, or kNoFit (no memory). Reads kSlotSize.
 napi_value Alloc(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<ProcessPath>(env, cbinfo);
   Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   uint64_t size;
-  if (scratch == nullptr || !ReadSlot(env, scratch->size, 1, &size)) return nullptr;
+  if (scratch == nullptr || !ReadSlot(env, (*scratch)[kSlotSize], 1, &size)) return nullptr;
   ProcessAllocator::Block block;
   const auto status = path->ledger->Allocate(size, &block);
-  if (status != ProcessAllocator::AllocStatus::kOk) {
-    return Int32(env, -1);
-  }
-  scratch->id = static_cast<double>(block.arena_id);
-  scratch->offset = static_cast<double>(block.offset);
-  return Int32(env, 0);
+  if (status != ProcessAllocator::AllocStatus::kOk) return Int32(env, static_cast<int32_t>(kNoFit));
+  (*scratch)[kSlotArena] = static_cast<double>(block.arena_id);
+  (*scratch)[kSlotOffset] = static_cast<double>(block.offset);
+  return Int32(env, kAllocOk);
 }
 
-// Hot path: () -> FreeResult for the scratch's (id, offset, size); for
-// kSpareReleased the unmapped spare's id replaces scratch.id. Only bytes
+// Hot path: () -> FreeResult for kSlotArena, kSlotOffset and kSlotSize; for
+// kSpareReleased the unmapped spare's id goes to kSlotReleasedArena. Only bytes
 // this addon instance (thread) holds can be freed.
 napi_value Free(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<ProcessPath>(env, cbinfo);
   Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   uint64_t id, offset, size;
-  if (scratch == nullptr || !ReadSlot(env, scratch->id, 0, &id) || !ReadSlot(env, scratch->offset, 0, &offset) ||
-      !ReadSlot(env, scratch->size, 0, &size)) {
+  if (scratch == nullptr || !ReadSlot(env, (*scratch)[kSlotArena], 0, &id) ||
+      !ReadSlot(env, (*scratch)[kSlotOffset], 0, &offset) || !ReadSlot(env, (*scratch)[kSlotSize], 0, &size)) {
     return nullptr;
   }
   uint64_t released = 0;
   const auto result = path->ledger->Free(id, offset, size, &released);
-  if (result == ProcessAllocator::FreeResult::kSpareReleased) scratch->id = static_cast<double>(released);
+  if (result == ProcessAllocator::FreeResult::kSpareReleased) (*scratch)[kSlotReleasedArena] = static_cast<double>(released);
   return Int32(env, static_cast<int32_t>(result));
 }
 

@@ -125,8 +125,8 @@ napi_value ScalableAllocatorWrap::MallocTracked(napi_env env, const Args<5>& arg
   std::string stack = StringArg(env, args[1]);
   const int64_t handle = state.core->Malloc(size);
   if (handle < 0) return Number(env, static_cast<double>(handle));
-  const uint32_t chunk = static_cast<uint32_t>(static_cast<uint64_t>(handle) >> 32);
-  const uint64_t offset = static_cast<uint64_t>(handle) & 0xFFFFFFFFull;
+  const auto chunk = static_cast<uint32_t>(HandleChunk(static_cast<uint64_t>(handle)));
+  const uint64_t offset = HandleOffset(static_cast<uint64_t>(handle));
   // Its bytes are reachable from the new ArrayBuffer: never hand them out.
   // They stay allocated (so the chunk stays) until the JS half retires it.
   if (state.ChunkTransferred(chunk)) return Number(env, kChunkTransferred);
@@ -186,8 +186,8 @@ napi_value ScalableAllocatorWrap::BorrowSafe(napi_env env, const Args<1>& args) 
   if (size > kMaxChunkBytes) return Number(env, static_cast<double>(kCapReached));
   const int64_t handle = state.core->Malloc(size);
   if (handle < 0) return Number(env, static_cast<double>(handle));
-  const uint32_t chunk = static_cast<uint32_t>(static_cast<uint64_t>(handle) >> 32);
-  const uint64_t offset = static_cast<uint64_t>(handle) & 0xFFFFFFFFull;
+  const auto chunk = static_cast<uint32_t>(HandleChunk(static_cast<uint64_t>(handle)));
+  const uint64_t offset = HandleOffset(static_cast<uint64_t>(handle));
   auto* block = new TrackedBlock{state_, state.core->chunk(chunk)->region(), state.next_lent_id++, chunk, offset,
                                  LiveRanges(size), 0, std::string(), false};
   napi_value ab = NewBlockBuffer(state, block, FinalizeTracked);

@@ -11,15 +11,10 @@
 
 namespace poolmem {
 
-namespace {
-// Bounds the bitmaps: one bit per granule (512 MiB of bits at most).
-constexpr uint64_t kMaxGranules = uint64_t{1} << 32;
-}  // namespace
-
 template <class Exact>
 bool AlignedStrategy<Exact>::Supports(uint64_t size, uint64_t alignment) {
   if (!std::has_single_bit(alignment) || alignment < 2 || alignment > kMaxAlignment) return false;
-  return (size >> std::countr_zero(alignment)) <= kMaxGranules;
+  return (size >> std::countr_zero(alignment)) <= kMaxAlignedGranules;
 }
 
 template <class Exact>

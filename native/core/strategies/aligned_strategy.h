@@ -21,10 +21,13 @@
 
 namespace poolmem {
 
+// Bounds the bitmaps: one bit per granule (512 MiB of bits at most).
+inline constexpr uint64_t kMaxAlignedGranules = uint64_t{1} << 32;
+
 template <class Exact>
 class AlignedStrategy final : public RangeStrategy {
  public:
-  // alignment: a power of two in [2, kMaxAlignment]; size / alignment <= kMaxGranules.
+  // alignment: a power of two in [2, kMaxAlignment]; size / alignment <= kMaxAlignedGranules.
   static bool Supports(uint64_t size, uint64_t alignment);
 
   AlignedStrategy(uint64_t size, uint64_t alignment);

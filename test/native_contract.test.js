@@ -1,0 +1,101 @@
+'use strict';
+// The native contract: binding.contract (native/addon/contract.cc) is the one
+// source of the numbers JS and C++ share, lib/native_contract.js reads it
+// once, and nothing else in lib/ re-types one of them.
+
+const fs = require('node:fs');
+const path = require('node:path');
+const binding = require('../lib/binding');
+const contract = require('../lib/native_contract');
+
+const LIB = path.join(__dirname, '..', 'lib');
+
+describe('binding.contract', () => {
+  test('is frozen and holds safe integers only', () => {
+    expect(Object.isFrozen(binding.contract)).toBe(true);
+    for (const [name, value] of Object.entries(binding.contract)) {
+      expect([name, Number.isSafeInteger(value)]).toEqual([name, true]);
+    }
+  });
+
+  test('lib/native_contract.js exports every name with the native value', () => {
+    for (const [name, value] of Object.entries(binding.contract)) {
+      expect([name, contract[name]]).toEqual([name, value]);
+    }
+  });
+
+  test('the scratch slots are distinct where one call uses them together', () => {
+    const { SLOT_POOL, SLOT_ARENA, SLOT_RELEASED_ARENA, SLOT_OFFSET, SLOT_CHUNK_HANDLE, SLOT_SIZE, SLOT_COUNT } = contract;
+    const length = binding.arenaScratch.length;
+    for (const slot of [SLOT_POOL, SLOT_ARENA, SLOT_RELEASED_ARENA, SLOT_OFFSET, SLOT_CHUNK_HANDLE, SLOT_SIZE, SLOT_COUNT]) {
+      expect(slot).toBeGreaterThanOrEqual(0);
+      expect(slot).toBeLessThan(length);
+    }
+    expect(new Set([SLOT_POOL, SLOT_OFFSET, SLOT_SIZE]).size).toBe(3); // arenaFree
+    expect(new Set([SLOT_POOL, SLOT_CHUNK_HANDLE, SLOT_SIZE]).size).toBe(3); // scalableFree
+    expect(new Set([SLOT_ARENA, SLOT_OFFSET, SLOT_SIZE]).size).toBe(3); // processFree
+    expect(new Set([SLOT_POOL, SLOT_COUNT]).size).toBe(2); // scalableFreeBatch
+  });
+
+  test('the strategy kinds index binding.strategies()', () => {
+    const names = binding.strategies();
+    expect(names[contract.STRATEGY_TREAP]).toBe('treap');
+    expect(names[contract.STRATEGY_AVL]).toBe('avl');
+    expect(names[contract.STRATEGY_BUDDY]).toBe('buddy');
+    expect(names[contract.STRATEGY_FIRST_FIT]).toBe('first-fit');
+  });
+
+  test('a binary that lacks a name fails at load with ERR_POOLMEM_NO_BINARY', () => {
+    jest.isolateModules(() => {
+      const { SLOT_POOL, ...partial } = binding.contract;
+      jest.doMock('../lib/binding', () => ({ ...binding, contract: Object.freeze(partial) }));
+      expect(() => require('../lib/native_contract')).toThrow(expect.objectContaining({ code: 'ERR_POOLMEM_NO_BINARY' }));
+    });
+    jest.dontMock('../lib/binding');
+  });
+});
+
+describe('lib/ names each native value once', () => {
+  const sources = fs.readdirSync(LIB, { recursive: true })
+    .filter((file) => file.endsWith('.js') && path.basename(file) !== 'native_contract.js')
+    .map((file) => [file, fs.readFileSync(path.join(LIB, file), 'utf8')]);
+
+  test('no file declares a contract name as a literal', () => {
+    const names = Object.keys(binding.contract).join('|');
+    const declared = new RegExp(`\\bconst (${names}) = [-\\d(]`, 'g');
+    const found = sources.flatMap(([file, text]) => [...text.matchAll(declared)].map((m) => `${file}: ${m[0]}`));
+    expect(found).toEqual([]);
+  });
+
+  test('no file indexes a scratch array with a number or speaks to a hot path directly', () => {
+    const raw = /\b(\w*[sS]cratch)\[\d\]|binding\.(arena|scalable|process)(Scratch|Batch|Allocate|Free|Malloc|Borrow|Alloc)\b/g;
+    const found = sources.flatMap(([file, text]) => [...text.matchAll(raw)].map((m) => `${file}: ${m[0]}`));
+    expect(found).toEqual([]);
+  });
+});
+
+describe('the hot-path helpers', () => {
+  test('arenaAllocate/arenaFree speak through the named slots', () => {
+    const { Arena } = require('..');
+    const { handleOf } = require('../lib/arena');
+    const arena = new Arena(4096, { strategy: 'first-fit' }); // no size classes: every call is native
+    const pool = handleOf(arena).id();
+    const offset = contract.arenaAllocate(pool, 100);
+    expect(offset).toBeGreaterThanOrEqual(0);
+    expect(binding.arenaScratch[contract.SLOT_OFFSET]).toBe(offset);
+    expect(contract.arenaFree(pool, offset, 100)).toBe(contract.FREE_OK);
+    expect(contract.arenaFree(pool, offset, 100)).toBe(contract.FREE_DOUBLE);
+    expect(contract.arenaAllocate(pool, 8192)).toBe(contract.NO_FIT);
+    arena.close();
+  });
+
+  test('processAlloc/processFree report the arena and offset in their slots', () => {
+    expect(contract.processAlloc(64)).toBe(contract.ALLOC_OK);
+    const arena = contract.processArena();
+    const offset = contract.processOffset();
+    expect(offset % contract.PROCESS_ALIGNMENT).toBe(0);
+    const result = contract.processFree(arena, offset, 64);
+    expect([contract.PROCESS_FREE_OK, contract.PROCESS_ARENA_RELEASED, contract.PROCESS_ARENA_SPARED,
+      contract.PROCESS_SPARE_RELEASED]).toContain(result);
+  });
+});
