@@ -92,7 +92,7 @@ class Arena {
     const safe = parseSafe(opts);
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
     try {
-      this.#handle = new binding.ArenaHandle(size, kind, minBlock, safe, hugePages, alignment);
+      this.#handle = new binding.ArenaHandle({ size, strategyKind: kind, minBlock, alignment, safe, hugePages });
     } catch (err) {
       throw fromNative(err);
     }

@@ -34,7 +34,7 @@ class RangeAllocator {
     this.#minBlock = minBlock;
     this.#alignment = alignment;
     try {
-      this.#handle = new binding.RangeAllocatorHandle(size, kind, minBlock, alignment);
+      this.#handle = new binding.RangeAllocatorHandle({ size, strategyKind: kind, minBlock, alignment });
     } catch (err) {
       throw fromNative(err);
     }

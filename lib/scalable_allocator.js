@@ -140,8 +140,10 @@ class ScalableAllocator {
     const level = opts.leakDetection === undefined ? 'sample'
       : validateOneOf(opts.leakDetection, 'options.leakDetection', LEAK_LEVELS);
     try {
-      this.#handle = new binding.ScalableAllocatorHandle(chunkSize, maxChunkSize, maxSize, kind, minBlock, safe,
-        hugePages, this.#chunks, kChunkId, alignment);
+      this.#handle = new binding.ScalableAllocatorHandle({
+        chunkSize, maxChunkSize, maxSize, strategyKind: kind, minBlock, alignment, safe, hugePages,
+        chunks: this.#chunks, chunkIdKey: kChunkId,
+      });
     } catch (err) {
       throw fromNative(err);
     }

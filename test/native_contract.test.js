@@ -99,3 +99,70 @@ describe('the hot-path helpers', () => {
       contract.PROCESS_SPARE_RELEASED]).toContain(result);
   });
 });
+
+describe('native constructors take an options object read by name', () => {
+  const ctors = {
+    ArenaHandle: { size: 4096, strategyKind: 0, minBlock: 0, safe: false, hugePages: false },
+    RangeAllocatorHandle: { size: 4096, strategyKind: 0, minBlock: 0 },
+    SlabHandle: { size: 4096, hugePages: false },
+    ScalableAllocatorHandle: {
+      chunkSize: 4096, maxChunkSize: 4096, maxSize: 0, strategyKind: 0, minBlock: 0, safe: false, hugePages: false,
+      chunks: [], chunkIdKey: Symbol('id'),
+    },
+  };
+  const make = (name, options) => new binding[name](options);
+  const close = (handle) => typeof handle.close === 'function' && handle.close();
+
+  describe.each(Object.keys(ctors))('%s', (name) => {
+    const full = ctors[name];
+
+    test('builds from the fields in any order, extra fields ignored', () => {
+      const reversed = Object.fromEntries(Object.entries(full).reverse());
+      close(make(name, { ...reversed, unknown: 1 }));
+    });
+
+    test('positional arguments are refused: options must be an object', () => {
+      expect(() => make(name, 4096)).toThrow(expect.objectContaining({
+        name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE',
+        message: 'The "options" argument must be of type object. Received type number',
+      }));
+    });
+
+    test.each(Object.keys(full))('a missing or mistyped options.%s is a coded TypeError naming it', (field) => {
+      const { [field]: _, ...missing } = full;
+      expect(() => make(name, missing)).toThrow(expect.objectContaining({
+        name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining(`"options.${field}"`),
+      }));
+      expect(() => make(name, { ...full, [field]: '1' })).toThrow(expect.objectContaining({
+        name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining(`"options.${field}"`),
+      }));
+    });
+
+    test('a number out of range is a coded RangeError naming the field', () => {
+      const field = Object.keys(full).find((key) => typeof full[key] === 'number');
+      for (const bad of [-1, 0.5, NaN, 2 ** 53]) {
+        expect(() => make(name, { ...full, [field]: bad })).toThrow(expect.objectContaining({
+          name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: expect.stringContaining(`"options.${field}"`),
+        }));
+      }
+    });
+
+    test('a throwing getter propagates its error and makes nothing', () => {
+      const trap = new Proxy({ ...full }, {
+        get(target, key) {
+          if (key === 'size' || key === 'chunkSize') throw new Error('getter ran');
+          return target[key];
+        },
+      });
+      expect(() => make(name, trap)).toThrow('getter ran');
+    });
+  });
+
+  test('an optional alignment is read when present', () => {
+    const handle = new binding.RangeAllocatorHandle({ ...ctors.RangeAllocatorHandle, alignment: 64 });
+    expect(handle.allocate(1)).toBe(0);
+    expect(handle.allocate(1)).toBe(64);
+    expect(() => new binding.RangeAllocatorHandle({ ...ctors.RangeAllocatorHandle, alignment: 0 }))
+      .toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+  });
+});

@@ -73,15 +73,14 @@ napi_value ArenaWrap::Define(napi_env env) {
 bool ArenaWrap::Init(napi_env env, const Args<kArgs>& args) {
   uint64_t size = 0;
   int32_t kind = 0;
-  StrategyOptions options;
+  StrategyOptions options;  // alignment: 1 (byte-exact) when left out
   bool safe = false, huge = false;
-  if (!ReadSizeValue(env, args[0], 1, &size) || !ReadInt32Value(env, args[1], &kind) ||
-      !ReadSizeValue(env, args[2], 0, &options.min_block) || !ReadBoolValue(env, args[3], &safe) ||
-      !ReadBoolValue(env, args[4], &huge)) {
+  Options o;
+  if (!o.Open(env, args[0]) || !o.Size("size", 1, &size) || !o.Int32("strategyKind", &kind) ||
+      !o.Size("minBlock", 0, &options.min_block) || !o.OptionalSize("alignment", 1, &options.alignment) ||
+      !o.Bool("safe", &safe) || !o.Bool("hugePages", &huge)) {
     return false;
   }
-  // Optional: 1 (byte-exact) when left out.
-  if (!ReadOptionalSizeValue(env, args[5], 1, &options.alignment)) return false;
   AddonData* data = AddonData::Of(env);
   if (data == nullptr) return false;
   auto arena = Arena::Create(size, static_cast<StrategyKind>(kind), options, huge);

@@ -33,14 +33,14 @@ struct ArenaState {
 class ArenaWrap {
  public:
   static constexpr int kClassId = kArenaClass;
-  static constexpr size_t kArgs = 6;
+  static constexpr size_t kArgs = 1;
   static napi_value Define(napi_env env);
   // Module-level hot path, one function each per addon instance, passing
   // numbers through the arenaScratch slots (scratch.h):
   //   arenaAllocate(): kSlotPool, kSlotSize -> kAllocOk with kSlotOffset set, or kNoFit
   //   arenaFree(): kSlotPool, kSlotOffset, kSlotSize -> FreeStatus
   static bool ExportFastPath(napi_env env, napi_value exports);
-  // new (size, strategyKind, minBlock, safe, hugePages)
+  // new ({ size, strategyKind, minBlock, alignment?, safe, hugePages })
   bool Init(napi_env env, const Args<kArgs>& args);
   ~ArenaWrap();
 

@@ -61,23 +61,20 @@ napi_value ScalableAllocatorWrap::Define(napi_env env) {
 }
 
 bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
-  ScalableOptions o;
+  ScalableOptions o;  // strategy.alignment: 1 (byte-exact) when left out
   int32_t kind = 0;
-  bool safe = false, is_array = false;
-  napi_valuetype key_type = napi_undefined;
-  if (!ReadSizeValue(env, args[0], 1, &o.chunk_size) || !ReadSizeValue(env, args[1], 1, &o.max_chunk_size) ||
-      !ReadSizeValue(env, args[2], 0, &o.max_size) || !ReadInt32Value(env, args[3], &kind) ||
-      !ReadSizeValue(env, args[4], 0, &o.strategy.min_block) || !ReadBoolValue(env, args[5], &safe) ||
-      !ReadBoolValue(env, args[6], &o.huge_pages)) {
+  bool safe = false;
+  Options in;
+  if (!in.Open(env, args[0]) || !in.Size("chunkSize", 1, &o.chunk_size) ||
+      !in.Size("maxChunkSize", 1, &o.max_chunk_size) || !in.Size("maxSize", 0, &o.max_size) ||
+      !in.Int32("strategyKind", &kind) || !in.Size("minBlock", 0, &o.strategy.min_block) ||
+      !in.OptionalSize("alignment", 1, &o.strategy.alignment) || !in.Bool("safe", &safe) ||
+      !in.Bool("hugePages", &o.huge_pages)) {
     return false;
   }
-  // Optional: 1 (byte-exact) when left out.
-  if (!ReadOptionalSizeValue(env, args[9], 1, &o.strategy.alignment)) return false;
-  if (napi_is_array(env, args[7], &is_array) != napi_ok || !is_array ||
-      napi_typeof(env, args[8], &key_type) != napi_ok || key_type != napi_symbol) {
-    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "Expected an array and a symbol");
-    return false;
-  }
+  napi_value chunks = in.Array("chunks");
+  napi_value chunk_id_key = chunks == nullptr ? nullptr : in.OfType("chunkIdKey", napi_symbol, "of type symbol");
+  if (chunk_id_key == nullptr) return false;
   AddonData* data = AddonData::Of(env);
   if (data == nullptr) return false;
   if (o.max_size == 0) o.max_size = UINT64_MAX;
@@ -93,8 +90,8 @@ bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
   state_->external = data->external;
   state_->fast = !safe;
   state_->core->set_listener(state_.get());
-  state_->chunks = NewRef(env, args[7], 1);
-  state_->id_key = NewRef(env, args[8], 1);
+  state_->chunks = NewRef(env, chunks, 1);
+  state_->id_key = NewRef(env, chunk_id_key, 1);
   if (state_->chunks == nullptr || state_->id_key == nullptr) return false;
   table_ = data->scalables;
   id_ = table_->Add(state_);

@@ -17,10 +17,11 @@ namespace poolmem::addon {
 class ScalableAllocatorWrap {
  public:
   static constexpr int kClassId = kScalableAllocatorClass;
-  static constexpr size_t kArgs = 10;
+  static constexpr size_t kArgs = 1;
   static napi_value Define(napi_env env);
-  // new (chunkSize, maxChunkSize, maxSize (0: none), strategyKind, minBlock,
-  //      safe, hugePages, chunksArray, idSymbol)
+  // new ({ chunkSize, maxChunkSize, maxSize (0: none), strategyKind, minBlock,
+  //        alignment?, safe, hugePages, chunks: the array native code writes
+  //        chunk ArrayBuffers into, chunkIdKey: the symbol it defines their ids under })
   bool Init(napi_env env, const Args<kArgs>& args);
   ~ScalableAllocatorWrap();
 

@@ -57,7 +57,8 @@ napi_value SlabWrap::Define(napi_env env) {
 bool SlabWrap::Init(napi_env env, const Args<kArgs>& args) {
   uint64_t size = 0;
   bool huge = false;
-  if (!ReadSizeValue(env, args[0], 1, &size) || !ReadBoolValue(env, args[1], &huge)) return false;
+  Options o;
+  if (!o.Open(env, args[0]) || !o.Size("size", 1, &size) || !o.Bool("hugePages", &huge)) return false;
   AddonData* data = AddonData::Of(env);
   if (data == nullptr) return false;
   std::shared_ptr<MappedRegion> region = MappedRegion::Map(size, huge);
