@@ -3,15 +3,12 @@
 
 #include "arena_safe_block.h"
 #include "bound_function.h"
+#include "region_buffer.h"
 #include "scratch.h"
 
 namespace poolmem::addon {
 
 namespace {
-
-void FinalizeChunk(napi_env, void*, void* hint) {
-  delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // unmaps when this was the last holder
-}
 
 // The fast-mode arena whose handle id is in the scratch, or nullptr after throwing.
 ArenaState* FastArena(napi_env env, Scratch* scratch, HandleTable<ArenaState>* table) {
@@ -100,15 +97,7 @@ bool ArenaWrap::Init(napi_env env, const Args<kArgs>& args) {
 }
 
 bool ArenaWrap::NewChunk(napi_env env) {
-  const auto& region = state_->arena->region();
-  auto* share = new std::shared_ptr<MappedRegion>(region);
-  bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(env, region->data(), static_cast<size_t>(region->size()), FinalizeChunk,
-                                         share, &ours);
-  if (ab == nullptr) {
-    if (ours) delete share;
-    return false;
-  }
+  napi_value ab = RegionArrayBuffer(env, state_->arena->region());
   if (!Tag(env, ab, kArenaClass)) return false;
   chunk_ = NewRef(env, ab, 1);
   return chunk_ != nullptr;
@@ -145,18 +134,14 @@ napi_value ArenaWrap::AllocateSafe(napi_env env, const Args<1>& args) {
   const uint64_t id = state_->next_id++;
   auto* block = new SafeBlock{state_, state_->arena->region(), id, static_cast<uint64_t>(offset),
                               LiveRanges(size), nullptr, free_before - state_->arena->free_size()};
-  bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(env, block->region->data() + offset, static_cast<size_t>(size),
-                                         FinalizeSafeBlock, block, &ours);
+  napi_value ab = BlockArrayBuffer(env, block->region->data() + offset, size, block, FinalizeSafeBlock);
   napi_value pair = ab == nullptr ? nullptr : ArrayOf(env, {ab, Number(env, static_cast<double>(id))});
   if (pair == nullptr || !Tag(env, ab, kSafeBufferClass)) {
     // Nobody got the buffer: the bytes go back now, and the block (not in
-    // the map) is deleted here or by its finalizer.
+    // the map) is gone already or goes with its finalizer.
     state_->arena->Free(static_cast<uint64_t>(offset), size);
-    if (ab == nullptr && ours) delete block;
     return nullptr;
   }
-  block->weak = NewRef(env, ab, 0);
   state_->safe_blocks.emplace(id, block);
   return pair;
 }
@@ -197,11 +182,7 @@ napi_value ArenaWrap::HeldSize(napi_env env, const Args<0>&) {
 napi_value ArenaWrap::Close(napi_env env, const Args<0>&) {
   if (state_->arena->closed()) return Undefined(env);
   state_->arena->Close();
-  if (chunk_ != nullptr) {
-    Detach(env, Deref(env, chunk_));  // every view reads length 0; the region lives until the finalizer
-    napi_delete_reference(env, chunk_);
-    chunk_ = nullptr;
-  }
+  DetachAndDrop(env, &chunk_);  // every view reads length 0; the region lives until the finalizer
   // Safe blocks are not detached: a write in flight may still read them. They
   // read poison and stay mapped until their finalizers run.
   ReleaseAllSafeBlocks(env, *state_);
@@ -219,11 +200,7 @@ napi_value ArenaWrap::Reset(napi_env env, const Args<0>&) {
   state_->arena->strategy().Reset(state_->arena->size());
   // Old views read length 0; the region stays mapped (the arena holds it) and
   // a fresh ArrayBuffer over it serves the next holder.
-  if (chunk_ != nullptr) {
-    Detach(env, Deref(env, chunk_));
-    napi_delete_reference(env, chunk_);
-    chunk_ = nullptr;
-  }
+  DetachAndDrop(env, &chunk_);
   return NewChunk(env) ? Deref(env, chunk_) : nullptr;
 }
 

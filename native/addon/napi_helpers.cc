@@ -178,21 +178,26 @@ void Options::ThrowType(const char* name, const char* expected, napi_valuetype a
   ThrowCoded(env_, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", message.c_str());
 }
 
-bool Options::Size(const char* name, uint64_t min, uint64_t* out) {
+bool Options::Integer(const char* name, double min, double max, const std::string& range, double* out) {
   napi_value value;
   napi_valuetype type;
   if (!Get(name, &value, &type)) return false;
-  double d;
-  if (type != napi_number || napi_get_value_double(env_, value, &d) != napi_ok) {
+  if (type != napi_number || napi_get_value_double(env_, value, out) != napi_ok) {
     ThrowType(name, "of type number", type);
     return false;
   }
-  constexpr double kMaxSafe = 9007199254740991.0;
-  if (!(d >= static_cast<double>(min) && d <= kMaxSafe) || std::floor(d) != d) {
-    const std::string message = std::string("The value of \"options.") + name +
-                                "\" is out of range. It must be an integer >= " + std::to_string(min) +
-                                " and <= 2 ** 53 - 1";
+  if (!(*out >= min && *out <= max) || std::floor(*out) != *out) {
+    const std::string message = std::string("The value of \"options.") + name + "\" is out of range. It must be " + range;
     ThrowCoded(env_, ErrorKind::kRange, "ERR_OUT_OF_RANGE", message.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool Options::Size(const char* name, uint64_t min, uint64_t* out) {
+  double d;
+  if (!Integer(name, static_cast<double>(min), 9007199254740991.0,
+               "an integer >= " + std::to_string(min) + " and <= 2 ** 53 - 1", &d)) {
     return false;
   }
   *out = static_cast<uint64_t>(d);
@@ -207,20 +212,8 @@ bool Options::OptionalSize(const char* name, uint64_t min, uint64_t* out) {
 }
 
 bool Options::Int32(const char* name, int32_t* out) {
-  napi_value value;
-  napi_valuetype type;
-  if (!Get(name, &value, &type)) return false;
   double d;
-  if (type != napi_number || napi_get_value_double(env_, value, &d) != napi_ok) {
-    ThrowType(name, "of type number", type);
-    return false;
-  }
-  if (!(d >= INT32_MIN && d <= INT32_MAX) || std::floor(d) != d) {
-    const std::string message = std::string("The value of \"options.") + name +
-                                "\" is out of range. It must be a 32-bit integer";
-    ThrowCoded(env_, ErrorKind::kRange, "ERR_OUT_OF_RANGE", message.c_str());
-    return false;
-  }
+  if (!Integer(name, INT32_MIN, INT32_MAX, "a 32-bit integer", &d)) return false;
   *out = static_cast<int32_t>(d);
   return true;
 }

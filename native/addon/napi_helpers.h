@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 
 namespace poolmem::addon {
 
@@ -126,6 +127,8 @@ class Options {
   // The property and its type; false quietly when a call fails.
   bool Get(const char* name, napi_value* value, napi_valuetype* type);
   void ThrowType(const char* name, const char* expected, napi_valuetype actual);
+  // The property as an integer in [min, max] (`range` says so in the error).
+  bool Integer(const char* name, double min, double max, const std::string& range, double* out);
   napi_env env_ = nullptr;
   napi_value object_ = nullptr;
 };

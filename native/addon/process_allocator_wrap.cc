@@ -8,6 +8,7 @@
 #include "addon_data.h"
 #include "bound_function.h"
 #include "napi_helpers.h"
+#include "region_buffer.h"
 #include "scratch.h"
 
 namespace poolmem::addon {
@@ -16,10 +17,6 @@ namespace {
 
 // The hot paths' arguments and results travel through a Scratch (scratch.h):
 // about 10 ns of a ~110 ns native pair (perf, Node 20).
-
-void FinalizeChunk(napi_env, void*, void* hint) {
-  delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // the arena's mapping goes with its last holder
-}
 
 // Bound to the addon instance's hot paths: its scratch and its ledger.
 struct ProcessPath {
@@ -65,14 +62,7 @@ napi_value Chunk(napi_env env, napi_callback_info cbinfo) {
   if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args[0], 0, &id)) return nullptr;
   std::shared_ptr<MappedRegion> region = ProcessAllocator::Global().Region(id);
   if (!region) return Undefined(env);
-  auto* share = new std::shared_ptr<MappedRegion>(region);
-  bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(env, region->data(), static_cast<size_t>(region->size()), FinalizeChunk,
-                                         share, &ours);
-  if (ab == nullptr) {
-    if (ours) delete share;
-    return nullptr;
-  }
+  napi_value ab = RegionArrayBuffer(env, region);  // the arena's mapping goes with its last holder
   return Tag(env, ab, kProcessChunkClass) ? ab : nullptr;
 }
 
