@@ -53,6 +53,7 @@ class Arena {
   #empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
   #safe;
   #size;
+  #usable; // #size less the tail below one granule no strategy hands out: neither used nor free
   #closed = false;
   #onClose = null; // pooled arenas: close() hands the arena back to its ArenaPool
 
@@ -98,6 +99,7 @@ class Arena {
     }
     this.#safe = safe;
     this.#size = size;
+    this.#usable = this.#handle.usableSize();
     this.#chunk = safe ? null : this.#handle.chunk();
     this.#ids = safe ? new WeakMap() : null;
     this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)));
@@ -169,7 +171,8 @@ class Arena {
   }
 
   // Cached blocks and the slack of live class blocks are free: usedSize
-  // counts the (aligned) bytes callers hold.
+  // counts the (aligned) bytes callers hold. The strategy's tail below one
+  // granule is neither: usedSize + freeSize + heldSize <= size.
   get freeSize() {
     Arena.#check(this);
     const cache = this.#cache;
@@ -178,7 +181,7 @@ class Arena {
 
   get usedSize() {
     Arena.#check(this);
-    return this.#size - this.freeSize - (this.#safe ? this.#handle.heldSize() : 0);
+    return this.#usable - this.freeSize - (this.#safe ? this.#handle.heldSize() : 0);
   }
 
   // Safe mode: bytes freed but held until their ArrayBuffer is collected.
@@ -221,6 +224,7 @@ class Arena {
     this.#ids = base.#safe ? new WeakMap() : null;
     this.#safe = base.#safe;
     this.#size = base.#size;
+    this.#usable = base.#usable;
     this.#onClose = onClose;
   }
 

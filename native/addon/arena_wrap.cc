@@ -60,7 +60,7 @@ napi_value ArenaWrap::Define(napi_env env) {
       Method<W, 0, &W::Chunk>("chunk"),       Method<W, 0, &W::Id>("id"),
       Method<W, 1, &W::AllocateSafe>("allocateSafe"), Method<W, 3, &W::FreeSafe>("freeSafe"),
       Method<W, 0, &W::Size>("size"),         Method<W, 0, &W::FreeSize>("freeSize"),
-      Method<W, 0, &W::HeldSize>("heldSize"),
+      Method<W, 0, &W::HeldSize>("heldSize"),  Method<W, 0, &W::UsableSize>("usableSize"),
       Method<W, 0, &W::Close>("close"),       Method<W, 0, &W::Reset>("reset"),
       Method<W, 0, &W::Stats>("stats"),       Method<W, 0, &W::Validate>("validate"),
   };
@@ -174,6 +174,10 @@ napi_value ArenaWrap::FreeSize(napi_env env, const Args<0>&) {
   return Number(env, static_cast<double>(state_->arena->free_size()));
 }
 
+napi_value ArenaWrap::UsableSize(napi_env env, const Args<0>&) {
+  return Number(env, static_cast<double>(state_->arena->usable_size()));
+}
+
 napi_value ArenaWrap::HeldSize(napi_env env, const Args<0>&) {
   return Number(env, static_cast<double>(state_->held));
 }
@@ -197,7 +201,7 @@ napi_value ArenaWrap::Reset(napi_env env, const Args<0>&) {
     ReleaseAllSafeBlocks(env, *state_);
     return Undefined(env);
   }
-  state_->arena->strategy().Reset(state_->arena->size());
+  state_->arena->Reset();
   // Old views read length 0; the region stays mapped (the arena holds it) and
   // a fresh ArrayBuffer over it serves the next holder.
   DetachAndDrop(env, &chunk_);

@@ -52,6 +52,7 @@ class ArenaWrap {
   napi_value Size(napi_env env, const Args<0>& args);
   napi_value FreeSize(napi_env env, const Args<0>& args);
   napi_value HeldSize(napi_env env, const Args<0>& args);     // -> bytes freed, held until GC
+  napi_value UsableSize(napi_env env, const Args<0>& args);   // -> size less the tail no strategy hands out
   napi_value Close(napi_env env, const Args<0>& args);
   // ArenaPool: everything free again, outstanding views detached;
   // -> the new chunk ArrayBuffer (fast mode) | undefined.
