@@ -51,7 +51,6 @@ class AlignedStrategy final : public RangeStrategy {
   Exact exact_;          // over the first size_ >> shift_ granules, in bytes
   ReservedRuns runs_;
   FreeRange pending_{0, 0};             // the last allocation, not yet in runs_ (empty when start == end)
-  std::vector<GranuleRange> released_;  // scratch for Free
 };
 
 }  // namespace poolmem
