@@ -26,7 +26,7 @@ ProcessAllocator::Entry* ProcessAllocator::Find(uint64_t arena_id) {
   const uint64_t slot = arena_id % kSlots;
   if (slot >= entries_.size()) return nullptr;
   Entry& e = entries_[slot];
-  if (!e.region || e.generation != arena_id / kSlots) return nullptr;
+  if (!e.arena || e.generation != arena_id / kSlots) return nullptr;
   return &e;
 }
 
@@ -39,8 +39,8 @@ ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* o
   // First fit: the owner's oldest arena with room (or the spare), then a new one.
   for (uint32_t slot : live_) {
     Entry& e = entries_[slot];
-    if ((e.owner != owner && slot != spare_) || e.strategy->FreeSize() < need) continue;
-    const int64_t offset = e.strategy->Allocate(size);
+    if ((e.owner != owner && slot != spare_) || e.arena->free_size() < need) continue;
+    const int64_t offset = e.arena->Allocate(size);
     if (offset == kNoFit) continue;
     if (slot == spare_) {  // in use again, by this owner
       spare_ = kNoSpare;
@@ -54,13 +54,13 @@ ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* o
   const AllocStatus added = AddArena(need, owner, &slot);
   if (added != AllocStatus::kOk) return added;
   Entry& e = entries_[slot];
-  const int64_t offset = e.strategy->Allocate(size);
+  const int64_t offset = e.arena->Allocate(size);
   if (offset == kNoFit) {  // cannot happen for a fresh arena of at least `need` bytes
     DropArena(slot);
     return AllocStatus::kNoMemory;
   }
   *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
-  POOLMEM_ASSERT_EXPENSIVE(e.strategy->Validate());
+  POOLMEM_ASSERT_EXPENSIVE(e.arena->strategy().Validate());
   return AllocStatus::kOk;
 }
 
@@ -68,10 +68,9 @@ ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, Owne
   // A request above half an arena gets an arena of its own, sized to it.
   const uint64_t size = min_size > arena_size_ / 2 ? (min_size + kPage - 1) / kPage * kPage : arena_size_;
   if (free_slots_.empty() && entries_.size() >= kSlots) return AllocStatus::kNoMemory;
-  auto strategy = MakeRangeStrategy(kind_, size, StrategyOptions{kAlign});
-  if (!strategy) return AllocStatus::kNoMemory;  // a size the strategy cannot manage
-  std::shared_ptr<MappedRegion> region = MappedRegion::Map(size, false);
-  if (!region) return AllocStatus::kNoMemory;
+  // nullptr for a size the strategy cannot manage, or when the kernel refuses.
+  std::unique_ptr<Arena> arena = Arena::Create(size, kind_, StrategyOptions{kAlign}, false);
+  if (!arena) return AllocStatus::kNoMemory;
   uint32_t s;
   if (!free_slots_.empty()) {
     s = free_slots_.back();
@@ -81,8 +80,7 @@ ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, Owne
     entries_.emplace_back();
   }
   Entry& e = entries_[s];
-  e.region = std::move(region);
-  e.strategy = std::move(strategy);
+  e.arena = std::move(arena);
   e.owner = owner;
   live_.push_back(s);
   *slot = s;
@@ -91,8 +89,7 @@ ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, Owne
 
 void ProcessAllocator::DropArena(uint32_t slot) {
   Entry& e = entries_[slot];
-  e.region.reset();  // unmapped now, or when the last ArrayBuffer over it is finalized
-  e.strategy.reset();
+  e.arena.reset();  // unmapped now, or when the last ArrayBuffer over it is finalized
   ++e.generation;
   if (spare_ == slot) spare_ = kNoSpare;
   free_slots_.push_back(slot);
@@ -106,7 +103,7 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   std::lock_guard<SpinLock> lock(mutex_);
   Entry* e = Find(arena_id);
   if (e == nullptr) return FreeResult::kUnknownArena;
-  const uint64_t arena_size = e->strategy->Size();
+  const uint64_t arena_size = e->arena->size();
   if (offset >= arena_size || size > arena_size - offset) return FreeResult::kOutOfRange;
   if (size == 0) return FreeResult::kOk;
   // Another owner's arena (or the spare, which holds nothing): none of
@@ -115,10 +112,10 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   // Exactly the bytes given: the strategy's granule runs (ReservedRuns)
   // accept them only if every one is live, and release a granule once none
   // of its bytes is.
-  const FreeStatus status = e->strategy->Free(offset, size);
+  const FreeStatus status = e->arena->Free(offset, size);
   if (status == FreeStatus::kDoubleFree) return FreeResult::kDoubleFree;
   if (status != FreeStatus::kOk) return FreeResult::kOutOfRange;
-  if (e->strategy->FreeSize() != arena_size) return FreeResult::kOk;
+  if (e->arena->used_size() != 0) return FreeResult::kOk;
   const auto slot = static_cast<uint32_t>(arena_id % kSlots);
   if (arena_size > max_spare_) {
     DropArena(slot);
@@ -142,8 +139,7 @@ uint64_t ProcessAllocator::ReturnAll(Owner owner) {
   }
   uint64_t bytes = 0;
   for (uint32_t slot : owned) {
-    const RangeStrategy& strategy = *entries_[slot].strategy;
-    bytes += strategy.Size() - strategy.FreeSize();
+    bytes += entries_[slot].arena->used_size();
     DropArena(slot);
   }
   return bytes;
@@ -154,7 +150,7 @@ uint64_t ProcessAllocator::ReturnAll(Owner owner) {
 std::shared_ptr<MappedRegion> ProcessAllocator::Region(uint64_t arena_id) {
   std::lock_guard<SpinLock> lock(mutex_);
   Entry* e = Find(arena_id);
-  return e == nullptr ? nullptr : e->region;
+  return e == nullptr ? nullptr : e->arena->region();
 }
 
 ProcessAllocator::Stats ProcessAllocator::GetStats() {
@@ -163,10 +159,10 @@ ProcessAllocator::Stats ProcessAllocator::GetStats() {
   for (uint32_t slot : live_) {
     const Entry& e = entries_[slot];
     ++stats.arenas;
-    stats.size += e.strategy->Size();
-    stats.used_size += e.strategy->Size() - e.strategy->FreeSize();
+    stats.size += e.arena->size();
+    stats.used_size += e.arena->used_size();
   }
-  if (spare_ != kNoSpare) stats.spare_size = entries_[spare_].strategy->Size();
+  if (spare_ != kNoSpare) stats.spare_size = entries_[spare_].arena->size();
   return stats;
 }
 
@@ -174,12 +170,12 @@ bool ProcessAllocator::Validate() {
   std::lock_guard<SpinLock> lock(mutex_);
   for (uint32_t slot : live_) {
     const Entry& e = entries_[slot];
-    if (!e.region || !e.strategy || !e.strategy->Validate()) return false;
-    const bool empty = e.strategy->FreeSize() >= e.strategy->Size();
+    if (!e.arena || !e.arena->region() || !e.arena->strategy().Validate()) return false;
+    const bool empty = e.arena->used_size() == 0;
     if (empty != (slot == spare_)) return false;  // an empty arena must be gone, or be the spare
-    if (e.region->size() != e.strategy->Size()) return false;
+    if (e.arena->region()->size() != e.arena->size()) return false;
   }
-  if (spare_ != kNoSpare && (!entries_[spare_].region || entries_[spare_].strategy->Size() > max_spare_)) return false;
+  if (spare_ != kNoSpare && (!entries_[spare_].arena || entries_[spare_].arena->size() > max_spare_)) return false;
   return live_.size() + free_slots_.size() == entries_.size();
 }
 

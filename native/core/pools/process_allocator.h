@@ -29,8 +29,9 @@
 #include <vector>
 
 #include "os/os_memory.h"
-#include "strategies/range_strategy.h"
 #include "os/spin_lock.h"
+#include "pools/arena.h"
+#include "strategies/range_strategy.h"
 
 namespace poolmem {
 
@@ -118,8 +119,7 @@ class ProcessAllocator {
   static constexpr uint32_t kNoSpare = UINT32_MAX;
 
   struct Entry {
-    std::shared_ptr<MappedRegion> region;  // null while the slot is free
-    std::unique_ptr<RangeStrategy> strategy;
+    std::unique_ptr<Arena> arena;  // null while the slot is free
     uint64_t generation = 1;
     Owner owner = kDefaultOwner;  // meaningless while the arena is the spare
   };
