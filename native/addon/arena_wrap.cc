@@ -91,8 +91,12 @@ bool ArenaWrap::Init(napi_env env, const Args<kArgs>& args) {
   state_->fast = !safe;
   state_->granule = std::max<uint64_t>(options.alignment, 1);
   if (state_->fast && !NewChunk(env)) return false;
+  id_ = data->arenas->Add(state_);
+  if (id_ < 0) {
+    ThrowCoded(env, ErrorKind::kPlain, "ERR_POOLMEM_OUT_OF_MEMORY", "Too many arenas are open");
+    return false;
+  }
   table_ = data->arenas;
-  id_ = table_->Add(state_);
   return true;
 }
 

@@ -93,8 +93,12 @@ bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
   state_->chunks = NewRef(env, chunks, 1);
   state_->id_key = NewRef(env, chunk_id_key, 1);
   if (state_->chunks == nullptr || state_->id_key == nullptr) return false;
+  id_ = data->scalables->Add(state_);
+  if (id_ < 0) {
+    ThrowCoded(env, ErrorKind::kPlain, "ERR_POOLMEM_OUT_OF_MEMORY", "Too many allocators are open");
+    return false;
+  }
   table_ = data->scalables;
-  id_ = table_->Add(state_);
   return true;
 }
 

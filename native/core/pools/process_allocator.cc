@@ -22,14 +22,6 @@ ProcessAllocator& ProcessAllocator::Global() {
   return *global;
 }
 
-ProcessAllocator::Entry* ProcessAllocator::Find(uint64_t arena_id) {
-  const uint64_t slot = arena_id % kSlots;
-  if (slot >= entries_.size()) return nullptr;
-  Entry& e = entries_[slot];
-  if (!e.arena || e.generation != arena_id / kSlots) return nullptr;
-  return &e;
-}
-
 // ---- allocation ----------------------------------------------------------------
 
 ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* out, Owner owner) {
@@ -38,7 +30,7 @@ ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* o
   std::lock_guard<SpinLock> lock(mutex_);
   // First fit: the owner's oldest arena with room (or the spare), then a new one.
   for (uint32_t slot : live_) {
-    Entry& e = entries_[slot];
+    Entry& e = arenas_.At(slot);
     if ((e.owner != owner && slot != spare_) || e.arena->free_size() < need) continue;
     const int64_t offset = e.arena->Allocate(size);
     if (offset == kNoFit) continue;
@@ -46,20 +38,20 @@ ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* o
       spare_ = kNoSpare;
       e.owner = owner;
     }
-    *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
+    *out = {arenas_.IdOf(slot), static_cast<uint64_t>(offset)};
     POOLMEM_ASSERT_INTERNAL(offset % kAlign == 0);
     return AllocStatus::kOk;
   }
   uint32_t slot;
   const AllocStatus added = AddArena(need, owner, &slot);
   if (added != AllocStatus::kOk) return added;
-  Entry& e = entries_[slot];
+  Entry& e = arenas_.At(slot);
   const int64_t offset = e.arena->Allocate(size);
   if (offset == kNoFit) {  // cannot happen for a fresh arena of at least `need` bytes
     DropArena(slot);
     return AllocStatus::kNoMemory;
   }
-  *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
+  *out = {arenas_.IdOf(slot), static_cast<uint64_t>(offset)};
   POOLMEM_ASSERT_EXPENSIVE(e.arena->strategy().Validate());
   return AllocStatus::kOk;
 }
@@ -67,32 +59,19 @@ ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* o
 ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, Owner owner, uint32_t* slot) {
   // A request above half an arena gets an arena of its own, sized to it.
   const uint64_t size = min_size > arena_size_ / 2 ? (min_size + kPage - 1) / kPage * kPage : arena_size_;
-  if (free_slots_.empty() && entries_.size() >= kSlots) return AllocStatus::kNoMemory;
   // nullptr for a size the strategy cannot manage, or when the kernel refuses.
   std::unique_ptr<Arena> arena = Arena::Create(size, kind_, StrategyOptions{kAlign}, false);
   if (!arena) return AllocStatus::kNoMemory;
-  uint32_t s;
-  if (!free_slots_.empty()) {
-    s = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    s = static_cast<uint32_t>(entries_.size());
-    entries_.emplace_back();
-  }
-  Entry& e = entries_[s];
-  e.arena = std::move(arena);
-  e.owner = owner;
-  live_.push_back(s);
-  *slot = s;
+  uint64_t id;
+  if (!arenas_.Add(Entry{std::move(arena), owner}, &id)) return AllocStatus::kNoMemory;  // every slot in use
+  *slot = SlotOf(id);
+  live_.push_back(*slot);
   return AllocStatus::kOk;
 }
 
 void ProcessAllocator::DropArena(uint32_t slot) {
-  Entry& e = entries_[slot];
-  e.arena.reset();  // unmapped now, or when the last ArrayBuffer over it is finalized
-  ++e.generation;
+  arenas_.Remove(slot);  // unmapped now, or when the last ArrayBuffer over it is finalized
   if (spare_ == slot) spare_ = kNoSpare;
-  free_slots_.push_back(slot);
   live_.erase(std::find(live_.begin(), live_.end(), slot));
 }
 
@@ -108,7 +87,7 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   if (size == 0) return FreeResult::kOk;
   // Another owner's arena (or the spare, which holds nothing): none of
   // these bytes are the caller's to free.
-  if (e->owner != owner || arena_id % kSlots == spare_) return FreeResult::kDoubleFree;
+  if (e->owner != owner || SlotOf(arena_id) == spare_) return FreeResult::kDoubleFree;
   // Exactly the bytes given: the strategy's granule runs (ReservedRuns)
   // accept them only if every one is live, and release a granule once none
   // of its bytes is.
@@ -116,7 +95,7 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   if (status == FreeStatus::kDoubleFree) return FreeResult::kDoubleFree;
   if (status != FreeStatus::kOk) return FreeResult::kOutOfRange;
   if (e->arena->used_size() != 0) return FreeResult::kOk;
-  const auto slot = static_cast<uint32_t>(arena_id % kSlots);
+  const uint32_t slot = SlotOf(arena_id);
   if (arena_size > max_spare_) {
     DropArena(slot);
     return FreeResult::kArenaReleased;
@@ -126,7 +105,7 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   const uint32_t old = spare_;
   spare_ = slot;
   if (old == kNoSpare) return FreeResult::kArenaSpared;
-  if (released != nullptr) *released = entries_[old].generation * kSlots + old;
+  if (released != nullptr) *released = arenas_.IdOf(old);
   DropArena(old);
   return FreeResult::kSpareReleased;
 }
@@ -135,11 +114,11 @@ uint64_t ProcessAllocator::ReturnAll(Owner owner) {
   std::lock_guard<SpinLock> lock(mutex_);
   std::vector<uint32_t> owned;
   for (uint32_t slot : live_) {
-    if (entries_[slot].owner == owner && slot != spare_) owned.push_back(slot);
+    if (arenas_.At(slot).owner == owner && slot != spare_) owned.push_back(slot);
   }
   uint64_t bytes = 0;
   for (uint32_t slot : owned) {
-    bytes += entries_[slot].arena->used_size();
+    bytes += arenas_.At(slot).arena->used_size();
     DropArena(slot);
   }
   return bytes;
@@ -157,26 +136,26 @@ ProcessAllocator::Stats ProcessAllocator::GetStats() {
   std::lock_guard<SpinLock> lock(mutex_);
   Stats stats;
   for (uint32_t slot : live_) {
-    const Entry& e = entries_[slot];
+    const Entry& e = arenas_.At(slot);
     ++stats.arenas;
     stats.size += e.arena->size();
     stats.used_size += e.arena->used_size();
   }
-  if (spare_ != kNoSpare) stats.spare_size = entries_[spare_].arena->size();
+  if (spare_ != kNoSpare) stats.spare_size = arenas_.At(spare_).arena->size();
   return stats;
 }
 
 bool ProcessAllocator::Validate() {
   std::lock_guard<SpinLock> lock(mutex_);
   for (uint32_t slot : live_) {
-    const Entry& e = entries_[slot];
+    const Entry& e = arenas_.At(slot);
     if (!e.arena || !e.arena->region() || !e.arena->strategy().Validate()) return false;
     const bool empty = e.arena->used_size() == 0;
     if (empty != (slot == spare_)) return false;  // an empty arena must be gone, or be the spare
     if (e.arena->region()->size() != e.arena->size()) return false;
   }
-  if (spare_ != kNoSpare && (!entries_[spare_].arena || entries_[spare_].arena->size() > max_spare_)) return false;
-  return live_.size() + free_slots_.size() == entries_.size();
+  if (spare_ != kNoSpare && (!arenas_.At(spare_).arena || arenas_.At(spare_).arena->size() > max_spare_)) return false;
+  return live_.size() + arenas_.free_slots() == arenas_.slots_used();
 }
 
 }  // namespace poolmem
