@@ -67,10 +67,9 @@ const LEAK_LEVELS = ['disabled', 'sample', 'paranoid'];
 // average malloc+free pair, more than the pair itself costs from the
 // size-class cache. A leak repeated a thousand times is still seen at once.
 const SAMPLE_INTERVAL = 1024;
-const kChunkId = Symbol('poolmem.chunkId'); // native code defines each chunk ArrayBuffer's id here
-// JS reads a chunk's id from a private stamp instead, added when it first
-// takes the ArrayBuffer from #chunks: reading a property of a caller's
-// ArrayBuffer could run the caller's getter in the middle of a free.
+// JS knows a chunk's id by a private stamp, added when it first takes the
+// ArrayBuffer from #chunks (never by a property of the ArrayBuffer: reading
+// one of a caller's ArrayBuffer could run the caller's getter mid-free).
 const ChunkStamp = stampKind();
 // The countdown when nothing is tracked. Not Infinity: a double in #countdown
 // makes every malloc's decrement box a number (measured: +30 ns per pair).
@@ -142,7 +141,7 @@ class ScalableAllocator {
     try {
       this.#handle = new binding.ScalableAllocatorHandle({
         chunkSize, maxChunkSize, maxSize, strategyKind: kind, minBlock, alignment, safe, hugePages,
-        chunks: this.#chunks, chunkIdKey: kChunkId,
+        chunks: this.#chunks,
       });
     } catch (err) {
       throw fromNative(err);

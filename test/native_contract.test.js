@@ -107,7 +107,7 @@ describe('native constructors take an options object read by name', () => {
     SlabHandle: { size: 4096, hugePages: false },
     ScalableAllocatorHandle: {
       chunkSize: 4096, maxChunkSize: 4096, maxSize: 0, strategyKind: 0, minBlock: 0, safe: false, hugePages: false,
-      chunks: [], chunkIdKey: Symbol('id'),
+      chunks: [],
     },
   };
   const make = (name, options) => new binding[name](options);
@@ -164,5 +164,19 @@ describe('native constructors take an options object read by name', () => {
     expect(handle.allocate(1)).toBe(64);
     expect(() => new binding.RangeAllocatorHandle({ ...ctors.RangeAllocatorHandle, alignment: 0 }))
       .toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+  });
+});
+
+describe('what native code writes into JS objects', () => {
+  test('a chunk ArrayBuffer carries no property: JS knows its id by a private stamp', () => {
+    const { ScalableAllocator } = require('..');
+    const { internals } = require('../lib/scalable_allocator');
+    const allocator = new ScalableAllocator({ leakDetection: 'disabled' });
+    const buf = allocator.malloc(64);
+    const chunks = internals().chunksOf(allocator).filter(Boolean);
+    expect(chunks).toContain(buf.buffer);
+    for (const chunk of chunks) expect(Reflect.ownKeys(chunk)).toEqual([]);
+    allocator.free(buf);
+    allocator.close();
   });
 });

@@ -229,17 +229,6 @@ bool Options::Bool(const char* name, bool* out) {
   return true;
 }
 
-napi_value Options::OfType(const char* name, napi_valuetype want, const char* type_name) {
-  napi_value value;
-  napi_valuetype type;
-  if (!Get(name, &value, &type)) return nullptr;
-  if (type != want) {
-    ThrowType(name, type_name, type);
-    return nullptr;
-  }
-  return value;
-}
-
 napi_value Options::Array(const char* name) {
   napi_value value;
   napi_valuetype type;

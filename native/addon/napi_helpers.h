@@ -118,8 +118,6 @@ class Options {
   bool OptionalSize(const char* name, uint64_t min, uint64_t* out);  // *out kept when undefined
   bool Int32(const char* name, int32_t* out);
   bool Bool(const char* name, bool* out);
-  // The property when it has `type`; nullptr after throwing otherwise.
-  napi_value OfType(const char* name, napi_valuetype type, const char* type_name);
   // The property when it is an array; nullptr after throwing otherwise.
   napi_value Array(const char* name);
 

@@ -73,8 +73,7 @@ bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
     return false;
   }
   napi_value chunks = in.Array("chunks");
-  napi_value chunk_id_key = chunks == nullptr ? nullptr : in.OfType("chunkIdKey", napi_symbol, "of type symbol");
-  if (chunk_id_key == nullptr) return false;
+  if (chunks == nullptr) return false;
   AddonData* data = AddonData::Of(env);
   if (data == nullptr) return false;
   if (o.max_size == 0) o.max_size = UINT64_MAX;
@@ -91,8 +90,7 @@ bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
   state_->fast = !safe;
   state_->core->set_listener(state_.get());
   state_->chunks = NewRef(env, chunks, 1);
-  state_->id_key = NewRef(env, chunk_id_key, 1);
-  if (state_->chunks == nullptr || state_->id_key == nullptr) return false;
+  if (state_->chunks == nullptr) return false;
   id_ = data->scalables->Add(state_);
   if (id_ < 0) {
     ThrowCoded(env, ErrorKind::kPlain, "ERR_POOLMEM_OUT_OF_MEMORY", "Too many allocators are open");

@@ -21,7 +21,7 @@ class ScalableAllocatorWrap {
   static napi_value Define(napi_env env);
   // new ({ chunkSize, maxChunkSize, maxSize (0: none), strategyKind, minBlock,
   //        alignment?, safe, hugePages, chunks: the array native code writes
-  //        chunk ArrayBuffers into, chunkIdKey: the symbol it defines their ids under })
+  //        chunk ArrayBuffers into, at their ids })
   bool Init(napi_env env, const Args<kArgs>& args);
   ~ScalableAllocatorWrap();
 

@@ -25,11 +25,9 @@ bool ScalableState::OnChunkCreated(uint32_t id, const Arena& chunk) {
   FlushReleases();  // an id is reused only after its old ArrayBuffer is gone
   napi_value ab = RegionArrayBuffer(env, chunk.region());
   if (ab == nullptr) return false;
-  napi_value array = Deref(env, chunks), key = Deref(env, id_key), id_value = Int32(env, static_cast<int32_t>(id));
-  napi_property_descriptor desc{nullptr, key, nullptr, nullptr, nullptr, id_value, napi_default, nullptr};
+  napi_value array = Deref(env, chunks);
   napi_ref ref = nullptr;
-  if (array == nullptr || key == nullptr || id_value == nullptr || napi_define_properties(env, ab, 1, &desc) != napi_ok ||
-      napi_set_element(env, array, id, ab) != napi_ok || (ref = NewRef(env, ab, 1)) == nullptr) {
+  if (array == nullptr || napi_set_element(env, array, id, ab) != napi_ok || (ref = NewRef(env, ab, 1)) == nullptr) {
     Detach(env, ab);
     return false;
   }
@@ -88,7 +86,6 @@ ScalableState::~ScalableState() {
   }
   for (auto& [id, ref] : pending_release) napi_delete_reference(env, ref);
   if (chunks != nullptr) napi_delete_reference(env, chunks);
-  if (id_key != nullptr) napi_delete_reference(env, id_key);
   if (external) external->Take(env, reserved_counted);
 }
 

@@ -59,7 +59,6 @@ struct ScalableState final : ChunkListener {
   bool closed = false;
   bool in_finalizer = false;         // no JS-facing calls from GC finalizers
   napi_ref chunks = nullptr;         // fast mode: JS array, id -> chunk ArrayBuffer
-  napi_ref id_key = nullptr;         // symbol each chunk ArrayBuffer holds its id under
   std::vector<napi_ref> chunk_refs;  // fast mode: by chunk id
   std::vector<std::pair<uint32_t, napi_ref>> pending_release;  // released inside a finalizer
   std::unordered_map<uint64_t, TrackedBlock*> tracked;         // live, not fully freed, by block id
