@@ -1,12 +1,9 @@
 'use strict';
-// The JS half of the contract with the addon. Every number both sides must
-// agree on (scratch slots, status codes, strategy kinds, limits) comes from
-// binding.contract, which native/addon/contract.cc fills from the C++
-// definitions; nothing else in lib/ re-types a native value. Each is read
-// once into a module-level const, so hot paths see constants V8 can inline.
-// This module also owns the scratch protocol of the hot paths (docs/design.md,
-// The calling convention): arguments go into a Float64Array shared with
-// native code, a no-argument native call runs, results come back in slots.
+// The JS half of the native contract: every number both sides agree on
+// (scratch slots, status codes, strategy kinds, limits), read once from
+// binding.contract (native/addon/contract.cc) into module-level consts, and
+// the scratch protocol of every hot path (docs/design.md, The JavaScript/C++
+// calling convention). Nothing else in lib/ re-types a native value.
 
 const binding = require('./binding');
 const { codes, scratchDetached } = require('./errors');

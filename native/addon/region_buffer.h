@@ -1,10 +1,8 @@
-// ArrayBuffers over mapped memory, made and detached in one place. A region
-// ArrayBuffer holds a share of its MappedRegion, dropped by its finalizer, so
-// the memory stays mapped while JS can reach it (docs/design.md, Ownership
-// and lifetime rules). A block ArrayBuffer is owned by a native block record
-// its finalizer deletes; the record keeps its own region share and a weak
-// reference back to the buffer. Detaching goes through references, so only
-// ArrayBuffers this addon made are ever detached.
+// ArrayBuffers over mapped memory, made and detached in one place. Each holds
+// a region share (directly, or through the block record its finalizer owns),
+// so memory stays mapped while JS can reach it (docs/design.md, Ownership and
+// lifetime rules). Detaching goes through references: only ArrayBuffers this
+// addon made are ever detached.
 #pragma once
 
 #include <node_api.h>

@@ -7,9 +7,6 @@
 // instance and hot path; JS is single-threaded, so nothing interleaves between
 // the writes, the call and the reads. The Float64Array is untransferable
 // (external), so no caller can free it from under the native side.
-// A slot means one thing per call: each call names the slots it reads and
-// writes with the ScratchSlot aliases below, which the addon exports to JS
-// under the same names (contract.cc, lib/native_contract.js).
 #pragma once
 
 #include <cstdint>
@@ -20,13 +17,15 @@
 
 namespace poolmem::addon {
 
-// Slot indices, one name per meaning; aliases share a slot.
+// Slot indices, one name per meaning (aliases share a slot): each call names
+// the slots it reads and writes with them, and the addon exports them to JS
+// under the same names (contract.cc, lib/native_contract.js).
 enum ScratchSlot : uint32_t {
   kSlotPool = 0,           // arena* and scalable* calls: the pool's handle id (handle_table.h)
   kSlotArena = 0,          // processAlloc (out), processFree (in): the block's arena id
   kSlotReleasedArena = 0,  // processFree's kSpareReleased (out): the spare arena it unmapped
   kSlotOffset = 1,         // the block's offset in its region (in or out)
-  kSlotChunkHandle = 1,    // scalableFree (in): chunk id * kChunkStride + offset
+  kSlotChunkHandle = 1,    // scalableFree (in): chunk id * kHandleStride + offset (scalable_allocator.h)
   kSlotSize = 2,           // the request's or the freed range's byte count
   kSlotCount = 2,          // scalableFreeBatch (in): how many (handle, size) pairs
 };
