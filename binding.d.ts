@@ -99,9 +99,16 @@ export class Arena implements Disposable {
   /** Frees the buffer or any subarray of it (partial free). */
   free(buf: Uint8Array): void;
   readonly size: number;
-  /** Bytes `malloc` can still find (held bytes are not among them). */
+  /**
+   * Bytes `malloc` can still find (held bytes are not among them). Granule strategies (and an
+   * `alignment` above 1) count whole granules: a request takes its size rounded up to them.
+   */
   readonly freeSize: number;
-  /** Bytes live allocations hold: `size - freeSize - heldSize`. */
+  /**
+   * Bytes live allocations hold (whole granules, as `freeSize` counts them); 0 for a fresh arena.
+   * The tail below one granule that a strategy can never hand out (`size % granule`) is neither
+   * used nor free: `usedSize + freeSize + heldSize <= size`.
+   */
   readonly usedSize: number;
   /** Safe mode: bytes freed but held until their ArrayBuffer is collected (whole granules); 0 in fast mode. */
   readonly heldSize: number;

@@ -12,12 +12,13 @@
 
 const { constants } = require('node:buffer');
 const binding = require('./internal/binding');
-const { codes, fromNative, scratchDetached } = require('./internal/errors');
+const { codes, fromNative } = require('./internal/errors');
 const {
   BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit,
 } = require('./internal/block_cache');
 const { isDetached, viewByteLength } = require('./internal/intrinsics');
 const { TrackedBuffer } = require('./internal/leak_detector');
+const { FREE_DOUBLE, FREE_OK, NO_FIT, arenaAllocate, arenaFree } = require('./internal/native_contract');
 const {
   arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, view,
 } = require('./internal/pool_buffer');
@@ -32,15 +33,7 @@ const {
   ERR_POOLMEM_FOREIGN_BUFFER,
 } = codes;
 
-// One call target each (monomorphic call sites); numbers travel through
-// `scratch` = [id, offset, size] instead of arguments (native/addon/scratch.h).
-const { arenaAllocate, arenaFree, arenaScratch: scratch } = binding;
-const ID = 0;
-const OFFSET = 1;
-const SIZE = 2;
 const MAX_LENGTH = constants.MAX_LENGTH;
-const FREE_OK = 0;
-const FREE_DOUBLE = 1;
 const CACHE_CAP_BYTES = 32 * 1024 * 1024; // or a quarter of the arena, when smaller
 
 let handleOf; // for tests: the native handle (validate(), stats())
@@ -55,7 +48,7 @@ const kAdopt = Symbol('adopt');
 
 class Arena {
   #handle;
-  #id;      // handle id for the module-level fast path (binding.arenaAllocate/arenaFree)
+  #id;      // handle id for the module-level fast path (internal/native_contract.js arenaAllocate/arenaFree)
   #chunk = null; // fast mode: the region's ArrayBuffer
   #probe = null; // fast mode: its detachProbe() (internal/pool_buffer.js): reads undefined once transferred
   #cache;   // fast mode: the blocks handed out and the size-class stacks (shared by ArenaPool holders)
@@ -63,6 +56,7 @@ class Arena {
   #empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
   #safe;
   #size;
+  #usable; // #size less the tail below one granule no strategy hands out: neither used nor free
   #closed = false;
   #onClose = null; // pooled arenas: close() hands the arena back to its ArenaPool
 
@@ -102,12 +96,13 @@ class Arena {
     const safe = parseSafe(opts);
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');
     try {
-      this.#handle = new binding.ArenaHandle(size, kind, minBlock, safe, hugePages, alignment);
+      this.#handle = new binding.ArenaHandle({ size, strategyKind: kind, minBlock, alignment, safe, hugePages });
     } catch (err) {
       throw fromNative(err);
     }
     this.#safe = safe;
     this.#size = size;
+    this.#usable = this.#handle.usableSize();
     if (!safe) this.#setChunk(this.#handle.chunk());
     this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)),
       (bytes) => this.#nativeAllocate(bytes), () => this.#settle());
@@ -155,7 +150,7 @@ class Arena {
       if (state === CACHED) return undefined;
       if (state === LIVE) { // an exact block, or the cache is full
         const offset = cache.offset[id];
-        const status = this.#nativeFree(offset, cache.reserved(id));
+        const status = arenaFree(this.#id, offset, cache.reserved(id));
         if (status !== FREE_OK) throw freeError(status, offset, cache.length[id]);
         cache.drop(id);
         return undefined;
@@ -167,7 +162,7 @@ class Arena {
     this.#settle();
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);
-    const status = this.#nativeFree(offset, length);
+    const status = arenaFree(this.#id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     if (id >= 0) cache.ended(id, genOf(buf)); // a settled block's whole view: freeing it again is a double free
     return undefined;
@@ -179,7 +174,8 @@ class Arena {
   }
 
   // Cached blocks and the slack of live class blocks are free: usedSize
-  // counts the (aligned) bytes callers hold.
+  // counts the (aligned) bytes callers hold. The strategy's tail below one
+  // granule is neither: usedSize + freeSize + heldSize <= size.
   get freeSize() {
     Arena.#check(this);
     const cache = this.#cache;
@@ -188,7 +184,7 @@ class Arena {
 
   get usedSize() {
     Arena.#check(this);
-    return this.#size - this.freeSize - (this.#safe ? this.#handle.heldSize() : 0);
+    return this.#usable - this.freeSize - (this.#safe ? this.#handle.heldSize() : 0);
   }
 
   // Safe mode: bytes freed but held until their ArrayBuffer is collected.
@@ -239,28 +235,19 @@ class Arena {
     this.#maxClass = base.#maxClass;
     this.#safe = base.#safe;
     this.#size = base.#size;
+    this.#usable = base.#usable;
     this.#onClose = onClose;
   }
 
   // BlockCache's allocate(): the offset of size bytes from the strategy, or -1.
   #nativeAllocate(size) {
-    scratch[ID] = this.#id;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
-    return arenaAllocate() === 0 ? scratch[OFFSET] : -1;
-  }
-
-  #nativeFree(offset, size) {
-    scratch[ID] = this.#id;
-    scratch[OFFSET] = offset;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
-    return arenaFree();
+    const offset = arenaAllocate(this.#id, size);
+    return offset === NO_FIT ? -1 : offset;
   }
 
   // Frees bytes the cache knows are allocated natively.
   #freeRange(offset, size) {
-    const status = this.#nativeFree(offset, size);
+    const status = arenaFree(this.#id, offset, size);
     if (status !== FREE_OK) throw ERR_INVALID_STATE(`the arena refused its own block [${offset}, ${offset + size})`);
   }
 

@@ -18,39 +18,26 @@
 
 const { constants } = require('node:buffer');
 const binding = require('./internal/binding');
-const { codes, scratchDetached } = require('./internal/errors');
+const { codes } = require('./internal/errors');
 const { isDetached, viewByteLength } = require('./internal/intrinsics');
-const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./internal/pool_buffer');
 const { TrackedBuffer } = require('./internal/leak_detector');
+const {
+  ALLOC_OK, FREE_DOUBLE, FREE_OK, PROCESS_ARENA_RELEASED, PROCESS_ARENA_SPARED, PROCESS_FREE_DOUBLE, PROCESS_FREE_OK,
+  PROCESS_FREE_UNKNOWN_ARENA, PROCESS_MAX_BLOCK, PROCESS_SPARE_RELEASED, processAlloc, processArena, processFree,
+  processOffset, processReleasedArena,
+} = require('./internal/native_contract');
+const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./internal/pool_buffer');
 const { parseSafe } = require('./internal/safe_mode');
 const { ArenaChunkStamp: ChunkStamp } = require('./internal/stamps');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./internal/validators');
 
 const { ERR_BUFFER_OUT_OF_BOUNDS, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY } = codes;
-const {
-  processAlloc, processAllocSafe, processChunk, processFree, processFreeSafe, processRelease, processScratch: scratch,
-  processStats,
-} = binding;
+const { processAllocSafe, processChunk, processFreeSafe, processRelease, processStats } = binding;
 
-// The largest block: first-fit's 2 ** 28 granules of 16 bytes, and at most
-// what a Buffer may hold (4 GiB on Node 20, more on Node 22 and newer).
-const MAX_REQUEST = Math.min(constants.MAX_LENGTH, 2 ** 32);
-// processScratch slots (native/addon/process_allocator_wrap.h): the hot
-// calls take their numbers and leave results here, not as arguments.
-const ID = 0;
-const OFFSET = 1;
-const SIZE = 2;
-// native/core/pools/process_allocator.h FreeResult
-const FREE_OK = 0;
-const FREE_DOUBLE = 1;
-const FREE_UNKNOWN_ARENA = 3;
-const FREE_ARENA_RELEASED = 4;
-const FREE_ARENA_SPARED = 5;
-const FREE_SPARE_RELEASED = 6;
+// The largest block: first-fit's granule limit, and at most what a Buffer
+// may hold (4 GiB on Node 20, more on Node 22 and newer).
+const MAX_REQUEST = Math.min(constants.MAX_LENGTH, PROCESS_MAX_BLOCK);
 const kEmpty = new ArrayBuffer(0); // what alloc(0) views: owns no memory
-// native/core/strategies/range_strategy.h FreeStatus (safe blocks)
-const SAFE_FREE_OK = 0;
-const SAFE_FREE_DOUBLE = 1;
 // Decided once per thread, when poolmem loads: a block allocated in one mode
 // is freed in that mode.
 const SAFE = parseSafe({});
@@ -82,14 +69,9 @@ function alloc(size) {
   if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
   if (size === 0) return view(kEmpty, 0, 0);
   if (SAFE) return allocSafe(size);
-  scratch[SIZE] = size;
-  if (scratch[SIZE] !== size) throw scratchDetached();
-  const status = processAlloc();
-  if (status !== 0) {
-    throw ERR_POOLMEM_OUT_OF_MEMORY(`the system refused to map ${size} bytes`);
-  }
-  const id = scratch[ID];
-  return fresh(id === lastId ? lastChunk : chunkOf(id), scratch[OFFSET], size);
+  if (processAlloc(size) !== ALLOC_OK) throw ERR_POOLMEM_OUT_OF_MEMORY(`the system refused to map ${size} bytes`);
+  const id = processArena();
+  return fresh(id === lastId ? lastChunk : chunkOf(id), processOffset(), size);
 }
 
 function allocSafe(size) {
@@ -111,8 +93,8 @@ function freeSafe(buf, arrayBuffer) {
   const offset = byteOffsetOf(buf);
   const length = viewByteLength(buf);
   const status = processFreeSafe(id, offset, length);
-  if (status === SAFE_FREE_OK) return;
-  if (status === SAFE_FREE_DOUBLE) throw ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of its block`);
+  if (status === FREE_OK) return;
+  if (status === FREE_DOUBLE) throw ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of its block`);
   throw ERR_BUFFER_OUT_OF_BOUNDS('buf');
 }
 
@@ -141,25 +123,21 @@ function free(buf) {
   if (isDetached(chunk)) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
   const offset = byteOffsetOf(buf); // intrinsic reads: no caller code runs from here on
   const length = viewByteLength(buf);
-  scratch[ID] = id;
-  scratch[OFFSET] = offset;
-  scratch[SIZE] = length;
-  if (scratch[SIZE] !== length) throw scratchDetached();
-  const result = processFree();
-  if (result === FREE_OK || result === FREE_ARENA_SPARED) return;
-  if (result === FREE_ARENA_RELEASED) {
+  const result = processFree(id, offset, length);
+  if (result === PROCESS_FREE_OK || result === PROCESS_ARENA_SPARED) return;
+  if (result === PROCESS_ARENA_RELEASED) {
     releaseChunk(id, chunk);
     return;
   }
-  if (result === FREE_SPARE_RELEASED) {
-    const spare = scratch[ID];
+  if (result === PROCESS_SPARE_RELEASED) {
+    const spare = processReleasedArena();
     const spareChunk = chunks.get(spare)?.deref();
     if (spareChunk !== undefined) releaseChunk(spare, spareChunk);
     else chunks.delete(spare);
     return;
   }
-  if (result === FREE_DOUBLE) throw ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of its arena`);
-  if (result === FREE_UNKNOWN_ARENA) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
+  if (result === PROCESS_FREE_DOUBLE) throw ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of its arena`);
+  if (result === PROCESS_FREE_UNKNOWN_ARENA) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
   throw ERR_BUFFER_OUT_OF_BOUNDS('buf');
 }
 

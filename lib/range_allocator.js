@@ -5,12 +5,12 @@
 
 const binding = require('./internal/binding');
 const { codes, fromNative } = require('./internal/errors');
+const { FREE_DOUBLE, FREE_OK } = require('./internal/native_contract');
 const { parseAlignment, parseStrategy, validateStrategySize } = require('./internal/strategy');
 const { isSize, validateInteger, validateOptions } = require('./internal/validators');
 
 const { ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_DOUBLE_FREE } = codes;
 const MAX = Number.MAX_SAFE_INTEGER;
-const FREE_DOUBLE = 1;
 
 let handleOf; // for tests: the native handle (validate(), internals)
 
@@ -34,7 +34,7 @@ class RangeAllocator {
     this.#minBlock = minBlock;
     this.#alignment = alignment;
     try {
-      this.#handle = new binding.RangeAllocatorHandle(size, kind, minBlock, alignment);
+      this.#handle = new binding.RangeAllocatorHandle({ size, strategyKind: kind, minBlock, alignment });
     } catch (err) {
       throw fromNative(err);
     }
@@ -61,7 +61,7 @@ class RangeAllocator {
     validateInteger(offset, 'offset', 0, MAX);
     validateInteger(size, 'size', 0, MAX);
     const status = this.#handle.free(offset, size);
-    if (status === 0) return;
+    if (status === FREE_OK) return;
     if (status === FREE_DOUBLE) throw ERR_POOLMEM_DOUBLE_FREE(`[${offset}, ${offset + size})`);
     throw ERR_OUT_OF_RANGE('offset + size', `<= ${this.#handle.size()}`, offset + size);
   }

@@ -13,12 +13,13 @@
 const { Memory, wrap } = require('./memory');
 const { codes } = require('./internal/errors');
 const { viewByteLength } = require('./internal/intrinsics');
+const { CHUNK_LIMIT } = require('./internal/native_contract');
 const { Ledger } = require('./internal/recyclable_ledger');
 const { newGroup, spaceOf } = require('./scalable_allocator');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./internal/validators');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_THIS, ERR_POOLMEM_DOUBLE_FREE } = codes;
-const MAX_REQUEST = 2 ** 32;
+const MAX_REQUEST = CHUNK_LIMIT; // ScalableAllocator's largest request
 
 class RecyclableMemory extends Memory {
   #allocator;

@@ -26,7 +26,8 @@ const { FREE, SETTLED } = require('./internal/block_cache');
 const { LeakDetector, NEVER, PARANOID, DISABLED, SAMPLE, parseLeakDetection } = require('./internal/leak_detector');
 const { arrayBufferOf, blockOf, byteOffsetOf, genOf, view } = require('./internal/pool_buffer');
 const { parseSafe } = require('./internal/safe_mode');
-const { CHUNK_LIMIT, MAX_REQUEST, ScalableSpace } = require('./internal/scalable_space');
+const { CHUNK_LIMIT } = require('./internal/native_contract');
+const { MAX_REQUEST, ScalableSpace } = require('./internal/scalable_space');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./internal/strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
@@ -74,8 +75,9 @@ class ScalableAllocator {
     const chunks = []; // chunk id -> chunk ArrayBuffer (fast mode), written by native code
     let handle;
     try {
-      handle = new binding.ScalableAllocatorHandle(chunkSize, maxChunkSize, maxSize, kind, minBlock, safe,
-        hugePages, chunks, alignment);
+      handle = new binding.ScalableAllocatorHandle({
+        chunkSize, maxChunkSize, maxSize, strategyKind: kind, minBlock, alignment, safe, hugePages, chunks,
+      });
     } catch (err) {
       throw fromNative(err);
     }

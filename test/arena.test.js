@@ -4,7 +4,7 @@
 
 const { constants } = require('node:buffer');
 const { execFileSync } = require('node:child_process');
-const { Arena, PoolError, SAFE_POISON } = require('..');
+const { Arena, PoolError, SAFE_POISON, STRATEGIES } = require('..');
 const { until } = require('./helpers/gc');
 const { handleOf } = require('../lib/arena');
 const { expectCode } = require('./helpers/expect_error');
@@ -207,6 +207,28 @@ describe.each(MODES)('Arena (%s mode)', (_, safe) => {
       expect(a.closed).toBe(true);
       expect(buf.length).toBe(safe ? 10 : 0);
     });
+  });
+});
+
+describe.each(MODES)('Arena#usedSize (%s mode)', (_, safe) => {
+  // A strategy cannot hand out a tail below one granule (1000 = 62 * 16 + 8
+  // for first-fit, 15 * 64 + 40 for buddy): it is neither used nor free.
+  test.each(STRATEGIES)('a fresh Arena(1000) with %s has 0 bytes used', (strategy) => {
+    const arena = new Arena(1000, { strategy, safe });
+    expect(arena.usedSize).toBe(0);
+    expect(arena.usedSize + arena.freeSize).toBeLessThanOrEqual(arena.size);
+    const buf = arena.malloc(10);
+    expect(arena.usedSize).toBeGreaterThanOrEqual(10);
+    expect(arena.usedSize + arena.freeSize + arena.heldSize).toBeLessThanOrEqual(arena.size);
+    arena.free(buf);
+    if (!safe) expect(arena.usedSize).toBe(0);
+    arena.close();
+  });
+
+  test.each(STRATEGIES)('with %s, the tail below one alignment unit is not used either', (strategy) => {
+    const arena = new Arena(1001, { strategy, safe, alignment: 64 });
+    expect(arena.usedSize).toBe(0);
+    arena.close();
   });
 });
 

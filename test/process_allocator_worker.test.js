@@ -34,18 +34,18 @@ describe('alloc() blocks of a worker whose environment is gone', () => {
   test('a thread cannot free the bytes another thread holds', async () => {
     const { alloc, free } = require('..');
     const mine = alloc(64).fill(7);
-    const [id, offset] = binding.processScratch; // where alloc() just put it
+    const { PROCESS_FREE_DOUBLE, processArena, processOffset } = require('../lib/internal/native_contract');
+    const id = processArena(); // where alloc() just put it
+    const offset = processOffset();
     const before = usedSize();
     const worker = new Worker(`
       const { parentPort, workerData } = require('node:worker_threads');
-      const binding = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'internal', 'binding'))});
-      const s = binding.processScratch;
-      s[0] = workerData.id; s[1] = workerData.offset; s[2] = 64;
-      parentPort.postMessage(binding.processFree());
+      const { processFree } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'internal', 'native_contract'))});
+      parentPort.postMessage(processFree(workerData.id, workerData.offset, 64));
     `, { eval: true, workerData: { id, offset } });
     const [result] = await once(worker, 'message');
     await once(worker, 'exit');
-    expect(result).toBe(1); // FreeResult::kDoubleFree: not bytes that thread holds
+    expect(result).toBe(PROCESS_FREE_DOUBLE); // not bytes that thread holds
     expect(usedSize()).toBe(before);
     expect(mine.every((x) => x === 7)).toBe(true);
     free(mine);

@@ -26,6 +26,8 @@
 // The block freed last waits in a one-entry park instead of on its stack: an
 // allocate-then-free loop touches no stack.
 
+const { STRATEGY_AVL, STRATEGY_TREAP } = require('./native_contract');
+
 const MAX_CLASS_SIZE = 16 * 1024 * 1024;
 const CLASS_COUNT = 80; // 8 up to 64 B, then 4 for each power of two up to 2^24
 
@@ -54,11 +56,11 @@ function classBytes(index) {
 
 // The largest request a pool with this strategy kind and alignment serves
 // from a size class, or 0 (every block exact). Only the byte-exact strategies
-// (treap 0, avl 1: lib/internal/strategy.js) reserve exactly the aligned bytes asked
-// for, which the slack accounting assumes; classes are multiples of 8 bytes,
-// so alignment 1 to 4 (asked for tighter packing) gets none.
+// (treap, avl) reserve exactly the aligned bytes asked for, which the slack
+// accounting assumes; classes are multiples of 8 bytes, so alignment 1 to 4
+// (asked for tighter packing) gets none.
 function classLimit(kind, alignment) {
-  return (kind === 0 || kind === 1) && alignment >= 8 ? MAX_CLASS_SIZE : 0;
+  return (kind === STRATEGY_TREAP || kind === STRATEGY_AVL) && alignment >= 8 ? MAX_CLASS_SIZE : 0;
 }
 
 function grown(array, length) {

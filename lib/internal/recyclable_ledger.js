@@ -11,7 +11,7 @@
 
 const { codes } = require('./errors');
 const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
-const { BATCH_ENTRIES, FREE_OK, TWO_32, batch } = require('./scalable_space');
+const { BATCH_ENTRIES, FREE_OK, chunkHandle, scalableBatch: batch } = require('./native_contract');
 const { FREE, LIVE, SETTLED } = require('./block_cache');
 const { arrayBufferOf, blockOf, byteOffsetOf, genOf, view } = require('./pool_buffer');
 
@@ -85,7 +85,7 @@ class Ledger {
     const buf = space.mallocChunk(size);
     const cache = space.cache;
     const id = blockOf(buf);
-    this.add(cache.chunk[id] * TWO_32 + cache.offset[id], size, id, cache.gen[id], space.epoch);
+    this.add(chunkHandle(cache.chunk[id], cache.offset[id]), size, id, cache.gen[id], space.epoch);
     return buf;
   }
 
@@ -102,9 +102,9 @@ class Ledger {
       const block = blockOf(buf);
       const cache = space.cache;
       if (block >= 0 && cache.gen[block] === genOf(buf) && cache.state[block] === LIVE) {
-        this.add(id * TWO_32 + offset, length, block, genOf(buf), space.epoch); // goes back like free(buf)
+        this.add(chunkHandle(id, offset), length, block, genOf(buf), space.epoch); // goes back like free(buf)
       } else {
-        this.add(id * TWO_32 + offset, length, -1, 0, space.epoch);
+        this.add(chunkHandle(id, offset), length, -1, 0, space.epoch);
       }
     } else if (space.trackedBlock(ab) !== undefined) {
       if (length !== 0) this.addTracked(ab, offset, length, space.epoch);
@@ -140,7 +140,7 @@ class Ledger {
         batch[2 * n] = slots[i];
         batch[2 * n + 1] = slots[i + 1];
         if (++n === BATCH_ENTRIES || n === ranges) {
-          failed += space.freeBatch(n, slots[i + 1]);
+          failed += space.freeBatch(n);
           ranges -= n;
           n = 0;
         }
@@ -163,7 +163,7 @@ class Ledger {
     const length = viewByteLength(buf);
     const id = space.chunkIdOf(ab);
     if (id !== undefined) {
-      const handle = id * TWO_32 + offset;
+      const handle = chunkHandle(id, offset);
       const s = this.slots;
       for (let i = 0; i < this.count; i++) {
         const at = i * ENTRY;

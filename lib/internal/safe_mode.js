@@ -3,10 +3,8 @@
 // POOLMEM_SAFE=1) and the byte free() writes over freed memory, named once
 // in native code (native/addon/safe_poison.h). docs/design.md, Safe mode.
 
-const binding = require('./binding');
+const { SAFE_POISON } = require('./native_contract');
 const { validateBoolean } = require('./validators');
-
-const SAFE_POISON = binding.safePoison;
 
 // options.safe, or POOLMEM_SAFE=1 when it is left out.
 function parseSafe(opts) {

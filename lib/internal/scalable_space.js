@@ -19,8 +19,7 @@
 // of a view over it does nothing: that memory is the new ArrayBuffer's now.
 
 const { constants } = require('node:buffer');
-const binding = require('./binding');
-const { callerStack, codes, scratchDetached } = require('./errors');
+const { callerStack, codes } = require('./errors');
 const { isDetached } = require('./intrinsics');
 const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit } = require('./block_cache');
 const { DISABLED, PARANOID, TrackedBuffer } = require('./leak_detector');
@@ -32,26 +31,12 @@ const {
   ERR_POOLMEM_OUT_OF_MEMORY,
 } = codes;
 
-// One call target each (monomorphic call sites); numbers travel through
-// `scratch` = [id, offset, size] instead of arguments and return values
-// (native/addon/scratch.h): malloc/borrow read [ID] and [SIZE] and return the
-// chunk id (< 0: out of memory) with the offset in [OFFSET]; free reads [ID],
-// [OFFSET] = handle (chunk id * 2^32 + offset) and [SIZE]; freeBatch reads
-// [ID] and [SIZE] = count, and count (handle, size) pairs from `batch`.
+// The hot paths and the statuses they return (lib/internal/native_contract.js).
 const {
-  scalableMalloc, scalableFree, scalableBorrow, scalableFreeBatch, scalableScratch: scratch, scalableBatch: batch,
-} = binding;
-const BATCH_ENTRIES = batch.length / 2; // (handle, size) pairs scalableFreeBatch takes per call
-const ID = 0;
-const OFFSET = 1;
-const SIZE = 2;
-const CHUNK_LIMIT = 2 ** 32; // a chunk (and so a request) is at most 4 GiB: handles stay exact
-const MAX_REQUEST = Math.min(constants.MAX_LENGTH, CHUNK_LIMIT);
-const TWO_32 = 2 ** 32;
-const CAP_REACHED = -1;
-const FREE_OK = 0;
-const FREE_DOUBLE = 1;
-const CHUNK_TRANSFERRED = binding.scalableChunkTransferred; // mallocTracked: retire, then ask again
+  CAP_REACHED, CHUNK_LIMIT, CHUNK_TRANSFERRED, FREE_COVERS_TRACKED, FREE_DOUBLE, FREE_OK,
+  scalableBorrow, scalableFree, scalableFreeBatch, scalableMalloc, scalableOffset,
+} = require('./native_contract');
+const MAX_REQUEST = Math.min(constants.MAX_LENGTH, CHUNK_LIMIT); // a chunk (and so a request): handles stay exact
 const CACHE_CAP_BYTES = 16 * 1024 * 1024; // bytes the class stacks may hold
 
 class ScalableSpace {
@@ -164,23 +149,16 @@ class ScalableSpace {
   // BlockCache's allocate(): one native malloc of size bytes, its offset (the
   // chunk in cache.placedChunk), or the native status (< 0).
   allocate(size) {
-    scratch[ID] = this.id;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
-    const chunk = scalableMalloc();
+    const chunk = scalableMalloc(this.id, size);
     if (chunk < 0) return chunk;
     this.chunkAt(chunk);
     this.cache.placedChunk = chunk;
-    return scratch[OFFSET];
+    return scalableOffset();
   }
 
   // One native free of [offset, offset + size) of chunk; the status.
   nativeFree(chunk, offset, size) {
-    scratch[ID] = this.id;
-    scratch[OFFSET] = chunk * TWO_32 + offset;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
-    return scalableFree();
+    return scalableFree(this.id, chunk, offset, size);
   }
 
   // A cache block's view (generation gen) comes back: free()'s fast path.
@@ -237,12 +215,9 @@ class ScalableSpace {
   }
 
   // Frees count (handle, size) pairs the caller put in `batch`; returns how
-  // many native code refused (freed already). `last`: the last size written.
-  freeBatch(count, last) {
-    scratch[ID] = this.id;
-    scratch[SIZE] = count;
-    if (scratch[SIZE] !== count || batch[2 * count - 1] !== last) throw scratchDetached();
-    return scalableFreeBatch();
+  // many native code refused (freed already).
+  freeBatch(count) {
+    return scalableFreeBatch(this.id, count);
   }
 
   // ---- borrowed and tracked memory -------------------------------------------------
@@ -254,18 +229,13 @@ class ScalableSpace {
       if (typeof ab === 'number') throw this.outOfMemory(ab, size);
       return fresh(ab, 0, size);
     }
-    scratch[ID] = this.id;
-    scratch[SIZE] = size;
-    if (scratch[SIZE] !== size) throw scratchDetached();
     for (;;) {
-      const chunk = scalableBorrow();
+      const chunk = scalableBorrow(this.id, size);
       if (chunk < 0) throw this.outOfMemory(chunk, size);
       const ab = this.chunkAt(chunk);
-      if (!isDetached(ab)) return fresh(ab, scratch[OFFSET], size);
+      if (!isDetached(ab)) return fresh(ab, scalableOffset(), size);
       // Transferred away. A borrow reserves nothing: retire the chunk, ask again.
       if (this.retireTransferred() === 0) throw ERR_INVALID_STATE('a transferred chunk could not be retired');
-      scratch[ID] = this.id;
-      scratch[SIZE] = size;
     }
   }
 
@@ -371,8 +341,8 @@ class ScalableSpace {
 function freeError(status, offset, length) {
   if (status === FREE_DOUBLE) return ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of the buffer`);
   // Only a leak-tracked allocation's own buffer may free its bytes.
-  if (status === binding.scalableFreeCoversTracked) return ERR_POOLMEM_FOREIGN_BUFFER('allocator', 'view');
+  if (status === FREE_COVERS_TRACKED) return ERR_POOLMEM_FOREIGN_BUFFER('allocator', 'view');
   return ERR_BUFFER_OUT_OF_BOUNDS('buf');
 }
 
-module.exports = { BATCH_ENTRIES, CHUNK_LIMIT, FREE_OK, MAX_REQUEST, ScalableSpace, TWO_32, batch };
+module.exports = { MAX_REQUEST, ScalableSpace };

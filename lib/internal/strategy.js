@@ -1,29 +1,34 @@
 'use strict';
 // Strategy names shared by every class that takes `strategy`, and their
-// numeric kinds in native/core/strategies/range_strategy.h (StrategyKind). minBlock,
-// alignment and the size limits mirror MakeRangeStrategy's checks, so bad
-// options fail here with a coded error instead of as a native nullptr.
+// numeric kinds (StrategyKind in native code). minBlock, alignment and the
+// size limits are MakeRangeStrategy's checks, with the addon's own limits
+// (lib/internal/native_contract.js), so bad options fail here with a coded error
+// instead of as a native nullptr.
 
 const binding = require('./binding');
 const { codes } = require('./errors');
+const {
+  BUDDY_DEFAULT_MIN_BLOCK, FIRST_FIT_DEFAULT_GRANULE, MAX_ALIGNED_GRANULES, MAX_ALIGNMENT,
+  MAX_GRANULE, MAX_GRANULE_COUNT, MIN_GRANULE, STRATEGY_BUDDY, STRATEGY_FIRST_FIT,
+} = require('./native_contract');
 const { validateInteger, validateOneOf } = require('./validators');
 
 const { ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE } = codes;
 
-const KINDS = { treap: 0, avl: 1, buddy: 2, 'first-fit': 3 };
-// Only the strategies this build of the core provides.
-const AVAILABLE = Object.keys(KINDS).filter((name) => binding.strategies().includes(name));
+// The strategies this build of the core provides, listed in kind order.
+const AVAILABLE = binding.strategies();
+const KINDS = Object.fromEntries(AVAILABLE.map((name, kind) => [name, kind]));
 
 // Granule strategies: the default minBlock of each, by kind. The others are
 // byte-exact and take no minBlock.
-const DEFAULT_MIN_BLOCK = { [KINDS.buddy]: 64, [KINDS['first-fit']]: 16 };
-const MIN_BLOCK_LOW = 16;
-const MIN_BLOCK_HIGH = 2 ** 30;
-const MAX_GRANULES = 2 ** 28; // their bitmaps cost a few bits per granule
-const MAX_ALIGNMENT = 4096;
-const MAX_ALIGNED_GRANULES = 2 ** 32; // aligned treap/avl: one bit per granule
+const DEFAULT_MIN_BLOCK = { [STRATEGY_BUDDY]: BUDDY_DEFAULT_MIN_BLOCK, [STRATEGY_FIRST_FIT]: FIRST_FIT_DEFAULT_GRANULE };
 // Pools that hand out Buffers align them as Node's own pool does.
 const BUFFER_ALIGNMENT = 8;
+
+// "2 ** k" for a power of two, as the error messages write limits.
+function powerOfTwo(n) {
+  return `2 ** ${Math.log2(n)}`;
+}
 
 // Returns [kind, minBlock] from an options object already validated as such.
 function parseStrategy(options) {
@@ -36,8 +41,8 @@ function parseStrategy(options) {
   if (DEFAULT_MIN_BLOCK[kind] === undefined) {
     throw ERR_INVALID_ARG_VALUE('options.minBlock', minBlock, "applies only to the 'buddy' and 'first-fit' strategies");
   }
-  if (minBlock < MIN_BLOCK_LOW || minBlock > MIN_BLOCK_HIGH || (minBlock & (minBlock - 1)) !== 0) {
-    throw ERR_OUT_OF_RANGE('options.minBlock', `a power of two >= ${MIN_BLOCK_LOW} and <= 2 ** 30`, minBlock);
+  if (minBlock < MIN_GRANULE || minBlock > MAX_GRANULE || (minBlock & (minBlock - 1)) !== 0) {
+    throw ERR_OUT_OF_RANGE('options.minBlock', `a power of two >= ${MIN_GRANULE} and <= ${powerOfTwo(MAX_GRANULE)}`, minBlock);
   }
   return [kind, minBlock];
 }
@@ -53,18 +58,19 @@ function parseAlignment(options, fallback) {
 }
 
 // Throws ERR_OUT_OF_RANGE when a strategy cannot manage `size` bytes: a
-// granule strategy at most 2 ** 28 granules (of minBlock, or the alignment
-// when larger), an aligned treap or avl at most 2 ** 32 granules.
+// granule strategy at most MAX_GRANULE_COUNT granules (of minBlock, or the
+// alignment when larger), an aligned treap or avl at most MAX_ALIGNED_GRANULES.
 function validateStrategySize(kind, minBlock, size, name = 'size', alignment = 1) {
   const base = minBlock || DEFAULT_MIN_BLOCK[kind];
   if (base !== undefined) {
     const granule = Math.max(base, alignment);
-    if (Math.floor(size / granule) > MAX_GRANULES) {
+    if (Math.floor(size / granule) > MAX_GRANULE_COUNT) {
       const what = granule === base ? `minBlock ${granule}` : `alignment ${granule}`;
-      throw ERR_OUT_OF_RANGE(name, `<= ${MAX_GRANULES * granule} (2 ** 28 blocks of ${what})`, size);
+      throw ERR_OUT_OF_RANGE(name, `<= ${MAX_GRANULE_COUNT * granule} (${powerOfTwo(MAX_GRANULE_COUNT)} blocks of ${what})`, size);
     }
   } else if (alignment > 1 && Math.floor(size / alignment) > MAX_ALIGNED_GRANULES) {
-    throw ERR_OUT_OF_RANGE(name, `<= ${MAX_ALIGNED_GRANULES * alignment} (2 ** 32 blocks of alignment ${alignment})`, size);
+    throw ERR_OUT_OF_RANGE(name,
+      `<= ${MAX_ALIGNED_GRANULES * alignment} (${powerOfTwo(MAX_ALIGNED_GRANULES)} blocks of alignment ${alignment})`, size);
   }
   return size;
 }

@@ -311,7 +311,7 @@ class Tier {
     }
     let handle;
     try {
-      handle = new binding.SlabHandle(bytes, false);
+      handle = new binding.SlabHandle({ size: bytes, hugePages: false });
     } catch (err) {
       throw fromNative(err);
     }

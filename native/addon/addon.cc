@@ -8,9 +8,9 @@
 #include "addon_data.h"
 #include "arena_wrap.h"
 #include "bound_function.h"
+#include "contract.h"
 #include "process_allocator_wrap.h"
 #include "range_allocator_wrap.h"
-#include "safe_poison.h"
 #include "scalable_allocator_wrap.h"
 #include "slab_wrap.h"
 
@@ -69,7 +69,7 @@ napi_value Init(napi_env env, napi_value exports) {
                   SetNamed(env, exports, "addonExternalMemory",
                            PlainFunction(env, "addonExternalMemory", AddonExternalMemory)) &&
                   SetNamed(env, exports, "strategies", PlainFunction(env, "strategies", Strategies)) &&
-                  SetNamed(env, exports, "safePoison", Int32(env, kSafePoison));
+                  ExportContract(env, exports);
   return ok ? exports : nullptr;
 }
 

@@ -3,19 +3,16 @@
 
 #include "../core/debug.h"
 #include "bound_function.h"
+#include "region_buffer.h"
 #include "scratch.h"
 
 namespace poolmem::addon {
 
 namespace {
 
-void FinalizeChunk(napi_env, void*, void* hint) {
-  delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // unmaps when this was the last holder
-}
-
 // The fast-mode arena whose handle id is in the scratch, or nullptr after throwing.
 ArenaState* FastArena(napi_env env, Scratch* scratch, HandleTable<ArenaState>* table) {
-  ArenaState* state = scratch == nullptr ? nullptr : table->Get(scratch->id);
+  ArenaState* state = scratch == nullptr ? nullptr : table->Get((*scratch)[kSlotPool]);
   if (state == nullptr || !state->fast) {
     ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_VALUE", "Not a fast-mode arena handle");
     return nullptr;
@@ -29,26 +26,27 @@ struct FastPath {
   std::shared_ptr<HandleTable<ArenaState>> table;
 };
 
-// Fast mode hot path: () -> 0 with the offset in scratch.offset, or -1 when
-// nothing fits. Reads scratch.id and scratch.size.
+// Fast mode hot path: () -> kAllocOk with the offset in kSlotOffset, or
+// kNoFit. Reads kSlotPool and kSlotSize.
 napi_value FastAllocate(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<FastPath>(env, cbinfo);
   Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   ArenaState* state = FastArena(env, scratch, path == nullptr ? nullptr : path->table.get());
   uint64_t size;
-  if (state == nullptr || !ReadSlot(env, scratch->size, 1, &size)) return nullptr;
+  if (state == nullptr || !ReadSlot(env, (*scratch)[kSlotSize], 1, &size)) return nullptr;
   const int64_t offset = state->arena->Allocate(size);
-  scratch->offset = static_cast<double>(offset);
-  return Int32(env, offset < 0 ? -1 : 0);
+  (*scratch)[kSlotOffset] = static_cast<double>(offset);
+  return Int32(env, offset < 0 ? static_cast<int32_t>(kNoFit) : kAllocOk);
 }
 
-// Fast mode hot path: () -> FreeStatus for scratch [id, offset, size].
+// Fast mode hot path: () -> FreeStatus for kSlotPool, kSlotOffset and kSlotSize.
 napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<FastPath>(env, cbinfo);
   Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   ArenaState* state = FastArena(env, scratch, path == nullptr ? nullptr : path->table.get());
   uint64_t offset, size;
-  if (state == nullptr || !ReadSlot(env, scratch->offset, 0, &offset) || !ReadSlot(env, scratch->size, 0, &size)) {
+  if (state == nullptr || !ReadSlot(env, (*scratch)[kSlotOffset], 0, &offset) ||
+      !ReadSlot(env, (*scratch)[kSlotSize], 0, &size)) {
     return nullptr;
   }
   return Int32(env, static_cast<int32_t>(state->arena->Free(offset, size)));
@@ -62,7 +60,7 @@ napi_value ArenaWrap::Define(napi_env env) {
       Method<W, 0, &W::Chunk>("chunk"),       Method<W, 0, &W::Id>("id"),
       Method<W, 1, &W::AllocateSafe>("allocateSafe"), Method<W, 3, &W::FreeSafe>("freeSafe"),
       Method<W, 0, &W::Size>("size"),         Method<W, 0, &W::FreeSize>("freeSize"),
-      Method<W, 0, &W::HeldSize>("heldSize"),
+      Method<W, 0, &W::HeldSize>("heldSize"),  Method<W, 0, &W::UsableSize>("usableSize"),
       Method<W, 0, &W::Close>("close"),       Method<W, 0, &W::Reset>("reset"),
       Method<W, 0, &W::Stats>("stats"),       Method<W, 0, &W::Validate>("validate"),
   };
@@ -72,15 +70,14 @@ napi_value ArenaWrap::Define(napi_env env) {
 bool ArenaWrap::Init(napi_env env, const Args<kArgs>& args) {
   uint64_t size = 0;
   int32_t kind = 0;
-  StrategyOptions options;
+  StrategyOptions options;  // alignment: 1 (byte-exact) when left out
   bool safe = false, huge = false;
-  if (!ReadSizeValue(env, args[0], 1, &size) || !ReadInt32Value(env, args[1], &kind) ||
-      !ReadSizeValue(env, args[2], 0, &options.min_block) || !ReadBoolValue(env, args[3], &safe) ||
-      !ReadBoolValue(env, args[4], &huge)) {
+  Options o;
+  if (!o.Open(env, args[0]) || !o.Size("size", 1, &size) || !o.Int32("strategyKind", &kind) ||
+      !o.Size("minBlock", 0, &options.min_block) || !o.OptionalSize("alignment", 1, &options.alignment) ||
+      !o.Bool("safe", &safe) || !o.Bool("hugePages", &huge)) {
     return false;
   }
-  // Optional: 1 (byte-exact) when left out.
-  if (!ReadOptionalSizeValue(env, args[5], 1, &options.alignment)) return false;
   AddonData* data = AddonData::Of(env);
   if (data == nullptr) return false;
   auto arena = Arena::Create(size, static_cast<StrategyKind>(kind), options, huge);
@@ -94,21 +91,17 @@ bool ArenaWrap::Init(napi_env env, const Args<kArgs>& args) {
   state_->fast = !safe;
   state_->granule = std::max<uint64_t>(options.alignment, 1);
   if (state_->fast && !NewChunk(env)) return false;
+  id_ = data->arenas->Add(state_);
+  if (id_ < 0) {
+    ThrowCoded(env, ErrorKind::kPlain, "ERR_POOLMEM_OUT_OF_MEMORY", "Too many arenas are open");
+    return false;
+  }
   table_ = data->arenas;
-  id_ = table_->Add(state_);
   return true;
 }
 
 bool ArenaWrap::NewChunk(napi_env env) {
-  const auto& region = state_->arena->region();
-  auto* share = new std::shared_ptr<MappedRegion>(region);
-  bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(env, region->data(), static_cast<size_t>(region->size()), FinalizeChunk,
-                                         share, &ours);
-  if (ab == nullptr) {
-    if (ours) delete share;
-    return false;
-  }
+  napi_value ab = RegionArrayBuffer(env, state_->arena->region());
   if (!Tag(env, ab, kArenaClass)) return false;
   chunk_ = NewRef(env, ab, 1);
   return chunk_ != nullptr;
@@ -171,6 +164,10 @@ napi_value ArenaWrap::FreeSize(napi_env env, const Args<0>&) {
   return Number(env, static_cast<double>(state_->arena->free_size()));
 }
 
+napi_value ArenaWrap::UsableSize(napi_env env, const Args<0>&) {
+  return Number(env, static_cast<double>(state_->arena->usable_size()));
+}
+
 napi_value ArenaWrap::HeldSize(napi_env env, const Args<0>&) {
   return Number(env, static_cast<double>(state_->held));
 }
@@ -179,11 +176,7 @@ napi_value ArenaWrap::HeldSize(napi_env env, const Args<0>&) {
 napi_value ArenaWrap::Close(napi_env env, const Args<0>&) {
   if (state_->arena->closed()) return Undefined(env);
   state_->arena->Close();
-  if (chunk_ != nullptr) {
-    Detach(env, Deref(env, chunk_));  // every view reads length 0; the region lives until the finalizer
-    napi_delete_reference(env, chunk_);
-    chunk_ = nullptr;
-  }
+  DetachAndDrop(env, &chunk_);  // every view reads length 0; the region lives until the finalizer
   // Safe blocks are not detached: a write in flight may still read them. They
   // read poison and stay mapped until their finalizers run.
   ReleaseAllSafeBlocks(env, *state_);
@@ -198,14 +191,10 @@ napi_value ArenaWrap::Reset(napi_env env, const Args<0>&) {
     ReleaseAllSafeBlocks(env, *state_);
     return Undefined(env);
   }
-  state_->arena->strategy().Reset(state_->arena->size());
+  state_->arena->Reset();
   // Old views read length 0; the region stays mapped (the arena holds it) and
   // a fresh ArrayBuffer over it serves the next holder.
-  if (chunk_ != nullptr) {
-    Detach(env, Deref(env, chunk_));
-    napi_delete_reference(env, chunk_);
-    chunk_ = nullptr;
-  }
+  DetachAndDrop(env, &chunk_);
   return NewChunk(env) ? Deref(env, chunk_) : nullptr;
 }
 

@@ -30,14 +30,14 @@ struct ArenaState : SafeBlocks {
 class ArenaWrap {
  public:
   static constexpr int kClassId = kArenaClass;
-  static constexpr size_t kArgs = 6;
+  static constexpr size_t kArgs = 1;
   static napi_value Define(napi_env env);
   // Module-level hot path, one function each per addon instance, passing
-  // numbers through arenaScratch = Float64Array [id, offset, size] (scratch.h):
-  //   arenaAllocate() -> 0 with the offset in scratch.offset, or -1 (no fit)
-  //   arenaFree() -> FreeStatus
+  // numbers through the arenaScratch slots (scratch.h):
+  //   arenaAllocate(): kSlotPool, kSlotSize -> kAllocOk with kSlotOffset set, or kNoFit
+  //   arenaFree(): kSlotPool, kSlotOffset, kSlotSize -> FreeStatus
   static bool ExportFastPath(napi_env env, napi_value exports);
-  // new (size, strategyKind, minBlock, safe, hugePages)
+  // new ({ size, strategyKind, minBlock, alignment?, safe, hugePages })
   bool Init(napi_env env, const Args<kArgs>& args);
   ~ArenaWrap();
 
@@ -49,6 +49,7 @@ class ArenaWrap {
   napi_value Size(napi_env env, const Args<0>& args);
   napi_value FreeSize(napi_env env, const Args<0>& args);
   napi_value HeldSize(napi_env env, const Args<0>& args);     // -> bytes freed, held until GC
+  napi_value UsableSize(napi_env env, const Args<0>& args);   // -> size less the tail no strategy hands out
   napi_value Close(napi_env env, const Args<0>& args);
   // ArenaPool: everything free again, outstanding views detached;
   // -> the new chunk ArrayBuffer (fast mode) | undefined.

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <random>
+#include <string>
 
 namespace poolmem::addon {
 
@@ -126,20 +127,119 @@ bool Tag(napi_env env, napi_value object, int class_id) {
 
 // ---- arguments --------------------------------------------------------------------
 
-bool ReadInt32Value(napi_env env, napi_value value, int32_t* out) {
-  if (napi_get_value_int32(env, value, out) != napi_ok) {
-    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type number");
-    return false;
-  }
-  return true;
-}
-
 bool ReadBoolValue(napi_env env, napi_value value, bool* out) {
   if (napi_get_value_bool(env, value, out) != napi_ok) {
     ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "The argument must be of type boolean");
     return false;
   }
   return true;
+}
+
+// ---- options objects ---------------------------------------------------------------
+
+namespace {
+
+const char* TypeName(napi_valuetype type) {
+  switch (type) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return "type boolean";
+    case napi_number: return "type number";
+    case napi_string: return "type string";
+    case napi_symbol: return "type symbol";
+    case napi_object: return "an instance of Object";
+    case napi_function: return "function";
+    case napi_external: return "external";
+    case napi_bigint: return "type bigint";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+bool Options::Open(napi_env env, napi_value value) {
+  env_ = env;
+  object_ = value;
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) return false;
+  if (type == napi_object) return true;
+  const std::string message = std::string("The \"options\" argument must be of type object. Received ") + TypeName(type);
+  ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", message.c_str());
+  return false;
+}
+
+bool Options::Get(const char* name, napi_value* value, napi_valuetype* type) {
+  return napi_get_named_property(env_, object_, name, value) == napi_ok && napi_typeof(env_, *value, type) == napi_ok;
+}
+
+void Options::ThrowType(const char* name, const char* expected, napi_valuetype actual) {
+  const std::string message = std::string("The \"options.") + name + "\" property must be " + expected +
+                              ". Received " + TypeName(actual);
+  ThrowCoded(env_, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", message.c_str());
+}
+
+bool Options::Integer(const char* name, double min, double max, const std::string& range, double* out) {
+  napi_value value;
+  napi_valuetype type;
+  if (!Get(name, &value, &type)) return false;
+  if (type != napi_number || napi_get_value_double(env_, value, out) != napi_ok) {
+    ThrowType(name, "of type number", type);
+    return false;
+  }
+  if (!(*out >= min && *out <= max) || std::floor(*out) != *out) {
+    const std::string message = std::string("The value of \"options.") + name + "\" is out of range. It must be " + range;
+    ThrowCoded(env_, ErrorKind::kRange, "ERR_OUT_OF_RANGE", message.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool Options::Size(const char* name, uint64_t min, uint64_t* out) {
+  double d;
+  if (!Integer(name, static_cast<double>(min), 9007199254740991.0,
+               "an integer >= " + std::to_string(min) + " and <= 2 ** 53 - 1", &d)) {
+    return false;
+  }
+  *out = static_cast<uint64_t>(d);
+  return true;
+}
+
+bool Options::OptionalSize(const char* name, uint64_t min, uint64_t* out) {
+  napi_value value;
+  napi_valuetype type;
+  if (!Get(name, &value, &type)) return false;
+  return type == napi_undefined || Size(name, min, out);
+}
+
+bool Options::Int32(const char* name, int32_t* out) {
+  double d;
+  if (!Integer(name, INT32_MIN, INT32_MAX, "a 32-bit integer", &d)) return false;
+  *out = static_cast<int32_t>(d);
+  return true;
+}
+
+bool Options::Bool(const char* name, bool* out) {
+  napi_value value;
+  napi_valuetype type;
+  if (!Get(name, &value, &type)) return false;
+  if (type != napi_boolean || napi_get_value_bool(env_, value, out) != napi_ok) {
+    ThrowType(name, "of type boolean", type);
+    return false;
+  }
+  return true;
+}
+
+napi_value Options::Array(const char* name) {
+  napi_value value;
+  napi_valuetype type;
+  if (!Get(name, &value, &type)) return nullptr;
+  bool is_array = false;
+  if (napi_is_array(env_, value, &is_array) != napi_ok) return nullptr;
+  if (!is_array) {
+    ThrowType(name, "an instance of Array", type);
+    return nullptr;
+  }
+  return value;
 }
 
 }  // namespace poolmem::addon

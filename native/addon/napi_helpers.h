@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 
 namespace poolmem::addon {
 
@@ -100,14 +101,34 @@ inline bool ReadSizeValue(napi_env env, napi_value value, uint64_t min, uint64_t
   return true;
 }
 
-// An optional trailing byte count: *out keeps its value when the argument was
-// left out (reads as undefined); otherwise as ReadSizeValue.
-inline bool ReadOptionalSizeValue(napi_env env, napi_value value, uint64_t min, uint64_t* out) {
-  napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok) return false;
-  return type == napi_undefined || ReadSizeValue(env, value, min, out);
-}
-bool ReadInt32Value(napi_env env, napi_value value, int32_t* out);
 bool ReadBoolValue(napi_env env, napi_value value, bool* out);
+
+// ---- options objects ------------------------------------------------------------------
+
+// A constructor's options object, read by name. JS validates what users pass
+// and builds a fresh object; these checks only keep a direct caller of the
+// binding from reaching an undefined conversion. Each reader throws TypeError
+// ERR_INVALID_ARG_TYPE (missing, or of the wrong type) or RangeError
+// ERR_OUT_OF_RANGE naming "options.<name>", and returns false.
+class Options {
+ public:
+  // False after throwing when `value` is not an object.
+  bool Open(napi_env env, napi_value value);
+  bool Size(const char* name, uint64_t min, uint64_t* out);          // an integer in [min, 2^53-1]
+  bool OptionalSize(const char* name, uint64_t min, uint64_t* out);  // *out kept when undefined
+  bool Int32(const char* name, int32_t* out);
+  bool Bool(const char* name, bool* out);
+  // The property when it is an array; nullptr after throwing otherwise.
+  napi_value Array(const char* name);
+
+ private:
+  // The property and its type; false quietly when a call fails.
+  bool Get(const char* name, napi_value* value, napi_valuetype* type);
+  void ThrowType(const char* name, const char* expected, napi_valuetype actual);
+  // The property as an integer in [min, max] (`range` says so in the error).
+  bool Integer(const char* name, double min, double max, const std::string& range, double* out);
+  napi_env env_ = nullptr;
+  napi_value object_ = nullptr;
+};
 
 }  // namespace poolmem::addon

@@ -8,6 +8,7 @@
 #include "addon_data.h"
 #include "bound_function.h"
 #include "napi_helpers.h"
+#include "region_buffer.h"
 #include "safe_block.h"
 #include "scratch.h"
 
@@ -17,10 +18,6 @@ namespace {
 
 // The hot paths' arguments and results travel through a Scratch (scratch.h):
 // about 10 ns of a ~110 ns native pair (perf, Node 20).
-
-void FinalizeChunk(napi_env, void*, void* hint) {
-  delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // the arena's mapping goes with its last holder
-}
 
 // Safe-mode alloc() blocks of this addon instance (safe_block.h): a
 // finalized block's bytes go back through the instance's ledger. After the
@@ -40,37 +37,35 @@ struct ProcessPath {
   std::shared_ptr<ProcessSafeBlocks> safe = std::make_shared<ProcessSafeBlocks>();
 };
 
-// Hot path: () -> 0, with the block's arena id and offset in the scratch
-// slots, or -1 (no memory). Size: scratch.size.
+// Hot path: () -> kAllocOk, with the block's arena id in kSlotArena and its
+// offset in kSlotOffset, or kNoFit (no memory). Reads kSlotSize.
 napi_value Alloc(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<ProcessPath>(env, cbinfo);
   Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   uint64_t size;
-  if (scratch == nullptr || !ReadSlot(env, scratch->size, 1, &size)) return nullptr;
+  if (scratch == nullptr || !ReadSlot(env, (*scratch)[kSlotSize], 1, &size)) return nullptr;
   ProcessAllocator::Block block;
   const auto status = path->ledger->Allocate(size, &block);
-  if (status != ProcessAllocator::AllocStatus::kOk) {
-    return Int32(env, -1);
-  }
-  scratch->id = static_cast<double>(block.arena_id);
-  scratch->offset = static_cast<double>(block.offset);
-  return Int32(env, 0);
+  if (status != ProcessAllocator::AllocStatus::kOk) return Int32(env, static_cast<int32_t>(kNoFit));
+  (*scratch)[kSlotArena] = static_cast<double>(block.arena_id);
+  (*scratch)[kSlotOffset] = static_cast<double>(block.offset);
+  return Int32(env, kAllocOk);
 }
 
-// Hot path: () -> FreeResult for the scratch's (id, offset, size); for
-// kSpareReleased the unmapped spare's id replaces scratch.id. Only bytes
+// Hot path: () -> FreeResult for kSlotArena, kSlotOffset and kSlotSize; for
+// kSpareReleased the unmapped spare's id goes to kSlotReleasedArena. Only bytes
 // this addon instance (thread) holds can be freed.
 napi_value Free(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<ProcessPath>(env, cbinfo);
   Scratch* scratch = path == nullptr ? nullptr : path->scratch.get();
   uint64_t id, offset, size;
-  if (scratch == nullptr || !ReadSlot(env, scratch->id, 0, &id) || !ReadSlot(env, scratch->offset, 0, &offset) ||
-      !ReadSlot(env, scratch->size, 0, &size)) {
+  if (scratch == nullptr || !ReadSlot(env, (*scratch)[kSlotArena], 0, &id) ||
+      !ReadSlot(env, (*scratch)[kSlotOffset], 0, &offset) || !ReadSlot(env, (*scratch)[kSlotSize], 0, &size)) {
     return nullptr;
   }
   uint64_t released = 0;
   const auto result = path->ledger->Free(id, offset, size, &released);
-  if (result == ProcessAllocator::FreeResult::kSpareReleased) scratch->id = static_cast<double>(released);
+  if (result == ProcessAllocator::FreeResult::kSpareReleased) (*scratch)[kSlotReleasedArena] = static_cast<double>(released);
   return Int32(env, static_cast<int32_t>(result));
 }
 
@@ -109,14 +104,7 @@ napi_value Chunk(napi_env env, napi_callback_info cbinfo) {
   if (!args.Read(env, cbinfo) || !ReadSizeValue(env, args[0], 0, &id)) return nullptr;
   std::shared_ptr<MappedRegion> region = ProcessAllocator::Global().Region(id);
   if (!region) return Undefined(env);
-  auto* share = new std::shared_ptr<MappedRegion>(region);
-  bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(env, region->data(), static_cast<size_t>(region->size()), FinalizeChunk,
-                                         share, &ours);
-  if (ab == nullptr) {
-    if (ours) delete share;
-    return nullptr;
-  }
+  napi_value ab = RegionArrayBuffer(env, region);  // the arena's mapping goes with its last holder
   return Tag(env, ab, kProcessChunkClass) ? ab : nullptr;
 }
 

@@ -14,12 +14,12 @@ namespace poolmem::addon {
 
 class ProcessAllocatorWrap {
  public:
-  // processScratch: Float64Array(3) [arenaId, offset, size], the hot paths'
-  //   arguments and results
-  // processAlloc() -> 0 with [arenaId, offset] set for [, , size], or
-  //   -1 (no memory) / -2 (first-fit not built in)
-  // processFree() -> ProcessAllocator::FreeResult for [arenaId, offset, size];
-  //   kSpareReleased leaves the unmapped spare's id in arenaId
+  // processScratch: the hot paths' arguments and results (scratch.h)
+  // processAlloc() -> kAllocOk with kSlotArena and kSlotOffset set for
+  //   kSlotSize, or kNoFit (no memory)
+  // processFree() -> ProcessAllocator::FreeResult for kSlotArena, kSlotOffset
+  //   and kSlotSize; kSpareReleased leaves the unmapped spare's id in
+  //   kSlotReleasedArena
   // processChunk(arenaId) -> ArrayBuffer over the arena | undefined
   // processRelease(arrayBuffer) -> detaches a chunk ArrayBuffer made by processChunk
   // processAllocSafe(size) -> [ArrayBuffer, id] | null: safe mode, a block

@@ -20,12 +20,11 @@ napi_value RangeAllocatorWrap::Define(napi_env env) {
 bool RangeAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
   uint64_t size = 0;
   int32_t kind = 0;
-  if (!ReadSizeValue(env, args[0], 0, &size) || !ReadInt32Value(env, args[1], &kind) ||
-      !ReadSizeValue(env, args[2], 0, &options_.min_block)) {
+  Options o;  // alignment: 1 (byte-exact) when left out
+  if (!o.Open(env, args[0]) || !o.Size("size", 0, &size) || !o.Int32("strategyKind", &kind) ||
+      !o.Size("minBlock", 0, &options_.min_block) || !o.OptionalSize("alignment", 1, &options_.alignment)) {
     return false;
   }
-  // Optional: 1 (byte-exact) when left out.
-  if (!ReadOptionalSizeValue(env, args[3], 1, &options_.alignment)) return false;
   kind_ = static_cast<StrategyKind>(kind);
   strategy_ = MakeRangeStrategy(kind_, size, options_);
   if (!strategy_) {

@@ -12,9 +12,9 @@ namespace poolmem::addon {
 class RangeAllocatorWrap {
  public:
   static constexpr int kClassId = kRangeAllocatorClass;
-  static constexpr size_t kArgs = 4;
+  static constexpr size_t kArgs = 1;
   static napi_value Define(napi_env env);
-  // new (size, strategyKind, minBlock)
+  // new ({ size, strategyKind, minBlock, alignment? })
   bool Init(napi_env env, const Args<kArgs>& args);
 
  private:

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "region_buffer.h"
 #include "safe_poison.h"
 
 namespace poolmem::addon {
@@ -81,17 +82,11 @@ napi_value NewSafeBuffer(napi_env env, const std::shared_ptr<SafeBlocks>& state,
                          uint64_t footprint, uint64_t where) {
   const uint64_t id = state->next_id++;
   auto* block = new SafeBlock{state, region, id, offset, LiveRanges(size), nullptr, footprint, 0, where};
-  bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(env, region->data() + offset, static_cast<size_t>(size), FinalizeSafeBlock,
-                                         block, &ours);
+  napi_value ab = BlockArrayBuffer(env, region->data() + offset, size, block, FinalizeSafeBlock);
   napi_value pair = ab == nullptr ? nullptr : ArrayOf(env, {ab, Number(env, static_cast<double>(id))});
-  if (pair == nullptr || !Tag(env, ab, kSafeBufferClass)) {
-    // The block is in no map: deleted here, or by its finalizer, which then
-    // gives nothing back.
-    if (ab == nullptr && ours) delete block;
-    return nullptr;
-  }
-  block->weak = NewRef(env, ab, 0);
+  // Otherwise the block is in no map: BlockArrayBuffer deleted it, or its
+  // finalizer will, and gives nothing back.
+  if (pair == nullptr || !Tag(env, ab, kSafeBufferClass)) return nullptr;
   state->safe_blocks.emplace(id, block);
   return pair;
 }

@@ -61,21 +61,19 @@ napi_value ScalableAllocatorWrap::Define(napi_env env) {
 }
 
 bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
-  ScalableOptions o;
+  ScalableOptions o;  // strategy.alignment: 1 (byte-exact) when left out
   int32_t kind = 0;
-  bool safe = false, is_array = false;
-  if (!ReadSizeValue(env, args[0], 1, &o.chunk_size) || !ReadSizeValue(env, args[1], 1, &o.max_chunk_size) ||
-      !ReadSizeValue(env, args[2], 0, &o.max_size) || !ReadInt32Value(env, args[3], &kind) ||
-      !ReadSizeValue(env, args[4], 0, &o.strategy.min_block) || !ReadBoolValue(env, args[5], &safe) ||
-      !ReadBoolValue(env, args[6], &o.huge_pages)) {
+  bool safe = false;
+  Options in;
+  if (!in.Open(env, args[0]) || !in.Size("chunkSize", 1, &o.chunk_size) ||
+      !in.Size("maxChunkSize", 1, &o.max_chunk_size) || !in.Size("maxSize", 0, &o.max_size) ||
+      !in.Int32("strategyKind", &kind) || !in.Size("minBlock", 0, &o.strategy.min_block) ||
+      !in.OptionalSize("alignment", 1, &o.strategy.alignment) || !in.Bool("safe", &safe) ||
+      !in.Bool("hugePages", &o.huge_pages)) {
     return false;
   }
-  // Optional: 1 (byte-exact) when left out.
-  if (!ReadOptionalSizeValue(env, args[8], 1, &o.strategy.alignment)) return false;
-  if (napi_is_array(env, args[7], &is_array) != napi_ok || !is_array) {
-    ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_TYPE", "Expected an array");
-    return false;
-  }
+  napi_value chunks = in.Array("chunks");
+  if (chunks == nullptr) return false;
   AddonData* data = AddonData::Of(env);
   if (data == nullptr) return false;
   if (o.max_size == 0) o.max_size = UINT64_MAX;
@@ -91,10 +89,14 @@ bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
   state_->external = data->external;
   state_->fast = !safe;
   state_->core->set_listener(state_.get());
-  state_->chunks = NewRef(env, args[7], 1);
+  state_->chunks = NewRef(env, chunks, 1);
   if (state_->chunks == nullptr) return false;
+  id_ = data->scalables->Add(state_);
+  if (id_ < 0) {
+    ThrowCoded(env, ErrorKind::kPlain, "ERR_POOLMEM_OUT_OF_MEMORY", "Too many allocators are open");
+    return false;
+  }
   table_ = data->scalables;
-  id_ = table_->Add(state_);
   return true;
 }
 
@@ -122,8 +124,8 @@ napi_value ScalableAllocatorWrap::MallocTracked(napi_env env, const Args<5>& arg
   std::string stack = StringArg(env, args[1]);
   const int64_t handle = state.core->Malloc(size);
   if (handle < 0) return Number(env, static_cast<double>(handle));
-  const uint32_t chunk = static_cast<uint32_t>(static_cast<uint64_t>(handle) >> 32);
-  const uint64_t offset = static_cast<uint64_t>(handle) & 0xFFFFFFFFull;
+  const auto chunk = static_cast<uint32_t>(HandleChunk(static_cast<uint64_t>(handle)));
+  const uint64_t offset = HandleOffset(static_cast<uint64_t>(handle));
   // Its bytes are reachable from the new ArrayBuffer: never hand them out.
   // They stay allocated (so the chunk stays) until the JS half retires it.
   if (state.ChunkTransferred(chunk)) return Number(env, kChunkTransferred);
@@ -183,8 +185,8 @@ napi_value ScalableAllocatorWrap::BorrowSafe(napi_env env, const Args<1>& args) 
   if (size > kMaxChunkBytes) return Number(env, static_cast<double>(kCapReached));
   const int64_t handle = state.core->Malloc(size);
   if (handle < 0) return Number(env, static_cast<double>(handle));
-  const uint32_t chunk = static_cast<uint32_t>(static_cast<uint64_t>(handle) >> 32);
-  const uint64_t offset = static_cast<uint64_t>(handle) & 0xFFFFFFFFull;
+  const auto chunk = static_cast<uint32_t>(HandleChunk(static_cast<uint64_t>(handle)));
+  const uint64_t offset = HandleOffset(static_cast<uint64_t>(handle));
   auto* block = new TrackedBlock{state_, state.core->chunk(chunk)->region(), state.next_lent_id++, chunk, offset,
                                  LiveRanges(size), 0, std::string(), false};
   napi_value ab = NewBlockBuffer(state, block, FinalizeTracked);

@@ -17,10 +17,11 @@ namespace poolmem::addon {
 class ScalableAllocatorWrap {
  public:
   static constexpr int kClassId = kScalableAllocatorClass;
-  static constexpr size_t kArgs = 9;
+  static constexpr size_t kArgs = 1;
   static napi_value Define(napi_env env);
-  // new (chunkSize, maxChunkSize, maxSize (0: none), strategyKind, minBlock,
-  //      safe, hugePages, chunksArray, alignment)
+  // new ({ chunkSize, maxChunkSize, maxSize (0: none), strategyKind, minBlock,
+  //        alignment?, safe, hugePages, chunks: the array native code writes
+  //        chunk ArrayBuffers into, at their ids })
   bool Init(napi_env env, const Args<kArgs>& args);
   ~ScalableAllocatorWrap();
 

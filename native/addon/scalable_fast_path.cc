@@ -28,7 +28,7 @@ struct ScalablePath {
 
 // The fast-mode allocator whose handle id is in the scratch, or nullptr after throwing.
 ScalableState* FastState(napi_env env, ScalablePath* path) {
-  ScalableState* state = path == nullptr ? nullptr : path->table->Get(path->scratch->id);
+  ScalableState* state = path == nullptr ? nullptr : path->table->Get((*path->scratch)[kSlotPool]);
   if (state == nullptr || !state->fast) {
     ThrowCoded(env, ErrorKind::kType, "ERR_INVALID_ARG_VALUE", "Not a fast-mode ScalableAllocator handle");
     return nullptr;
@@ -37,19 +37,18 @@ ScalableState* FastState(napi_env env, ScalablePath* path) {
 }
 
 // Malloc and Borrow: () -> the chunk id (>= 0) with the offset in
-// scratch.offset, or kCapReached / kOsRefused. Reads scratch.id and
-// scratch.size. Every slot is read before the core runs (a new chunk's
+// kSlotOffset, or kCapReached / kOsRefused. Reads kSlotPool and kSlotSize. Every slot is read before the core runs (a new chunk's
 // napi_set_element may reach JS) and the result written after.
 template <int64_t (ScalableAllocator::*Take)(uint64_t)>
 napi_value FastTake(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<ScalablePath>(env, cbinfo);
   ScalableState* state = FastState(env, path);
   uint64_t size;
-  if (state == nullptr || !ReadSlot(env, path->scratch->size, 1, &size)) return nullptr;
+  if (state == nullptr || !ReadSlot(env, (*path->scratch)[kSlotSize], 1, &size)) return nullptr;
   const int64_t handle = size > kMaxChunkBytes ? kCapReached : (state->core.get()->*Take)(size);
   if (handle < 0) return Int32(env, static_cast<int32_t>(handle));
-  path->scratch->offset = static_cast<double>(static_cast<uint64_t>(handle) & 0xFFFFFFFFull);
-  return Int32(env, static_cast<int32_t>(static_cast<uint64_t>(handle) >> 32));  // < kMaxChunks = 2^21
+  (*path->scratch)[kSlotOffset] = static_cast<double>(HandleOffset(static_cast<uint64_t>(handle)));
+  return Int32(env, static_cast<int32_t>(HandleChunk(static_cast<uint64_t>(handle))));  // < kMaxChunks = 2^21
 }
 
 // A free through a chunk view: never of a tracked block's bytes.
@@ -62,26 +61,26 @@ int32_t FreeHandleRange(ScalableState& state, uint64_t chunk, uint64_t offset, u
   return static_cast<int32_t>(state.core->Free(static_cast<uint32_t>(chunk), offset, size));
 }
 
-// () -> FreeStatus | kCoversTracked for scratch [id, handle, size]; handle = chunk * 2^32 + offset.
+// () -> FreeStatus | kCoversTracked for kSlotPool, kSlotChunkHandle and kSlotSize.
 napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<ScalablePath>(env, cbinfo);
   ScalableState* state = FastState(env, path);
   uint64_t handle, size;
-  if (state == nullptr || !ReadSlot(env, path->scratch->offset, 0, &handle) ||
-      !ReadSlot(env, path->scratch->size, 0, &size)) {
+  if (state == nullptr || !ReadSlot(env, (*path->scratch)[kSlotChunkHandle], 0, &handle) ||
+      !ReadSlot(env, (*path->scratch)[kSlotSize], 0, &size)) {
     return nullptr;
   }
-  return Int32(env, FreeHandleRange(*state, handle >> 32, handle & 0xFFFFFFFFull, size));
+  return Int32(env, FreeHandleRange(*state, HandleChunk(handle), HandleOffset(handle), size));
 }
 
-// () -> failed frees of the first `count` = scratch.size pairs (at most
+// () -> failed frees of the first kSlotCount pairs (at most
 // FreeBatch::kEntries) in the shared batch [handle0, size0, handle1, ...],
-// for scratch.id.
+// for kSlotPool.
 napi_value FastFreeBatch(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<ScalablePath>(env, cbinfo);
   ScalableState* state = FastState(env, path);
   uint64_t count;
-  if (state == nullptr || !ReadSlot(env, path->scratch->size, 0, &count)) return nullptr;
+  if (state == nullptr || !ReadSlot(env, (*path->scratch)[kSlotCount], 0, &count)) return nullptr;
   count = std::min(count, FreeBatch::kEntries);
   const double* entries = path->batch->entries;
   uint64_t failed = 0;
@@ -98,8 +97,8 @@ napi_value FastFreeBatch(napi_env env, napi_callback_info cbinfo) {
       continue;
     }
     // A retired chunk's memory was transferred away: freed by nobody, by design.
-    if (state->core->retired(static_cast<uint32_t>(h >> 32))) continue;  // h < 2^53: the id < 2^21
-    if (FreeHandleRange(*state, h >> 32, h & 0xFFFFFFFFull, n) != static_cast<int32_t>(FreeStatus::kOk)) ++failed;
+    if (state->core->retired(static_cast<uint32_t>(HandleChunk(h)))) continue;  // h < 2^53: the id < 2^21
+    if (FreeHandleRange(*state, HandleChunk(h), HandleOffset(h), n) != static_cast<int32_t>(FreeStatus::kOk)) ++failed;
   }
   return Int32(env, static_cast<int32_t>(std::min<uint64_t>(failed, INT32_MAX)));
 }
@@ -111,9 +110,7 @@ bool ExportScalableFastPath(napi_env env, napi_value exports) {
   if (data == nullptr) return false;
   auto path = std::make_shared<ScalablePath>();
   path->table = data->scalables;
-  return SetNamed(env, exports, "scalableFreeCoversTracked", Int32(env, kCoversTracked)) &&
-         SetNamed(env, exports, "scalableChunkTransferred", Int32(env, kChunkTransferred)) &&
-         SetNamed(env, exports, "scalableScratch", ScratchArray(env, path->scratch)) &&
+  return SetNamed(env, exports, "scalableScratch", ScratchArray(env, path->scratch)) &&
          SetNamed(env, exports, "scalableBatch", SharedFloat64Array(env, path->batch)) &&
          SetNamed(env, exports, "scalableMalloc",
                   BindFunction(env, "scalableMalloc", FastTake<&ScalableAllocator::Malloc>, path)) &&

@@ -2,15 +2,12 @@
 // accounting, and tracked blocks with their index and GC fallback.
 #include "scalable_state.h"
 
+#include "region_buffer.h"
 #include "safe_poison.h"
 
 namespace poolmem::addon {
 
 namespace {
-
-void FinalizeRegion(napi_env, void*, void* hint) {
-  delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // unmaps when this was the last holder
-}
 
 uint64_t TrackedKey(uint64_t chunk, uint64_t offset) { return (chunk << 32) + offset; }  // offset <= 2^32
 
@@ -26,15 +23,8 @@ bool ScalableState::OnChunkCreated(uint32_t id, const Arena& chunk) {
     return true;
   }
   FlushReleases();  // an id is reused only after its old ArrayBuffer is gone
-  auto* holder = new std::shared_ptr<MappedRegion>(chunk.region());
-  bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(env, chunk.region()->data(), static_cast<size_t>(size), FinalizeRegion,
-                                         holder, &ours);
-  if (ab == nullptr) {
-    if (ours) delete holder;
-    return false;
-  }
-  // JS learns the chunk's id from its slot in the array (and stamps it there).
+  napi_value ab = RegionArrayBuffer(env, chunk.region());
+  if (ab == nullptr) return false;
   napi_value array = Deref(env, chunks);
   napi_ref ref = nullptr;
   if (array == nullptr || napi_set_element(env, array, id, ab) != napi_ok || (ref = NewRef(env, ab, 1)) == nullptr) {
@@ -65,8 +55,7 @@ void ScalableState::FlushReleases() {
   if (pending_release.empty()) return;
   napi_value array = Deref(env, chunks), undefined = Undefined(env);
   for (auto& [id, ref] : pending_release) {
-    Detach(env, Deref(env, ref));
-    napi_delete_reference(env, ref);
+    DetachAndDrop(env, &ref);
     if (array != nullptr && undefined != nullptr && (id >= chunk_refs.size() || chunk_refs[id] == nullptr)) {
       napi_set_element(env, array, id, undefined);
     }
@@ -218,22 +207,16 @@ void FinalizeTracked(napi_env env, void*, void* hint) {
 }
 
 napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finalize finalize) {
-  const Arena* chunk = state.core->chunk(block->chunk);
-  bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(state.env, chunk->region()->data() + block->offset,
-                                         static_cast<size_t>(block->live.size()), finalize, block, &ours);
-  if (ab == nullptr) {
-    if (ours) delete block;
-    return nullptr;
-  }
-  block->weak = NewRef(state.env, ab, 0);
+  const uint64_t length = block->live.size();
+  napi_value ab = BlockArrayBuffer(state.env, block->region->data() + block->offset, length, block, finalize);
+  if (ab == nullptr) return nullptr;
   // The chunk (or the safe-mode count) already shows these bytes to V8.
-  block->uncounted = state.external->Take(state.env, static_cast<int64_t>(block->live.size()));
+  block->uncounted = state.external->Take(state.env, static_cast<int64_t>(length));
   return ab;
 }
 
 void DetachBlockBuffer(ScalableState& state, TrackedBlock* block) {
-  Detach(state.env, Deref(state.env, block->weak));
+  DetachReferenced(state.env, block->weak);
   state.external->Add(state.env, block->uncounted);
   block->uncounted = 0;
   block->detached_by_us = true;

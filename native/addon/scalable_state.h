@@ -136,13 +136,13 @@ bool BlockOrphaned(ScalableState& state, TrackedBlock* block);
 // finalizer anyway) keeps the counts right meanwhile.
 bool BlockTransferred(ScalableState& state, TrackedBlock* block);
 // Module-level hot path, one function each per addon instance (see handle_table.h),
-// its numbers in scalableScratch = [id, offset, size] (scratch.h):
-//   scalableMalloc() / scalableBorrow(): [id, -, size] -> chunk id, offset in
-//     scratch[1] | -1 (maxSize) | -2 (OS)
-//   scalableFree(): [id, chunk * 2^32 + offset, size] -> FreeStatus | kCoversTracked
-//   scalableFreeBatch(): [id, -, count] -> failed frees of the first count
-//     (<= 256) pairs in scalableBatch = Float64Array [handle, size, ...]; a
-//     pair in a retired chunk is not a failure (its bytes are freed by nobody)
+// its numbers in the scalableScratch slots (scratch.h):
+//   scalableMalloc() / scalableBorrow(): kSlotPool, kSlotSize -> chunk id,
+//     offset in kSlotOffset | kCapReached | kOsRefused
+//   scalableFree(): kSlotPool, kSlotChunkHandle, kSlotSize -> FreeStatus | kCoversTracked
+//   scalableFreeBatch(): kSlotPool, kSlotCount -> failed frees of the first
+//     count (<= 256) pairs in scalableBatch = Float64Array [handle, size, ...];
+//     a pair in a retired chunk is not a failure (its bytes are freed by nobody)
 bool ExportScalableFastPath(napi_env env, napi_value exports);
 
 }  // namespace poolmem::addon

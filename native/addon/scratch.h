@@ -1,6 +1,6 @@
 // A hot path's arguments and results as three doubles shared with JS through
-// an external Float64Array: [id, offset, size]. JS writes checked numbers,
-// calls a no-argument native function, and reads the results back. This skips
+// an external Float64Array. JS writes checked numbers, calls a no-argument
+// native function, and reads the results back. This skips
 // napi_get_cb_info's argument copy, a napi_get_value_double per argument and a
 // heap number per result: Node-API calls cost ~18 ns with no arguments against
 // ~30 ns with numbers in and out (measured, Node 20). One Scratch per addon
@@ -17,10 +17,25 @@
 
 namespace poolmem::addon {
 
+// Slot indices, one name per meaning (aliases share a slot): each call names
+// the slots it reads and writes with them, and the addon exports them to JS
+// under the same names (contract.cc, lib/native_contract.js).
+enum ScratchSlot : uint32_t {
+  kSlotPool = 0,           // arena* and scalable* calls: the pool's handle id (handle_table.h)
+  kSlotArena = 0,          // processAlloc (out), processFree (in): the block's arena id
+  kSlotReleasedArena = 0,  // processFree's kSpareReleased (out): the spare arena it unmapped
+  kSlotOffset = 1,         // the block's offset in its region (in or out)
+  kSlotChunkHandle = 1,    // scalableFree (in): chunk id * kHandleStride + offset (scalable_allocator.h)
+  kSlotSize = 2,           // the request's or the freed range's byte count
+  kSlotCount = 2,          // scalableFreeBatch (in): how many (handle, size) pairs
+};
+inline constexpr uint32_t kScratchSlots = 3;
+// arenaAllocate and processAlloc: the block is in the slots (else kNoFit).
+inline constexpr int32_t kAllocOk = 0;
+
 struct Scratch {
-  double id = 0;
-  double offset = 0;
-  double size = 0;
+  double slots[kScratchSlots] = {};
+  double& operator[](ScratchSlot slot) { return slots[slot]; }
 };
 
 template <class Doubles>
@@ -48,9 +63,9 @@ napi_value SharedFloat64Array(napi_env env, const std::shared_ptr<Doubles>& doub
   return out;
 }
 
-// The Float64Array(3) over scratch.
+// The Float64Array over scratch.
 inline napi_value ScratchArray(napi_env env, const std::shared_ptr<Scratch>& scratch) {
-  static_assert(sizeof(Scratch) == 3 * sizeof(double));
+  static_assert(sizeof(Scratch) == kScratchSlots * sizeof(double));
   return SharedFloat64Array(env, scratch);
 }
 

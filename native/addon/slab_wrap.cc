@@ -3,6 +3,7 @@
 #include "slab_wrap.h"
 
 #include "addon_data.h"
+#include "region_buffer.h"
 #include "safe_poison.h"
 
 namespace poolmem::addon {
@@ -21,10 +22,6 @@ struct SlabView {
 };
 
 namespace {
-
-void FinalizeChunk(napi_env, void*, void* hint) {
-  delete static_cast<std::shared_ptr<MappedRegion>*>(hint);  // unmaps when this was the last holder
-}
 
 // Runs on a later turn after GC, after close()'s detach, or at teardown; also
 // for a view whose buffer failed to register (then it is in no set).
@@ -62,7 +59,8 @@ napi_value SlabWrap::Define(napi_env env) {
 bool SlabWrap::Init(napi_env env, const Args<kArgs>& args) {
   uint64_t size = 0;
   bool huge = false;
-  if (!ReadSizeValue(env, args[0], 1, &size) || !ReadBoolValue(env, args[1], &huge)) return false;
+  Options o;
+  if (!o.Open(env, args[0]) || !o.Size("size", 1, &size) || !o.Bool("hugePages", &huge)) return false;
   AddonData* data = AddonData::Of(env);
   if (data == nullptr) return false;
   std::shared_ptr<MappedRegion> region = MappedRegion::Map(size, huge);
@@ -74,14 +72,7 @@ bool SlabWrap::Init(napi_env env, const Args<kArgs>& args) {
   state_ = std::make_shared<SlabState>();
   state_->region = region;
   state_->external = data->external;
-  auto* share = new std::shared_ptr<MappedRegion>(region);
-  bool ours = false;
-  napi_value chunk =
-      NewExternalArrayBuffer(env, region->data(), static_cast<size_t>(size), FinalizeChunk, share, &ours);
-  if (chunk == nullptr) {
-    if (ours) delete share;
-    return false;
-  }
+  napi_value chunk = RegionArrayBuffer(env, region);
   if (!Tag(env, chunk, kSlabClass)) return false;
   chunk_ = NewRef(env, chunk, 1);
   return chunk_ != nullptr;
@@ -132,13 +123,16 @@ napi_value SlabWrap::View(napi_env env, const Args<4>& args) {
   uint8_t* data = state_->region->data() + offset;
   // The view's own share keeps the region mapped, close() or not.
   auto* view = new SlabView{state_, state_->region, data, length, ledger, static_cast<uint32_t>(token), nullptr, offset};
-  bool ours = false;
-  napi_value ab = NewExternalArrayBuffer(env, data, static_cast<size_t>(length), FinalizeView, view, &ours);
-  if (ab == nullptr || !Tag(env, ab, kSlabViewClass)) {
-    if (ab == nullptr && ours) delete view;
+  napi_value ab = BlockArrayBuffer(env, data, length, view, FinalizeView);
+  if (!Tag(env, ab, kSlabViewClass)) {
+    // The view is gone, or goes with its finalizer; unregistered, it must
+    // not clear a registered view's slot there.
+    if (ab != nullptr && view->weak != nullptr) {
+      napi_delete_reference(env, view->weak);
+      view->weak = nullptr;
+    }
     return nullptr;
   }
-  view->weak = NewRef(env, ab, 0);
   // The chunk ArrayBuffer already counts these bytes as external memory; a
   // second count per tracked slot made V8 run a full GC every 64 MiB of
   // tracked 1 MiB buffers. Only what this addon instance added itself can be
@@ -179,16 +173,12 @@ napi_value SlabWrap::Live(napi_env env, const Args<1>& args) {
 napi_value SlabWrap::Close(napi_env env, const Args<0>&) {
   if (state_->closed) return Undefined(env);
   state_->closed = true;
-  if (chunk_ != nullptr) {
-    Detach(env, Deref(env, chunk_));  // the region lives until every finalizer has run
-    napi_delete_reference(env, chunk_);
-    chunk_ = nullptr;
-  }
+  DetachAndDrop(env, &chunk_);  // the region lives until every finalizer has run
   for (SlabView* view : state_->views) {
     if (view->ledger) {
       poolmem::addon::Poison(view->data, view->length);  // outstanding or held: freed now, still mapped
     } else {
-      Detach(env, Deref(env, view->weak));
+      DetachReferenced(env, view->weak);
     }
   }
   // Detached views never touch the bytes again; the region is unmapped once

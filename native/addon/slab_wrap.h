@@ -62,9 +62,9 @@ struct SlabState {
 class SlabWrap {
  public:
   static constexpr int kClassId = kSlabClass;
-  static constexpr size_t kArgs = 2;
+  static constexpr size_t kArgs = 1;
   static napi_value Define(napi_env env);
-  // new (size, hugePages); throws ERR_POOLMEM_OUT_OF_MEMORY when the kernel refuses.
+  // new ({ size, hugePages }); throws ERR_POOLMEM_OUT_OF_MEMORY when the kernel refuses.
   bool Init(napi_env env, const Args<kArgs>& args);
   ~SlabWrap();
 

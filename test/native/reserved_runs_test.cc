@@ -20,6 +20,31 @@ std::vector<GranuleRange> RunsOf(const ReservedRuns& r) {
   return out;
 }
 
+// Free: the whole free of a granule strategy, range check included.
+TEST(ReservedRuns, FreeChecksTheRangeAndHandsBackDeadGranules) {
+  ReservedRuns r;
+  r.Reset(4, 64);  // 16-byte granules, a 1024-byte strategy
+  r.Add(0, 100);   // granules [0,7)
+  std::vector<GranuleRange> given;
+  auto give = [&](uint64_t start, uint64_t end) { given.push_back({start, end}); };
+  EXPECT_EQ(r.Free(1024, 1000, 100, give), FreeStatus::kOutOfRange);
+  EXPECT_EQ(r.Free(1024, 1025, 0, give), FreeStatus::kOutOfRange);
+  EXPECT_EQ(r.Free(1024, 500, 0, give), FreeStatus::kOk);
+  EXPECT_EQ(r.Free(1024, 100, 4, give), FreeStatus::kDoubleFree);  // the slack past the request
+  EXPECT_TRUE(given.empty());
+  ASSERT_EQ(r.Free(1024, 20, 80, give), FreeStatus::kOk);  // granule 1 keeps [16,20)
+  ASSERT_EQ(given.size(), 1u);
+  EXPECT_EQ(given[0].start, 2u);
+  EXPECT_EQ(given[0].end, 7u);
+  given.clear();
+  ASSERT_EQ(r.Free(1024, 0, 20, give), FreeStatus::kOk);
+  ASSERT_EQ(given.size(), 1u);
+  EXPECT_EQ(given[0].start, 0u);
+  EXPECT_EQ(given[0].end, 2u);
+  EXPECT_EQ(r.count(), 0u);
+  EXPECT_TRUE(r.Validate());
+}
+
 TEST(ReservedRuns, WholeHeadTailAndMiddleFrees) {
   ReservedRuns r;
   r.Reset(4, 64);  // 16-byte granules

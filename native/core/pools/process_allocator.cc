@@ -22,14 +22,6 @@ ProcessAllocator& ProcessAllocator::Global() {
   return *global;
 }
 
-ProcessAllocator::Entry* ProcessAllocator::Find(uint64_t arena_id) {
-  const uint64_t slot = arena_id % kSlots;
-  if (slot >= entries_.size()) return nullptr;
-  Entry& e = entries_[slot];
-  if (!e.region || e.generation != arena_id / kSlots) return nullptr;
-  return &e;
-}
-
 // ---- allocation ----------------------------------------------------------------
 
 ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* out, Owner owner) {
@@ -38,64 +30,48 @@ ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* o
   std::lock_guard<SpinLock> lock(mutex_);
   // First fit: the owner's oldest arena with room (or the spare), then a new one.
   for (uint32_t slot : live_) {
-    Entry& e = entries_[slot];
-    if ((e.owner != owner && slot != spare_) || e.strategy->FreeSize() < need) continue;
-    const int64_t offset = e.strategy->Allocate(size);
+    Entry& e = arenas_.At(slot);
+    if ((e.owner != owner && slot != spare_) || e.arena->free_size() < need) continue;
+    const int64_t offset = e.arena->Allocate(size);
     if (offset == kNoFit) continue;
     if (slot == spare_) {  // in use again, by this owner
       spare_ = kNoSpare;
       e.owner = owner;
     }
-    *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
+    *out = {arenas_.IdOf(slot), static_cast<uint64_t>(offset)};
     POOLMEM_ASSERT_INTERNAL(offset % kAlign == 0);
     return AllocStatus::kOk;
   }
   uint32_t slot;
   const AllocStatus added = AddArena(need, owner, &slot);
   if (added != AllocStatus::kOk) return added;
-  Entry& e = entries_[slot];
-  const int64_t offset = e.strategy->Allocate(size);
+  Entry& e = arenas_.At(slot);
+  const int64_t offset = e.arena->Allocate(size);
   if (offset == kNoFit) {  // cannot happen for a fresh arena of at least `need` bytes
     DropArena(slot);
     return AllocStatus::kNoMemory;
   }
-  *out = {e.generation * kSlots + slot, static_cast<uint64_t>(offset)};
-  POOLMEM_ASSERT_EXPENSIVE(e.strategy->Validate());
+  *out = {arenas_.IdOf(slot), static_cast<uint64_t>(offset)};
+  POOLMEM_ASSERT_EXPENSIVE(e.arena->strategy().Validate());
   return AllocStatus::kOk;
 }
 
 ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, Owner owner, uint32_t* slot) {
   // A request above half an arena gets an arena of its own, sized to it.
   const uint64_t size = min_size > arena_size_ / 2 ? (min_size + kPage - 1) / kPage * kPage : arena_size_;
-  if (free_slots_.empty() && entries_.size() >= kSlots) return AllocStatus::kNoMemory;
-  auto strategy = MakeRangeStrategy(kind_, size, StrategyOptions{kAlign});
-  if (!strategy) return AllocStatus::kNoMemory;  // a size the strategy cannot manage
-  std::shared_ptr<MappedRegion> region = MappedRegion::Map(size, false);
-  if (!region) return AllocStatus::kNoMemory;
-  uint32_t s;
-  if (!free_slots_.empty()) {
-    s = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    s = static_cast<uint32_t>(entries_.size());
-    entries_.emplace_back();
-  }
-  Entry& e = entries_[s];
-  e.region = std::move(region);
-  e.strategy = std::move(strategy);
-  e.owner = owner;
-  live_.push_back(s);
-  *slot = s;
+  // nullptr for a size the strategy cannot manage, or when the kernel refuses.
+  std::unique_ptr<Arena> arena = Arena::Create(size, kind_, StrategyOptions{kAlign}, false);
+  if (!arena) return AllocStatus::kNoMemory;
+  uint64_t id;
+  if (!arenas_.Add(Entry{std::move(arena), owner}, &id)) return AllocStatus::kNoMemory;  // every slot in use
+  *slot = SlotOf(id);
+  live_.push_back(*slot);
   return AllocStatus::kOk;
 }
 
 void ProcessAllocator::DropArena(uint32_t slot) {
-  Entry& e = entries_[slot];
-  e.region.reset();  // unmapped now, or when the last ArrayBuffer over it is finalized
-  e.strategy.reset();
-  ++e.generation;
+  arenas_.Remove(slot);  // unmapped now, or when the last ArrayBuffer over it is finalized
   if (spare_ == slot) spare_ = kNoSpare;
-  free_slots_.push_back(slot);
   live_.erase(std::find(live_.begin(), live_.end(), slot));
 }
 
@@ -106,20 +82,20 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   std::lock_guard<SpinLock> lock(mutex_);
   Entry* e = Find(arena_id);
   if (e == nullptr) return FreeResult::kUnknownArena;
-  const uint64_t arena_size = e->strategy->Size();
+  const uint64_t arena_size = e->arena->size();
   if (offset >= arena_size || size > arena_size - offset) return FreeResult::kOutOfRange;
   if (size == 0) return FreeResult::kOk;
   // Another owner's arena (or the spare, which holds nothing): none of
   // these bytes are the caller's to free.
-  if (e->owner != owner || arena_id % kSlots == spare_) return FreeResult::kDoubleFree;
+  if (e->owner != owner || SlotOf(arena_id) == spare_) return FreeResult::kDoubleFree;
   // Exactly the bytes given: the strategy's granule runs (ReservedRuns)
   // accept them only if every one is live, and release a granule once none
   // of its bytes is.
-  const FreeStatus status = e->strategy->Free(offset, size);
+  const FreeStatus status = e->arena->Free(offset, size);
   if (status == FreeStatus::kDoubleFree) return FreeResult::kDoubleFree;
   if (status != FreeStatus::kOk) return FreeResult::kOutOfRange;
-  if (e->strategy->FreeSize() != arena_size) return FreeResult::kOk;
-  const auto slot = static_cast<uint32_t>(arena_id % kSlots);
+  if (e->arena->used_size() != 0) return FreeResult::kOk;
+  const uint32_t slot = SlotOf(arena_id);
   if (arena_size > max_spare_) {
     DropArena(slot);
     return FreeResult::kArenaReleased;
@@ -129,7 +105,7 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   const uint32_t old = spare_;
   spare_ = slot;
   if (old == kNoSpare) return FreeResult::kArenaSpared;
-  if (released != nullptr) *released = entries_[old].generation * kSlots + old;
+  if (released != nullptr) *released = arenas_.IdOf(old);
   DropArena(old);
   return FreeResult::kSpareReleased;
 }
@@ -138,12 +114,11 @@ uint64_t ProcessAllocator::ReturnAll(Owner owner) {
   std::lock_guard<SpinLock> lock(mutex_);
   std::vector<uint32_t> owned;
   for (uint32_t slot : live_) {
-    if (entries_[slot].owner == owner && slot != spare_) owned.push_back(slot);
+    if (arenas_.At(slot).owner == owner && slot != spare_) owned.push_back(slot);
   }
   uint64_t bytes = 0;
   for (uint32_t slot : owned) {
-    const RangeStrategy& strategy = *entries_[slot].strategy;
-    bytes += strategy.Size() - strategy.FreeSize();
+    bytes += arenas_.At(slot).arena->used_size();
     DropArena(slot);
   }
   return bytes;
@@ -154,33 +129,33 @@ uint64_t ProcessAllocator::ReturnAll(Owner owner) {
 std::shared_ptr<MappedRegion> ProcessAllocator::Region(uint64_t arena_id) {
   std::lock_guard<SpinLock> lock(mutex_);
   Entry* e = Find(arena_id);
-  return e == nullptr ? nullptr : e->region;
+  return e == nullptr ? nullptr : e->arena->region();
 }
 
 ProcessAllocator::Stats ProcessAllocator::GetStats() {
   std::lock_guard<SpinLock> lock(mutex_);
   Stats stats;
   for (uint32_t slot : live_) {
-    const Entry& e = entries_[slot];
+    const Entry& e = arenas_.At(slot);
     ++stats.arenas;
-    stats.size += e.strategy->Size();
-    stats.used_size += e.strategy->Size() - e.strategy->FreeSize();
+    stats.size += e.arena->size();
+    stats.used_size += e.arena->used_size();
   }
-  if (spare_ != kNoSpare) stats.spare_size = entries_[spare_].strategy->Size();
+  if (spare_ != kNoSpare) stats.spare_size = arenas_.At(spare_).arena->size();
   return stats;
 }
 
 bool ProcessAllocator::Validate() {
   std::lock_guard<SpinLock> lock(mutex_);
   for (uint32_t slot : live_) {
-    const Entry& e = entries_[slot];
-    if (!e.region || !e.strategy || !e.strategy->Validate()) return false;
-    const bool empty = e.strategy->FreeSize() >= e.strategy->Size();
+    const Entry& e = arenas_.At(slot);
+    if (!e.arena || !e.arena->region() || !e.arena->strategy().Validate()) return false;
+    const bool empty = e.arena->used_size() == 0;
     if (empty != (slot == spare_)) return false;  // an empty arena must be gone, or be the spare
-    if (e.region->size() != e.strategy->Size()) return false;
+    if (e.arena->region()->size() != e.arena->size()) return false;
   }
-  if (spare_ != kNoSpare && (!entries_[spare_].region || entries_[spare_].strategy->Size() > max_spare_)) return false;
-  return live_.size() + free_slots_.size() == entries_.size();
+  if (spare_ != kNoSpare && (!arenas_.At(spare_).arena || arenas_.At(spare_).arena->size() > max_spare_)) return false;
+  return live_.size() + arenas_.free_slots() == arenas_.slots_used();
 }
 
 }  // namespace poolmem

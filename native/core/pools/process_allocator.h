@@ -29,8 +29,10 @@
 #include <vector>
 
 #include "os/os_memory.h"
-#include "strategies/range_strategy.h"
 #include "os/spin_lock.h"
+#include "pools/arena.h"
+#include "strategies/range_strategy.h"
+#include "structures/slot_table.h"
 
 namespace poolmem {
 
@@ -109,22 +111,21 @@ class ProcessAllocator {
 
   static uint64_t RoundUp(uint64_t size) { return (size + kAlign - 1) & ~(kAlign - 1); }
 
-  // Ids are generation * kSlots + slot: below 2^53, exact as JS numbers. Two
-  // live arenas never share a slot.
-  static constexpr uint64_t kSlots = uint64_t{1} << 20;
-  static uint32_t SlotOf(uint64_t arena_id) { return static_cast<uint32_t>(arena_id % kSlots); }
+  // Arena ids are SlotTable ids (slot_table.h): below 2^53, exact as JS
+  // numbers, never reused. Two live arenas never share a slot.
+  struct Entry {
+    std::unique_ptr<Arena> arena;
+    Owner owner = kDefaultOwner;  // meaningless while the arena is the spare
+    explicit operator bool() const { return arena != nullptr; }
+  };
+  using Arenas = SlotTable<Entry, uint64_t{1} << 20>;
+  static constexpr uint64_t kSlots = Arenas::kSlots;
+  static uint32_t SlotOf(uint64_t arena_id) { return Arenas::SlotOf(arena_id); }
 
  private:
   static constexpr uint32_t kNoSpare = UINT32_MAX;
 
-  struct Entry {
-    std::shared_ptr<MappedRegion> region;  // null while the slot is free
-    std::unique_ptr<RangeStrategy> strategy;
-    uint64_t generation = 1;
-    Owner owner = kDefaultOwner;  // meaningless while the arena is the spare
-  };
-
-  Entry* Find(uint64_t arena_id);
+  Entry* Find(uint64_t arena_id) { return arenas_.Find(arena_id); }
   AllocStatus AddArena(uint64_t min_size, Owner owner, uint32_t* slot);  // mutex held
   void DropArena(uint32_t slot);                     // mutex held
 
@@ -132,8 +133,7 @@ class ProcessAllocator {
   const uint64_t arena_size_;
   const uint64_t max_spare_;
   SpinLock mutex_;
-  std::vector<Entry> entries_;
-  std::vector<uint32_t> free_slots_;
+  Arenas arenas_;
   std::vector<uint32_t> live_;  // live slots in creation order: the first-fit scan order
   uint32_t spare_ = kNoSpare;   // the live slot kept mapped while empty
 };

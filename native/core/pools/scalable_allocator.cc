@@ -151,7 +151,7 @@ int64_t ScalableAllocator::Grow(uint64_t size) {
   slot.arena = std::move(arena);
   slot.strategy = &slot.arena->strategy();
   slot.size = slot.arena->size();
-  slot.usable = slot.strategy->FreeSize();
+  slot.usable = slot.arena->usable_size();
   slot.used = 0;
   slot.fail_min = UINT64_MAX;
   slot.dedicated = size > options_.max_chunk_size;

@@ -39,9 +39,15 @@ inline constexpr uint32_t kNoChunk = ~uint32_t{0};
 inline constexpr int64_t kCapReached = -1;  // maxSize would be exceeded
 inline constexpr int64_t kOsRefused = -2;   // mmap (or the listener) failed
 
+// A block's handle: chunk id * kHandleStride + offset (offset < kMaxChunkBytes),
+// below 2^53 so JS holds it exactly.
+inline constexpr uint64_t kHandleStride = uint64_t{1} << 32;
+static_assert(kMaxChunkBytes <= kHandleStride && (uint64_t{kMaxChunks} << 32) <= (uint64_t{1} << 53));
 inline int64_t MakeHandle(uint32_t chunk, uint64_t offset) {
   return static_cast<int64_t>((uint64_t{chunk} << 32) | offset);
 }
+inline uint64_t HandleChunk(uint64_t handle) { return handle >> 32; }
+inline uint64_t HandleOffset(uint64_t handle) { return handle & (kHandleStride - 1); }
 
 struct ScalableOptions {
   uint64_t chunk_size = 64 * 1024;

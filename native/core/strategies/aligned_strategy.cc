@@ -11,15 +11,10 @@
 
 namespace poolmem {
 
-namespace {
-// Bounds the bitmaps: one bit per granule (512 MiB of bits at most).
-constexpr uint64_t kMaxGranules = uint64_t{1} << 32;
-}  // namespace
-
 template <class Exact>
 bool AlignedStrategy<Exact>::Supports(uint64_t size, uint64_t alignment) {
   if (!std::has_single_bit(alignment) || alignment < 2 || alignment > kMaxAlignment) return false;
-  return (size >> std::countr_zero(alignment)) <= kMaxGranules;
+  return (size >> std::countr_zero(alignment)) <= kMaxAlignedGranules;
 }
 
 template <class Exact>
@@ -87,16 +82,13 @@ FreeStatus AlignedStrategy<Exact>::Free(uint64_t offset, uint64_t size) {
     return FreeStatus::kOk;
   }
   Flush();
-  released_.clear();
-  const FreeStatus status = runs_.Release(offset, size, &released_);
-  if (status != FreeStatus::kOk) return status;
-  for (const GranuleRange& r : released_) {
-    [[maybe_unused]] const FreeStatus s = exact_.Free(r.start << shift_, (r.end - r.start) << shift_);
+  const FreeStatus status = runs_.Free(size_, offset, size, [this](uint64_t start, uint64_t end) {
+    [[maybe_unused]] const FreeStatus s = exact_.Free(start << shift_, (end - start) << shift_);
     POOLMEM_ASSERT(s == FreeStatus::kOk);
-  }
+  });
   free_size_ = exact_.FreeSize();
   POOLMEM_ASSERT_EXPENSIVE(Validate());
-  return FreeStatus::kOk;
+  return status;
 }
 
 // The exact strategy's own invariants, every free range on granule bounds,

@@ -21,10 +21,13 @@
 
 namespace poolmem {
 
+// Bounds the bitmaps: one bit per granule (512 MiB of bits at most).
+inline constexpr uint64_t kMaxAlignedGranules = uint64_t{1} << 32;
+
 template <class Exact>
 class AlignedStrategy final : public RangeStrategy {
  public:
-  // alignment: a power of two in [2, kMaxAlignment]; size / alignment <= kMaxGranules.
+  // alignment: a power of two in [2, kMaxAlignment]; size / alignment <= kMaxAlignedGranules.
   static bool Supports(uint64_t size, uint64_t alignment);
 
   AlignedStrategy(uint64_t size, uint64_t alignment);
@@ -48,7 +51,6 @@ class AlignedStrategy final : public RangeStrategy {
   Exact exact_;          // over the first size_ >> shift_ granules, in bytes
   ReservedRuns runs_;
   FreeRange pending_{0, 0};             // the last allocation, not yet in runs_ (empty when start == end)
-  std::vector<GranuleRange> released_;  // scratch for Free
 };
 
 }  // namespace poolmem

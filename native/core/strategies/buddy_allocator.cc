@@ -170,17 +170,12 @@ int64_t BuddyAllocator::Allocate(uint64_t size) {
 }
 
 FreeStatus BuddyAllocator::Free(uint64_t offset, uint64_t size) {
-  if (offset > size_ || size > size_ - offset) return FreeStatus::kOutOfRange;
-  if (size == 0) return FreeStatus::kOk;
-  released_.clear();
-  const FreeStatus status = runs_.Release(offset, size, &released_);
-  if (status != FreeStatus::kOk) return status;
-  for (const GranuleRange& r : released_) {
-    FreeGranules(r.start, r.end);
-    free_size_ += (r.end - r.start) << shift_;
-  }
+  const FreeStatus status = runs_.Free(size_, offset, size, [this](uint64_t start, uint64_t end) {
+    FreeGranules(start, end);
+    free_size_ += (end - start) << shift_;
+  });
   POOLMEM_ASSERT_EXPENSIVE(Validate());
-  return FreeStatus::kOk;
+  return status;
 }
 
 void BuddyAllocator::Blocks(std::vector<FreeRange>* out) const {

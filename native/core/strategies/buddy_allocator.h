@@ -75,7 +75,6 @@ class BuddyAllocator final : public RangeStrategy {
   // usually ends in its first word; SetFree lowers it, a search raises it.
   mutable uint64_t low_[kMaxOrders] = {};
   ReservedRuns runs_;
-  std::vector<GranuleRange> released_;  // scratch for Free
 };
 
 }  // namespace poolmem

@@ -184,14 +184,10 @@ int64_t FirstFitAllocator::Allocate(uint64_t size) {
 }
 
 FreeStatus FirstFitAllocator::Free(uint64_t offset, uint64_t size) {
-  if (offset > size_ || size > size_ - offset) return FreeStatus::kOutOfRange;
-  if (size == 0) return FreeStatus::kOk;
-  released_.clear();
-  const FreeStatus status = runs_.Release(offset, size, &released_);
-  if (status != FreeStatus::kOk) return status;
-  for (const GranuleRange& r : released_) ReleaseGranules(r.start, r.end);
+  const FreeStatus status =
+      runs_.Free(size_, offset, size, [this](uint64_t start, uint64_t end) { ReleaseGranules(start, end); });
   POOLMEM_ASSERT_EXPENSIVE(Validate());
-  return FreeStatus::kOk;
+  return status;
 }
 
 void FirstFitAllocator::Blocks(std::vector<FreeRange>* out) const {

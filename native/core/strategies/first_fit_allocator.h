@@ -88,7 +88,6 @@ class FirstFitAllocator final : public RangeStrategy {
   FlatMap<Index> by_end_;    // free range end -> node
   MaxTree longest_;          // per bucket of 64 granules: the longest range ending in it
   ReservedRuns runs_;
-  std::vector<GranuleRange> released_;  // scratch for Free
 };
 
 }  // namespace poolmem

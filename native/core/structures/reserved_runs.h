@@ -1,4 +1,4 @@
-// ReservedRuns: the allocated side of a granule strategy (buddy, first-fit).
+// ReservedRuns: the allocated side of a granule strategy (buddy, first-fit, an aligned treap or avl).
 // Those strategies hand out whole granules (minBlock / 16 bytes) but callers
 // free exact byte ranges, so this keeps, per run of reserved granules, the
 // byte ranges that are still live. Invariants:
@@ -39,6 +39,22 @@ class ReservedRuns {
   // granule ranges that no longer hold a live byte to *released, ascending.
   FreeStatus Release(uint64_t offset, uint64_t size, std::vector<GranuleRange>* released);
 
+  // A granule strategy's whole Free: kOutOfRange unless [offset, offset +
+  // size) lies in [0, limit), kOk for size 0, else as Release, handing each
+  // granule range left with no live byte to give_back(start, end) (granule
+  // indices, ascending). A failed call changes nothing.
+  template <class GiveBack>
+  FreeStatus Free(uint64_t limit, uint64_t offset, uint64_t size, GiveBack&& give_back) {
+    if (offset > limit || size > limit - offset) return FreeStatus::kOutOfRange;
+    if (size == 0) return FreeStatus::kOk;
+    released_.clear();
+    const FreeStatus status = Release(offset, size, &released_);
+    if (status == FreeStatus::kOk) {
+      for (const GranuleRange& r : released_) give_back(r.start, r.end);
+    }
+    return status;
+  }
+
   uint64_t count() const { return runs_.size(); }
 
   // Runs in ascending order as granule ranges; for Validate() and tests.
@@ -69,6 +85,7 @@ class ReservedRuns {
   std::vector<std::vector<FreeRange>> multi_{1};  // slot 0 unused
   std::vector<uint32_t> free_multi_;
   std::vector<FreeRange> scratch_;
+  std::vector<GranuleRange> released_;  // Free's scratch
 };
 
 }  // namespace poolmem

@@ -1,0 +1,74 @@
+// SlotTable: values under ids that JS can hold. An id is slot + generation *
+// Slots: a freed slot is reused under the next generation, so a stale or
+// forged id finds nothing rather than another value, and every id is an
+// integer below 2^53, exact as a JS number. Values are nullable owners
+// (unique_ptr, shared_ptr): null marks a free slot. Not synchronized: the
+// owner locks (ProcessAllocator) or is single-threaded (the addon's handles).
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace poolmem {
+
+template <class T, uint64_t Slots>
+class SlotTable {
+ public:
+  static constexpr uint64_t kSlots = Slots;
+  static_assert(Slots <= (uint64_t{1} << 32) && Slots <= (uint64_t{1} << 53) / Slots);
+
+  static uint32_t SlotOf(uint64_t id) { return static_cast<uint32_t>(id % kSlots); }
+
+  // Stores a non-null value; false (and no change) when every slot is in use.
+  bool Add(T value, uint64_t* id) {
+    uint32_t slot;
+    if (!free_slots_.empty()) {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+    } else if (entries_.size() < kSlots) {
+      slot = static_cast<uint32_t>(entries_.size());
+      entries_.emplace_back();
+    } else {
+      return false;
+    }
+    entries_[slot].value = std::move(value);
+    *id = IdOf(slot);
+    return true;
+  }
+
+  // The live value under `id`, or nullptr.
+  T* Find(uint64_t id) {
+    const uint64_t slot = id % kSlots;
+    if (slot >= entries_.size()) return nullptr;
+    Entry& e = entries_[slot];
+    return e.value && e.generation == id / kSlots ? &e.value : nullptr;
+  }
+
+  // The value in a slot known to be live, and that slot's current id.
+  T& At(uint32_t slot) { return entries_[slot].value; }
+  const T& At(uint32_t slot) const { return entries_[slot].value; }
+  uint64_t IdOf(uint32_t slot) const { return entries_[slot].generation * kSlots + slot; }
+
+  // Drops the value in a live slot; its id finds nothing from now on.
+  void Remove(uint32_t slot) {
+    Entry& e = entries_[slot];
+    e.value = T();
+    ++e.generation;
+    free_slots_.push_back(slot);
+  }
+
+  // Slots ever used, and how many of them are free: for invariant checks.
+  uint64_t slots_used() const { return entries_.size(); }
+  uint64_t free_slots() const { return free_slots_.size(); }
+
+ private:
+  struct Entry {
+    T value{};
+    uint64_t generation = 1;
+  };
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> free_slots_;
+};
+
+}  // namespace poolmem
