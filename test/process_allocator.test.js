@@ -8,11 +8,24 @@ const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 const binding = require('../lib/internal/binding');
 const { Arena, PoolError, alloc, free } = require('../lib');
+const { settle } = require('../lib/process_allocator');
 const { collect, collectUntil, settled } = require('./helpers/gc');
 const { expectCode } = require('./helpers/expect_error');
 
+// The native numbers, this thread's size-class cache settled first (as
+// allocStats() does), so they count exactly what callers hold.
+function processStats() {
+  settle();
+  return binding.processStats();
+}
+
+function processValidate() {
+  settle();
+  return binding.processValidate();
+}
+
 function arenas() {
-  return binding.processStats()[0];
+  return processStats()[0];
 }
 
 describe('alloc()', () => {
@@ -24,7 +37,7 @@ describe('alloc()', () => {
       expect(bufs[i].byteOffset % 16).toBe(0);
     }
     bufs.forEach(free);
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
   });
 
   test('10,000 live blocks never overlap', () => {
@@ -39,16 +52,16 @@ describe('alloc()', () => {
     for (let i = 0; i < live.length; i += 2) free(live[i]);
     for (let i = 1; i < live.length; i += 2) expect(live[i][0]).toBe(i & 0xff);
     for (let i = 1; i < live.length; i += 2) free(live[i]);
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
     expect(arenas()).toBe(before);
   });
 
   test('alloc(0) is an empty Buffer and free() of it does nothing (mem: Alloc(0) is nil, Free(nil) a no-op)', () => {
-    const before = binding.processStats();
+    const before = processStats();
     const empty = alloc(0);
     expect(empty.length).toBe(0);
     free(empty);
-    expect(binding.processStats()).toEqual(before);
+    expect(processStats()).toEqual(before);
   });
 
   test('a request above half an arena gets an arena of its own, sized to it', () => {
@@ -75,9 +88,9 @@ describe('alloc()', () => {
     // newer allow larger Buffers, Node 20 stops at 4 GiB itself.
     ['a size above the largest block', Math.min(constants.MAX_LENGTH, 2 ** 32) + 1, 'ERR_OUT_OF_RANGE'],
   ])('rejects %s and changes nothing', (_, size, code) => {
-    const before = binding.processStats();
+    const before = processStats();
     expectCode(() => alloc(size), code);
-    expect(binding.processStats()).toEqual(before);
+    expect(processStats()).toEqual(before);
   });
 });
 
@@ -85,7 +98,7 @@ describe('free()', () => {
   test('the free that empties an arena above the spare limit unmaps it', async () => {
     const regions = await settled(() => binding.liveRegions());
     const before = arenas();
-    const spare = binding.processStats()[3];
+    const spare = processStats()[3];
     // 5 MiB: an arena of its own, above the 4 MiB a spare may hold.
     let a = alloc(5 << 20);
     let b = a.subarray(768 * 1024);
@@ -95,7 +108,7 @@ describe('free()', () => {
     expect(arenas()).toBe(before + 1);
     free(b);
     expect(arenas()).toBe(before);
-    expect(binding.processStats()[3]).toBe(spare); // the spare, if any, is untouched
+    expect(processStats()[3]).toBe(spare); // the spare, if any, is untouched
     expect(a.length).toBe(0); // stale views read length 0
     expectCode(() => free(a), 'ERR_POOLMEM_DOUBLE_FREE');
     a = null;
@@ -113,22 +126,22 @@ describe('free()', () => {
     const last = blocks.pop();
     free(last);
     expect(arenas()).toBe(before + 1); // kept: it is the spare
-    expect(binding.processStats()[3]).toBe(1 << 20);
+    expect(processStats()[3]).toBe(1 << 20);
     expect(last.length).toBe(4096); // its ArrayBuffer is still attached
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
     // A second arena empties: it becomes the spare, the first one goes.
     let big = alloc(2 << 20);
     expect(arenas()).toBe(before + 2);
     free(big);
     expect(arenas()).toBe(before + 1);
-    expect(binding.processStats()[3]).toBe(2 << 20);
+    expect(processStats()[3]).toBe(2 << 20);
     expect(last.length).toBe(0); // the old spare was unmapped and its view detached
     expectCode(() => free(last), 'ERR_POOLMEM_DOUBLE_FREE');
     expectCode(() => free(big), 'ERR_POOLMEM_DOUBLE_FREE'); // the spare's bytes are free
     big = null;
     blocks.forEach(free);
     blocks.length = 0;
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
   });
 
   test('allocating and freeing a block no other arena holds maps nothing after the first pair', () => {
@@ -152,9 +165,9 @@ describe('free()', () => {
     const keep = alloc(32);
     const buf = alloc(32);
     free(buf);
-    const before = binding.processStats();
+    const before = processStats();
     expectCode(() => free(buf), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
-    expect(binding.processStats()).toEqual(before);
+    expect(processStats()).toEqual(before);
     free(keep);
     expectCode(() => free(keep), 'ERR_POOLMEM_DOUBLE_FREE'); // its arena is gone too
   });
@@ -162,15 +175,15 @@ describe('free()', () => {
   test('frees exactly the bytes of a subarray; a granule goes back once none of its bytes is live', () => {
     const buf = alloc(64);
     const keep = alloc(16);
-    const used = binding.processStats()[2];
+    const used = processStats()[2];
     free(buf.subarray(3, 13)); // granule [0, 16) still holds bytes 0..2 and 13..15
-    expect(binding.processStats()[2]).toBe(used);
+    expect(processStats()[2]).toBe(used);
     expectCode(() => free(buf.subarray(0, 16)), 'ERR_POOLMEM_DOUBLE_FREE');
     free(buf.subarray(0, 3));
     free(buf.subarray(13, 16));
-    expect(binding.processStats()[2]).toBe(used - 16);
+    expect(processStats()[2]).toBe(used - 16);
     free(buf.subarray(16));
-    expect(binding.processStats()[2]).toBe(used - 64);
+    expect(processStats()[2]).toBe(used - 64);
     free(keep);
   });
 
@@ -188,7 +201,7 @@ describe('free()', () => {
     expect(second.every((x) => x === 0x22)).toBe(true);
     free(second);
     free(third);
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
   });
 
   test.each([
@@ -197,10 +210,10 @@ describe('free()', () => {
     ['a plain Uint8Array', () => new Uint8Array(16)],
   ])('%s throws ERR_POOLMEM_FOREIGN_BUFFER and changes nothing', (_, make) => {
     const keep = alloc(16);
-    const before = binding.processStats();
+    const before = processStats();
     const err = expectCode(() => free(make()), 'ERR_POOLMEM_FOREIGN_BUFFER');
     expect(err).toBeInstanceOf(PoolError);
-    expect(binding.processStats()).toEqual(before);
+    expect(processStats()).toEqual(before);
     free(keep);
   });
 
@@ -244,7 +257,7 @@ describe('alloc()/free() across worker threads', () => {
     expect(mine.every((b) => b.every((v) => v === 0x33))).toBe(true);
     const before = arenas();
     mine.forEach(free);
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
     expect(arenas()).toBeLessThanOrEqual(before);
   });
 });
