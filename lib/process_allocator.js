@@ -197,7 +197,7 @@ function free(buf) {
     if (state === CACHED) return;
     if (state === LIVE) return freeBlock(block, id, chunk); // outside the classes, or the cache is full
     if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${cache.offset[block]} of its arena`);
-    // SETTLED: the block left the cache; the native allocator decides.
+    // SETTLED: the block left the cache while live; the native allocator decides.
   }
   if (isDetached(chunk)) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
   settle(); // the native allocator judges this free: it must see what callers hold
@@ -205,7 +205,6 @@ function free(buf) {
   const length = viewByteLength(buf);
   const result = processFree(id, offset, length);
   if (!freed(result, id, chunk)) throw freeError(result, offset, length);
-  if (block >= 0) cache.ended(block, genOf(buf)); // a settled block's whole view: freeing it again is a double free
 }
 
 // A LIVE block of the cache comes back whole: its whole reservation is freed natively.

@@ -7,10 +7,20 @@ const { constants } = require('node:buffer');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 const binding = require('../lib/internal/binding');
-const { Arena, PoolError, alloc, free } = require('../lib');
-const { settle } = require('../lib/process_allocator');
+const { spawnSync } = require('node:child_process');
+const { Arena, PoolError, alloc, allocStats, free } = require('../lib');
+const { CACHE_CAP_BYTES, MAX_CLASS, settle } = require('../lib/process_allocator');
 const { collect, collectUntil, settled } = require('./helpers/gc');
 const { expectCode } = require('./helpers/expect_error');
+const { TRANSFER_FLAGS } = require('./helpers/transfer');
+
+// True when fn made a native alloc or free call: each writes the scratch
+// slots lib/ shares with native code, which start out as NaN here.
+function callsNative(fn) {
+  binding.processScratch.fill(NaN);
+  fn();
+  return binding.processScratch.some((v) => !Number.isNaN(v));
+}
 
 // The native numbers, this thread's size-class cache settled first (as
 // allocStats() does), so they count exactly what callers hold.
@@ -259,5 +269,120 @@ describe('alloc()/free() across worker threads', () => {
     mine.forEach(free);
     expect(processValidate()).toBe(true);
     expect(arenas()).toBeLessThanOrEqual(before);
+  });
+});
+
+describe('alloc()/free(): the size-class cache (fast mode)', () => {
+  test('a freed block comes back for the next request of its class, 16-byte aligned, with no native call', () => {
+    const keep = alloc(40);
+    const a = alloc(100); // class 112
+    free(a);
+    let b;
+    expect(callsNative(() => { b = alloc(110); })).toBe(false);
+    expect([b.buffer, b.byteOffset, b.length]).toEqual([a.buffer, a.byteOffset, 110]);
+    expect(callsNative(() => free(b))).toBe(false);
+    const sizes = [1, 8, 9, 17, 24, 33, 63, 65, 100, 129, 1000, 4097, 70000, MAX_CLASS];
+    for (let round = 0; round < 2; round++) { // the second round reuses cached blocks
+      const bufs = sizes.map((n) => alloc(n));
+      expect(bufs.map((buf) => buf.byteOffset % 16)).toEqual(sizes.map(() => 0));
+      bufs.forEach(free);
+    }
+    expect(callsNative(() => free(alloc(MAX_CLASS + 1)))).toBe(true); // above the classes: native both ways
+    free(keep);
+    expect(processValidate()).toBe(true);
+  });
+
+  test('a view kept after free, its block handed out again, is a double free and leaves the new owner alone', () => {
+    const a = alloc(100);
+    free(a);
+    const b = alloc(100).fill(5); // a's block, a new owner
+    expect([b.buffer, b.byteOffset]).toEqual([a.buffer, a.byteOffset]);
+    const before = processStats();
+    expectCode(() => free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    expect(b.every((x) => x === 5)).toBe(true);
+    expect(processStats()).toEqual(before);
+    free(b);
+    expectCode(() => free(b), 'ERR_POOLMEM_DOUBLE_FREE'); // cached now
+    expectCode(() => free(a), 'ERR_POOLMEM_DOUBLE_FREE');
+  });
+
+  test('allocStats() counts what callers hold, not cached blocks or class slack', () => {
+    const before = allocStats().usedSize;
+    const a = alloc(100); // class 112: 12 bytes of slack, granules of 16
+    expect(allocStats().usedSize).toBe(before + 112);
+    free(a);
+    const b = alloc(100);
+    free(b);
+    expect(binding.processStats()[2]).toBe(before + 112); // natively, the cached block is still allocated
+    expect(allocStats().usedSize).toBe(before); // settled first
+    const c = alloc(70); // class 80: 10 bytes of slack
+    const d = alloc(50);
+    free(d);
+    expect(allocStats().usedSize).toBe(before + 80);
+    free(c); // settled: the native allocator frees it
+    expect(allocStats().usedSize).toBe(before);
+    expectCode(() => free(c), 'ERR_POOLMEM_DOUBLE_FREE');
+  });
+
+  test('a partial free settles the cache; the rest of the block, then its whole view, are judged natively', () => {
+    const keep = alloc(16);
+    const a = alloc(100).fill(1);
+    const other = alloc(200);
+    free(other); // cached
+    const used = processStats()[2];
+    free(a.subarray(0, 32));
+    expect(processStats()[2]).toBe(used - 32);
+    expectCode(() => free(a.subarray(16, 48)), 'ERR_POOLMEM_DOUBLE_FREE');
+    free(a.subarray(32));
+    expect(processStats()[2]).toBe(used - 112);
+    expectCode(() => free(a), 'ERR_POOLMEM_DOUBLE_FREE');
+    const b = alloc(100).fill(2); // not handed out twice
+    expect(keep.buffer === b.buffer && b.byteOffset < keep.byteOffset + 16 && keep.byteOffset < b.byteOffset + 100)
+      .toBe(false);
+    free(b);
+    free(keep);
+    expect(processValidate()).toBe(true);
+  });
+
+  test('a view over a cached block, or not made by alloc(), is judged natively', () => {
+    const keep = alloc(64).fill(7);
+    const a = alloc(64);
+    free(a); // cached: natively still allocated
+    expectCode(() => free(new Uint8Array(keep.buffer, keep.byteOffset, 128)), 'ERR_POOLMEM_DOUBLE_FREE');
+    expectCode(() => free(Buffer.from(a.buffer, a.byteOffset, 64)), 'ERR_POOLMEM_DOUBLE_FREE');
+    expectCode(() => free(new Arena(4096).malloc(64)), 'ERR_POOLMEM_FOREIGN_BUFFER');
+    const b = alloc(64).fill(9);
+    expect(keep.every((x) => x === 7)).toBe(true);
+    free(Buffer.from(b.buffer, b.byteOffset, 64)); // the same bytes through another view: freed natively
+    expectCode(() => free(b), 'ERR_POOLMEM_DOUBLE_FREE');
+    free(keep);
+    expect(processValidate()).toBe(true);
+  });
+
+  test(`a thread's cache holds at most ${CACHE_CAP_BYTES} bytes: frees beyond it go native`, () => {
+    const size = 64 << 10;
+    const bufs = Array.from({ length: CACHE_CAP_BYTES / size + 8 }, () => alloc(size));
+    const native = bufs.map((buf) => callsNative(() => free(buf)));
+    expect(native.filter((x) => !x).length).toBe(CACHE_CAP_BYTES / size);
+    expect(native.slice(-8)).toEqual(new Array(8).fill(true));
+    expect(processValidate()).toBe(true);
+  });
+
+  test('a cached block in an arena whose ArrayBuffer a caller transferred is never handed out', () => {
+    const script = `
+      const { alloc, free } = require(${JSON.stringify(require.resolve('..'))});
+      const keep = alloc(64);
+      const a = alloc(64);
+      const offset = a.byteOffset;
+      free(a); // cached
+      const moved = keep.buffer.transfer();
+      new Uint8Array(moved, offset, 64).fill(0x5a); // the new owner's bytes
+      const b = alloc(64).fill(1);
+      const inMoved = new Uint8Array(moved, offset, 64).every((x) => x === 0x5a);
+      process.stdout.write(JSON.stringify({ inMoved, length: b.length, attached: b.buffer.byteLength > 0 }));
+    `;
+    const r = spawnSync(process.execPath, [...TRANSFER_FLAGS, '-e', script], { encoding: 'utf8', timeout: 60000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ inMoved: true, length: 64, attached: true });
   });
 });
