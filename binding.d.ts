@@ -467,6 +467,9 @@ export class ArenaPool implements Disposable {
  * Safe mode (`POOLMEM_SAFE=1` when poolmem is loaded, per thread): each block has an
  * ArrayBuffer of its own, `free()` poisons the freed bytes (`SAFE_POISON`) and holds them,
  * and the block goes back only once that ArrayBuffer has been collected.
+ * Fast mode: requests up to 256 KiB are served from this thread's size-class cache (blocks
+ * of a class, multiples of 16 bytes; at most 8 MiB cached per thread), without a native call
+ * when a freed block of the class is cached.
  */
 export function alloc(size: number): Buffer;
 
@@ -476,7 +479,10 @@ export interface AllocStats {
   arenas: number;
   /** Bytes the arenas manage. */
   size: number;
-  /** Bytes allocated, every thread's (sizes rounded up to 16; safe mode: held bytes too). */
+  /**
+   * Bytes allocated, every thread's (sizes rounded up to 16; safe mode: held bytes too). This
+   * thread's size-class cache is settled first; other threads' cached blocks count as allocated.
+   */
   usedSize: number;
   /** Bytes of the one emptied arena kept mapped (0 if none). */
   spareSize: number;
@@ -490,7 +496,9 @@ export function allocStats(): AllocStats;
  * Frees the buffer or any subarray of it: exactly those bytes (a 16-byte granule goes back
  * once none of its bytes is live). A thread frees only blocks it allocated; what a worker
  * still holds goes back when it ends. The free that empties an arena unmaps it; stale views
- * of it read length 0.
+ * of it read length 0. Fast mode: a whole buffer `alloc()` returned (up to 256 KiB) goes to
+ * this thread's size-class cache, with no native call; a view kept after `free()` is
+ * `ERR_POOLMEM_DOUBLE_FREE`, also once its block was handed out again.
  */
 export function free(buf: Uint8Array): void;
 

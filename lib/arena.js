@@ -164,7 +164,6 @@ class Arena {
     const length = viewByteLength(buf);
     const status = arenaFree(this.#id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
-    if (id >= 0) cache.ended(id, genOf(buf)); // a settled block's whole view: freeing it again is a double free
     return undefined;
   }
 

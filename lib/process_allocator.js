@@ -15,10 +15,20 @@
 // ArrayBuffer's native finalizer runs (native/addon/safe_block.h, as Arena's).
 // A safe thread makes no ArrayBuffer over a whole arena, so no view of its
 // can free another block's bytes.
+// Fast mode puts a per-thread size-class cache (lib/internal/block_cache.js)
+// in front of the native allocator, as Arena and ScalableAllocator do: a
+// request of at most MAX_CLASS bytes gets a block of its class, and free() of
+// that view puts the block back on this thread's class stack (at most
+// CACHE_CAP_BYTES in all) without a native call. A cached block stays
+// allocated natively, so its arena stays mapped; whatever needs the native
+// allocator to see exactly what callers hold (any other free, allocStats())
+// settles the cache first. A thread's blocks, cached ones too, go back to the
+// arenas when it exits (the native ledger).
 
 const { constants } = require('node:buffer');
 const binding = require('./internal/binding');
 const { codes } = require('./internal/errors');
+const { BlockCache, CACHED, FREE, LIVE, classIndex } = require('./internal/block_cache');
 const { isDetached, viewByteLength } = require('./internal/intrinsics');
 const { TrackedBuffer } = require('./internal/leak_detector');
 const {
@@ -26,12 +36,17 @@ const {
   PROCESS_FREE_UNKNOWN_ARENA, PROCESS_MAX_BLOCK, PROCESS_SPARE_RELEASED, processAlloc, processArena, processFree,
   processOffset, processReleasedArena,
 } = require('./internal/native_contract');
-const { arrayBufferOf, byteOffsetOf, fresh, view } = require('./internal/pool_buffer');
+const {
+  arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, view,
+} = require('./internal/pool_buffer');
 const { parseSafe } = require('./internal/safe_mode');
 const { ArenaChunkStamp: ChunkStamp } = require('./internal/stamps');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./internal/validators');
 
-const { ERR_BUFFER_OUT_OF_BOUNDS, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER, ERR_POOLMEM_OUT_OF_MEMORY } = codes;
+const {
+  ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_STATE, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER,
+  ERR_POOLMEM_OUT_OF_MEMORY,
+} = codes;
 const { processAllocSafe, processChunk, processFreeSafe, processRelease, processStats } = binding;
 
 // The largest block: first-fit's granule limit, and at most what a Buffer
@@ -43,24 +58,51 @@ const kEmpty = new ArrayBuffer(0); // what alloc(0) views: owns no memory
 const SAFE = parseSafe({});
 const kSafeOwner = Symbol('alloc'); // the TrackedBuffer owner of alloc()'s safe blocks
 
+// The size-class cache: requests of at most MAX_CLASS bytes (a quarter of
+// the 1 MiB arena: larger ones may get an arena of their own), blocks 16-byte
+// aligned as alloc() promises, at most CACHE_CAP_BYTES held per thread.
+const ALIGNMENT = 16;
+const MAX_CLASS = 256 * 1024;
+const CACHE_CAP_BYTES = 8 * 1024 * 1024;
+
 const chunks = new Map(); // arena id -> WeakRef<ArrayBuffer>
 const forget = new FinalizationRegistry((id) => {
   if (chunks.get(id)?.deref() === undefined) chunks.delete(id);
 });
+// arena ArrayBuffer -> its detachProbe() (lib/internal/pool_buffer.js): reads
+// undefined once a caller transferred it. Weak both ways: the probe lives as
+// long as its ArrayBuffer, and holds it no longer.
+const probes = new WeakMap();
 let lastId = -1;     // the arena allocated from last, held strongly: the common case
 let lastChunk = null;
+let lastProbe = null; // its probe: ab.byteLength would be a builtin call on Node 20
+const kDetached = [undefined]; // the probe of an ArrayBuffer found detached: reads undefined
+
+// Fast mode: the blocks handed out and the class stacks; `chunk` is the arena id.
+const cache = SAFE ? null : new BlockCache(ALIGNMENT, CACHE_CAP_BYTES, allocateNative, settle);
 
 function chunkOf(id) {
   let chunk = chunks.get(id)?.deref();
   if (chunk === undefined) {
-    chunk = processChunk(id); // the block just allocated keeps the arena alive
+    chunk = processChunk(id); // a block allocated in it keeps the arena alive
     new ChunkStamp(chunk, id);
     chunks.set(id, new WeakRef(chunk));
     forget.register(chunk, id);
   }
+  let probe = probes.get(chunk);
+  if (probe === undefined && !isDetached(chunk)) probes.set(chunk, probe = detachProbe(chunk));
   lastId = id;
   lastChunk = chunk;
+  lastProbe = probe ?? kDetached;
   return chunk;
+}
+
+// BlockCache's allocate(): one native alloc of `bytes`, its offset (the arena
+// in cache.placedChunk), or -1 when the system refused to map memory.
+function allocateNative(bytes) {
+  if (processAlloc(bytes) !== ALLOC_OK) return -1;
+  cache.placedChunk = processArena();
+  return processOffset();
 }
 
 // A Buffer of `size` bytes (not zeroed), 16-byte aligned. alloc(0) is an
@@ -69,9 +111,36 @@ function alloc(size) {
   if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
   if (size === 0) return view(kEmpty, 0, 0);
   if (SAFE) return allocSafe(size);
+  if (size > MAX_CLASS) return allocExact(size);
+  const index = classIndex(size);
+  for (;;) {
+    let block = cache.take(index, size);
+    if (block < 0) block = cache.newBlock(index, size);
+    if (block < 0) throw ERR_POOLMEM_OUT_OF_MEMORY(`the system refused to map ${size} bytes`);
+    const id = cache.chunk[block];
+    const chunk = id === lastId ? lastChunk : chunkOf(id);
+    // A caller may have transferred the arena's ArrayBuffer (checked first,
+    // not caught: a try/catch around the view costs 50-80 ns per alloc).
+    if (lastProbe[0] !== undefined) return freshBlock(chunk, cache.offset[block], size, block, cache.gen[block]);
+    forgetTransferred(id);
+  }
+}
+
+// A block outside the size classes: one native alloc, freed natively.
+function allocExact(size) {
   if (processAlloc(size) !== ALLOC_OK) throw ERR_POOLMEM_OUT_OF_MEMORY(`the system refused to map ${size} bytes`);
   const id = processArena();
   return fresh(id === lastId ? lastChunk : chunkOf(id), processOffset(), size);
+}
+
+// The block just taken lies in arena `id`, whose ArrayBuffer a caller
+// transferred away: its memory is the new ArrayBuffer's, so the cache forgets
+// every block there (the one just taken too) and hands none out again. They
+// stay allocated natively until the thread exits, as do new blocks that land
+// there, so alloc()'s loop ends once the native allocator places the request
+// elsewhere.
+function forgetTransferred(id) {
+  cache.dropChunk(id);
 }
 
 function allocSafe(size) {
@@ -105,8 +174,9 @@ function releaseChunk(id, chunk) {
   if (lastId === id) {
     lastId = -1;
     lastChunk = null;
+    lastProbe = null;
   }
-  processRelease(chunk);
+  if (chunk !== undefined) processRelease(chunk);
 }
 
 // Frees the buffer, or any subarray of it: exactly those bytes (a 16-byte
@@ -120,32 +190,78 @@ function free(buf) {
     if (chunk === kEmpty) return; // alloc(0): nothing to free
     throw ERR_POOLMEM_FOREIGN_BUFFER('process allocator');
   }
+  // A whole view this thread's cache made: private-field and typed-array reads only.
+  const block = blockOf(buf);
+  if (block >= 0 && cache.chunk[block] === id) {
+    const state = cache.release(block, genOf(buf));
+    if (state === CACHED) return;
+    if (state === LIVE) return freeBlock(block, id, chunk); // outside the classes, or the cache is full
+    if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${cache.offset[block]} of its arena`);
+    // SETTLED: the block left the cache while live; the native allocator decides.
+  }
   if (isDetached(chunk)) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
+  settle(); // the native allocator judges this free: it must see what callers hold
   const offset = byteOffsetOf(buf); // intrinsic reads: no caller code runs from here on
   const length = viewByteLength(buf);
   const result = processFree(id, offset, length);
-  if (result === PROCESS_FREE_OK || result === PROCESS_ARENA_SPARED) return;
+  if (!freed(result, id, chunk)) throw freeError(result, offset, length);
+}
+
+// A LIVE block of the cache comes back whole: its whole reservation is freed natively.
+function freeBlock(block, id, chunk) {
+  if (isDetached(chunk)) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
+  const offset = cache.offset[block];
+  const result = processFree(id, offset, cache.reserved(block));
+  if (!freed(result, id, chunk)) throw freeError(result, offset, cache.length[block]);
+  cache.drop(block);
+}
+
+// After a native free in arena `id` (chunk: this thread's ArrayBuffer over
+// it, or undefined): true when it freed, with any arena it unmapped detached.
+function freed(result, id, chunk) {
+  if (result === PROCESS_FREE_OK || result === PROCESS_ARENA_SPARED) return true;
   if (result === PROCESS_ARENA_RELEASED) {
     releaseChunk(id, chunk);
-    return;
+    return true;
   }
   if (result === PROCESS_SPARE_RELEASED) {
     const spare = processReleasedArena();
-    const spareChunk = chunks.get(spare)?.deref();
-    if (spareChunk !== undefined) releaseChunk(spare, spareChunk);
-    else chunks.delete(spare);
-    return;
+    releaseChunk(spare, chunks.get(spare)?.deref());
+    return true;
   }
-  if (result === PROCESS_FREE_DOUBLE) throw ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of its arena`);
-  if (result === PROCESS_FREE_UNKNOWN_ARENA) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
-  throw ERR_BUFFER_OUT_OF_BOUNDS('buf');
+  return false;
+}
+
+function freeError(result, offset, length) {
+  if (result === PROCESS_FREE_DOUBLE) return ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of its arena`);
+  if (result === PROCESS_FREE_UNKNOWN_ARENA) return ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
+  return ERR_BUFFER_OUT_OF_BOUNDS('buf');
+}
+
+// Makes the native allocator see exactly what callers hold
+// (lib/internal/block_cache.js): cached blocks and the class slack of live
+// ones go back. Bytes in an arena a caller transferred away stay allocated:
+// they are the new ArrayBuffer's.
+function settle() {
+  if (cache === null || !cache.settles()) return;
+  cache.settle(freeOwn);
+}
+
+function freeOwn(id, offset, size) {
+  const chunk = id === lastId ? lastChunk : chunks.get(id)?.deref();
+  if (chunk !== undefined && isDetached(chunk)) return;
+  if (!freed(processFree(id, offset, size), id, chunk)) {
+    throw ERR_INVALID_STATE(`the process allocator refused its own block [${offset}, ${offset + size})`);
+  }
 }
 
 // The process-wide allocator's numbers; heldSize is this thread's (safe mode:
-// freed bytes waiting for their ArrayBuffer to be collected).
+// freed bytes waiting for their ArrayBuffer to be collected). This thread's
+// cache is settled first, so they count what callers hold.
 function allocStats() {
+  settle();
   const [arenas, size, usedSize, spareSize, heldSize] = processStats();
   return { arenas, size, usedSize, spareSize, heldSize, safe: SAFE };
 }
 
-module.exports = { alloc, allocStats, free };
+module.exports = { CACHE_CAP_BYTES, MAX_CLASS, alloc, allocStats, free, settle };

@@ -127,8 +127,7 @@ class ScalableAllocator {
         const state = space.releaseBlock(id, genOf(buf));
         if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${cache.offset[id]} of its chunk`);
         if (state !== SETTLED) return undefined;
-        space.freeRange(ab, byteOffsetOf(buf), viewByteLength(buf));
-        cache.ended(id, genOf(buf)); // its whole view: freeing it again is a double free
+        space.freeRange(ab, byteOffsetOf(buf), viewByteLength(buf)); // release() ended the handout
         return undefined;
       }
     }

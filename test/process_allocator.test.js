@@ -7,12 +7,35 @@ const { constants } = require('node:buffer');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 const binding = require('../lib/internal/binding');
-const { Arena, PoolError, alloc, free } = require('../lib');
+const { spawnSync } = require('node:child_process');
+const { Arena, PoolError, alloc, allocStats, free } = require('../lib');
+const { CACHE_CAP_BYTES, MAX_CLASS, settle } = require('../lib/process_allocator');
 const { collect, collectUntil, settled } = require('./helpers/gc');
 const { expectCode } = require('./helpers/expect_error');
+const { TRANSFER_FLAGS } = require('./helpers/transfer');
+
+// True when fn made a native alloc or free call: each writes the scratch
+// slots lib/ shares with native code, which start out as NaN here.
+function callsNative(fn) {
+  binding.processScratch.fill(NaN);
+  fn();
+  return binding.processScratch.some((v) => !Number.isNaN(v));
+}
+
+// The native numbers, this thread's size-class cache settled first (as
+// allocStats() does), so they count exactly what callers hold.
+function processStats() {
+  settle();
+  return binding.processStats();
+}
+
+function processValidate() {
+  settle();
+  return binding.processValidate();
+}
 
 function arenas() {
-  return binding.processStats()[0];
+  return processStats()[0];
 }
 
 describe('alloc()', () => {
@@ -24,7 +47,7 @@ describe('alloc()', () => {
       expect(bufs[i].byteOffset % 16).toBe(0);
     }
     bufs.forEach(free);
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
   });
 
   test('10,000 live blocks never overlap', () => {
@@ -39,16 +62,16 @@ describe('alloc()', () => {
     for (let i = 0; i < live.length; i += 2) free(live[i]);
     for (let i = 1; i < live.length; i += 2) expect(live[i][0]).toBe(i & 0xff);
     for (let i = 1; i < live.length; i += 2) free(live[i]);
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
     expect(arenas()).toBe(before);
   });
 
   test('alloc(0) is an empty Buffer and free() of it does nothing (mem: Alloc(0) is nil, Free(nil) a no-op)', () => {
-    const before = binding.processStats();
+    const before = processStats();
     const empty = alloc(0);
     expect(empty.length).toBe(0);
     free(empty);
-    expect(binding.processStats()).toEqual(before);
+    expect(processStats()).toEqual(before);
   });
 
   test('a request above half an arena gets an arena of its own, sized to it', () => {
@@ -75,9 +98,9 @@ describe('alloc()', () => {
     // newer allow larger Buffers, Node 20 stops at 4 GiB itself.
     ['a size above the largest block', Math.min(constants.MAX_LENGTH, 2 ** 32) + 1, 'ERR_OUT_OF_RANGE'],
   ])('rejects %s and changes nothing', (_, size, code) => {
-    const before = binding.processStats();
+    const before = processStats();
     expectCode(() => alloc(size), code);
-    expect(binding.processStats()).toEqual(before);
+    expect(processStats()).toEqual(before);
   });
 });
 
@@ -85,7 +108,7 @@ describe('free()', () => {
   test('the free that empties an arena above the spare limit unmaps it', async () => {
     const regions = await settled(() => binding.liveRegions());
     const before = arenas();
-    const spare = binding.processStats()[3];
+    const spare = processStats()[3];
     // 5 MiB: an arena of its own, above the 4 MiB a spare may hold.
     let a = alloc(5 << 20);
     let b = a.subarray(768 * 1024);
@@ -95,7 +118,7 @@ describe('free()', () => {
     expect(arenas()).toBe(before + 1);
     free(b);
     expect(arenas()).toBe(before);
-    expect(binding.processStats()[3]).toBe(spare); // the spare, if any, is untouched
+    expect(processStats()[3]).toBe(spare); // the spare, if any, is untouched
     expect(a.length).toBe(0); // stale views read length 0
     expectCode(() => free(a), 'ERR_POOLMEM_DOUBLE_FREE');
     a = null;
@@ -113,22 +136,22 @@ describe('free()', () => {
     const last = blocks.pop();
     free(last);
     expect(arenas()).toBe(before + 1); // kept: it is the spare
-    expect(binding.processStats()[3]).toBe(1 << 20);
+    expect(processStats()[3]).toBe(1 << 20);
     expect(last.length).toBe(4096); // its ArrayBuffer is still attached
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
     // A second arena empties: it becomes the spare, the first one goes.
     let big = alloc(2 << 20);
     expect(arenas()).toBe(before + 2);
     free(big);
     expect(arenas()).toBe(before + 1);
-    expect(binding.processStats()[3]).toBe(2 << 20);
+    expect(processStats()[3]).toBe(2 << 20);
     expect(last.length).toBe(0); // the old spare was unmapped and its view detached
     expectCode(() => free(last), 'ERR_POOLMEM_DOUBLE_FREE');
     expectCode(() => free(big), 'ERR_POOLMEM_DOUBLE_FREE'); // the spare's bytes are free
     big = null;
     blocks.forEach(free);
     blocks.length = 0;
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
   });
 
   test('allocating and freeing a block no other arena holds maps nothing after the first pair', () => {
@@ -152,9 +175,9 @@ describe('free()', () => {
     const keep = alloc(32);
     const buf = alloc(32);
     free(buf);
-    const before = binding.processStats();
+    const before = processStats();
     expectCode(() => free(buf), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
-    expect(binding.processStats()).toEqual(before);
+    expect(processStats()).toEqual(before);
     free(keep);
     expectCode(() => free(keep), 'ERR_POOLMEM_DOUBLE_FREE'); // its arena is gone too
   });
@@ -162,15 +185,15 @@ describe('free()', () => {
   test('frees exactly the bytes of a subarray; a granule goes back once none of its bytes is live', () => {
     const buf = alloc(64);
     const keep = alloc(16);
-    const used = binding.processStats()[2];
+    const used = processStats()[2];
     free(buf.subarray(3, 13)); // granule [0, 16) still holds bytes 0..2 and 13..15
-    expect(binding.processStats()[2]).toBe(used);
+    expect(processStats()[2]).toBe(used);
     expectCode(() => free(buf.subarray(0, 16)), 'ERR_POOLMEM_DOUBLE_FREE');
     free(buf.subarray(0, 3));
     free(buf.subarray(13, 16));
-    expect(binding.processStats()[2]).toBe(used - 16);
+    expect(processStats()[2]).toBe(used - 16);
     free(buf.subarray(16));
-    expect(binding.processStats()[2]).toBe(used - 64);
+    expect(processStats()[2]).toBe(used - 64);
     free(keep);
   });
 
@@ -188,7 +211,7 @@ describe('free()', () => {
     expect(second.every((x) => x === 0x22)).toBe(true);
     free(second);
     free(third);
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
   });
 
   test.each([
@@ -197,10 +220,10 @@ describe('free()', () => {
     ['a plain Uint8Array', () => new Uint8Array(16)],
   ])('%s throws ERR_POOLMEM_FOREIGN_BUFFER and changes nothing', (_, make) => {
     const keep = alloc(16);
-    const before = binding.processStats();
+    const before = processStats();
     const err = expectCode(() => free(make()), 'ERR_POOLMEM_FOREIGN_BUFFER');
     expect(err).toBeInstanceOf(PoolError);
-    expect(binding.processStats()).toEqual(before);
+    expect(processStats()).toEqual(before);
     free(keep);
   });
 
@@ -244,7 +267,122 @@ describe('alloc()/free() across worker threads', () => {
     expect(mine.every((b) => b.every((v) => v === 0x33))).toBe(true);
     const before = arenas();
     mine.forEach(free);
-    expect(binding.processValidate()).toBe(true);
+    expect(processValidate()).toBe(true);
     expect(arenas()).toBeLessThanOrEqual(before);
+  });
+});
+
+describe('alloc()/free(): the size-class cache (fast mode)', () => {
+  test('a freed block comes back for the next request of its class, 16-byte aligned, with no native call', () => {
+    const keep = alloc(40);
+    const a = alloc(100); // class 112
+    free(a);
+    let b;
+    expect(callsNative(() => { b = alloc(110); })).toBe(false);
+    expect([b.buffer, b.byteOffset, b.length]).toEqual([a.buffer, a.byteOffset, 110]);
+    expect(callsNative(() => free(b))).toBe(false);
+    const sizes = [1, 8, 9, 17, 24, 33, 63, 65, 100, 129, 1000, 4097, 70000, MAX_CLASS];
+    for (let round = 0; round < 2; round++) { // the second round reuses cached blocks
+      const bufs = sizes.map((n) => alloc(n));
+      expect(bufs.map((buf) => buf.byteOffset % 16)).toEqual(sizes.map(() => 0));
+      bufs.forEach(free);
+    }
+    expect(callsNative(() => free(alloc(MAX_CLASS + 1)))).toBe(true); // above the classes: native both ways
+    free(keep);
+    expect(processValidate()).toBe(true);
+  });
+
+  test('a view kept after free, its block handed out again, is a double free and leaves the new owner alone', () => {
+    const a = alloc(100);
+    free(a);
+    const b = alloc(100).fill(5); // a's block, a new owner
+    expect([b.buffer, b.byteOffset]).toEqual([a.buffer, a.byteOffset]);
+    const before = processStats();
+    expectCode(() => free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    expect(b.every((x) => x === 5)).toBe(true);
+    expect(processStats()).toEqual(before);
+    free(b);
+    expectCode(() => free(b), 'ERR_POOLMEM_DOUBLE_FREE'); // cached now
+    expectCode(() => free(a), 'ERR_POOLMEM_DOUBLE_FREE');
+  });
+
+  test('allocStats() counts what callers hold, not cached blocks or class slack', () => {
+    const before = allocStats().usedSize;
+    const a = alloc(100); // class 112: 12 bytes of slack, granules of 16
+    expect(allocStats().usedSize).toBe(before + 112);
+    free(a);
+    const b = alloc(100);
+    free(b);
+    expect(binding.processStats()[2]).toBe(before + 112); // natively, the cached block is still allocated
+    expect(allocStats().usedSize).toBe(before); // settled first
+    const c = alloc(70); // class 80: 10 bytes of slack
+    const d = alloc(50);
+    free(d);
+    expect(allocStats().usedSize).toBe(before + 80);
+    free(c); // settled: the native allocator frees it
+    expect(allocStats().usedSize).toBe(before);
+    expectCode(() => free(c), 'ERR_POOLMEM_DOUBLE_FREE');
+  });
+
+  test('a partial free settles the cache; the rest of the block, then its whole view, are judged natively', () => {
+    const keep = alloc(16);
+    const a = alloc(100).fill(1);
+    const other = alloc(200);
+    free(other); // cached
+    const used = processStats()[2];
+    free(a.subarray(0, 32));
+    expect(processStats()[2]).toBe(used - 32);
+    expectCode(() => free(a.subarray(16, 48)), 'ERR_POOLMEM_DOUBLE_FREE');
+    free(a.subarray(32));
+    expect(processStats()[2]).toBe(used - 112);
+    expectCode(() => free(a), 'ERR_POOLMEM_DOUBLE_FREE');
+    const b = alloc(100).fill(2); // not handed out twice
+    expect(keep.buffer === b.buffer && b.byteOffset < keep.byteOffset + 16 && keep.byteOffset < b.byteOffset + 100)
+      .toBe(false);
+    free(b);
+    free(keep);
+    expect(processValidate()).toBe(true);
+  });
+
+  test('a view over a cached block, or not made by alloc(), is judged natively', () => {
+    const keep = alloc(64).fill(7);
+    const a = alloc(64);
+    free(a); // cached: natively still allocated
+    expectCode(() => free(new Uint8Array(keep.buffer, keep.byteOffset, 128)), 'ERR_POOLMEM_DOUBLE_FREE');
+    expectCode(() => free(Buffer.from(a.buffer, a.byteOffset, 64)), 'ERR_POOLMEM_DOUBLE_FREE');
+    expectCode(() => free(new Arena(4096).malloc(64)), 'ERR_POOLMEM_FOREIGN_BUFFER');
+    const b = alloc(64).fill(9);
+    expect(keep.every((x) => x === 7)).toBe(true);
+    free(Buffer.from(b.buffer, b.byteOffset, 64)); // the same bytes through another view: freed natively
+    expectCode(() => free(b), 'ERR_POOLMEM_DOUBLE_FREE');
+    free(keep);
+    expect(processValidate()).toBe(true);
+  });
+
+  test(`a thread's cache holds at most ${CACHE_CAP_BYTES} bytes: frees beyond it go native`, () => {
+    const size = 64 << 10;
+    const bufs = Array.from({ length: CACHE_CAP_BYTES / size + 8 }, () => alloc(size));
+    const native = bufs.map((buf) => callsNative(() => free(buf)));
+    expect(native.filter((x) => !x).length).toBe(CACHE_CAP_BYTES / size);
+    expect(native.slice(-8)).toEqual(new Array(8).fill(true));
+    expect(processValidate()).toBe(true);
+  });
+
+  test('a cached block in an arena whose ArrayBuffer a caller transferred is never handed out', () => {
+    const script = `
+      const { alloc, free } = require(${JSON.stringify(require.resolve('..'))});
+      const keep = alloc(64);
+      const a = alloc(64);
+      const offset = a.byteOffset;
+      free(a); // cached
+      const moved = keep.buffer.transfer();
+      new Uint8Array(moved, offset, 64).fill(0x5a); // the new owner's bytes
+      const b = alloc(64).fill(1);
+      const inMoved = new Uint8Array(moved, offset, 64).every((x) => x === 0x5a);
+      process.stdout.write(JSON.stringify({ inMoved, length: b.length, attached: b.buffer.byteLength > 0 }));
+    `;
+    const r = spawnSync(process.execPath, [...TRANSFER_FLAGS, '-e', script], { encoding: 'utf8', timeout: 60000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ inMoved: true, length: 64, attached: true });
   });
 });

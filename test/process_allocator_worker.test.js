@@ -13,7 +13,8 @@ const MiB = 1 << 20;
 const usedSize = () => binding.processStats()[2];
 
 describe('alloc() blocks of a worker whose environment is gone', () => {
-  test.each(['exit', 'idle'])('come back when the worker ends (%s)', async (mode) => {
+  // cached: half of the blocks wait in the worker's size-class cache.
+  test.each(['exit', 'idle', 'cached'])('come back when the worker ends (%s)', async (mode) => {
     const before = usedSize();
     const reservedBefore = binding.processStats()[1];
     const worker = new Worker(WORKER, { workerData: { mode } });

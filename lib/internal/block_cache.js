@@ -18,9 +18,13 @@
 // make, a partial free, stats, reset): cached blocks go back to it, and each
 // live class block gives back the bytes beyond what its caller was handed and
 // leaves the cache, an ordinary allocation from then on (its free takes the
-// slow path, where the strategy decides; settledGen remembers which handout
-// that was, so the id can be reused at once). Each
-// block settles at most once, so the cost is amortised. cachedBytes and
+// slow path, where the strategy decides). A settled block keeps its id
+// (state SETTLED) until its whole view comes back, so a view whose generation
+// is not its id's current one always belongs to a handout that ended: a
+// double free, never the strategy's to judge (it would free the new owner's
+// bytes). The price: a settled block freed only piecewise (subarrays) or
+// never keeps its id, about 40 bytes of typed arrays, for the pool's life.
+// Each block settles at most once, so the cost is amortised. cachedBytes and
 // slack() keep usedSize exact without settling.
 //
 // The block freed last waits in a one-entry park instead of on its stack: an
@@ -34,7 +38,7 @@ const CLASS_COUNT = 80; // 8 up to 64 B, then 4 for each power of two up to 2^24
 const FREE = 0; // id not in use
 const LIVE = 1; // handed out; the caller's view carries (id, gen)
 const CACHED = 2; // on its class stack; natively still allocated
-const SETTLED = 3; // release(): not this cache's to decide, ask the strategy
+const SETTLED = 3; // settled (or its chunk dropped) while live: the strategy decides its free
 
 const EXACT = -1; // class of a block that never enters a stack
 // Generations wrap below 2^30 so they stay small integers (Smis): a view's
@@ -94,8 +98,6 @@ class BlockCache {
     this.length = new Float64Array(n); // bytes handed out
     this.klass = new Int8Array(n);
     this.gen = new Int32Array(n);
-    this.settledGen = new Int32Array(n).fill(-1); // the last handout settle() took out while live
-    this.endedGen = new Int32Array(n).fill(-1); // a settled handout whose whole view was freed since
     this.state = new Uint8Array(n);
     this.liveClassBlocks = 0; // LIVE blocks of a class: settle() finds them by scanning
     this.parked = -1; // a cached block on no stack (state CACHED), or -1
@@ -175,19 +177,19 @@ class BlockCache {
   }
 
   // The caller's whole view of block id (generation gen) comes back.
-  // Returns CACHED (done), FREE (the block is cached: a double free), SETTLED
-  // (the block left the cache since: let the strategy decide), or LIVE: free
-  // natively the block's whole reservation, [offset[id], offset[id] +
-  // reserved(id)) of chunk[id], and drop(id) once the strategy agreed.
+  // Returns CACHED (done), FREE (that handout ended: a double free), SETTLED
+  // (the block left the cache while live: the caller frees the view's range
+  // natively, and the id is free again), or LIVE: free natively the block's
+  // whole reservation, [offset[id], offset[id] + reserved(id)) of chunk[id],
+  // and drop(id) once the strategy agreed.
   release(id, gen) {
-    // A later handout of the id: this one ended in a free, unless settle()
-    // took it out while live at or after it (then the strategy decides).
-    if (this.gen[id] !== gen) return gen > this.settledGen[id] ? FREE : SETTLED;
+    // A later handout of the id: this one ended (a settled one keeps its id).
+    if (this.gen[id] !== gen) return FREE;
     const state = this.state[id];
     if (state !== LIVE) {
-      if (state === CACHED) return FREE;
-      // Retired: settled (until its whole view is freed), or freed natively.
-      return this.settledGen[id] === gen && this.endedGen[id] !== gen ? SETTLED : FREE;
+      if (state !== SETTLED) return FREE; // cached, or freed since
+      this.retire(id); // its view's one free: another is a double free
+      return SETTLED;
     }
     const index = this.klass[id];
     if (index === EXACT) return LIVE;
@@ -238,7 +240,8 @@ class BlockCache {
     this.retire(id);
   }
 
-  // The block left the cache (freed natively, or settled): its id may be reused.
+  // The block's handout ended (freed natively, cached and settled, or its
+  // settled view came back): its id may be reused.
   retire(id) {
     this.state[id] = FREE;
     this.freeIds[this.freeCount++] = id;
@@ -276,23 +279,16 @@ class BlockCache {
       const index = this.klass[id];
       if (this.state[id] !== LIVE || index === EXACT) continue;
       this.liveClassBlocks--;
-      this.retire(id);
-      this.settledGen[id] = this.gen[id];
+      this.state[id] = SETTLED; // keeps its id until its view comes back
       const n = this.length[id];
       if (n < this.sizes[index]) freeRange(this.chunk[id], this.offset[id] + n, this.sizes[index] - n);
     }
   }
 
-  // The whole view of a settled handout was freed by the strategy: another
-  // free of it is a double free again.
-  ended(id, gen) {
-    if (this.gen[id] === gen) this.endedGen[id] = gen;
-  }
-
   // Forgets every block of `chunk`, whose memory a caller transferred away
   // (the owner settles first, so natively these are ordinary allocations):
-  // cached blocks leave their stacks, live ones leave the cache and their
-  // views' records go stale. The ids may be reused.
+  // cached blocks leave their stacks (their ids may be reused), live ones
+  // leave the cache as settled blocks do.
   dropChunk(chunk) {
     const parked = this.parked;
     if (parked >= 0 && this.chunk[parked] === chunk) {
@@ -316,8 +312,8 @@ class BlockCache {
     }
     for (let id = 0; id < this.nextId; id++) {
       if (this.state[id] !== LIVE || this.chunk[id] !== chunk) continue;
-      this.drop(id);
-      this.settledGen[id] = this.gen[id]; // its view's free goes to the owner's slow path
+      if (this.klass[id] !== EXACT) this.liveClassBlocks--;
+      this.state[id] = SETTLED; // its view's free goes to the owner's slow path
     }
   }
 
@@ -329,8 +325,6 @@ class BlockCache {
     }
     this.freeCount = 0;
     for (let id = this.nextId - 1; id >= 0; id--) this.freeIds[this.freeCount++] = id;
-    this.settledGen.fill(-1); // every handout ended with the reset
-    this.endedGen.fill(-1);
     this.tops.fill(0);
     this.parked = -1;
     this.liveClassBlocks = 0;
@@ -344,11 +338,6 @@ class BlockCache {
     this.length = grown(this.length, n);
     this.klass = grown(this.klass, n);
     this.gen = grown(this.gen, n);
-    for (const name of ['settledGen', 'endedGen']) {
-      const next = new Int32Array(n).fill(-1);
-      next.set(this[name]);
-      this[name] = next;
-    }
     this.state = grown(this.state, n);
     this.freeIds = grown(this.freeIds, n);
   }
