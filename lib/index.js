@@ -1,5 +1,7 @@
 'use strict';
-// poolmem's public names; each lives in the file named after it.
+// poolmem's public names: each class lives in the file named after it;
+// alloc/free/allocStats in process_allocator.js, the error class and the
+// constants in lib/internal/ (errors.js, safe_mode.js, strategy.js).
 
 const { Arena } = require('./arena');
 const { ArenaPool } = require('./arena_pool');

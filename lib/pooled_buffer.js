@@ -14,7 +14,7 @@ const kToken = Symbol('PooledBuffer');
 const MAX_COUNT = 0x7fffffff;
 
 class PooledBuffer {
-  #tier;   // the BytePool tier (lib/byte_pool.js Tier), or null for an unpooled buffer
+  #tier;   // the BytePool tier (Tier, lib/internal/tier.js), or null for an unpooled buffer
   #slot;
   #gen;    // the slot's generation when handed out; any release to zero bumps it
   #count;  // unpooled buffers only
