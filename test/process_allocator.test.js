@@ -13,6 +13,7 @@ const { CACHE_CAP_BYTES, MAX_CLASS, settle } = require('../lib/process_allocator
 const { collect, collectUntil, settled } = require('./helpers/gc');
 const { expectCode } = require('./helpers/expect_error');
 const { TRANSFER_FLAGS } = require('./helpers/transfer');
+const { childEnv, childNode } = require('./helpers/child_env');
 
 // True when fn made a native alloc or free call: each writes the scratch
 // slots lib/ shares with native code, which start out as NaN here.
@@ -381,7 +382,10 @@ describe('alloc()/free(): the size-class cache (fast mode)', () => {
       const inMoved = new Uint8Array(moved, offset, 64).every((x) => x === 0x5a);
       process.stdout.write(JSON.stringify({ inMoved, length: b.length, attached: b.buffer.byteLength > 0 }));
     `;
-    const r = spawnSync(process.execPath, [...TRANSFER_FLAGS, '-e', script], { encoding: 'utf8', timeout: 60000 });
+    const [node, ...leading] = childNode();
+    const r = spawnSync(node, [...leading, ...TRANSFER_FLAGS, '-e', script], {
+      encoding: 'utf8', env: childEnv(), timeout: 60000,
+    });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ inMoved: true, length: 64, attached: true });
   });

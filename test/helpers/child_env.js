@@ -2,6 +2,9 @@
 // The environment for a child process a test starts. Under `npm run test:asan`
 // (which sets POOLMEM_UNDER_ASAN) LeakSanitizer's exit report is turned off for
 // it: at a child's exit it reports V8's and Node's own heap, not poolmem's.
+// childNode(): the command that runs a child Node.js, this one unless
+// POOLMEM_CHILD_NODE (a JSON array: command and leading arguments) says
+// otherwise; the package check sets it to qemu-user plus the arm64 node.
 
 function childEnv(extra = {}) {
   const env = { ...process.env, ...extra };
@@ -9,4 +12,10 @@ function childEnv(extra = {}) {
   return env;
 }
 
-module.exports = { childEnv };
+// [command, ...leading arguments] for spawnSync(command, [...leading, ...args]).
+function childNode() {
+  const wrapped = process.env.POOLMEM_CHILD_NODE;
+  return wrapped ? JSON.parse(wrapped) : [process.execPath];
+}
+
+module.exports = { childEnv, childNode };

@@ -118,7 +118,10 @@ step_arm64() {
     (cd "$work/unrs" && npm pack --silent "@unrs/resolver-binding-linux-arm64-gnu@$unrs" >/dev/null 2>&1 && tar -xzf ./*.tgz)
     mv "$work/unrs/package" "$extra/@unrs/resolver-binding-linux-arm64-gnu"
   fi
-  (cd "$repo" && NODE_PATH="$extra" POOLMEM_BINARY="$repo/prebuilds/linux-arm64/poolmem.napi.glibc.node" \
+  # Children the tests start run under qemu too (test/helpers/child_env.js).
+  local child
+  child=$(node -e 'console.log(JSON.stringify(process.argv.slice(1)))' "${arm[@]}")
+  (cd "$repo" && NODE_PATH="$extra" POOLMEM_BINARY="$repo/prebuilds/linux-arm64/poolmem.napi.glibc.node" POOLMEM_CHILD_NODE="$child" \
     "${arm[@]}" --expose-gc node_modules/jest/bin/jest.js --ci -i ${POOLMEM_ARM64_JEST:-test/process_allocator.test.js test/byte_pool.test.js test/range_allocator.test.js})
 }
 
