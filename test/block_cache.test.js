@@ -204,6 +204,18 @@ describe('Arena: the size-class cache and a full arena', () => {
   });
 });
 
+describe('BlockCache: chunk numbers', () => {
+  test('are kept exactly up to 2^53 (alloc() arena ids grow with every arena mapped)', () => {
+    const cache = new BlockCache(16, 1 << 20);
+    const arena = 2 ** 40 + 5;
+    const id = cache.add(arena, 64, classIndex(64), 64);
+    expect(cache.chunk[id]).toBe(arena);
+    cache.release(id, cache.gen[id]);
+    expect(cache.take(classIndex(64), 64)).toBe(id);
+    expect(cache.chunk[id]).toBe(arena);
+  });
+});
+
 describe('BlockCache: the park in front of the stacks', () => {
   const c64 = classIndex(64);
   const c100 = classIndex(100);

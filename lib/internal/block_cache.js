@@ -93,7 +93,9 @@ class BlockCache {
     for (let i = 0; i < CLASS_COUNT; i++) this.stacks.push(new Int32Array(16));
     this.tops = new Int32Array(CLASS_COUNT);
     const n = 64;
-    this.chunk = new Int32Array(n); // which chunk of the pool (0 for an arena)
+    // Which chunk of the pool: 0 for an arena, a chunk id, or for alloc() an
+    // arena id, which grows with every arena mapped (up to 2^53): not an Int32Array.
+    this.chunk = new Float64Array(n);
     this.offset = new Float64Array(n);
     this.length = new Float64Array(n); // bytes handed out
     this.klass = new Int8Array(n);
