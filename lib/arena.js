@@ -155,7 +155,7 @@ class Arena {
         cache.drop(id);
         return undefined;
       }
-      if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${cache.offset[id]} of the arena`);
+      if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${byteOffsetOf(buf)} of the arena`);
     }
     // A view this arena did not make (a subarray, a caller's own view) or of
     // a block that left the cache: the strategy decides, once it is exact.

@@ -190,13 +190,15 @@ function free(buf) {
     if (chunk === kEmpty) return; // alloc(0): nothing to free
     throw ERR_POOLMEM_FOREIGN_BUFFER('process allocator');
   }
-  // A whole view this thread's cache made: private-field and typed-array reads only.
+  // A whole view this thread's cache made (only it makes block views over an
+  // arena): private-field and typed-array reads only. A record whose id now
+  // serves a block in another arena is from a handout that ended.
   const block = blockOf(buf);
-  if (block >= 0 && cache.chunk[block] === id) {
-    const state = cache.release(block, genOf(buf));
+  if (block >= 0) {
+    const state = cache.chunk[block] === id ? cache.release(block, genOf(buf)) : FREE;
     if (state === CACHED) return;
     if (state === LIVE) return freeBlock(block, id, chunk); // outside the classes, or the cache is full
-    if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${cache.offset[block]} of its arena`);
+    if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${byteOffsetOf(buf)} of its arena`);
     // SETTLED: the block left the cache while live; the native allocator decides.
   }
   if (isDetached(chunk)) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');

@@ -121,15 +121,17 @@ class ScalableAllocator {
     const ab = arrayBufferOf(buf);
     const id = blockOf(buf);
     if (id >= 0) {
-      const cache = space.cache;
       // A view this allocator made over one of its chunks: `id` is its block.
-      if (ab === space.chunks[cache.chunk[id]]) {
+      if (ab === space.chunks[space.cache.chunk[id]]) {
         const state = space.releaseBlock(id, genOf(buf));
-        if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${cache.offset[id]} of its chunk`);
+        if (state === FREE) throw blockDoubleFree(buf);
         if (state !== SETTLED) return undefined;
         space.freeRange(ab, byteOffsetOf(buf), viewByteLength(buf)); // release() ended the handout
         return undefined;
       }
+      // Made over another live chunk of ours: the id now serves a block
+      // elsewhere, so that view's handout ended.
+      if (space.chunkIdOf(ab) !== undefined) throw blockDoubleFree(buf);
     }
     space.freeRange(ab, byteOffsetOf(buf), viewByteLength(buf));
     return undefined;
@@ -247,6 +249,10 @@ class ScalableAllocator {
     if (level === SAMPLE && !space.safe) this.#countdown = space.leaks.nextCountdown();
     return this.#nextGroup++;
   }
+}
+
+function blockDoubleFree(buf) {
+  return ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${byteOffsetOf(buf)} of its chunk`);
 }
 
 // For tests: the native handle (validate(), chunks(), id()) and the chunk ArrayBuffers.

@@ -12,6 +12,7 @@ const {
   BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classBytes, classIndex,
 } = require('../lib/internal/block_cache');
 const { expectCode } = require('./helpers/expect_error');
+const { childEnv, childNode } = require('./helpers/child_env');
 const { TRANSFER_FLAGS } = require('./helpers/transfer');
 
 const plainScalable = () => new ScalableAllocator({ leakDetection: 'disabled' });
@@ -168,6 +169,58 @@ describe.each(POOLS)('%s: the size-class cache', (name, make) => {
     if (name !== 'ScalableAllocator') expect(pool.usedSize).toBe(0);
     else expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
     pool.close();
+  });
+});
+
+describe('a view kept after free, once its block id serves a block in another chunk', () => {
+  // The cache reuses ids across chunks (arenas for alloc()): the kept view's
+  // record names an id whose block now lies elsewhere, and its bytes may
+  // belong to a new owner under another id. Its free is a double free.
+  test('ScalableAllocator: is a double free and leaves the new owner of its bytes alone', () => {
+    const pool = new ScalableAllocator({ chunkSize: 1 << 16, leakDetection: 'disabled' });
+    const a = pool.malloc(100);
+    pool.free(a);
+    pool.stats(); // settles: a's block goes back to the strategy, its id is free
+    const far = pool.malloc(200000); // a's id, in a new chunk
+    expect(far.buffer).not.toBe(a.buffer);
+    const owner = pool.malloc(100).fill(7); // a's bytes, another id
+    expect([owner.buffer, owner.byteOffset]).toEqual([a.buffer, a.byteOffset]);
+    expectCode(() => pool.free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    const next = pool.malloc(100).fill(9);
+    expect(next.buffer === owner.buffer && next.byteOffset === owner.byteOffset).toBe(false);
+    expect(owner.every((x) => x === 7)).toBe(true);
+    pool.free(owner);
+    pool.free(next);
+    pool.free(far);
+    expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    pool.close();
+  });
+
+  test('alloc/free: is a double free and leaves the new owner of its bytes alone', () => {
+    // A fresh process: the arena layout below needs an empty allocator.
+    const script = `
+      const { alloc, free, allocStats } = require(${JSON.stringify(require.resolve('..'))});
+      const fill = [alloc(300000), alloc(300000), alloc(300000), alloc(98304)]; // 1 MiB arena: 50,272 bytes left
+      const a = alloc(100);
+      free(a);
+      allocStats(); // settles: a's block goes back to its arena, its id is free
+      const far = alloc(200000); // a's id, in another arena
+      const owner = alloc(100).fill(7); // a's bytes, another id
+      let code;
+      try { free(a); } catch (err) { code = err.code; }
+      const next = alloc(100).fill(9);
+      process.stdout.write(JSON.stringify({
+        layout: far.buffer !== a.buffer && owner.buffer === a.buffer && owner.byteOffset === a.byteOffset,
+        code,
+        aliased: next.buffer === owner.buffer && next.byteOffset === owner.byteOffset,
+        intact: owner.every((x) => x === 7),
+      }));
+      for (const b of [...fill, far, owner, next]) free(b);
+    `;
+    const [node, ...leading] = childNode();
+    const r = spawnSync(node, [...leading, '-e', script], { encoding: 'utf8', env: childEnv(), timeout: 60000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ layout: true, code: 'ERR_POOLMEM_DOUBLE_FREE', aliased: false, intact: true });
   });
 });
 
