@@ -61,7 +61,9 @@ class RecyclableMemory extends Memory {
     RecyclableMemory.#check(this);
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     const own = wrap(buf); // read through the intrinsics; cannot fail after the ledger records it
-    this.#ledger.locate(this.#space, own); // throws for a foreign buffer, changing nothing
+    // buf itself, not `own`: a view the allocator made carries its block
+    // (private fields; no caller code runs). Throws for a foreign buffer, changing nothing.
+    this.#ledger.locate(this.#space, buf);
     this._buffers.push(own);
     this._size += viewByteLength(own);
   }

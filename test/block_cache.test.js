@@ -408,6 +408,44 @@ describe('ScalableAllocator: RecyclableMemory blocks and the size-class cache', 
     pool.close();
   });
 
+  test('addRecycleBytes() of a settled view: after recycle(), free() of the view is a double free', () => {
+    const pool = plainScalable();
+    const keep = pool.malloc(16);
+    const a = pool.malloc(100);
+    pool.stats(); // settles: a is a live block outside the cache
+    const rm = pool.recyclable();
+    rm.addRecycleBytes(a);
+    rm.recycle();
+    const owner = pool.malloc(100).fill(7); // a's bytes
+    expect([owner.buffer, owner.byteOffset]).toEqual([a.buffer, a.byteOffset]);
+    expectCode(() => pool.free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    const next = pool.malloc(100);
+    expect(next.buffer === owner.buffer && next.byteOffset === owner.byteOffset).toBe(false);
+    expect(owner.every((x) => x === 7)).toBe(true);
+    for (const b of [keep, owner, next]) pool.free(b);
+    expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    pool.close();
+  });
+
+  test('addRecycleBytes() of a view freed (and settled) already: recycle() is a double free and frees nothing', () => {
+    const pool = plainScalable();
+    const keep = pool.malloc(16);
+    const a = pool.malloc(100);
+    pool.free(a);
+    pool.stats(); // settles: a's block goes back to the strategy
+    const owner = pool.malloc(100).fill(7); // a's bytes, a new owner
+    expect([owner.buffer, owner.byteOffset]).toEqual([a.buffer, a.byteOffset]);
+    const rm = pool.recyclable();
+    rm.addRecycleBytes(a);
+    expectCode(() => rm.recycle(), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    const next = pool.malloc(100);
+    expect(next.buffer === owner.buffer && next.byteOffset === owner.byteOffset).toBe(false);
+    expect(owner.every((x) => x === 7)).toBe(true);
+    for (const b of [keep, owner, next]) pool.free(b);
+    expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    pool.close();
+  });
+
   test('addRecycleBytes() of a subarray: recycle() settles the cache and frees exactly those bytes', () => {
     const pool = plainScalable();
     const whole = pool.malloc(1000);

@@ -12,7 +12,7 @@
 const { codes } = require('./errors');
 const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { BATCH_ENTRIES, FREE_OK, chunkHandle, scalableBatch: batch } = require('./native_contract');
-const { FREE, LIVE, SETTLED } = require('./block_cache');
+const { FREE, SETTLED } = require('./block_cache');
 const { arrayBufferOf, blockOf, byteOffsetOf, genOf, view } = require('./pool_buffer');
 
 const { ERR_POOLMEM_CLOSED, ERR_POOLMEM_FOREIGN_BUFFER } = codes;
@@ -99,13 +99,12 @@ class Ledger {
     const id = space.chunkIdOf(ab);
     if (id !== undefined) {
       if (length === 0) return;
+      // A whole view the cache made goes back like free(buf): its generation
+      // decides, so a view whose handout ended (freed, settled or not, or
+      // recycled) fails at recycle() and never frees its bytes' next owner.
       const block = blockOf(buf);
-      const cache = space.cache;
-      if (block >= 0 && cache.gen[block] === genOf(buf) && cache.state[block] === LIVE) {
-        this.add(chunkHandle(id, offset), length, block, genOf(buf), space.epoch); // goes back like free(buf)
-      } else {
-        this.add(chunkHandle(id, offset), length, -1, 0, space.epoch);
-      }
+      if (block >= 0) this.add(chunkHandle(id, offset), length, block, genOf(buf), space.epoch);
+      else this.add(chunkHandle(id, offset), length, -1, 0, space.epoch);
     } else if (space.trackedBlock(ab) !== undefined) {
       if (length !== 0) this.addTracked(ab, offset, length, space.epoch);
     } else {
