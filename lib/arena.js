@@ -164,6 +164,7 @@ class Arena {
     const length = viewByteLength(buf);
     const status = arenaFree(this.#id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
+    cache.piecesFreed(0, offset, offset + length);
     return undefined;
   }
 

@@ -28,7 +28,7 @@
 const { constants } = require('node:buffer');
 const binding = require('./internal/binding');
 const { codes } = require('./internal/errors');
-const { BlockCache, CACHED, FREE, LIVE, classIndex } = require('./internal/block_cache');
+const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex } = require('./internal/block_cache');
 const { isDetached, viewByteLength } = require('./internal/intrinsics');
 const { TrackedBuffer } = require('./internal/leak_detector');
 const {
@@ -111,10 +111,11 @@ function alloc(size) {
   if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
   if (size === 0) return view(kEmpty, 0, 0);
   if (SAFE) return allocSafe(size);
-  if (size > MAX_CLASS) return allocExact(size);
-  const index = classIndex(size);
+  // Above the classes: an exact block, freed natively, with an id all the
+  // same (a whole view freed piecewise is a double free: block_cache.js).
+  const index = size > MAX_CLASS ? EXACT : classIndex(size);
   for (;;) {
-    let block = cache.take(index, size);
+    let block = index === EXACT ? -1 : cache.take(index, size);
     if (block < 0) block = cache.newBlock(index, size);
     if (block < 0) throw ERR_POOLMEM_OUT_OF_MEMORY(`the system refused to map ${size} bytes`);
     const id = cache.chunk[block];
@@ -124,13 +125,6 @@ function alloc(size) {
     if (lastProbe[0] !== undefined) return freshBlock(chunk, cache.offset[block], size, block, cache.gen[block]);
     forgetTransferred(id);
   }
-}
-
-// A block outside the size classes: one native alloc, freed natively.
-function allocExact(size) {
-  if (processAlloc(size) !== ALLOC_OK) throw ERR_POOLMEM_OUT_OF_MEMORY(`the system refused to map ${size} bytes`);
-  const id = processArena();
-  return fresh(id === lastId ? lastChunk : chunkOf(id), processOffset(), size);
 }
 
 // The block just taken lies in arena `id`, whose ArrayBuffer a caller
@@ -207,6 +201,7 @@ function free(buf) {
   const length = viewByteLength(buf);
   const result = processFree(id, offset, length);
   if (!freed(result, id, chunk)) throw freeError(result, offset, length);
+  cache.piecesFreed(id, offset, offset + length);
 }
 
 // A LIVE block of the cache comes back whole: its whole reservation is freed natively.

@@ -122,6 +122,30 @@ describe.each(POOLS)('%s: the size-class cache', (name, make) => {
     pool.close();
   });
 
+  test.each([['a class block', () => 128], ['an exact block', (pool) => (pool.maxClass ?? MAX_CLASS_SIZE) + 16]])(
+    'a view freed piecewise whose bytes were handed out again (%s): its free is a double free', (kind, sizeOf) => {
+      const pool = make();
+      const n = sizeOf(pool);
+      const keep = pool.malloc(64);
+      const a = pool.malloc(n);
+      pool.free(a.subarray(0, n / 2));
+      pool.free(a.subarray(n / 2));
+      const owner = pool.malloc(n).fill(7); // a's bytes, a new owner
+      expect([owner.buffer, owner.byteOffset]).toEqual([a.buffer, a.byteOffset]);
+      expectCode(() => pool.free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+      const next = pool.malloc(n);
+      expect(next.buffer === owner.buffer && next.byteOffset === owner.byteOffset).toBe(false);
+      expect(owner.every((x) => x === 7)).toBe(true);
+      // Half freed, then the whole view: a double free too, and the other half still frees.
+      pool.free(owner.subarray(0, 8));
+      expectCode(() => pool.free(owner), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+      pool.free(owner.subarray(8));
+      for (const b of [keep, next]) pool.free(b);
+      if (name !== 'ScalableAllocator') expect(pool.usedSize).toBe(0);
+      else expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+      pool.close();
+    });
+
   test('a foreign view over a cached block is refused and changes nothing', () => {
     const pool = make();
     const keep = pool.malloc(64);
@@ -442,6 +466,23 @@ describe('ScalableAllocator: RecyclableMemory blocks and the size-class cache', 
     expect(next.buffer === owner.buffer && next.byteOffset === owner.byteOffset).toBe(false);
     expect(owner.every((x) => x === 7)).toBe(true);
     for (const b of [keep, owner, next]) pool.free(b);
+    expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    pool.close();
+  });
+
+  test('addRecycleBytes() of every piece of a view: after recycle() and a new owner, free() of the view is a double free', () => {
+    const pool = plainScalable();
+    const keep = pool.malloc(16);
+    const a = pool.malloc(128);
+    const rm = pool.recyclable();
+    rm.addRecycleBytes(a.subarray(0, 64));
+    rm.addRecycleBytes(a.subarray(64));
+    rm.recycle();
+    const owner = pool.malloc(128).fill(7); // a's bytes
+    expect([owner.buffer, owner.byteOffset]).toEqual([a.buffer, a.byteOffset]);
+    expectCode(() => pool.free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    expect(owner.every((x) => x === 7)).toBe(true);
+    for (const b of [keep, owner]) pool.free(b);
     expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
     pool.close();
   });

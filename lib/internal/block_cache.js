@@ -22,10 +22,16 @@
 // (state SETTLED) until its whole view comes back, so a view whose generation
 // is not its id's current one always belongs to a handout that ended: a
 // double free, never the strategy's to judge (it would free the new owner's
-// bytes). The price: a settled block freed only piecewise (subarrays) or
-// never keeps its id, about 40 bytes of typed arrays, for the pool's life.
-// Each block settles at most once, so the cost is amortised. cachedBytes and
-// slack() keep usedSize exact without settling.
+// bytes). Each block settles at most once, so the cost is amortised.
+// cachedBytes and slack() keep usedSize exact without settling.
+//
+// The strategy knows free bytes, not allocations: a whole view whose bytes
+// were freed piecewise (subarrays) and handed out again would free the new
+// owner's. So the owner reports every range it frees natively (piecesFreed()),
+// and a block the strategy judges (settled, or exact and live) counts the
+// bytes it still holds: a whole view with any of them freed is a double free,
+// and the piece that frees its last byte ends the handout. The price: a
+// settled block never freed keeps its id, about 48 bytes of typed arrays.
 //
 // The block freed last waits in a one-entry park instead of on its stack: an
 // allocate-then-free loop touches no stack.
@@ -38,7 +44,7 @@ const CLASS_COUNT = 80; // 8 up to 64 B, then 4 for each power of two up to 2^24
 const FREE = 0; // id not in use
 const LIVE = 1; // handed out; the caller's view carries (id, gen)
 const CACHED = 2; // on its class stack; natively still allocated
-const SETTLED = 3; // settled (or its chunk dropped) while live: the strategy decides its free
+const SETTLED = 3; // settled (or its chunk dropped) while live: the strategy judges its pieces
 
 const EXACT = -1; // class of a block that never enters a stack
 // Generations wrap below 2^30 so they stay small integers (Smis): a view's
@@ -98,6 +104,9 @@ class BlockCache {
     this.chunk = new Float64Array(n);
     this.offset = new Float64Array(n);
     this.length = new Float64Array(n); // bytes handed out
+    // Of those, bytes not freed piecewise since: kept for SETTLED and EXACT
+    // blocks only (set when they become one; class blocks never free piecewise while LIVE).
+    this.held = new Float64Array(n);
     this.klass = new Int8Array(n);
     this.gen = new Int32Array(n);
     this.state = new Uint8Array(n);
@@ -167,6 +176,7 @@ class BlockCache {
     this.chunk[id] = chunk;
     this.offset[id] = offset;
     this.klass[id] = index;
+    if (index === EXACT) this.held[id] = n;
     this.#handOut(id, index, n);
     return id;
   }
@@ -179,22 +189,24 @@ class BlockCache {
   }
 
   // The caller's whole view of block id (generation gen) comes back.
-  // Returns CACHED (done), FREE (that handout ended: a double free), SETTLED
-  // (the block left the cache while live: the caller frees the view's range
-  // natively, and the id is free again), or LIVE: free natively the block's
-  // whole reservation, [offset[id], offset[id] + reserved(id)) of chunk[id],
-  // and drop(id) once the strategy agreed.
+  // Returns CACHED (done), FREE (that handout ended, or some of its bytes
+  // were freed piecewise: a double free, nothing changed), SETTLED (the block
+  // left the cache while live: the caller frees the view's range natively,
+  // and the id is free again), or LIVE: free natively the block's whole
+  // reservation, [offset[id], offset[id] + reserved(id)) of chunk[id], and
+  // drop(id) once the strategy agreed.
   release(id, gen) {
     // A later handout of the id: this one ended (a settled one keeps its id).
     if (this.gen[id] !== gen) return FREE;
     const state = this.state[id];
     if (state !== LIVE) {
-      if (state !== SETTLED) return FREE; // cached, or freed since
+      // Cached, freed since, or a settled block with pieces freed.
+      if (state !== SETTLED || this.held[id] !== this.length[id]) return FREE;
       this.retire(id); // its view's one free: another is a double free
       return SETTLED;
     }
     const index = this.klass[id];
-    if (index === EXACT) return LIVE;
+    if (index === EXACT) return this.held[id] === this.length[id] ? LIVE : FREE;
     const bytes = this.sizes[index];
     if (this.cachedBytes + bytes > this.capBytes) return LIVE;
     this.liveClassBlocks--;
@@ -249,6 +261,27 @@ class BlockCache {
     this.freeIds[this.freeCount++] = id;
   }
 
+  // The owner freed [start, end) of `chunk` natively (a view it did not
+  // make, or a piece of one it did): every block the strategy judges that
+  // loses bytes to it counts them, and one left with none ends its handout
+  // (its whole view is a double free from now on). A scan, on the slow path
+  // only, which settle() already scans.
+  piecesFreed(chunk, start, end) {
+    for (let id = 0; id < this.nextId; id++) {
+      const state = this.state[id];
+      if (state !== SETTLED && (state !== LIVE || this.klass[id] !== EXACT)) continue;
+      if (this.chunk[id] !== chunk) continue;
+      const from = this.offset[id];
+      const to = from + this.length[id];
+      if (end <= from || start >= to) continue;
+      const held = this.held[id] - (Math.min(end, to) - Math.max(start, from));
+      this.held[id] = held;
+      if (held > 0) continue;
+      if (state === LIVE) this.drop(id);
+      else this.retire(id);
+    }
+  }
+
   // True when settle() has something to do.
   settles() {
     return this.liveClassBlocks > 0 || this.cachedBytes > 0;
@@ -283,6 +316,7 @@ class BlockCache {
       this.liveClassBlocks--;
       this.state[id] = SETTLED; // keeps its id until its view comes back
       const n = this.length[id];
+      this.held[id] = n;
       if (n < this.sizes[index]) freeRange(this.chunk[id], this.offset[id] + n, this.sizes[index] - n);
     }
   }
@@ -314,7 +348,10 @@ class BlockCache {
     }
     for (let id = 0; id < this.nextId; id++) {
       if (this.state[id] !== LIVE || this.chunk[id] !== chunk) continue;
-      if (this.klass[id] !== EXACT) this.liveClassBlocks--;
+      if (this.klass[id] !== EXACT) {
+        this.liveClassBlocks--;
+        this.held[id] = this.length[id];
+      }
       this.state[id] = SETTLED; // its view's free goes to the owner's slow path
     }
   }
@@ -338,6 +375,7 @@ class BlockCache {
     this.chunk = grown(this.chunk, n);
     this.offset = grown(this.offset, n);
     this.length = grown(this.length, n);
+    this.held = grown(this.held, n);
     this.klass = grown(this.klass, n);
     this.gen = grown(this.gen, n);
     this.state = grown(this.state, n);

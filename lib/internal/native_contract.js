@@ -115,9 +115,17 @@ function scalableOffset() {
   return scalableScratch[SLOT_OFFSET];
 }
 
-// A block's handle, as the batch and the ledgers keep it.
+// A block's handle, as the batch and the ledgers keep it, and back.
 function chunkHandle(chunk, offset) {
   return chunk * HANDLE_STRIDE + offset;
+}
+
+function handleChunk(handle) {
+  return Math.floor(handle / HANDLE_STRIDE);
+}
+
+function handleOffset(handle) {
+  return handle % HANDLE_STRIDE;
 }
 
 // Frees [offset, offset + size) of the chunk: a FREE_* status or FREE_COVERS_TRACKED.
@@ -180,5 +188,5 @@ module.exports = {
   HANDLE_STRIDE, PROCESS_ALIGNMENT, PROCESS_MAX_BLOCK, SAFE_POISON, BATCH_ENTRIES: BATCH_LENGTH / 2,
   // the hot paths
   arenaAllocate, arenaFree, scalableMalloc, scalableBorrow, scalableOffset, scalableFree, scalableFreeBatch,
-  scalableBatch, chunkHandle, processAlloc, processArena, processOffset, processFree, processReleasedArena,
+  scalableBatch, chunkHandle, handleChunk, handleOffset, processAlloc, processArena, processOffset, processFree, processReleasedArena,
 };

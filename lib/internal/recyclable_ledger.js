@@ -11,12 +11,19 @@
 
 const { codes } = require('./errors');
 const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
-const { BATCH_ENTRIES, FREE_OK, chunkHandle, scalableBatch: batch } = require('./native_contract');
+const {
+  BATCH_ENTRIES, FREE_OK, chunkHandle, handleChunk, handleOffset, scalableBatch: batch,
+} = require('./native_contract');
 const { FREE, SETTLED } = require('./block_cache');
 const { arrayBufferOf, blockOf, byteOffsetOf, genOf, view } = require('./pool_buffer');
 
 const { ERR_POOLMEM_CLOSED, ERR_POOLMEM_FOREIGN_BUFFER } = codes;
 const ENTRY = 4; // numbers per fast-mode entry in slots
+// The block of an entry that is no cache block's whole view: PIECE, a view
+// the allocator did not make (it may cut a block the strategy judges), or
+// SETTLED_BLOCK, a whole block that left the cache since (its id is retired).
+const PIECE = -1;
+const SETTLED_BLOCK = -2;
 
 class Ledger {
   slots = new Float64Array(64);
@@ -104,7 +111,7 @@ class Ledger {
       // recycled) fails at recycle() and never frees its bytes' next owner.
       const block = blockOf(buf);
       if (block >= 0) this.add(chunkHandle(id, offset), length, block, genOf(buf), space.epoch);
-      else this.add(chunkHandle(id, offset), length, -1, 0, space.epoch);
+      else this.add(chunkHandle(id, offset), length, PIECE, 0, space.epoch);
     } else if (space.trackedBlock(ab) !== undefined) {
       if (length !== 0) this.addTracked(ab, offset, length, space.epoch);
     } else {
@@ -113,9 +120,10 @@ class Ledger {
   }
 
   // RecyclableMemory#recycle: frees every entry of the allocator's current
-  // epoch, cache blocks as free() would, plain ranges by one native call per
-  // batch (after settling the cache, which only they need). Returns how many
-  // could not be freed (already freed by someone else).
+  // epoch, cache blocks as free() would, blocks that left the cache by one
+  // native call per batch, pieces one by one (the cache counts what each
+  // freed: BlockCache#piecesFreed), after settling the cache, which only
+  // those need. Returns how many could not be freed (already freed by someone else).
   freeAll(space) {
     if ((this.count === 0 && this.tracked === null) || this.epoch !== space.epoch || space.closed) return 0;
     const { slots, count, tracked } = this;
@@ -127,7 +135,7 @@ class Ledger {
       const status = space.releaseBlock(block, slots[i + 3]);
       if (status === FREE) failed++;
       else if (status === SETTLED) {
-        slots[i + 2] = -1; // left the cache since: native code judges the range
+        slots[i + 2] = SETTLED_BLOCK; // left the cache since: native code frees the range
         ranges++;
       }
     }
@@ -135,14 +143,22 @@ class Ledger {
       space.settle();
       let n = 0;
       for (let i = 0; i < count * ENTRY; i += ENTRY) {
-        if (slots[i + 2] >= 0) continue;
+        if (slots[i + 2] !== SETTLED_BLOCK) continue;
         batch[2 * n] = slots[i];
         batch[2 * n + 1] = slots[i + 1];
-        if (++n === BATCH_ENTRIES || n === ranges) {
+        if (++n === BATCH_ENTRIES) {
           failed += space.freeBatch(n);
-          ranges -= n;
           n = 0;
         }
+      }
+      if (n !== 0) failed += space.freeBatch(n);
+      for (let i = 0; i < count * ENTRY; i += ENTRY) {
+        if (slots[i + 2] !== PIECE) continue;
+        // A batch of one: a retired chunk's range counts as freed, as in a batch.
+        batch[0] = slots[i];
+        batch[1] = slots[i + 1];
+        if (space.freeBatch(1) !== 0) failed++;
+        else space.cache.piecesFreed(handleChunk(slots[i]), handleOffset(slots[i]), handleOffset(slots[i]) + slots[i + 1]);
       }
     }
     if (tracked !== null) {
@@ -172,7 +188,8 @@ class Ledger {
         this.remove(i);
         if (block >= 0 && space.releaseBlock(block, gen) !== SETTLED) return; // a double free here is only dropped
         space.settle();
-        space.nativeFree(id, offset, length); // already freed elsewhere: nothing to do
+        // Already freed elsewhere: nothing to do.
+        if (space.nativeFree(id, offset, length) === FREE_OK) space.cache.piecesFreed(id, offset, offset + length);
         return;
       }
     } else if (this.tracked !== null) {

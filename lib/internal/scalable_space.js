@@ -204,6 +204,7 @@ class ScalableSpace {
       this.settle(); // native code judges chunk frees: it must see what callers hold
       const status = this.nativeFree(id, offset, length);
       if (status !== FREE_OK) throw freeError(status, offset, length);
+      this.cache.piecesFreed(id, offset, offset + length);
       return;
     }
     if (ab === this.empty) return; // malloc(0): nothing to free
