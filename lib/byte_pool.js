@@ -246,9 +246,8 @@ class BytePool {
       try {
         arrayBuffer = slab.handle.view((slot & (tier.perSlab - 1)) * tier.stride, tier.size);
       } catch (err) {
-        tier.state[slot] = FREE; // undo take(): a failed call changes nothing
+        tier.untake(slot); // a failed call changes nothing
         tier.free[tier.freeTop++] = slot;
-        tier.gets--;
         throw fromNative(err);
       }
       tier.tracked[slot] = undefined;
