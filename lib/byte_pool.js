@@ -18,7 +18,7 @@ const { newPooledBuffer } = require('./pooled_buffer');
 const { SafeSlots } = require('./internal/byte_pool_safe');
 const { parseSafe } = require('./internal/safe_mode');
 const {
-  Core, FREE, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier,
+  Core, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier,
 } = require('./internal/tier');
 const {
   DISABLED, LeakDetector, PARANOID, TrackedBuffer, captureSite, parseLeakDetection, siteStack,

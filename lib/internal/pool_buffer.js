@@ -14,7 +14,7 @@
 // Views not made here (Node's own slice(), subarray(), plain Uint8Arrays)
 // fall back to the %TypedArray%.prototype getters captured at load
 // (lib/internal/intrinsics.js): a caller's subclass getter never runs inside a pool
-// operation. Only view() records: `buf.constructor` is Buffer itself, so a
+// operation. Only the makers below record: `buf.constructor` is Buffer itself, so a
 // caller constructing one gets a Buffer with no record. Other ways to get a Buffer.prototype object cost
 // more (docs/design.md, "Real Buffers").
 
@@ -67,7 +67,7 @@ class ViewRecord extends Stamper {
     return #arrayBuffer in view ? view.#block : -1;
   }
 
-  // The generation of a view whose blockOf() is not -1.
+  // The generation of a view whose blockOf() is >= 0.
   static genOf(view) {
     return view.#value;
   }
