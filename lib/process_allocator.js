@@ -69,6 +69,11 @@ const chunks = new Map(); // arena id -> WeakRef<ArrayBuffer>
 const forget = new FinalizationRegistry((id) => {
   if (chunks.get(id)?.deref() === undefined) chunks.delete(id);
 });
+// arena id -> its ArrayBuffer, held strongly while the arena may hold this
+// thread's blocks (until a free releases or spares it). Only that object can
+// say a caller transferred it (it reads detached): were it collected, a new
+// ArrayBuffer over the arena would hand the transferred memory out again.
+const held = new Map();
 // arena ArrayBuffer -> its detachProbe() (lib/internal/pool_buffer.js): reads
 // undefined once a caller transferred it. Weak both ways: the probe lives as
 // long as its ArrayBuffer, and holds it no longer.
@@ -89,6 +94,7 @@ function chunkOf(id) {
     chunks.set(id, new WeakRef(chunk));
     forget.register(chunk, id);
   }
+  held.set(id, chunk);
   let probe = probes.get(chunk);
   if (probe === undefined && !isDetached(chunk)) probes.set(chunk, probe = detachProbe(chunk));
   lastId = id;
@@ -165,6 +171,7 @@ function freeSafe(buf, arrayBuffer) {
 // it, so stale views read length 0 and the mapping goes on the next turn.
 function releaseChunk(id, chunk) {
   chunks.delete(id);
+  held.delete(id);
   if (lastId === id) {
     lastId = -1;
     lastChunk = null;
@@ -216,7 +223,11 @@ function freeBlock(block, id, chunk) {
 // After a native free in arena `id` (chunk: this thread's ArrayBuffer over
 // it, or undefined): true when it freed, with any arena it unmapped detached.
 function freed(result, id, chunk) {
-  if (result === PROCESS_FREE_OK || result === PROCESS_ARENA_SPARED) return true;
+  if (result === PROCESS_FREE_OK) return true;
+  if (result === PROCESS_ARENA_SPARED) { // empty of this thread's blocks: views alone keep it now
+    held.delete(id);
+    return true;
+  }
   if (result === PROCESS_ARENA_RELEASED) {
     releaseChunk(id, chunk);
     return true;
@@ -245,7 +256,7 @@ function settle() {
 }
 
 function freeOwn(id, offset, size) {
-  const chunk = id === lastId ? lastChunk : chunks.get(id)?.deref();
+  const chunk = id === lastId ? lastChunk : held.get(id);
   if (chunk !== undefined && isDetached(chunk)) return;
   if (!freed(processFree(id, offset, size), id, chunk)) {
     throw ERR_INVALID_STATE(`the process allocator refused its own block [${offset}, ${offset + size})`);

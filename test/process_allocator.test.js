@@ -369,6 +369,39 @@ describe('alloc()/free(): the size-class cache (fast mode)', () => {
     expect(processValidate()).toBe(true);
   });
 
+  test('an arena whose ArrayBuffer a caller transferred is never handed out again, even once no view of the old one is left', () => {
+    const script = `
+      const { alloc, free, allocStats } = require(${JSON.stringify(require.resolve('..'))});
+      (async () => {
+        let keep = alloc(64);
+        let a = alloc(64);
+        const offset = a.byteOffset;
+        free(a); // cached
+        const moved = keep.buffer.transfer();
+        keep = null; // no view of the detached ArrayBuffer is left
+        a = null;
+        new Uint8Array(moved, offset, 64).fill(0x5a); // the new owner's bytes
+        const big = alloc(5 << 20); // an arena of its own: the last arena alloc() used is another
+        for (let i = 0; i < 5; i++) {
+          globalThis.gc();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        allocStats(); // settles the cache
+        const b = alloc(64).fill(1);
+        const inMoved = new Uint8Array(moved, offset, 64).every((x) => x === 0x5a);
+        free(b);
+        free(big);
+        process.stdout.write(JSON.stringify({ inMoved }));
+      })();
+    `;
+    const [node, ...leading] = childNode();
+    const r = spawnSync(node, [...leading, ...TRANSFER_FLAGS, '--expose-gc', '-e', script], {
+      encoding: 'utf8', env: childEnv(), timeout: 60000,
+    });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ inMoved: true });
+  });
+
   test('a cached block in an arena whose ArrayBuffer a caller transferred is never handed out', () => {
     const script = `
       const { alloc, free } = require(${JSON.stringify(require.resolve('..'))});
