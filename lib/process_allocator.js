@@ -8,7 +8,8 @@
 // emptied arena of at most 4 MiB stays mapped as the one spare (its old
 // spare is dropped instead), so a loop allocating and freeing a block no
 // other arena holds does not map and unmap per pair. Each thread keeps one ArrayBuffer per
-// arena it touches, held weakly: views keep it alive, nothing else does.
+// arena it touches, held strongly while the arena holds this thread's blocks
+// (so a transferred one stays visible as detached), then weakly.
 // Safe mode (POOLMEM_SAFE=1 when poolmem loads, per thread; docs/design.md,
 // Safe mode): every block has an ArrayBuffer of its own, free() poisons the
 // freed bytes and holds them, and the block goes back only when that
