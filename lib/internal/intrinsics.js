@@ -40,5 +40,5 @@ function isDetached(arrayBuffer) {
 }
 
 module.exports = {
-  isDetached, isUint8Array, uncurryThis, viewBuffer, viewByteLength, viewByteOffset,
+  isDetached, isUint8Array, viewBuffer, viewByteLength, viewByteOffset,
 };

@@ -100,6 +100,6 @@ class TrackedBuffer {
 }
 
 module.exports = {
-  DISABLED, LEAK_LEVELS, LeakDetector, NEVER, PARANOID, SAMPLE, TrackedBuffer, captureSite, parseLeakDetection,
+  DISABLED, LeakDetector, NEVER, PARANOID, SAMPLE, TrackedBuffer, captureSite, parseLeakDetection,
   siteStack,
 };
