@@ -40,6 +40,19 @@ function callsNative(fn) {
   return scratches.some((s) => s.some((v) => !Number.isNaN(v)));
 }
 
+// `stale`, a view whose handout ended, covers the bytes `owner` (filled with 7)
+// was handed since: freeing it (through `freeStale`) is a double free, the
+// next malloc of n bytes gets other bytes, and the owner's are untouched.
+// Returns that next buffer.
+function expectOwnerKept(pool, stale, owner, n, freeStale = () => pool.free(stale)) {
+  expect([owner.buffer, owner.byteOffset]).toEqual([stale.buffer, stale.byteOffset]);
+  expectCode(freeStale, 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+  const next = pool.malloc(n);
+  expect(next.buffer === owner.buffer && next.byteOffset === owner.byteOffset).toBe(false);
+  expect(owner.every((x) => x === 7)).toBe(true);
+  return next;
+}
+
 describe('size classes', () => {
   test('8-byte steps to 64 B, then four per power of two up to 16 MiB, at most 20% slack above 64 B', () => {
     const bad = [];
@@ -131,11 +144,7 @@ describe.each(POOLS)('%s: the size-class cache', (name, make) => {
       pool.free(a.subarray(0, n / 2));
       pool.free(a.subarray(n / 2));
       const owner = pool.malloc(n).fill(7); // a's bytes, a new owner
-      expect([owner.buffer, owner.byteOffset]).toEqual([a.buffer, a.byteOffset]);
-      expectCode(() => pool.free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
-      const next = pool.malloc(n);
-      expect(next.buffer === owner.buffer && next.byteOffset === owner.byteOffset).toBe(false);
-      expect(owner.every((x) => x === 7)).toBe(true);
+      const next = expectOwnerKept(pool, a, owner, n);
       // Half freed, then the whole view: a double free too, and the other half still frees.
       pool.free(owner.subarray(0, 8));
       expectCode(() => pool.free(owner), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
@@ -208,11 +217,7 @@ describe('a view kept after free, once its block id serves a block in another ch
     const far = pool.malloc(200000); // a's id, in a new chunk
     expect(far.buffer).not.toBe(a.buffer);
     const owner = pool.malloc(100).fill(7); // a's bytes, another id
-    expect([owner.buffer, owner.byteOffset]).toEqual([a.buffer, a.byteOffset]);
-    expectCode(() => pool.free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
-    const next = pool.malloc(100).fill(9);
-    expect(next.buffer === owner.buffer && next.byteOffset === owner.byteOffset).toBe(false);
-    expect(owner.every((x) => x === 7)).toBe(true);
+    const next = expectOwnerKept(pool, a, owner, 100);
     pool.free(owner);
     pool.free(next);
     pool.free(far);
@@ -441,11 +446,7 @@ describe('ScalableAllocator: RecyclableMemory blocks and the size-class cache', 
     rm.addRecycleBytes(a);
     rm.recycle();
     const owner = pool.malloc(100).fill(7); // a's bytes
-    expect([owner.buffer, owner.byteOffset]).toEqual([a.buffer, a.byteOffset]);
-    expectCode(() => pool.free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
-    const next = pool.malloc(100);
-    expect(next.buffer === owner.buffer && next.byteOffset === owner.byteOffset).toBe(false);
-    expect(owner.every((x) => x === 7)).toBe(true);
+    const next = expectOwnerKept(pool, a, owner, 100);
     for (const b of [keep, owner, next]) pool.free(b);
     expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
     pool.close();
@@ -458,13 +459,9 @@ describe('ScalableAllocator: RecyclableMemory blocks and the size-class cache', 
     pool.free(a);
     pool.stats(); // settles: a's block goes back to the strategy
     const owner = pool.malloc(100).fill(7); // a's bytes, a new owner
-    expect([owner.buffer, owner.byteOffset]).toEqual([a.buffer, a.byteOffset]);
     const rm = pool.recyclable();
     rm.addRecycleBytes(a);
-    expectCode(() => rm.recycle(), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
-    const next = pool.malloc(100);
-    expect(next.buffer === owner.buffer && next.byteOffset === owner.byteOffset).toBe(false);
-    expect(owner.every((x) => x === 7)).toBe(true);
+    const next = expectOwnerKept(pool, a, owner, 100, () => rm.recycle());
     for (const b of [keep, owner, next]) pool.free(b);
     expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
     pool.close();
@@ -479,10 +476,8 @@ describe('ScalableAllocator: RecyclableMemory blocks and the size-class cache', 
     rm.addRecycleBytes(a.subarray(64));
     rm.recycle();
     const owner = pool.malloc(128).fill(7); // a's bytes
-    expect([owner.buffer, owner.byteOffset]).toEqual([a.buffer, a.byteOffset]);
-    expectCode(() => pool.free(a), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
-    expect(owner.every((x) => x === 7)).toBe(true);
-    for (const b of [keep, owner]) pool.free(b);
+    const next = expectOwnerKept(pool, a, owner, 128);
+    for (const b of [keep, owner, next]) pool.free(b);
     expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
     pool.close();
   });
