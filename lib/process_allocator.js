@@ -82,7 +82,6 @@ const probes = new WeakMap();
 let lastId = -1;     // the arena allocated from last, held strongly: the common case
 let lastChunk = null;
 let lastProbe = null; // its probe: ab.byteLength would be a builtin call on Node 20
-const kDetached = [undefined]; // the probe of an ArrayBuffer found detached: reads undefined
 
 // Fast mode: the blocks handed out and the class stacks; `chunk` is the arena id.
 const cache = SAFE ? null : new BlockCache(ALIGNMENT, CACHE_CAP_BYTES, allocateNative, settle);
@@ -97,10 +96,10 @@ function chunkOf(id) {
   }
   held.set(id, chunk);
   let probe = probes.get(chunk);
-  if (probe === undefined && !isDetached(chunk)) probes.set(chunk, probe = detachProbe(chunk));
+  if (probe === undefined) probes.set(chunk, probe = detachProbe(chunk));
   lastId = id;
   lastChunk = chunk;
-  lastProbe = probe ?? kDetached;
+  lastProbe = probe;
   return chunk;
 }
 

@@ -5,7 +5,7 @@
 const assert = require('node:assert');
 const util = require('node:util');
 const v8 = require('node:v8');
-const { arrayBufferOf, byteOffsetOf, view } = require('../lib/internal/pool_buffer');
+const { arrayBufferOf, byteOffsetOf, detachProbe, view } = require('../lib/internal/pool_buffer');
 
 describe('view()', () => {
   test('is a real Buffer over the given bytes', () => {
@@ -107,5 +107,21 @@ describe('arrayBufferOf() and byteOffsetOf()', () => {
     expect(v.byteOffset).toBe(40);
     expect(arrayBufferOf(v)).toBe(ab);
     expect(byteOffsetOf(v)).toBe(4);
+  });
+});
+
+describe('detachProbe', () => {
+  test('element 0 reads undefined exactly when its ArrayBuffer is detached, whenever that happened', () => {
+    const live = new ArrayBuffer(8);
+    const probe = detachProbe(live);
+    expect(probe[0]).toBe(0);
+    structuredClone(live, { transfer: [live] });
+    expect(probe[0]).toBeUndefined();
+    // Of an ArrayBuffer detached before the probe was asked for: the same kind of probe.
+    const gone = new ArrayBuffer(8);
+    structuredClone(gone, { transfer: [gone] });
+    const late = detachProbe(gone);
+    expect(late[0]).toBeUndefined();
+    expect(Object.getPrototypeOf(late)).toBe(Object.getPrototypeOf(probe));
   });
 });

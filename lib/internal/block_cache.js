@@ -124,23 +124,31 @@ class BlockCache {
   }
 
   // A cached block of class `index` handed out as n bytes, or -1.
+  // The hottest path of every pool using the cache, kept small so V8 inlines
+  // it with its caller: the park inline, the stacks a call.
   take(index, n) {
     let id = this.parked;
     if (id >= 0 && this.klass[id] === index) {
       this.parked = -1;
     } else {
-      const top = this.tops[index];
-      if (top === 0) return -1;
-      id = this.stacks[index][top - 1];
-      this.tops[index] = top - 1;
+      id = this.#pop(index);
+      if (id < 0) return -1;
     }
     this.cachedBytes -= this.sizes[index];
-    // #handOut() written out: the hottest path of every pool using the cache.
+    // #handOut() written out.
     this.state[id] = LIVE;
     this.gen[id] = (this.gen[id] + 1) & GEN_MASK;
     this.length[id] = n;
     this.liveClassBlocks++;
     return id;
+  }
+
+  // The block on top of class index's stack, taken off it, or -1.
+  #pop(index) {
+    const top = this.tops[index];
+    if (top === 0) return -1;
+    this.tops[index] = top - 1;
+    return this.stacks[index][top - 1];
   }
 
   // A new block from the strategy, of class `index` (or EXACT), handed out
@@ -196,15 +204,8 @@ class BlockCache {
   // reservation, [offset[id], offset[id] + reserved(id)) of chunk[id], and
   // drop(id) once the strategy agreed.
   release(id, gen) {
-    // A later handout of the id: this one ended (a settled one keeps its id).
-    if (this.gen[id] !== gen) return FREE;
-    const state = this.state[id];
-    if (state !== LIVE) {
-      // Cached, freed since, or a settled block with pieces freed.
-      if (state !== SETTLED || this.held[id] !== this.length[id]) return FREE;
-      this.retire(id); // its view's one free: another is a double free
-      return SETTLED;
-    }
+    // Not LIVE at generation gen: another handout since, cached, or settled.
+    if (this.gen[id] !== gen || this.state[id] !== LIVE) return this.#releaseNotLive(id, gen);
     const index = this.klass[id];
     if (index === EXACT) return this.held[id] === this.length[id] ? LIVE : FREE;
     const bytes = this.sizes[index];
@@ -218,6 +219,14 @@ class BlockCache {
     this.parked = id;
     if (older >= 0) this.#push(older);
     return CACHED;
+  }
+
+  #releaseNotLive(id, gen) {
+    // A later handout of the id: this one ended (a settled one keeps its id).
+    if (this.gen[id] !== gen || this.state[id] !== SETTLED) return FREE; // cached, or freed since
+    if (this.held[id] !== this.length[id]) return FREE; // some of its bytes were freed piecewise
+    this.retire(id); // its view's one free: another is a double free
+    return SETTLED;
   }
 
   #push(id) {

@@ -46,7 +46,7 @@ class ScalableSpace {
     this.handle = handle;
     this.id = handle.id(); // handle id for the module-level fast path
     this.chunks = chunks;  // chunk id -> chunk ArrayBuffer (fast mode), written by native code
-    this.probes = [];      // chunk id -> a detachProbe() of probed[id]
+    this.probes = [];      // chunk id -> a detachProbe() of probed[id] (chunkAt() makes it)
     this.probed = [];      // chunk id -> the ArrayBuffer probes[id] reads
     this.empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
     this.safe = safe;
@@ -95,7 +95,11 @@ class ScalableSpace {
   // ArrayBuffer, which could run the caller's getter in the middle of a free.
   chunkAt(chunk) {
     const ab = this.chunks[chunk];
-    if (ChunkStamp.of(ab) === undefined) new ChunkStamp(ab, chunk);
+    if (this.probed[chunk] !== ab) {
+      if (ChunkStamp.of(ab) === undefined) new ChunkStamp(ab, chunk);
+      this.probes[chunk] = detachProbe(ab);
+      this.probed[chunk] = ab;
+    }
     return ab;
   }
 
@@ -119,20 +123,17 @@ class ScalableSpace {
     // made over it. Checked first, not caught: a try/catch around the view
     // costs 50-80 ns per malloc on Node 20 and 24 (the view's construction is
     // no longer inlined).
-    if (this.chunkGone(chunk, ab)) return this.mallocInTransferred(size);
+    if (this.chunkGone(chunk)) return this.mallocInTransferred(size);
     return freshBlock(ab, cache.offset[id], size, id, cache.gen[id]);
   }
 
-  // True when chunk `chunk`'s ArrayBuffer ab was transferred away: one
-  // element read of a one-byte probe view kept per chunk (detachProbe() in
+  // True when chunk `chunk`'s ArrayBuffer was transferred away: one element
+  // read of a one-byte probe view kept per chunk (detachProbe() in
   // pool_buffer.js). ab.byteLength would be a builtin call on Node 20, about
-  // 60 machine instructions per malloc; the probe read is 4.
-  chunkGone(chunk, ab) {
-    if (this.probed[chunk] !== ab) {
-      if (isDetached(ab)) return true;
-      this.probes[chunk] = detachProbe(ab);
-      this.probed[chunk] = ab;
-    }
+  // 60 machine instructions per malloc. probes[chunk] is the current chunk's:
+  // every cache block was placed by allocate(), whose chunkAt() made it, and
+  // the chunk cannot be replaced while a block of it is allocated natively.
+  chunkGone(chunk) {
     return this.probes[chunk][0] === undefined;
   }
 
@@ -234,7 +235,7 @@ class ScalableSpace {
       const chunk = scalableBorrow(this.id, size);
       if (chunk < 0) throw this.outOfMemory(chunk, size);
       const ab = this.chunkAt(chunk);
-      if (!isDetached(ab)) return fresh(ab, scalableOffset(), size);
+      if (!this.chunkGone(chunk)) return fresh(ab, scalableOffset(), size);
       // Transferred away. A borrow reserves nothing: retire the chunk, ask again.
       if (this.retireTransferred() === 0) throw ERR_INVALID_STATE('a transferred chunk could not be retired');
     }
