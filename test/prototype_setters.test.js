@@ -85,6 +85,29 @@ describe('Array.prototype setters and native calls', () => {
     expect(out).toEqual({ calls: [], arrays: [true, true, true, true] });
   });
 
+  test('Object.prototype setters in place before poolmem loads cannot change binding.contract', () => {
+    // A setter for a contract name would otherwise get the value instead of
+    // the contract object, and could define another one in its place.
+    const out = runChild(`
+      const names = ['SLOT_OFFSET', 'SLOT_SIZE', 'FREE_OK', 'PROCESS_ALIGNMENT'];
+      const seen = [];
+      for (const name of names) {
+        Object.defineProperty(Object.prototype, name, {
+          configurable: true,
+          set(value) {
+            seen.push(name);
+            Object.defineProperty(this, name, { value: value + 1, enumerable: true, configurable: true });
+          },
+        });
+      }
+      const binding = require(root + '/lib/internal/binding');
+      for (const name of names) delete Object.prototype[name];
+      const { contract } = binding;
+      process.stdout.write(JSON.stringify({ seen, values: names.map((n) => contract[n]) }));
+    `);
+    expect(out).toEqual({ seen: [], values: [1, 2, 0, 16] });
+  });
+
   test('a setter that re-enters a growing ScalableAllocator cannot crash the process', () => {
     // Before the fix the nested malloc grew the allocator inside the outer
     // growth (the chunk array's element set) and the process died (SIGSEGV).

@@ -70,7 +70,10 @@ napi_value ArrayOf(napi_env env, std::initializer_list<napi_value> values) {
 }
 
 bool SetNamed(napi_env env, napi_value object, const char* name, napi_value value) {
-  return value != nullptr && napi_set_named_property(env, object, name, value) == napi_ok;
+  if (value == nullptr) return false;
+  // Defined, as SetElement: no setter a caller put on Object.prototype runs.
+  const napi_property_descriptor property{name, nullptr, nullptr, nullptr, nullptr, value, napi_default_jsproperty, nullptr};
+  return napi_define_properties(env, object, 1, &property) == napi_ok;
 }
 
 napi_value Deref(napi_env env, napi_ref ref) {

@@ -33,6 +33,7 @@ napi_value ArrayOf(napi_env env, std::initializer_list<napi_value> values);
 // one a caller put on Array.prototype): false when a call fails.
 napi_value NewArray(napi_env env);
 bool SetElement(napi_value array, napi_env env, uint32_t index, napi_value value);
+// Defines object[name] = value (no setter runs); false when a call fails.
 bool SetNamed(napi_env env, napi_value object, const char* name, napi_value value);
 // The referenced value, or nullptr (collected, or the call failed).
 napi_value Deref(napi_env env, napi_ref ref);
