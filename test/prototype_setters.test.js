@@ -6,8 +6,10 @@
 // chain, so a setter there ran caller code in the middle of a native call: it
 // could keep a safe block's ArrayBuffer whose bytes the failed call had given
 // back (and the next malloc handed out), or re-enter a growing
-// ScalableAllocator and crash the process. Each case runs in a child process:
-// the addon's arrays belong to the main realm, not to Jest's test context.
+// ScalableAllocator and crash the process. Named properties (binding.contract,
+// the exports) are defined too, so Object.prototype setters cannot change them.
+// Each case runs in a child process: the addon's arrays belong to the main
+// realm, not to Jest's test context.
 
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
