@@ -160,6 +160,28 @@ describe('Arena, safe mode: held bytes are not free', () => {
     arena.close();
   });
 
+  // A safe free holds what the same free in fast mode would have freed: the
+  // strategy's granules (buddy's minBlock, first-fit's 16 bytes), not the
+  // alignment's, which buddy and first-fit take only as a floor.
+  test.each([
+    ['buddy', {}], ['buddy', { minBlock: 256 }], ['first-fit', {}], ['first-fit', { minBlock: 64 }],
+    ['treap', { alignment: 1 }], ['avl', {}],
+  ])('%s %j: held bytes are what fast mode frees, usedSize is fast mode\'s', (strategy, extra) => {
+    const stats = (safe) => {
+      const arena = new Arena(4096, { ...extra, strategy, safe });
+      const buf = arena.malloc(100);
+      const free0 = arena.freeSize;
+      const steps = [];
+      for (const [start, end] of [[50, 100], [0, 10], [10, 50]]) {
+        arena.free(buf.subarray(start, end));
+        steps.push({ released: safe ? arena.heldSize : arena.freeSize - free0, used: arena.usedSize });
+      }
+      arena.close();
+      return steps;
+    };
+    expect(stats(true)).toEqual(stats(false));
+  });
+
   test('close() poisons what is outstanding and leaves it mapped for its finalizer', async () => {
     const arena = new Arena(4096, { safe: true });
     const buf = arena.malloc(100).fill(3);

@@ -89,7 +89,7 @@ bool ArenaWrap::Init(napi_env env, const Args<kArgs>& args) {
   state_ = std::make_shared<ArenaState>();
   state_->arena = std::move(arena);
   state_->fast = !safe;
-  state_->granule = std::max<uint64_t>(options.alignment, 1);
+  state_->granule = state_->arena->strategy().Granule();
   if (state_->fast && !NewChunk(env)) return false;
   id_ = data->arenas->Add(state_);
   if (id_ < 0) {

@@ -1,7 +1,7 @@
 // The native contract: every number JS and native code must agree on (scratch
 // slot indices, status codes, strategy kinds, limits), exported once at load
 // as the frozen object `binding.contract`, each under one name, from the C++
-// definitions themselves. lib/native_contract.js reads it once; nothing in
+// definitions themselves. lib/internal/native_contract.js reads it once; nothing in
 // lib/ re-types a native value.
 #pragma once
 

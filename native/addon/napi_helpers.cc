@@ -2,6 +2,8 @@
 #include "napi_helpers.h"
 
 #include <chrono>
+#include <cinttypes>
+#include <cstdio>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -46,7 +48,16 @@ napi_value NewArray(napi_env env) {
 }
 
 bool SetElement(napi_value array, napi_env env, uint32_t index, napi_value value) {
-  return array != nullptr && value != nullptr && napi_set_element(env, array, index, value) == napi_ok;
+  if (array == nullptr || value == nullptr) return false;
+  // Defined, not assigned: an assignment looks up the prototype chain, where
+  // a caller's indexed setter on Array.prototype would run in the middle of a
+  // native call (and see, or keep, what this array is being filled with).
+  char digits[16];
+  const int length = std::snprintf(digits, sizeof digits, "%" PRIu32, index);
+  napi_value key = String(env, digits, static_cast<size_t>(length));
+  if (key == nullptr) return false;
+  const napi_property_descriptor element{nullptr, key, nullptr, nullptr, nullptr, value, napi_default_jsproperty, nullptr};
+  return napi_define_properties(env, array, 1, &element) == napi_ok;
 }
 
 napi_value ArrayOf(napi_env env, std::initializer_list<napi_value> values) {
@@ -59,7 +70,10 @@ napi_value ArrayOf(napi_env env, std::initializer_list<napi_value> values) {
 }
 
 bool SetNamed(napi_env env, napi_value object, const char* name, napi_value value) {
-  return value != nullptr && napi_set_named_property(env, object, name, value) == napi_ok;
+  if (value == nullptr) return false;
+  // Defined, as SetElement: no setter a caller put on Object.prototype runs.
+  const napi_property_descriptor property{name, nullptr, nullptr, nullptr, nullptr, value, napi_default_jsproperty, nullptr};
+  return napi_define_properties(env, object, 1, &property) == napi_ok;
 }
 
 napi_value Deref(napi_env env, napi_ref ref) {

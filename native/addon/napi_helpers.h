@@ -29,9 +29,11 @@ napi_value Boolean(napi_env env, bool value);
 napi_value String(napi_env env, const char* data, size_t length);
 // An array of the given values; nullptr if any is nullptr or a call fails.
 napi_value ArrayOf(napi_env env, std::initializer_list<napi_value> values);
-// An empty array, and appending to one: false when a call fails.
+// An empty array, and defining an element of one (no setter runs, not even
+// one a caller put on Array.prototype): false when a call fails.
 napi_value NewArray(napi_env env);
 bool SetElement(napi_value array, napi_env env, uint32_t index, napi_value value);
+// Defines object[name] = value (no setter runs); false when a call fails.
 bool SetNamed(napi_env env, napi_value object, const char* name, napi_value value);
 // The referenced value, or nullptr (collected, or the call failed).
 napi_value Deref(napi_env env, napi_ref ref);

@@ -29,7 +29,7 @@ struct SafeBlocks {
   uint64_t next_id = 1;
   uint64_t reclaimed = 0;  // safe blocks collected with bytes never freed (leaks)
   uint64_t held = 0;       // freed bytes waiting for their buffer's finalizer
-  uint64_t granule = 1;    // the strategy's alignment: a granule is used while any byte of it is live
+  uint64_t granule = 1;    // the strategy's Granule(): one is used while any byte of it is live
 };
 
 // One safe-mode allocation. Owned by its ArrayBuffer's finalizer.

@@ -37,8 +37,9 @@ ScalableState* FastState(napi_env env, ScalablePath* path) {
 }
 
 // Malloc and Borrow: () -> the chunk id (>= 0) with the offset in
-// kSlotOffset, or kCapReached / kOsRefused. Reads kSlotPool and kSlotSize. Every slot is read before the core runs (a new chunk's
-// napi_set_element may reach JS) and the result written after.
+// kSlotOffset, or kCapReached / kOsRefused. Reads kSlotPool and kSlotSize.
+// Every slot is read before the core runs and the result written after (a
+// new chunk makes an ArrayBuffer, which may collect garbage).
 template <int64_t (ScalableAllocator::*Take)(uint64_t)>
 napi_value FastTake(napi_env env, napi_callback_info cbinfo) {
   auto* path = BoundData<ScalablePath>(env, cbinfo);

@@ -27,7 +27,7 @@ bool ScalableState::OnChunkCreated(uint32_t id, const Arena& chunk) {
   if (ab == nullptr) return false;
   napi_value array = Deref(env, chunks);
   napi_ref ref = nullptr;
-  if (array == nullptr || napi_set_element(env, array, id, ab) != napi_ok || (ref = NewRef(env, ab, 1)) == nullptr) {
+  if (!SetElement(array, env, id, ab) || (ref = NewRef(env, ab, 1)) == nullptr) {
     Detach(env, ab);
     return false;
   }
@@ -56,8 +56,8 @@ void ScalableState::FlushReleases() {
   napi_value array = Deref(env, chunks), undefined = Undefined(env);
   for (auto& [id, ref] : pending_release) {
     DetachAndDrop(env, &ref);
-    if (array != nullptr && undefined != nullptr && (id >= chunk_refs.size() || chunk_refs[id] == nullptr)) {
-      napi_set_element(env, array, id, undefined);
+    if (id >= chunk_refs.size() || chunk_refs[id] == nullptr) {
+      SetElement(array, env, id, undefined);
     }
   }
   pending_release.clear();

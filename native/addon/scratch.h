@@ -5,8 +5,12 @@
 // heap number per result: Node-API calls cost ~18 ns with no arguments against
 // ~30 ns with numbers in and out (measured, Node 20). One Scratch per addon
 // instance and hot path; JS is single-threaded, so nothing interleaves between
-// the writes, the call and the reads. The Float64Array is untransferable
-// (external), so no caller can free it from under the native side.
+// the writes, the call and the reads. No caller can free the memory from
+// under the native side: postMessage refuses the (external) buffer, and
+// ArrayBuffer#transfer (Node 22+) moves it to a new ArrayBuffer whose
+// finalizer drops only a share of the Scratch; the old Float64Array is then
+// detached and its writes vanish, which the JS half checks for
+// (lib/internal/native_contract.js).
 #pragma once
 
 #include <cstdint>
@@ -19,7 +23,7 @@ namespace poolmem::addon {
 
 // Slot indices, one name per meaning (aliases share a slot): each call names
 // the slots it reads and writes with them, and the addon exports them to JS
-// under the same names (contract.cc, lib/native_contract.js).
+// under the same names (contract.cc, lib/internal/native_contract.js).
 enum ScratchSlot : uint32_t {
   kSlotPool = 0,           // arena* and scalable* calls: the pool's handle id (handle_table.h)
   kSlotArena = 0,          // processAlloc (out), processFree (in): the block's arena id

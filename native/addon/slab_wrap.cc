@@ -24,15 +24,15 @@ struct SlabView {
 namespace {
 
 // Runs on a later turn after GC, after close()'s detach, or at teardown; also
-// for a view whose buffer failed to register (then it is in no set).
+// for a view whose buffer failed to register (then it is in no set, and has
+// no ledger: JS already took its slot back).
 void FinalizeView(napi_env env, void*, void* hint) {
   auto* view = static_cast<SlabView*>(hint);
   // V8 has stopped counting this ArrayBuffer; give back what View() took off.
   view->state->external->Add(env, view->uncounted);
   view->state->views.erase(view);
   // The backing store is gone (after ArrayBuffer#transfer, the new one's):
-  // nothing reaches the slot. Registered or not, JS took the slot for this
-  // view, so it is told either way.
+  // nothing reaches the slot.
   if (view->ledger) {
     view->ledger->tokens.push_back(view->token);
     view->ledger->pending = static_cast<uint32_t>(view->ledger->tokens.size());
@@ -125,12 +125,11 @@ napi_value SlabWrap::View(napi_env env, const Args<4>& args) {
   auto* view = new SlabView{state_, state_->region, data, length, ledger, static_cast<uint32_t>(token), nullptr, offset};
   napi_value ab = BlockArrayBuffer(env, data, length, view, FinalizeView);
   if (!Tag(env, ab, kSlabViewClass)) {
-    // The view is gone, or goes with its finalizer; unregistered, it must
-    // not clear a registered view's slot there.
-    if (ab != nullptr && view->weak != nullptr) {
-      napi_delete_reference(env, view->weak);
-      view->weak = nullptr;
-    }
+    // The view goes with its finalizer (or is gone already when ab is null).
+    // A failed call changes nothing: JS puts the slot back itself, so that
+    // finalizer must not hand the slot's token to the ledger as well (a
+    // drain would then free the slot again under its next owner).
+    if (ab != nullptr) view->ledger.reset();
     return nullptr;
   }
   // The chunk ArrayBuffer already counts these bytes as external memory; a

@@ -34,6 +34,21 @@ TEST(Arena, UsedSizeCountsTheGranulesHandedOutAndNothingElse) {
   EXPECT_EQ(arena->used_size(), 0u);
 }
 
+// What a partial free can give back: safe mode holds exactly that much.
+TEST(Arena, GranuleIsTheUnitTheStrategyHandsOut) {
+  auto granule = [](StrategyKind kind, uint64_t min_block, uint64_t alignment) {
+    auto arena = Arena::Create(4096, kind, StrategyOptions{min_block, alignment}, false);
+    return arena == nullptr ? 0 : arena->strategy().Granule();
+  };
+  EXPECT_EQ(granule(StrategyKind::kTreap, 0, 1), 1u);
+  EXPECT_EQ(granule(StrategyKind::kAvl, 0, 1), 1u);
+  EXPECT_EQ(granule(StrategyKind::kTreap, 0, 64), 64u);
+  EXPECT_EQ(granule(StrategyKind::kBuddy, 0, 1), 64u);
+  EXPECT_EQ(granule(StrategyKind::kBuddy, 256, 8), 256u);
+  EXPECT_EQ(granule(StrategyKind::kFirstFit, 0, 1), 16u);
+  EXPECT_EQ(granule(StrategyKind::kFirstFit, 0, 64), 64u);
+}
+
 TEST(Arena, ResetKeepsTheTail) {
   auto arena = Arena::Create(1000, StrategyKind::kBuddy, StrategyOptions{}, false);
   ASSERT_NE(arena, nullptr);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 
 namespace poolmem {
 namespace {
@@ -43,6 +44,30 @@ TEST(SlotTable, AFullTableRefuses) {
   EXPECT_TRUE(t.Add(std::make_unique<int>(0), &extra));
   EXPECT_EQ(t.slots_used(), Table::kSlots);
   EXPECT_EQ(t.free_slots(), 0u);
+}
+
+// A slot reused in a loop (the free list is LIFO, so one create/close loop
+// always gets the same slot) runs its generation up; an id past the limit
+// (2^53 in production) would no longer be exact as a JS number. The slot
+// retires instead: no id is ever at or past the limit, and none repeats.
+TEST(SlotTable, ASlotRetiresBeforeItsIdsReachTheLimit) {
+  using Small = SlotTable<std::unique_ptr<int>, 4, 64>;  // ids below 64: generations 1..15
+  Small t;
+  std::set<uint64_t> seen;
+  uint64_t id = 0;
+  int added = 0;
+  while (added < 1000 && t.Add(std::make_unique<int>(added), &id)) {
+    ++added;
+    EXPECT_LT(id, Small::kIdLimit);
+    EXPECT_TRUE(seen.insert(id).second) << id;
+    ASSERT_NE(t.Find(id), nullptr);
+    t.Remove(Small::SlotOf(id));
+    EXPECT_EQ(t.Find(id), nullptr);
+  }
+  EXPECT_EQ(added, 4 * 15);  // every id below the limit, once
+  EXPECT_EQ(t.retired_slots(), 4u);
+  EXPECT_EQ(t.free_slots(), 0u);
+  EXPECT_EQ(t.slots_used(), 4u);
 }
 
 }  // namespace

@@ -155,7 +155,7 @@ bool ProcessAllocator::Validate() {
     if (e.arena->region()->size() != e.arena->size()) return false;
   }
   if (spare_ != kNoSpare && (!arenas_.At(spare_).arena || arenas_.At(spare_).arena->size() > max_spare_)) return false;
-  return live_.size() + arenas_.free_slots() == arenas_.slots_used();
+  return live_.size() + arenas_.free_slots() + arenas_.retired_slots() == arenas_.slots_used();
 }
 
 }  // namespace poolmem

@@ -44,6 +44,7 @@ class FirstFitAllocator final : public RangeStrategy {
   int64_t Find(uint64_t size) const override;
   FreeStatus Free(uint64_t offset, uint64_t size) override;
   uint64_t Size() const override { return size_; }
+  uint64_t Granule() const override { return uint64_t{1} << shift_; }
   void Blocks(std::vector<FreeRange>* out) const override;
   void Reset(uint64_t size) override;
   bool Validate() const override;

@@ -56,6 +56,9 @@ class RangeStrategy {
   // it on every free to spot a fully free chunk (the call cost ~1 ns a pair).
   uint64_t FreeSize() const { return free_size_; }
   virtual uint64_t Size() const = 0;
+  // The unit it hands out and takes back: a free returns a granule once no
+  // byte of it is live. 1 for byte-exact strategies.
+  virtual uint64_t Granule() const = 0;
   // Free ranges in ascending order, merged.
   virtual void Blocks(std::vector<FreeRange>* out) const = 0;
   // Everything free again, over a new size.

@@ -1,9 +1,10 @@
 // SlotTable: values under ids that JS can hold. An id is slot + generation *
 // Slots: a freed slot is reused under the next generation, so a stale or
 // forged id finds nothing rather than another value, and every id is an
-// integer below 2^53, exact as a JS number. Values are nullable owners
-// (unique_ptr, shared_ptr): null marks a free slot. Not synchronized: the
-// owner locks (ProcessAllocator) or is single-threaded (the addon's handles).
+// integer below IdLimit (2^53: exact as a JS number); a slot retires when its
+// ids run out. Values are nullable owners (unique_ptr, shared_ptr): null marks
+// a free slot. Not synchronized: the owner locks (ProcessAllocator) or is
+// single-threaded (the addon's handles).
 #pragma once
 
 #include <cstdint>
@@ -12,11 +13,12 @@
 
 namespace poolmem {
 
-template <class T, uint64_t Slots>
+template <class T, uint64_t Slots, uint64_t IdLimit = uint64_t{1} << 53>
 class SlotTable {
  public:
   static constexpr uint64_t kSlots = Slots;
-  static_assert(Slots <= (uint64_t{1} << 32) && Slots <= (uint64_t{1} << 53) / Slots);
+  static constexpr uint64_t kIdLimit = IdLimit;
+  static_assert(Slots <= (uint64_t{1} << 32) && Slots <= IdLimit / Slots && 2 * Slots <= IdLimit);
 
   static uint32_t SlotOf(uint64_t id) { return static_cast<uint32_t>(id % kSlots); }
 
@@ -50,17 +52,25 @@ class SlotTable {
   const T& At(uint32_t slot) const { return entries_[slot].value; }
   uint64_t IdOf(uint32_t slot) const { return entries_[slot].generation * kSlots + slot; }
 
-  // Drops the value in a live slot; its id finds nothing from now on.
+  // Drops the value in a live slot; its id finds nothing from now on. A slot
+  // whose next id would reach IdLimit retires instead of being reused (the
+  // LIFO free list hands a create/close loop the same slot every time, and
+  // past 2^53 an id is no longer exact as a JS number).
   void Remove(uint32_t slot) {
     Entry& e = entries_[slot];
     e.value = T();
     ++e.generation;
-    free_slots_.push_back(slot);
+    if (IdOf(slot) < IdLimit) {
+      free_slots_.push_back(slot);
+    } else {
+      ++retired_;
+    }
   }
 
-  // Slots ever used, and how many of them are free: for invariant checks.
+  // Slots ever used, and how many of them are free or retired: for invariant checks.
   uint64_t slots_used() const { return entries_.size(); }
   uint64_t free_slots() const { return free_slots_.size(); }
+  uint64_t retired_slots() const { return retired_; }
 
  private:
   struct Entry {
@@ -69,6 +79,7 @@ class SlotTable {
   };
   std::vector<Entry> entries_;
   std::vector<uint32_t> free_slots_;
+  uint64_t retired_ = 0;  // slots whose ids ran out: never reused
 };
 
 }  // namespace poolmem
