@@ -81,6 +81,7 @@ const held = new Map();
 const probes = new WeakMap();
 let lastId = -1;     // the arena allocated from last, held strongly: the common case
 let lastChunk = null;
+let lastHeld = false; // held has lastId (false once its arena was emptied and kept as the spare)
 let lastProbe = null; // its probe: ab.byteLength would be a builtin call on Node 20
 
 // Fast mode: the blocks handed out and the class stacks; `chunk` is the arena id.
@@ -95,6 +96,7 @@ function chunkOf(id) {
     forget.register(chunk, id);
   }
   held.set(id, chunk);
+  lastHeld = true;
   let probe = probes.get(chunk);
   if (probe === undefined) probes.set(chunk, probe = detachProbe(chunk));
   lastId = id;
@@ -107,7 +109,13 @@ function chunkOf(id) {
 // in cache.placedChunk), or -1 when the system refused to map memory.
 function allocateNative(bytes) {
   if (processAlloc(bytes) !== ALLOC_OK) return -1;
-  cache.placedChunk = processArena();
+  const id = processArena();
+  cache.placedChunk = id;
+  // The spare arena taken back: alloc() will not call chunkOf() for it.
+  if (id === lastId && !lastHeld) {
+    held.set(id, lastChunk);
+    lastHeld = true;
+  }
   return processOffset();
 }
 
@@ -226,6 +234,7 @@ function freed(result, id, chunk) {
   if (result === PROCESS_FREE_OK) return true;
   if (result === PROCESS_ARENA_SPARED) { // empty of this thread's blocks: views alone keep it now
     held.delete(id);
+    if (id === lastId) lastHeld = false; // allocateNative() holds it again if it places a block there
     return true;
   }
   if (result === PROCESS_ARENA_RELEASED) {

@@ -402,6 +402,43 @@ describe('alloc()/free(): the size-class cache (fast mode)', () => {
     expect(JSON.parse(r.stdout)).toEqual({ inMoved: true });
   });
 
+  test('the same holds for an arena emptied once (kept as the spare) and then used again', () => {
+    const script = `
+      const { alloc, free, allocStats } = require(${JSON.stringify(require.resolve('..'))});
+      (async () => {
+        let exact = alloc(300 * 1024); // above the classes: freed natively
+        free(exact); // empties its arena, which stays mapped as the spare
+        let keep = alloc(64); // lands in that arena again
+        let a = alloc(64);
+        const offset = a.byteOffset;
+        const sameArena = keep.buffer === a.buffer && exact.buffer === a.buffer;
+        exact = null;
+        free(a); // cached
+        const moved = keep.buffer.transfer();
+        keep = null;
+        a = null;
+        new Uint8Array(moved, offset, 64).fill(0x5a);
+        const big = alloc(5 << 20);
+        for (let i = 0; i < 5; i++) {
+          globalThis.gc();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        allocStats();
+        const b = alloc(64).fill(1);
+        const inMoved = new Uint8Array(moved, offset, 64).every((x) => x === 0x5a);
+        free(b);
+        free(big);
+        process.stdout.write(JSON.stringify({ sameArena, inMoved }));
+      })();
+    `;
+    const [node, ...leading] = childNode();
+    const r = spawnSync(node, [...leading, ...TRANSFER_FLAGS, '--expose-gc', '-e', script], {
+      encoding: 'utf8', env: childEnv(), timeout: 60000,
+    });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ sameArena: true, inMoved: true });
+  });
+
   test('a cached block in an arena whose ArrayBuffer a caller transferred is never handed out', () => {
     const script = `
       const { alloc, free } = require(${JSON.stringify(require.resolve('..'))});
