@@ -71,9 +71,11 @@ const forget = new FinalizationRegistry((id) => {
   if (chunks.get(id)?.deref() === undefined) chunks.delete(id);
 });
 // arena id -> its ArrayBuffer, held strongly while the arena may hold this
-// thread's blocks (until a free releases or spares it). Only that object can
-// say a caller transferred it (it reads detached): were it collected, a new
-// ArrayBuffer over the arena would hand the transferred memory out again.
+// thread's blocks (until a free releases or spares it); the last arena's is
+// lastChunk instead, so the common alloc/free pair touches no Map. Only that
+// object can say a caller transferred it (it reads detached): were it
+// collected, a new ArrayBuffer over the arena would hand the transferred
+// memory out again.
 const held = new Map();
 // arena ArrayBuffer -> its detachProbe() (lib/internal/pool_buffer.js): reads
 // undefined once a caller transferred it. Weak both ways: the probe lives as
@@ -81,7 +83,7 @@ const held = new Map();
 const probes = new WeakMap();
 let lastId = -1;     // the arena allocated from last, held strongly: the common case
 let lastChunk = null;
-let lastHeld = false; // held has lastId (false once its arena was emptied and kept as the spare)
+let lastSpared = false; // its arena holds none of this thread's blocks (emptied into the spare)
 let lastProbe = null; // its probe: ab.byteLength would be a builtin call on Node 20
 
 // Fast mode: the blocks handed out and the class stacks; `chunk` is the arena id.
@@ -95,12 +97,13 @@ function chunkOf(id) {
     chunks.set(id, new WeakRef(chunk));
     forget.register(chunk, id);
   }
-  held.set(id, chunk);
-  lastHeld = true;
+  if (lastId !== -1 && !lastSpared) held.set(lastId, lastChunk); // may still hold blocks
+  held.delete(id);
   let probe = probes.get(chunk);
   if (probe === undefined) probes.set(chunk, probe = detachProbe(chunk));
   lastId = id;
   lastChunk = chunk;
+  lastSpared = false;
   lastProbe = probe;
   return chunk;
 }
@@ -111,11 +114,7 @@ function allocateNative(bytes) {
   if (processAlloc(bytes) !== ALLOC_OK) return -1;
   const id = processArena();
   cache.placedChunk = id;
-  // The spare arena taken back: alloc() will not call chunkOf() for it.
-  if (id === lastId && !lastHeld) {
-    held.set(id, lastChunk);
-    lastHeld = true;
-  }
+  if (id === lastId) lastSpared = false; // the spare taken back: alloc() calls no chunkOf() for it
   return processOffset();
 }
 
@@ -233,8 +232,8 @@ function freeBlock(block, id, chunk) {
 function freed(result, id, chunk) {
   if (result === PROCESS_FREE_OK) return true;
   if (result === PROCESS_ARENA_SPARED) { // empty of this thread's blocks: views alone keep it now
-    held.delete(id);
-    if (id === lastId) lastHeld = false; // allocateNative() holds it again if it places a block there
+    if (id === lastId) lastSpared = true;
+    else held.delete(id);
     return true;
   }
   if (result === PROCESS_ARENA_RELEASED) {
