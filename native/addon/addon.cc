@@ -56,13 +56,13 @@ napi_value Init(napi_env env, napi_value exports) {
     delete data;
     return nullptr;
   }
-  const bool ok = SetNamed(env, exports, "RangeAllocatorHandle", RangeAllocatorWrap::Define(env)) &&
-                  SetNamed(env, exports, "ArenaHandle", ArenaWrap::Define(env)) &&
+  const bool ok = ExportClass<RangeAllocatorWrap>(env, exports) &&
+                  ExportClass<ArenaWrap>(env, exports) &&
                   ArenaWrap::ExportFastPath(env, exports) &&
-                  SetNamed(env, exports, "SlabHandle", SlabWrap::Define(env)) &&
-                  SetNamed(env, exports, "SlabLedgerHandle", SlabLedgerWrap::Define(env)) &&
+                  ExportClass<SlabWrap>(env, exports) &&
+                  ExportClass<SlabLedgerWrap>(env, exports) &&
                   ProcessAllocatorWrap::Export(env, exports) &&
-                  SetNamed(env, exports, "ScalableAllocatorHandle", ScalableAllocatorWrap::Define(env)) &&
+                  ExportClass<ScalableAllocatorWrap>(env, exports) &&
                   ExportScalableFastPath(env, exports) &&
                   SetNamed(env, exports, "liveRegions", PlainFunction(env, "liveRegions", LiveRegions)) &&
                   SetNamed(env, exports, "v8ExternalMemory", PlainFunction(env, "v8ExternalMemory", V8ExternalMemory)) &&

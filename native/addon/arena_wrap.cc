@@ -54,19 +54,6 @@ napi_value FastFree(napi_env env, napi_callback_info cbinfo) {
 
 }  // namespace
 
-napi_value ArenaWrap::Define(napi_env env) {
-  using W = ArenaWrap;
-  static const napi_property_descriptor methods[] = {
-      Method<W, 0, &W::Chunk>("chunk"),       Method<W, 0, &W::Id>("id"),
-      Method<W, 1, &W::AllocateSafe>("allocateSafe"), Method<W, 3, &W::FreeSafe>("freeSafe"),
-      Method<W, 0, &W::Size>("size"),         Method<W, 0, &W::FreeSize>("freeSize"),
-      Method<W, 0, &W::HeldSize>("heldSize"),  Method<W, 0, &W::UsableSize>("usableSize"),
-      Method<W, 0, &W::Close>("close"),       Method<W, 0, &W::Reset>("reset"),
-      Method<W, 0, &W::Stats>("stats"),       Method<W, 0, &W::Validate>("validate"),
-  };
-  return DefineNativeClass<W>(env, "ArenaHandle", methods);
-}
-
 bool ArenaWrap::Init(napi_env env, const Args<kArgs>& args) {
   uint64_t size = 0;
   int32_t kind = 0;

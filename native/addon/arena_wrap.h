@@ -31,7 +31,7 @@ class ArenaWrap {
  public:
   static constexpr int kClassId = kArenaClass;
   static constexpr size_t kArgs = 1;
-  static napi_value Define(napi_env env);
+  static constexpr const char* kName = "ArenaHandle";
   // Module-level hot path, one function each per addon instance, passing
   // numbers through the arenaScratch slots (scratch.h):
   //   arenaAllocate(): kSlotPool, kSlotSize -> kAllocOk with kSlotOffset set, or kNoFit
@@ -65,6 +65,16 @@ class ArenaWrap {
   double id_ = 0;
   napi_env env_ = nullptr;
   napi_ref chunk_ = nullptr;  // fast mode only: strong
+
+ public:
+  static constexpr napi_property_descriptor kMethods[] = {
+      Method<&ArenaWrap::Chunk>("chunk"),               Method<&ArenaWrap::Id>("id"),
+      Method<&ArenaWrap::AllocateSafe>("allocateSafe"), Method<&ArenaWrap::FreeSafe>("freeSafe"),
+      Method<&ArenaWrap::Size>("size"),                 Method<&ArenaWrap::FreeSize>("freeSize"),
+      Method<&ArenaWrap::HeldSize>("heldSize"),         Method<&ArenaWrap::UsableSize>("usableSize"),
+      Method<&ArenaWrap::Close>("close"),               Method<&ArenaWrap::Reset>("reset"),
+      Method<&ArenaWrap::Stats>("stats"),               Method<&ArenaWrap::Validate>("validate"),
+  };
 };
 
 }  // namespace poolmem::addon

@@ -3,13 +3,18 @@
 // fails on a terminating environment). A class T provides:
 //   static constexpr int kClassId;       // its type tag (napi_helpers.h)
 //   static constexpr size_t kArgs;       // constructor arguments read
+//   static constexpr const char* kName;  // the export's (and the class's) name
+//   static constexpr napi_property_descriptor kMethods[];  // Method<&T::M>("m"), ...
+//     (after the methods it names: a static member's initializer sees only
+//     what the class declares before it)
 //   bool Init(napi_env, const Args<kArgs>&);  // false after throwing, or quietly
-// and its methods as `napi_value T::M(napi_env, const Args<N>&)`. Each method
-// checks its receiver's tag before unwrapping, so a foreign receiver gives
-// ERR_INVALID_THIS and never reaches a member function. The native object is
-// deleted by the wrapper's (basic) finalizer.
+// and its methods as `napi_value T::M(napi_env, const Args<N>&)`; ExportClass<T>
+// does the rest. Each method checks its receiver's tag before unwrapping, so
+// a foreign receiver gives ERR_INVALID_THIS and never reaches a member
+// function. The native object is deleted by the wrapper's (basic) finalizer.
 #pragma once
 
+#include <iterator>
 #include <memory>
 
 #include "napi_helpers.h"
@@ -54,28 +59,38 @@ T* Unwrap(napi_env env, napi_value self) {
   return static_cast<T*>(raw);
 }
 
-template <class T, size_t N, napi_value (T::*Fn)(napi_env, const Args<N>&)>
+// What a method's member pointer says: its class and how many arguments it reads.
+template <class M>
+struct MethodOf;
+template <class T, size_t N>
+struct MethodOf<napi_value (T::*)(napi_env, const Args<N>&)> {
+  using Class = T;
+  static constexpr size_t kArgs = N;
+};
+
+template <auto Fn>
 napi_value CheckedCallback(napi_env env, napi_callback_info info) {
-  Args<N> args;
+  using M = MethodOf<decltype(Fn)>;
+  Args<M::kArgs> args;
   if (!args.Read(env, info)) return nullptr;
-  T* self = Unwrap<T>(env, args.self);
+  typename M::Class* self = Unwrap<typename M::Class>(env, args.self);
   return self == nullptr ? nullptr : (self->*Fn)(env, args);
 }
 
-// A prototype method descriptor for DefineNativeClass.
-template <class T, size_t N, napi_value (T::*Fn)(napi_env, const Args<N>&)>
-napi_property_descriptor Method(const char* name) {
-  return {name, nullptr, CheckedCallback<T, N, Fn>, nullptr, nullptr, nullptr, napi_default_method, nullptr};
+// A prototype method descriptor for a class's kMethods.
+template <auto Fn>
+constexpr napi_property_descriptor Method(const char* name) {
+  return {name, nullptr, CheckedCallback<Fn>, nullptr, nullptr, nullptr, napi_default_method, nullptr};
 }
 
-// The constructor, or nullptr when the environment cannot make it.
-template <class T, size_t M>
-napi_value DefineNativeClass(napi_env env, const char* name, const napi_property_descriptor (&methods)[M]) {
+// Defines T's class and sets it on `exports` as T::kName; false when the
+// environment cannot.
+template <class T>
+bool ExportClass(napi_env env, napi_value exports) {
   napi_value ctor = nullptr;
-  if (napi_define_class(env, name, NAPI_AUTO_LENGTH, Construct<T>, nullptr, M, methods, &ctor) != napi_ok) {
-    return nullptr;
-  }
-  return ctor;
+  return napi_define_class(env, T::kName, NAPI_AUTO_LENGTH, Construct<T>, nullptr, std::size(T::kMethods),
+                           T::kMethods, &ctor) == napi_ok &&
+         SetNamed(env, exports, T::kName, ctor);
 }
 
 }  // namespace poolmem::addon

@@ -6,17 +6,6 @@
 
 namespace poolmem::addon {
 
-napi_value RangeAllocatorWrap::Define(napi_env env) {
-  using W = RangeAllocatorWrap;
-  static const napi_property_descriptor methods[] = {
-      Method<W, 1, &W::Allocate>("allocate"), Method<W, 1, &W::Find>("find"),
-      Method<W, 2, &W::Free>("free"),         Method<W, 0, &W::Size>("size"),
-      Method<W, 0, &W::FreeSize>("freeSize"), Method<W, 0, &W::Blocks>("blocks"),
-      Method<W, 1, &W::Reset>("reset"),       Method<W, 0, &W::Validate>("validate"),
-  };
-  return DefineNativeClass<W>(env, "RangeAllocatorHandle", methods);
-}
-
 bool RangeAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
   uint64_t size = 0;
   int32_t kind = 0;

@@ -13,7 +13,7 @@ class RangeAllocatorWrap {
  public:
   static constexpr int kClassId = kRangeAllocatorClass;
   static constexpr size_t kArgs = 1;
-  static napi_value Define(napi_env env);
+  static constexpr const char* kName = "RangeAllocatorHandle";
   // new ({ size, strategyKind, minBlock, alignment? })
   bool Init(napi_env env, const Args<kArgs>& args);
 
@@ -30,6 +30,14 @@ class RangeAllocatorWrap {
   std::unique_ptr<RangeStrategy> strategy_;
   StrategyKind kind_ = StrategyKind::kTreap;
   StrategyOptions options_;
+
+ public:
+  static constexpr napi_property_descriptor kMethods[] = {
+      Method<&RangeAllocatorWrap::Allocate>("allocate"), Method<&RangeAllocatorWrap::Find>("find"),
+      Method<&RangeAllocatorWrap::Free>("free"),         Method<&RangeAllocatorWrap::Size>("size"),
+      Method<&RangeAllocatorWrap::FreeSize>("freeSize"), Method<&RangeAllocatorWrap::Blocks>("blocks"),
+      Method<&RangeAllocatorWrap::Reset>("reset"),       Method<&RangeAllocatorWrap::Validate>("validate"),
+  };
 };
 
 }  // namespace poolmem::addon

@@ -41,25 +41,6 @@ std::vector<uint32_t> PinnedChunks(ScalableState& state) {
 
 }  // namespace
 
-napi_value ScalableAllocatorWrap::Define(napi_env env) {
-  using W = ScalableAllocatorWrap;
-  static const napi_property_descriptor methods[] = {
-      Method<W, 0, &W::Id>("id"),
-      Method<W, 5, &W::MallocTracked>("mallocTracked"),
-      Method<W, 3, &W::FreeTracked>("freeTracked"),
-      Method<W, 1, &W::BorrowSafe>("borrowSafe"),
-      Method<W, 0, &W::Trim>("trim"),
-      Method<W, 0, &W::Recycle>("recycle"),
-      Method<W, 0, &W::Close>("close"),
-      Method<W, 1, &W::RetireChunk>("retireChunk"),
-      Method<W, 0, &W::Stats>("stats"),
-      Method<W, 0, &W::TakeLeaks>("takeLeaks"),
-      Method<W, 0, &W::Chunks>("chunks"),
-      Method<W, 0, &W::Validate>("validate"),
-  };
-  return DefineNativeClass<W>(env, "ScalableAllocatorHandle", methods);
-}
-
 bool ScalableAllocatorWrap::Init(napi_env env, const Args<kArgs>& args) {
   ScalableOptions o;  // strategy.alignment: 1 (byte-exact) when left out
   int32_t kind = 0;

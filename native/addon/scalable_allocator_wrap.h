@@ -18,7 +18,7 @@ class ScalableAllocatorWrap {
  public:
   static constexpr int kClassId = kScalableAllocatorClass;
   static constexpr size_t kArgs = 1;
-  static napi_value Define(napi_env env);
+  static constexpr const char* kName = "ScalableAllocatorHandle";
   // new ({ chunkSize, maxChunkSize, maxSize (0: none), strategyKind, minBlock,
   //        alignment?, safe, hugePages, chunks: the array native code writes
   //        chunk ArrayBuffers into, at their ids })
@@ -48,6 +48,22 @@ class ScalableAllocatorWrap {
   std::shared_ptr<ScalableState> state_;
   std::shared_ptr<HandleTable<ScalableState>> table_;
   double id_ = 0;
+
+ public:
+  static constexpr napi_property_descriptor kMethods[] = {
+      Method<&ScalableAllocatorWrap::Id>("id"),
+      Method<&ScalableAllocatorWrap::MallocTracked>("mallocTracked"),
+      Method<&ScalableAllocatorWrap::FreeTracked>("freeTracked"),
+      Method<&ScalableAllocatorWrap::BorrowSafe>("borrowSafe"),
+      Method<&ScalableAllocatorWrap::Trim>("trim"),
+      Method<&ScalableAllocatorWrap::Recycle>("recycle"),
+      Method<&ScalableAllocatorWrap::Close>("close"),
+      Method<&ScalableAllocatorWrap::RetireChunk>("retireChunk"),
+      Method<&ScalableAllocatorWrap::Stats>("stats"),
+      Method<&ScalableAllocatorWrap::TakeLeaks>("takeLeaks"),
+      Method<&ScalableAllocatorWrap::Chunks>("chunks"),
+      Method<&ScalableAllocatorWrap::Validate>("validate"),
+  };
 };
 
 }  // namespace poolmem::addon

@@ -43,19 +43,6 @@ void FinalizeView(napi_env env, void*, void* hint) {
 
 }  // namespace
 
-napi_value SlabWrap::Define(napi_env env) {
-  using W = SlabWrap;
-  static const napi_property_descriptor methods[] = {
-      Method<W, 0, &W::Chunk>("chunk"),
-      Method<W, 4, &W::View>("view"),
-      Method<W, 2, &W::Poison>("poison"),
-      Method<W, 0, &W::Views>("views"),
-      Method<W, 1, &W::Live>("live"),
-      Method<W, 0, &W::Close>("close"),
-  };
-  return DefineNativeClass<W>(env, "SlabHandle", methods);
-}
-
 bool SlabWrap::Init(napi_env env, const Args<kArgs>& args) {
   uint64_t size = 0;
   bool huge = false;
@@ -195,15 +182,6 @@ void FinalizeLedgerCount(napi_env, void*, void* hint) {
 }
 
 }  // namespace
-
-napi_value SlabLedgerWrap::Define(napi_env env) {
-  using W = SlabLedgerWrap;
-  static const napi_property_descriptor methods[] = {
-      Method<W, 0, &W::Count>("count"),
-      Method<W, 0, &W::Drain>("drain"),
-  };
-  return DefineNativeClass<W>(env, "SlabLedgerHandle", methods);
-}
 
 bool SlabLedgerWrap::Init(napi_env, const Args<kArgs>&) {
   state_ = std::make_shared<LedgerState>();

@@ -38,7 +38,7 @@ class SlabLedgerWrap {
  public:
   static constexpr int kClassId = kSlabLedgerClass;
   static constexpr size_t kArgs = 0;
-  static napi_value Define(napi_env env);
+  static constexpr const char* kName = "SlabLedgerHandle";
   bool Init(napi_env env, const Args<kArgs>& args);
   const std::shared_ptr<LedgerState>& state() const { return state_; }
 
@@ -49,6 +49,12 @@ class SlabLedgerWrap {
   napi_value Drain(napi_env env, const Args<0>& args);  // -> the tokens, oldest first; empties the ledger
 
   std::shared_ptr<LedgerState> state_;
+
+ public:
+  static constexpr napi_property_descriptor kMethods[] = {
+      Method<&SlabLedgerWrap::Count>("count"),
+      Method<&SlabLedgerWrap::Drain>("drain"),
+  };
 };
 
 // Shared by the wrap and every view's finalizer, so they can run in any order.
@@ -63,7 +69,7 @@ class SlabWrap {
  public:
   static constexpr int kClassId = kSlabClass;
   static constexpr size_t kArgs = 1;
-  static napi_value Define(napi_env env);
+  static constexpr const char* kName = "SlabHandle";
   // new ({ size, hugePages }); throws ERR_POOLMEM_OUT_OF_MEMORY when the kernel refuses.
   bool Init(napi_env env, const Args<kArgs>& args);
   ~SlabWrap();
@@ -86,6 +92,16 @@ class SlabWrap {
   std::shared_ptr<SlabState> state_;
   napi_env env_ = nullptr;
   napi_ref chunk_ = nullptr;  // strong, until close()
+
+ public:
+  static constexpr napi_property_descriptor kMethods[] = {
+      Method<&SlabWrap::Chunk>("chunk"),
+      Method<&SlabWrap::View>("view"),
+      Method<&SlabWrap::Poison>("poison"),
+      Method<&SlabWrap::Views>("views"),
+      Method<&SlabWrap::Live>("live"),
+      Method<&SlabWrap::Close>("close"),
+  };
 };
 
 }  // namespace poolmem::addon

@@ -99,8 +99,11 @@ class BestFitAllocator final : public RangeStrategy {
   template <int Tree> void Insert(Index n) { TreePolicy::template Insert<Tree>(trees_, n); }
   template <int Tree> void Erase(Index n) { TreePolicy::template Erase<Tree>(trees_, n); }
   // Into or out of both trees, with a shortcut when n is the only range.
-  void InsertBoth(Index n);
-  void EraseBoth(Index n);
+  // Inline: with two callers GCC kept InsertBoth a call, 13 of the 158
+  // instructions of an arena-sized pair (ArenaPair/65536), which frees into
+  // empty trees every time.
+  [[gnu::always_inline]] void InsertBoth(Index n);
+  [[gnu::always_inline]] void EraseBoth(Index n);
 
   // ---- searches ------------------------------------------------------------
   // Smallest range whose length is >= size (lowest start on ties), or 0;

@@ -50,7 +50,7 @@ inline void BestFitAllocator<P>::DeleteNode(Index n) {
 }
 
 template <class P>
-void BestFitAllocator<P>::InsertBoth(Index n) {
+inline void BestFitAllocator<P>::InsertBoth(Index n) {
   if (range_count_ == 1) {
     // Into empty trees (the arena was full): NewNode left n a lone root.
     trees_.root[kByStart] = trees_.root[kBySize] = n;
@@ -61,7 +61,7 @@ void BestFitAllocator<P>::InsertBoth(Index n) {
 }
 
 template <class P>
-void BestFitAllocator<P>::EraseBoth(Index n) {
+inline void BestFitAllocator<P>::EraseBoth(Index n) {
   if (range_count_ == 1) {
     trees_.root[kByStart] = trees_.root[kBySize] = 0;  // the last free range: nothing to walk
   } else {

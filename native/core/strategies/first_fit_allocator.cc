@@ -147,11 +147,6 @@ void FirstFitAllocator::ReleaseGranules(uint64_t start, uint64_t end) {
 // RangeStrategy
 // ---------------------------------------------------------------------------
 
-uint64_t FirstFitAllocator::GranulesFor(uint64_t size) const {
-  if (size == 0 || size > granules_ << shift_) return 0;
-  return (size + (uint64_t{1} << shift_) - 1) >> shift_;
-}
-
 int64_t FirstFitAllocator::Find(uint64_t size) const {
   const uint64_t need = GranulesFor(size);
   if (need == 0) return kNoFit;

@@ -62,8 +62,13 @@ class FirstFitAllocator final : public RangeStrategy {
     Index next;
   };
 
-  // Granules a request needs, or 0 when it can never fit.
-  uint64_t GranulesFor(uint64_t size) const;
+  // Granules a request needs, or 0 when it can never fit. Defined here, not
+  // in the .cc: the core is built -fPIC, where GCC keeps an out-of-line
+  // member a call (it could be interposed), and Find/Allocate are hot.
+  uint64_t GranulesFor(uint64_t size) const {
+    if (size == 0 || size > granules_ << shift_) return 0;
+    return (size + (uint64_t{1} << shift_) - 1) >> shift_;
+  }
   Index FirstFit(uint64_t need) const;
   void ReleaseGranules(uint64_t start, uint64_t end);
   Index NewNode(uint64_t start, uint64_t end);
