@@ -19,14 +19,13 @@ unsigned FloorLog2(uint64_t x) { return 63u - static_cast<unsigned>(std::countl_
 }  // namespace
 
 BuddyAllocator::BuddyAllocator(uint64_t size, uint64_t min_block)
-    : shift_(static_cast<unsigned>(std::countr_zero(min_block))) {
+    : GranuleStrategy(min_block) {
   POOLMEM_ASSERT(Supports(size, min_block));
   Reset(size);
 }
 
 void BuddyAllocator::Reset(uint64_t size) {
-  size_ = size;
-  granules_ = size >> shift_;
+  SetSize(size);
   max_order_ = granules_ == 0 ? 0 : FloorLog2(granules_);
   summary_.assign(max_order_ + 1, BitTree());
   uint64_t total = 0;

@@ -21,25 +21,19 @@
 
 #include "structures/bit_tree.h"
 #include "strategies/granule.h"
-#include "strategies/range_strategy.h"
 #include "structures/reserved_runs.h"
 
 namespace poolmem {
 
-class BuddyAllocator final : public RangeStrategy {
+class BuddyAllocator final : public GranuleStrategy {
  public:
   static constexpr uint64_t kDefaultMinBlock = 64;
-
-  // True when (size, min_block) can be built (see granule.h).
-  static bool Supports(uint64_t size, uint64_t min_block) { return GranuleFits(size, min_block); }
 
   BuddyAllocator(uint64_t size, uint64_t min_block);
 
   int64_t Allocate(uint64_t size) override;
   int64_t Find(uint64_t size) const override;
   FreeStatus Free(uint64_t offset, uint64_t size) override;
-  uint64_t Size() const override { return size_; }
-  uint64_t Granule() const override { return uint64_t{1} << shift_; }
   void Blocks(std::vector<FreeRange>* out) const override;
   void Reset(uint64_t size) override;
   bool Validate() const override;
@@ -57,9 +51,6 @@ class BuddyAllocator final : public RangeStrategy {
   void SetFree(unsigned order, uint64_t index);
   void ClearFree(unsigned order, uint64_t index);
 
-  uint64_t size_ = 0;
-  unsigned shift_ = 6;
-  uint64_t granules_ = 0;       // usable granules
   unsigned max_order_ = 0;
   uint64_t nonempty_ = 0;       // bit k set when free_[k] has a block
   // The free blocks of order k (2^k granules) are the set bits of the

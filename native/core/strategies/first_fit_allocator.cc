@@ -13,14 +13,13 @@
 namespace poolmem {
 
 FirstFitAllocator::FirstFitAllocator(uint64_t size, uint64_t granule)
-    : shift_(static_cast<unsigned>(std::countr_zero(granule))) {
+    : GranuleStrategy(granule) {
   POOLMEM_ASSERT(Supports(size, granule));
   Reset(size);
 }
 
 void FirstFitAllocator::Reset(uint64_t size) {
-  size_ = size;
-  granules_ = size >> shift_;
+  SetSize(size);
   free_size_ = 0;
   nodes_.assign(1, Node{0, 0, 0, 0});
   free_nodes_.clear();

@@ -26,25 +26,19 @@
 #include "structures/flat_map.h"
 #include "structures/max_tree.h"
 #include "strategies/granule.h"
-#include "strategies/range_strategy.h"
 #include "structures/reserved_runs.h"
 
 namespace poolmem {
 
-class FirstFitAllocator final : public RangeStrategy {
+class FirstFitAllocator final : public GranuleStrategy {
  public:
   static constexpr uint64_t kDefaultGranule = kMinGranule;
-
-  // True when (size, granule) can be built (see granule.h).
-  static bool Supports(uint64_t size, uint64_t granule) { return GranuleFits(size, granule); }
 
   FirstFitAllocator(uint64_t size, uint64_t granule);
 
   int64_t Allocate(uint64_t size) override;
   int64_t Find(uint64_t size) const override;
   FreeStatus Free(uint64_t offset, uint64_t size) override;
-  uint64_t Size() const override { return size_; }
-  uint64_t Granule() const override { return uint64_t{1} << shift_; }
   void Blocks(std::vector<FreeRange>* out) const override;
   void Reset(uint64_t size) override;
   bool Validate() const override;
@@ -85,9 +79,6 @@ class FirstFitAllocator final : public RangeStrategy {
   // whose neighbours around it are now `down` and `up`.
   void Cut(uint64_t b, uint64_t length, Index down, Index up);
 
-  uint64_t size_ = 0;
-  unsigned shift_ = 4;
-  uint64_t granules_ = 0;
   std::vector<Node> nodes_;
   std::vector<Index> free_nodes_;
   BitTree ends_;             // bit end - 1 set for every free range
