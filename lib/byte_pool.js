@@ -13,7 +13,7 @@
 const { Buffer } = require('node:buffer');
 const { codes, fromNative } = require('./internal/errors');
 const { isDetached, viewBuffer, viewByteLength } = require('./internal/intrinsics');
-const { arrayBufferOf, fresh, slotOf, view } = require('./internal/pool_buffer');
+const { arrayBufferOf, fresh, genOf, slotOf, view } = require('./internal/pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
 const { SafeSlots } = require('./internal/byte_pool_safe');
 const { parseSafe } = require('./internal/safe_mode');
@@ -148,15 +148,20 @@ class BytePool {
 
   put(buf) {
     if (typeof this !== 'object' || this === null || !(#core in this)) throw ERR_INVALID_THIS('BytePool');
-    // A view the pool made over a slot carries the slot id, and its chunk
-    // the slab (private fields: no caller code runs).
+    // A view the pool made over a slot carries the slot id and the slot's
+    // generation when it was handed out, and its chunk the slab (private
+    // fields: no caller code runs).
     const slot = typeof buf === 'object' && buf !== null ? slotOf(buf) : -1;
     if (slot < 0) return this.#putUnstamped(buf);
     const core = this.#core;
     const slab = SlabStamp.of(arrayBufferOf(buf));
     const tier = slab.tier;
-    // The common call in one test; anything else is sorted out, in order, below.
-    if (!core.closed && slab.core === core && slab.probe[0] !== undefined && tier.state[slot] === IN_USE &&
+    // The common call in one test; anything else is sorted out, in order,
+    // below. The view's generation is the slot's only while the handout it
+    // was made for lasts (release() and lose() bump it; the other ways out of
+    // use, a lost slab and close(), fail the tests before it), so it also
+    // says the slot is IN_USE.
+    if (!core.closed && slab.core === core && slab.probe[0] !== undefined && genOf(buf) === tier.gen[slot] &&
         tier.refs[slot] === 0) {
       tier.release(slot);
       return;
@@ -167,11 +172,17 @@ class BytePool {
       return;
     }
     if (slab.probe[0] === undefined) lostOrTrimmed(slab); // its chunk is detached
+    if (genOf(buf) !== tier.gen[slot]) {
+      throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot was put already (it may be in use again)`);
+    }
     releaseSlot(tier, slot);
   }
 
   // put() of a view the pool did not make: a prefix subarray of a pooled
-  // buffer, a leak-tracked PooledBuffer's bytes, or foreign memory.
+  // buffer, a leak-tracked PooledBuffer's bytes, or foreign memory. A prefix
+  // carries no generation: it is checked against the slot's state only, so
+  // once the slot is handed out again it returns the new owner's slot
+  // (README, BytePool).
   #putUnstamped(buf) {
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     const core = this.#core;

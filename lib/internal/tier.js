@@ -10,7 +10,7 @@ const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const { isDetached, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { TrackedBuffer } = require('./leak_detector');
-const { arrayBufferOf, detachProbe, slotView } = require('./pool_buffer');
+const { arrayBufferOf, detachProbe, restamp, slotView } = require('./pool_buffer');
 const { SlabStamp } = require('./stamps');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
@@ -85,7 +85,11 @@ class Tier {
     this.perSlab = 1 << this.shift;
     this.slabs = [];
     this.state = new Uint8Array(0);
-    this.gen = new Uint32Array(0);
+    // Per slot, bumped when a handout ends (release(), lose()): stale
+    // PooledBuffers and slot views (their record holds the generation they
+    // were handed out at) see it. Int32: a generation is always a Smi, so a
+    // view's record stores it without boxing; it wraps after 2^32 handouts.
+    this.gen = new Int32Array(0);
     this.refs = new Int32Array(0);
     this.free = new Int32Array(0);
     this.freeTop = 0;
@@ -141,7 +145,8 @@ class Tier {
     this.state[slot] = FREE;
   }
 
-  // Back to the free list; bumps the generation so stale PooledBuffers see it.
+  // Back to the free list; bumps the generation so stale PooledBuffers and
+  // views see it.
   release(slot) {
     this.state[slot] = FREE;
     this.gen[slot]++;
@@ -235,6 +240,10 @@ class Tier {
   // costs a write barrier and keeps it alive into the old generation, for no
   // hit (measured: 3-8 ns a pair). The cached length sits in a typed array:
   // a caller may have given the view an own `length`, and no caller code runs here.
+  // A cached view handed out again takes the slot's generation now: it is
+  // the new handout's (a holder who kept it after put() holds the new
+  // owner's buffer, as with Go's sync.Pool); every other view of the slot
+  // keeps the generation of a handout that has ended.
   bufferOf(slot, length) {
     let buf;
     if (length === this.size || length === this.hotLength) {
@@ -242,6 +251,8 @@ class Tier {
       if (buf === undefined || this.viewLengths[slot] !== length) {
         buf = this.views[slot] = this.viewOf(slot, length);
         this.viewLengths[slot] = length;
+      } else {
+        restamp(buf, this.gen[slot]);
       }
     } else {
       buf = this.viewOf(slot, length);
@@ -275,7 +286,7 @@ class Tier {
   viewOf(slot, length) {
     const slab = this.slabs[slot >>> this.shift];
     if (slab.probe[0] === undefined) return slab.probe;
-    return slotView(slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length, slot);
+    return slotView(slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length, slot, this.gen[slot]);
   }
 
   // The slot a buffer returned by put() stands for, or -1 when it is not the
@@ -339,7 +350,7 @@ class Tier {
       return next;
     };
     this.state = grow(Uint8Array, this.state);
-    this.gen = grow(Uint32Array, this.gen);
+    this.gen = grow(Int32Array, this.gen);
     this.refs = grow(Int32Array, this.refs);
     this.free = grow(Int32Array, this.free);
     this.viewLengths = grow(Float64Array, this.viewLengths);
