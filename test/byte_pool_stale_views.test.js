@@ -208,6 +208,19 @@ describe('what the check does not see', () => {
     expectCode(() => pool.put(c), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
   });
 
+  test('a reused object made non-extensible by its holder is still handed out and checked', () => {
+    const b = pool.get(128);
+    Object.preventExtensions(b);
+    pool.put(b);
+    const c = pool.get(128);
+    expect(c).toBe(b); // its generation is rewritten: private fields ignore extensibility
+    const other = pool.get(100); // another slot
+    pool.put(c);
+    expectCode(() => pool.put(b), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    pool.put(other);
+    expect(pool.stats().tiers[128].inUse).toBe(0);
+  });
+
   test('a prefix the caller made is checked against the slot\'s state only', () => {
     const b = pool.get(100);
     const prefix = b.subarray(0, 50);
