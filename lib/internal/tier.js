@@ -28,6 +28,12 @@ const IN_USE = 2;
 // never handed out until the native side says that memory is unreachable.
 const LOST = 3;
 const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collected (lib/internal/byte_pool_safe.js)
+// A slot's generation moves in steps of 2, so it is always even; a view over a
+// slot handed out by getBuffer() carries generation + COUNTED, which no slot
+// generation equals, so put()'s one generation test also refuses a counted
+// buffer's bytes and leaves the reference count off its fast path.
+const GEN_STEP = 2;
+const COUNTED = 1;
 
 // ---- per-pool state ------------------------------------------------------------
 
@@ -85,10 +91,10 @@ class Tier {
     this.perSlab = 1 << this.shift;
     this.slabs = [];
     this.state = new Uint8Array(0);
-    // Per slot, bumped when a handout ends (release(), lose()): stale
+    // Per slot, bumped when a handout ends (endHandout()): stale
     // PooledBuffers and slot views (their record holds the generation they
     // were handed out at) see it. Int32: a generation is always a Smi, so a
-    // view's record stores it without boxing; it wraps after 2^32 handouts.
+    // view's record stores it without boxing; it wraps after 2^31 handouts.
     this.gen = new Int32Array(0);
     this.refs = new Int32Array(0);
     this.free = new Int32Array(0);
@@ -149,9 +155,14 @@ class Tier {
   // views see it.
   release(slot) {
     this.state[slot] = FREE;
-    this.gen[slot]++;
+    this.endHandout(slot);
     this.free[this.freeTop++] = slot;
     this.puts++;
+  }
+
+  // The slot's handout is over, however it ended: a new generation.
+  endHandout(slot) {
+    this.gen[slot] += GEN_STEP;
   }
 
   // release() for a slot handed out as `bytes` (a PooledBuffer's). A
@@ -183,7 +194,7 @@ class Tier {
   // offset is alive (reclaimPending).
   lose(slot) {
     this.state[slot] = LOST;
-    this.gen[slot]++;
+    this.endHandout(slot);
     this.dropped++;
     this.pending.push(slot);
   }
@@ -243,33 +254,34 @@ class Tier {
   // A cached view handed out again takes the slot's generation now: it is
   // the new handout's (a holder who kept it after put() holds the new
   // owner's buffer, as with Go's sync.Pool); every other view of the slot
-  // keeps the generation of a handout that has ended.
-  bufferOf(slot, length) {
+  // keeps the generation of a handout that has ended. `counted` is COUNTED
+  // for a PooledBuffer's bytes, else 0.
+  bufferOf(slot, length, counted) {
     let buf;
     if (length === this.size || length === this.hotLength) {
       buf = this.views[slot];
       if (buf === undefined || this.viewLengths[slot] !== length) {
-        buf = this.views[slot] = this.viewOf(slot, length);
+        buf = this.views[slot] = this.viewOf(slot, length, counted);
         this.viewLengths[slot] = length;
       } else {
-        restamp(buf, this.gen[slot]);
+        restamp(buf, this.gen[slot] | counted);
       }
     } else {
-      buf = this.viewOf(slot, length);
+      buf = this.viewOf(slot, length, counted);
       this.noteLength(length);
     }
     // Element 0 reads undefined only on a detached view (length >= 1): the
     // chunk was transferred by a caller. No caller code runs in an element read.
-    if (buf[0] === undefined) return this.retake(slot, length);
+    if (buf[0] === undefined) return this.retake(slot, length, counted);
     return ZERO_FILL ? zeroFill(buf) : buf;
   }
 
   // bufferOf() found the slot's slab chunk transferred: the slab is lost and
   // the buffer comes from another slot, as if take() had never chosen this one.
-  retake(slot, length) {
+  retake(slot, length, counted) {
     this.untake(slot);
     this.loseSlab(this.slabs[slot >>> this.shift]);
-    return this.bufferOf(this.take(), length);
+    return this.bufferOf(this.take(), length, counted);
   }
 
   noteLength(length) {
@@ -283,10 +295,10 @@ class Tier {
 
   // A new view; over a detached chunk, the slab's detached probe instead
   // (constructing a view over it would throw an uncoded TypeError).
-  viewOf(slot, length) {
+  viewOf(slot, length, counted) {
     const slab = this.slabs[slot >>> this.shift];
     if (slab.probe[0] === undefined) return slab.probe;
-    return slotView(slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length, slot, this.gen[slot]);
+    return slotView(slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length, slot, this.gen[slot] | counted);
   }
 
   // The slot a buffer returned by put() stands for, or -1 when it is not the
@@ -397,5 +409,5 @@ class Tier {
 }
 
 module.exports = {
-  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier,
+  COUNTED, Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier,
 };
