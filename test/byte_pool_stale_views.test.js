@@ -173,6 +173,25 @@ describe('getBuffer() and stale views', () => {
   });
 });
 
+describe('one reused Buffer object between get() and getBuffer()', () => {
+  test('is refused while a PooledBuffer holds it and freed only by whoever holds it now', () => {
+    const pool = new BytePool(TIERS, { leakDetection: 'disabled' });
+    const b = pool.get(128);
+    pool.put(b);
+    const pb = pool.getBuffer(128);
+    expect(pb.bytes).toBe(b); // the slot's cached view, now the PooledBuffer's
+    expectCode(() => pool.put(b), 'ERR_POOLMEM_REFCOUNT', 'PoolError');
+    expect(pool.stats().tiers[128].inUse).toBe(1);
+    expect(pb.release()).toBe(true);
+    expectCode(() => pool.put(b), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError');
+    const c = pool.get(128);
+    expect(c).toBe(b); // a get() again: the object is that caller's
+    pool.put(b);
+    expect(pool.stats().tiers[128].inUse).toBe(0);
+    pool.close();
+  });
+});
+
 describe('safe mode and stale views', () => {
   test('a stale view never reaches another slot (each buffer has its own ArrayBuffer)', () => {
     const pool = new BytePool(TIERS, { safe: true });
