@@ -122,7 +122,7 @@ class BytePool {
       const tier = this.#tierFor(length);
       const slot = tier.take();
       core.record(length);
-      return tier.bufferOf(slot, length, 0);
+      return tier.bufferOf(slot, length);
     }
     return this.#getOther(length);
   }
@@ -143,7 +143,7 @@ class BytePool {
     if (core.safe !== null) return core.safe.get(tier, length);
     const slot = tier.take();
     core.record(length);
-    return tier.bufferOf(slot, length, 0);
+    return tier.bufferOf(slot, length);
   }
 
   put(buf) {
@@ -220,7 +220,7 @@ class BytePool {
     const slot = tier.takeChecked();
     core.record(length);
     tier.refs[slot] = 1;
-    return newPooledBuffer(tier, slot, tier.gen[slot], tier.bufferOf(slot, length, COUNTED));
+    return newPooledBuffer(tier, slot, tier.gen[slot], tier.countedBufferOf(slot, length));
   }
 
   // A PooledBuffer whose bytes have an ArrayBuffer of their own, watched by

@@ -155,7 +155,7 @@ class Tier {
   // views see it.
   release(slot) {
     this.state[slot] = FREE;
-    this.endHandout(slot);
+    this.gen[slot] += GEN_STEP; // endHandout(), written out for put()'s inlining budget
     this.free[this.freeTop++] = slot;
     this.puts++;
   }
@@ -254,34 +254,43 @@ class Tier {
   // A cached view handed out again takes the slot's generation now: it is
   // the new handout's (a holder who kept it after put() holds the new
   // owner's buffer, as with Go's sync.Pool); every other view of the slot
-  // keeps the generation of a handout that has ended. `counted` is COUNTED
-  // for a PooledBuffer's bytes, else 0.
-  bufferOf(slot, length, counted) {
+  // keeps the generation of a handout that has ended. (Kept small: V8
+  // inlines get() whole into a caller's loop only while the bytecode of
+  // everything it inlines stays under a budget.)
+  bufferOf(slot, length) {
     let buf;
     if (length === this.size || length === this.hotLength) {
       buf = this.views[slot];
       if (buf === undefined || this.viewLengths[slot] !== length) {
-        buf = this.views[slot] = this.viewOf(slot, length, counted);
+        buf = this.views[slot] = this.viewOf(slot, length);
         this.viewLengths[slot] = length;
       } else {
-        restamp(buf, this.gen[slot] | counted);
+        restamp(buf, this.gen[slot]);
       }
     } else {
-      buf = this.viewOf(slot, length, counted);
+      buf = this.viewOf(slot, length);
       this.noteLength(length);
     }
     // Element 0 reads undefined only on a detached view (length >= 1): the
     // chunk was transferred by a caller. No caller code runs in an element read.
-    if (buf[0] === undefined) return this.retake(slot, length, counted);
+    if (buf[0] === undefined) return this.retake(slot, length);
     return ZERO_FILL ? zeroFill(buf) : buf;
+  }
+
+  // bufferOf() for a PooledBuffer's bytes, from a slot takeChecked() chose
+  // (so no retake() to another slot): stamped gen + COUNTED.
+  countedBufferOf(slot, length) {
+    const buf = this.bufferOf(slot, length);
+    restamp(buf, this.gen[slot] | COUNTED);
+    return buf;
   }
 
   // bufferOf() found the slot's slab chunk transferred: the slab is lost and
   // the buffer comes from another slot, as if take() had never chosen this one.
-  retake(slot, length, counted) {
+  retake(slot, length) {
     this.untake(slot);
     this.loseSlab(this.slabs[slot >>> this.shift]);
-    return this.bufferOf(this.take(), length, counted);
+    return this.bufferOf(this.take(), length);
   }
 
   noteLength(length) {
@@ -295,10 +304,10 @@ class Tier {
 
   // A new view; over a detached chunk, the slab's detached probe instead
   // (constructing a view over it would throw an uncoded TypeError).
-  viewOf(slot, length, counted) {
+  viewOf(slot, length) {
     const slab = this.slabs[slot >>> this.shift];
     if (slab.probe[0] === undefined) return slab.probe;
-    return slotView(slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length, slot, this.gen[slot] | counted);
+    return slotView(slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length, slot, this.gen[slot]);
   }
 
   // The slot a buffer returned by put() stands for, or -1 when it is not the
