@@ -101,7 +101,7 @@ function blockView(arrayBuffer, byteOffset, length, block, gen) {
 
 // A Buffer over arrayBuffer[byteOffset, byteOffset + length) for BytePool
 // slot `slot` (an integer >= 0) of the slab whose chunk is arrayBuffer, handed
-// out at generation `gen` (a Smi: the tier keeps generations in an Int32Array).
+// out at generation `gen` (a Smi: lib/internal/tier.js keeps it below 2^30).
 function slotView(arrayBuffer, byteOffset, length, slot, gen) {
   return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, -2 - slot, gen);
 }

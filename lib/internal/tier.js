@@ -32,7 +32,11 @@ const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collec
 // slot handed out by getBuffer() carries generation + COUNTED, which no slot
 // generation equals, so put()'s one generation test also refuses a counted
 // buffer's bytes and leaves the reference count off its fast path.
+// Generations wrap below 2^30 so they stay Smis also where V8 compresses
+// pointers (31-bit Smis): a view's record holding a boxed number would cost an
+// allocation per get.
 const GEN_STEP = 2;
+const GEN_MASK = 2 ** 30 - 1;
 const COUNTED = 1;
 
 // ---- per-pool state ------------------------------------------------------------
@@ -93,8 +97,8 @@ class Tier {
     this.state = new Uint8Array(0);
     // Per slot, bumped when a handout ends (endHandout()): stale
     // PooledBuffers and slot views (their record holds the generation they
-    // were handed out at) see it. Int32: a generation is always a Smi, so a
-    // view's record stores it without boxing; it wraps after 2^31 handouts.
+    // were handed out at) see it. It wraps after 2^29 handouts of the slot: a
+    // view kept exactly that many handouts is not told from the current one.
     this.gen = new Int32Array(0);
     this.refs = new Int32Array(0);
     this.free = new Int32Array(0);
@@ -155,14 +159,14 @@ class Tier {
   // views see it.
   release(slot) {
     this.state[slot] = FREE;
-    this.gen[slot] += GEN_STEP; // endHandout(), written out for put()'s inlining budget
+    this.gen[slot] = (this.gen[slot] + GEN_STEP) & GEN_MASK; // endHandout(), written out for put()'s inlining budget
     this.free[this.freeTop++] = slot;
     this.puts++;
   }
 
   // The slot's handout is over, however it ended: a new generation.
   endHandout(slot) {
-    this.gen[slot] += GEN_STEP;
+    this.gen[slot] = (this.gen[slot] + GEN_STEP) & GEN_MASK;
   }
 
   // release() for a slot handed out as `bytes` (a PooledBuffer's). A
