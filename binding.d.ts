@@ -378,7 +378,10 @@ export class BytePool implements Disposable {
   /**
    * Returns a buffer from `get()` (or a prefix `buf.subarray(0, n)` of one) to its tier.
    * Other memory is not pooled and counts as discarded. A second put throws
-   * `ERR_POOLMEM_DOUBLE_FREE`; a PooledBuffer's bytes throw `ERR_POOLMEM_REFCOUNT`.
+   * `ERR_POOLMEM_DOUBLE_FREE`, also after the slot was handed out again, unless
+   * `get()` handed out this same Buffer object again (then it is that caller's);
+   * a caller-made prefix is checked only while its slot is in the pool. A live
+   * PooledBuffer's bytes throw `ERR_POOLMEM_REFCOUNT`.
    */
   put(buf: Uint8Array): void;
   getBuffer(length: number): PooledBuffer;

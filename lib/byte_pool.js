@@ -13,12 +13,12 @@
 const { Buffer } = require('node:buffer');
 const { codes, fromNative } = require('./internal/errors');
 const { isDetached, viewBuffer, viewByteLength } = require('./internal/intrinsics');
-const { arrayBufferOf, fresh, slotOf, view } = require('./internal/pool_buffer');
+const { arrayBufferOf, fresh, genOf, slotOf, view } = require('./internal/pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
 const { SafeSlots } = require('./internal/byte_pool_safe');
 const { parseSafe } = require('./internal/safe_mode');
 const {
-  Core, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier,
+  COUNTED, Core, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier,
 } = require('./internal/tier');
 const {
   DISABLED, LeakDetector, PARANOID, TrackedBuffer, captureSite, parseLeakDetection, siteStack,
@@ -148,30 +148,32 @@ class BytePool {
 
   put(buf) {
     if (typeof this !== 'object' || this === null || !(#core in this)) throw ERR_INVALID_THIS('BytePool');
-    // A view the pool made over a slot carries the slot id, and its chunk
-    // the slab (private fields: no caller code runs).
+    // A view the pool made over a slot carries the slot id and the slot's
+    // generation when it was handed out, and its chunk the slab (private
+    // fields: no caller code runs).
     const slot = typeof buf === 'object' && buf !== null ? slotOf(buf) : -1;
     if (slot < 0) return this.#putUnstamped(buf);
     const core = this.#core;
     const slab = SlabStamp.of(arrayBufferOf(buf));
     const tier = slab.tier;
-    // The common call in one test; anything else is sorted out, in order, below.
-    if (!core.closed && slab.core === core && slab.probe[0] !== undefined && tier.state[slot] === IN_USE &&
-        tier.refs[slot] === 0) {
+    // The common call in one test; anything else is sorted out, in order, by
+    // putSlotView(). The view's generation is the slot's only while the
+    // handout it was made for lasts (Tier#endHandout bumps it; the other ways
+    // out of use, a lost slab and close(), detach the slab's chunk), so it
+    // also says the slot is IN_USE, the pool open (close() detaches every
+    // slab's chunk) and no PooledBuffer's (whose bytes carry gen + COUNTED).
+    if (slab.core === core && slab.probe[0] !== undefined && genOf(buf) === tier.gen[slot]) {
       tier.release(slot);
       return;
     }
-    if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
-    if (slab.core !== core) {
-      core.discarded++; // another pool's buffer
-      return;
-    }
-    if (slab.probe[0] === undefined) lostOrTrimmed(slab); // its chunk is detached
-    releaseSlot(tier, slot);
+    putSlotView(core, slab, slot, buf);
   }
 
   // put() of a view the pool did not make: a prefix subarray of a pooled
-  // buffer, a leak-tracked PooledBuffer's bytes, or foreign memory.
+  // buffer, a leak-tracked PooledBuffer's bytes, or foreign memory. A prefix
+  // carries no generation: it is checked against the slot's state only, so
+  // once the slot is handed out again it returns the new owner's slot
+  // (README, BytePool).
   #putUnstamped(buf) {
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     const core = this.#core;
@@ -218,7 +220,7 @@ class BytePool {
     const slot = tier.takeChecked();
     core.record(length);
     tier.refs[slot] = 1;
-    return newPooledBuffer(tier, slot, tier.gen[slot], tier.bufferOf(slot, length));
+    return newPooledBuffer(tier, slot, tier.gen[slot], tier.countedBufferOf(slot, length));
   }
 
   // A PooledBuffer whose bytes have an ArrayBuffer of their own, watched by
@@ -331,6 +333,28 @@ class BytePool {
     BytePool.#check(this);
     this.close();
   }
+}
+
+// put() of a slot view that failed put()'s one test, sorted out in order. Not
+// in put(): V8 inlines put() whole into a caller's loop only while its
+// bytecode is small (measured: with this inline, a ring of two tiers lost
+// the inlining of #tierFor() and release(), +100 instructions a pair).
+function putSlotView(core, slab, slot, buf) {
+  if (core.closed) throw ERR_POOLMEM_CLOSED('byte pool');
+  if (slab.core !== core) {
+    core.discarded++; // another pool's buffer
+    return;
+  }
+  if (slab.probe[0] === undefined) lostOrTrimmed(slab); // its chunk is detached
+  const tier = slab.tier;
+  const gen = genOf(buf);
+  if (gen === (tier.gen[slot] | COUNTED)) {
+    throw ERR_POOLMEM_REFCOUNT('the buffer belongs to a PooledBuffer; call release() on it');
+  }
+  if (gen !== tier.gen[slot]) {
+    throw ERR_POOLMEM_DOUBLE_FREE(`the ${tier.size}-byte slot was put already (it may be in use again)`);
+  }
+  releaseSlot(tier, slot);
 }
 
 // put() of a handed-out slot: back to the pool unless it is already there or

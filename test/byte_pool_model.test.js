@@ -13,6 +13,11 @@ describe('BytePool model test', () => {
     const pool = new BytePool(tiers, { leakDetection: seed === 3 ? 'paranoid' : 'sample' });
     const plain = [];   // { buf, canary, tier }
     const counted = []; // { pb, count, canary, tier }
+    const retired = []; // { view, counted }: views kept after their put or last release
+    const retire = (view, wasCounted) => {
+      retired.push({ view, counted: wasCounted });
+      if (retired.length > 64) retired.shift();
+    };
     const model = { get: {}, put: {}, inUse: {}, discarded: 0, recent: [] };
     for (const t of tiers) model.get[t] = model.put[t] = model.inUse[t] = 0;
     const tierFor = (n) => tiers.find((t) => t >= n);
@@ -45,6 +50,24 @@ describe('BytePool model test', () => {
         model.put[item.tier]++;
         model.inUse[item.tier]--;
         if (rand() < 0.1) expect(() => pool.put(item.buf)).toThrow(expect.objectContaining({ code: 'ERR_POOLMEM_DOUBLE_FREE' }));
+        retire(item.buf, false);
+      } else if (r < 0.55 && retired.length) {
+        // A view kept after its put, its slot maybe handed out again: refused
+        // and nothing changes, unless get() handed that same Buffer object
+        // out again (then it is the new owner's: skipped here).
+        const [{ view, counted: wasCounted }] = retired.splice(Math.floor(rand() * retired.length), 1);
+        if (!plain.some((item) => item.buf === view)) {
+          // The same object as a live PooledBuffer's bytes, or a leak-tracked
+          // ArrayBuffer a live PooledBuffer reuses: that one's count refuses it.
+          const owned = counted.some((item) => item.pb.bytes === view) || (seed === 3 && wasCounted);
+          let code;
+          try {
+            pool.put(view);
+          } catch (err) {
+            code = err.code;
+          }
+          expect(owned ? ['ERR_POOLMEM_DOUBLE_FREE', 'ERR_POOLMEM_REFCOUNT'] : ['ERR_POOLMEM_DOUBLE_FREE']).toContain(code);
+        }
       } else if (r < 0.65) {
         const n = 1 + Math.floor(rand() * 4096);
         const pb = pool.getBuffer(n);
@@ -61,12 +84,14 @@ describe('BytePool model test', () => {
       } else if (counted.length) {
         const index = Math.floor(rand() * counted.length);
         const item = counted[index];
-        expect(intact(item.pb.bytes, item.canary)).toBe(true);
+        const bytes = item.pb.bytes;
+        expect(intact(bytes, item.canary)).toBe(true);
         const returned = item.pb.release();
         item.count--;
         expect(returned).toBe(item.count === 0);
         if (item.count === 0) {
           counted.splice(index, 1);
+          retire(bytes, true);
           model.put[item.tier]++;
           model.inUse[item.tier]--;
           expect(() => item.pb.release()).toThrow(expect.objectContaining({ code: 'ERR_POOLMEM_REFCOUNT' }));

@@ -105,7 +105,7 @@ class SafeSlots {
   // (ArrayBuffer#transfer) is reachable through the new one: lost, freed by
   // nobody and not poisoned, until that one's finalizer returns it.
   hold(tier, slot, bytes) {
-    tier.gen[slot]++; // stale PooledBuffers see it released
+    tier.endHandout(slot); // stale PooledBuffers see it released
     if (isDetached(arrayBufferOf(bytes))) {
       tier.state[slot] = LOST;
       tier.dropped++; // left use without a put
@@ -142,7 +142,7 @@ class SafeSlots {
       if (state === HELD) {
         this.#held -= tier.size;
       } else if (state === IN_USE && !core.closed) {
-        tier.gen[slot]++; // never given back: a leak
+        tier.endHandout(slot); // never given back: a leak
         tier.refs[slot] = 0;
         tier.dropped++; // left use without a put
         core.leaks++;

@@ -40,12 +40,14 @@ function madeByBuffer(C) {
 // BlockCache handed out (lib/internal/block_cache.js) carries the block's id and
 // generation, so free() needs no lookup; its offset is read through the
 // intrinsic getter, on slow paths only. A view of a BytePool slot carries
-// -2 - slot and its offset (block <= -2: never a block id, and byteOffsetOf
-// still reads the offset). Other views carry block -1 and their offset.
+// -2 - slot (never a block id) and the slot's generation for the handout it
+// was made (or handed out again) for, so put() tells a view of an ended
+// handout from the current one; its offset too is read through the getter.
+// Other views carry block -1 and their offset.
 class ViewRecord extends Stamper {
   #arrayBuffer;
   #block;
-  #value; // the generation (block >= 0), else the byte offset
+  #value; // the generation (block >= 0, or <= -2 for a slot), else the byte offset
 
   constructor(target, arrayBuffer, block, value) {
     super(target);
@@ -59,7 +61,7 @@ class ViewRecord extends Stamper {
   }
 
   static byteOffsetOf(view) {
-    return #arrayBuffer in view && view.#block < 0 ? view.#value : viewByteOffset(view);
+    return #arrayBuffer in view && view.#block === -1 ? view.#value : viewByteOffset(view);
   }
 
   // The block id of a view made by blockView(), else -1.
@@ -67,9 +69,15 @@ class ViewRecord extends Stamper {
     return #arrayBuffer in view ? view.#block : -1;
   }
 
-  // The generation of a view whose blockOf() is >= 0.
+  // The generation of a view whose blockOf() or slotOf() is >= 0.
   static genOf(view) {
     return view.#value;
+  }
+
+  // A slot view handed out again (BytePool's reused Buffer objects): it is
+  // the new handout's, at the slot's generation now.
+  static restamp(view, gen) {
+    view.#value = gen;
   }
 
   // The slot id of a view made by slotView(), else -1.
@@ -92,9 +100,10 @@ function blockView(arrayBuffer, byteOffset, length, block, gen) {
 }
 
 // A Buffer over arrayBuffer[byteOffset, byteOffset + length) for BytePool
-// slot `slot` (an integer >= 0) of the slab whose chunk is arrayBuffer.
-function slotView(arrayBuffer, byteOffset, length, slot) {
-  return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, -2 - slot, byteOffset);
+// slot `slot` (an integer >= 0) of the slab whose chunk is arrayBuffer, handed
+// out at generation `gen` (a Smi: lib/internal/tier.js keeps it below 2^30).
+function slotView(arrayBuffer, byteOffset, length, slot, gen) {
+  return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, -2 - slot, gen);
 }
 
 // A Buffer over arrayBuffer[byteOffset, byteOffset + length), of no block.
@@ -140,7 +149,8 @@ const byteOffsetOf = ViewRecord.byteOffsetOf;
 const blockOf = ViewRecord.blockOf;
 const genOf = ViewRecord.genOf;
 const slotOf = ViewRecord.slotOf;
+const restamp = ViewRecord.restamp;
 
 module.exports = {
-  arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, slotOf, slotView, view,
+  arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, restamp, slotOf, slotView, view,
 };

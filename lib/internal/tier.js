@@ -10,7 +10,7 @@ const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const { isDetached, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { TrackedBuffer } = require('./leak_detector');
-const { arrayBufferOf, detachProbe, slotView } = require('./pool_buffer');
+const { arrayBufferOf, detachProbe, restamp, slotView } = require('./pool_buffer');
 const { SlabStamp } = require('./stamps');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
@@ -28,6 +28,16 @@ const IN_USE = 2;
 // never handed out until the native side says that memory is unreachable.
 const LOST = 3;
 const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collected (lib/internal/byte_pool_safe.js)
+// A slot's generation moves in steps of 2, so it is always even; a view over a
+// slot handed out by getBuffer() carries generation + COUNTED, which no slot
+// generation equals, so put()'s one generation test also refuses a counted
+// buffer's bytes and leaves the reference count off its fast path.
+// Generations wrap below 2^30 so they stay Smis also where V8 compresses
+// pointers (31-bit Smis): a view's record holding a boxed number would cost an
+// allocation per get.
+const GEN_STEP = 2;
+const GEN_MASK = 2 ** 30 - 1;
+const COUNTED = 1;
 
 // ---- per-pool state ------------------------------------------------------------
 
@@ -85,7 +95,11 @@ class Tier {
     this.perSlab = 1 << this.shift;
     this.slabs = [];
     this.state = new Uint8Array(0);
-    this.gen = new Uint32Array(0);
+    // Per slot, bumped when a handout ends (endHandout()): stale
+    // PooledBuffers and slot views (their record holds the generation they
+    // were handed out at) see it. It wraps after 2^29 handouts of the slot: a
+    // view kept exactly that many handouts is not told from the current one.
+    this.gen = new Int32Array(0);
     this.refs = new Int32Array(0);
     this.free = new Int32Array(0);
     this.freeTop = 0;
@@ -141,12 +155,18 @@ class Tier {
     this.state[slot] = FREE;
   }
 
-  // Back to the free list; bumps the generation so stale PooledBuffers see it.
+  // Back to the free list; bumps the generation so stale PooledBuffers and
+  // views see it.
   release(slot) {
     this.state[slot] = FREE;
-    this.gen[slot]++;
+    this.gen[slot] = (this.gen[slot] + GEN_STEP) & GEN_MASK; // endHandout(), written out for put()'s inlining budget
     this.free[this.freeTop++] = slot;
     this.puts++;
+  }
+
+  // The slot's handout is over, however it ended: a new generation.
+  endHandout(slot) {
+    this.gen[slot] = (this.gen[slot] + GEN_STEP) & GEN_MASK;
   }
 
   // release() for a slot handed out as `bytes` (a PooledBuffer's). A
@@ -178,7 +198,7 @@ class Tier {
   // offset is alive (reclaimPending).
   lose(slot) {
     this.state[slot] = LOST;
-    this.gen[slot]++;
+    this.endHandout(slot);
     this.dropped++;
     this.pending.push(slot);
   }
@@ -235,6 +255,12 @@ class Tier {
   // costs a write barrier and keeps it alive into the old generation, for no
   // hit (measured: 3-8 ns a pair). The cached length sits in a typed array:
   // a caller may have given the view an own `length`, and no caller code runs here.
+  // A cached view handed out again takes the slot's generation now: it is
+  // the new handout's (a holder who kept it after put() holds the new
+  // owner's buffer, as with Go's sync.Pool); every other view of the slot
+  // keeps the generation of a handout that has ended. (Kept small: V8
+  // inlines get() whole into a caller's loop only while the bytecode of
+  // everything it inlines stays under a budget.)
   bufferOf(slot, length) {
     let buf;
     if (length === this.size || length === this.hotLength) {
@@ -242,6 +268,8 @@ class Tier {
       if (buf === undefined || this.viewLengths[slot] !== length) {
         buf = this.views[slot] = this.viewOf(slot, length);
         this.viewLengths[slot] = length;
+      } else {
+        restamp(buf, this.gen[slot]);
       }
     } else {
       buf = this.viewOf(slot, length);
@@ -251,6 +279,14 @@ class Tier {
     // chunk was transferred by a caller. No caller code runs in an element read.
     if (buf[0] === undefined) return this.retake(slot, length);
     return ZERO_FILL ? zeroFill(buf) : buf;
+  }
+
+  // bufferOf() for a PooledBuffer's bytes, from a slot takeChecked() chose
+  // (so no retake() to another slot): stamped gen + COUNTED.
+  countedBufferOf(slot, length) {
+    const buf = this.bufferOf(slot, length);
+    restamp(buf, this.gen[slot] | COUNTED);
+    return buf;
   }
 
   // bufferOf() found the slot's slab chunk transferred: the slab is lost and
@@ -275,7 +311,7 @@ class Tier {
   viewOf(slot, length) {
     const slab = this.slabs[slot >>> this.shift];
     if (slab.probe[0] === undefined) return slab.probe;
-    return slotView(slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length, slot);
+    return slotView(slab.chunk, (slot & (this.perSlab - 1)) * this.stride, length, slot, this.gen[slot]);
   }
 
   // The slot a buffer returned by put() stands for, or -1 when it is not the
@@ -339,7 +375,7 @@ class Tier {
       return next;
     };
     this.state = grow(Uint8Array, this.state);
-    this.gen = grow(Uint32Array, this.gen);
+    this.gen = grow(Int32Array, this.gen);
     this.refs = grow(Int32Array, this.refs);
     this.free = grow(Int32Array, this.free);
     this.viewLengths = grow(Float64Array, this.viewLengths);
@@ -386,5 +422,5 @@ class Tier {
 }
 
 module.exports = {
-  Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier,
+  COUNTED, Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier,
 };
