@@ -46,8 +46,7 @@ class ScalableSpace {
     this.handle = handle;
     this.id = handle.id(); // handle id for the module-level fast path
     this.chunks = chunks;  // chunk id -> chunk ArrayBuffer (fast mode), written by native code
-    this.probes = [];      // chunk id -> a detachProbe() of probed[id] (chunkAt() makes it)
-    this.probed = [];      // chunk id -> the ArrayBuffer probes[id] reads
+    this.probes = [];      // chunk id -> a detachProbe() of its ArrayBuffer (chunkAt() makes it)
     this.empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
     this.safe = safe;
     this.maxSize = maxSize;
@@ -95,10 +94,9 @@ class ScalableSpace {
   // ArrayBuffer, which could run the caller's getter in the middle of a free.
   chunkAt(chunk) {
     const ab = this.chunks[chunk];
-    if (this.probed[chunk] !== ab) {
-      if (ChunkStamp.of(ab) === undefined) new ChunkStamp(ab, chunk);
+    if (ChunkStamp.of(ab) === undefined) { // first seen (a new chunk at this id is a new ArrayBuffer): its probe too
+      new ChunkStamp(ab, chunk);
       this.probes[chunk] = detachProbe(ab);
-      this.probed[chunk] = ab;
     }
     return ab;
   }
