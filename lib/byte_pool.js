@@ -52,6 +52,13 @@ function onCollected(record) {
   reportLeak(core, record);
 }
 
+// One registry for every pool, for the life of the process: on Node.js 20 to
+// 24 a FinalizationRegistry that becomes garbage with a callback pending can
+// stop every FinalizationRegistry in the process (docs/design.md, "One
+// FinalizationRegistry"), so a pool never owns one. A record holds its pool
+// until its callback has run.
+const trackedBuffers = new FinalizationRegistry(onCollected);
+
 // Netty's report: one warning per allocation site (per pool when sampling
 // records no site).
 function reportLeak(core, record) {
@@ -254,8 +261,7 @@ class BytePool {
       }
       tier.tracked[slot] = undefined;
       const record = new TrackedBuffer(arrayBuffer, core, tier, slot, gen, length, site);
-      if (core.registry === null) core.registry = new FinalizationRegistry(onCollected);
-      core.registry.register(arrayBuffer, record);
+      trackedBuffers.register(arrayBuffer, record);
     }
     core.record(length);
     tier.refs[slot] = 1;

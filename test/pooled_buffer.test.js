@@ -279,6 +279,17 @@ describe('PooledBuffer leak detection', () => {
     pool.close();
   });
 
+  // A pool's own registry, dropped with the pool while a callback is pending,
+  // can stop every FinalizationRegistry in the process (Node.js 20 to 24).
+  test('pools make no FinalizationRegistry of their own: a dropped pool cannot take one down with it', () => {
+    const made = Buffer[Symbol.for('poolmem.test.keptRegistries')]; // test/setup/keep_registries.js
+    const before = made.length;
+    const pools = ['paranoid', 'sample'].map((level) => new BytePool([128], { leakDetection: level }));
+    (() => { for (const pool of pools) for (let i = 0; i < 256; i++) pool.getBuffer(100); })(); // leaked
+    expect(made.length).toBe(before);
+    for (const pool of pools) pool.close();
+  });
+
   test('the pitfall this avoids: a FinalizationRegistry on a view fires while its subarray lives', async () => {
     let fired = 0;
     const registry = new FinalizationRegistry(() => fired++);

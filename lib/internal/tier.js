@@ -72,7 +72,6 @@ class Core {
     this.recent = new Float64Array(RECENT);
     this.recentCount = 0;
     this.sampleCountdown = leakDetector.nextCountdown();
-    this.registry = null; // FinalizationRegistry, made on first tracked buffer
     this.safe = null;     // safe mode: its SafeSlots (lib/internal/byte_pool_safe.js)
   }
 
