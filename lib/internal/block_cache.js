@@ -37,6 +37,7 @@
 // allocate-then-free loop touches no stack.
 
 const { STRATEGY_AVL, STRATEGY_TREAP } = require('./native_contract');
+const { GEN_MASK } = require('./pool_buffer'); // generations wrap below 2^30
 
 const MAX_CLASS_SIZE = 16 * 1024 * 1024;
 const CLASS_COUNT = 80; // 8 up to 64 B, then 4 for each power of two up to 2^24
@@ -47,9 +48,6 @@ const CACHED = 2; // on its class stack; natively still allocated
 const SETTLED = 3; // settled (or its chunk dropped) while live: the strategy judges its pieces
 
 const EXACT = -1; // class of a block that never enters a stack
-// Generations wrap below 2^30 so they stay small integers (Smis): a view's
-// record holding a boxed number would cost an allocation per malloc.
-const GEN_MASK = 2 ** 30 - 1;
 
 // Class of n bytes, 1 <= n <= MAX_CLASS_SIZE: 0..7 for 8..64, then 4 per power of two.
 function classIndex(n) {

@@ -44,6 +44,11 @@ function madeByBuffer(C) {
 // was made (or handed out again) for, so put() tells a view of an ended
 // handout from the current one; its offset too is read through the getter.
 // Other views carry block -1 and their offset.
+// Block and slot generations wrap below 2^30 so they stay Smis also where V8
+// compresses pointers (31-bit Smis): a record holding a boxed number would
+// cost an allocation per handout.
+const GEN_MASK = 2 ** 30 - 1;
+
 class ViewRecord extends Stamper {
   #arrayBuffer;
   #block;
@@ -152,5 +157,5 @@ const slotOf = ViewRecord.slotOf;
 const restamp = ViewRecord.restamp;
 
 module.exports = {
-  arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, restamp, slotOf, slotView, view,
+  GEN_MASK, arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, restamp, slotOf, slotView, view,
 };

@@ -10,7 +10,7 @@ const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const { isDetached, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { TrackedBuffer } = require('./leak_detector');
-const { arrayBufferOf, detachProbe, restamp, slotView } = require('./pool_buffer');
+const { GEN_MASK, arrayBufferOf, detachProbe, restamp, slotView } = require('./pool_buffer');
 const { SlabStamp } = require('./stamps');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
@@ -32,11 +32,8 @@ const HELD = 4; // safe mode: freed and poisoned until its ArrayBuffer is collec
 // slot handed out by getBuffer() carries generation + COUNTED, which no slot
 // generation equals, so put()'s one generation test also refuses a counted
 // buffer's bytes and leaves the reference count off its fast path.
-// Generations wrap below 2^30 so they stay Smis also where V8 compresses
-// pointers (31-bit Smis): a view's record holding a boxed number would cost an
-// allocation per get.
+// Generations step by 2 and wrap below 2^30 (GEN_MASK, pool_buffer.js).
 const GEN_STEP = 2;
-const GEN_MASK = 2 ** 30 - 1;
 const COUNTED = 1;
 
 // ---- per-pool state ------------------------------------------------------------
