@@ -159,9 +159,9 @@ class Arena {
     }
     // A view this arena did not make (a subarray, a caller's own view) or of
     // a block that left the cache: the strategy decides, once it is exact.
-    this.#settle();
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);
+    cache.settlePiece(0, offset, offset + length, this.#settleRange);
     const status = arenaFree(this.#id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     cache.piecesFreed(0, offset, offset + length);
@@ -253,8 +253,10 @@ class Arena {
 
   #settle() {
     const cache = this.#cache;
-    if (cache.settles()) cache.settle((chunk, offset, size) => this.#freeRange(offset, size));
+    if (cache.settles()) cache.settle(this.#settleRange);
   }
+
+  #settleRange = (chunk, offset, size) => this.#freeRange(offset, size);
 
   #mallocSafe(size) {
     const pair = this.#handle.allocateSafe(size);

@@ -210,9 +210,10 @@ function free(buf) {
     // SETTLED: the block left the cache while live; the native allocator decides.
   }
   if (isDetached(chunk)) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
-  settle(); // the native allocator judges this free: it must see what callers hold
   const offset = byteOffsetOf(buf); // intrinsic reads: no caller code runs from here on
   const length = viewByteLength(buf);
+  // The native allocator judges this free: it must see what callers hold there.
+  cache.settlePiece(id, offset, offset + length, freeOwn);
   const result = processFree(id, offset, length);
   if (!freed(result, id, chunk)) throw freeError(result, offset, length);
   cache.piecesFreed(id, offset, offset + length);

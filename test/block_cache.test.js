@@ -349,6 +349,63 @@ describe('BlockCache: the park in front of the stacks', () => {
   });
 });
 
+// A free of a range no whole block view covers (a subarray, freeRest's tail)
+// makes the strategy exact where the range lies, not everywhere: with
+// thousands of buffers outstanding, settling them all (and scanning every id
+// for the blocks a piece touches) made each such free cost time in
+// proportion to them.
+describe('BlockCache: frees of pieces settle only what they touch', () => {
+  const c100 = classIndex(100);
+  function cacheWith(count, n = 100) {
+    const settled = [];
+    const cache = new BlockCache(8, 1 << 20, undefined, () => settled.push('all'));
+    const ids = Array.from({ length: count }, (_, i) => cache.add(i % 2, 1024 * (i >> 1), c100, n));
+    const freed = [];
+    return { cache, ids, settled, freed, range: (chunk, offset, size) => freed.push([chunk, offset, size]) };
+  }
+
+  test('a piece inside a live class block settles that block alone and gives back its slack', () => {
+    const { cache, ids, settled, freed, range } = cacheWith(1000);
+    const id = ids[501]; // chunk 1, offset 250 KiB
+    const at = cache.offset[id];
+    cache.settlePiece(1, at + 40, at + 100, range);
+    expect(settled).toEqual([]);
+    expect(cache.state[id]).toBe(SETTLED);
+    expect(freed).toEqual([[1, at + 100, cache.sizes[c100] - 100]]);
+    expect(ids.filter((other) => cache.state[other] === LIVE)).toHaveLength(999);
+    cache.piecesFreed(1, at + 40, at + 100);
+    expect(cache.held[id]).toBe(40);
+    cache.piecesFreed(1, at, at + 40); // its last bytes: the handout ends
+    expect(cache.state[id]).toBe(FREE);
+    expect(cache.state[ids[500]]).toBe(LIVE); // the same offset in the other chunk
+  });
+
+  test('a piece reaching cached bytes or a live block\'s slack settles everything', () => {
+    const { cache, ids, settled, range } = cacheWith(8);
+    cache.release(ids[2], cache.gen[ids[2]]);
+    const at = cache.offset[ids[2]];
+    cache.settlePiece(0, at, at + 8, range); // a stale view's piece of a cached block
+    expect(settled).toEqual(['all']);
+    const slack = cache.offset[ids[4]] + 100;
+    cache.settlePiece(0, slack, slack + 8, range); // beyond what its caller was handed
+    expect(settled).toEqual(['all', 'all']);
+  });
+
+  test('blocks placed after the first piece, over and over at one place, are found; retired ones are not', () => {
+    const { cache, ids, range } = cacheWith(4);
+    cache.settlePiece(0, 0, 8, range); // builds the index
+    for (let round = 0; round < 200; round++) {
+      const id = cache.add(0, 8192, c100, 100);
+      expect(cache.state[id]).toBe(LIVE);
+      cache.settlePiece(0, 8192 + 10, 8192 + 20, range);
+      expect(cache.state[id]).toBe(SETTLED);
+      cache.piecesFreed(0, 8192, 8192 + 100);
+      expect(cache.state[id]).toBe(FREE);
+    }
+    for (const id of ids.slice(1)) expect([LIVE, SETTLED]).toContain(cache.state[id]);
+  });
+});
+
 describe('BlockCache#dropChunk()', () => {
   test('forgets every block of one chunk, cached or live, and keeps the counters of the others exact', () => {
     const cache = new BlockCache(8, 1 << 20);

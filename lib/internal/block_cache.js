@@ -37,17 +37,14 @@
 // allocate-then-free loop touches no stack.
 
 const { STRATEGY_AVL, STRATEGY_TREAP } = require('./native_contract');
+const { BlockIndex } = require('./block_index');
 const { GEN_MASK } = require('./pool_buffer'); // generations wrap below 2^30
+const { grown } = require('./typed_arrays');
 
 const MAX_CLASS_SIZE = 16 * 1024 * 1024;
 const CLASS_COUNT = 80; // 8 up to 64 B, then 4 for each power of two up to 2^24
 
-const FREE = 0; // id not in use
-const LIVE = 1; // handed out; the caller's view carries (id, gen)
-const CACHED = 2; // on its class stack; natively still allocated
-const SETTLED = 3; // settled (or its chunk dropped) while live: the strategy judges its pieces
-
-const EXACT = -1; // class of a block that never enters a stack
+const { CACHED, EXACT, FREE, LIVE, SETTLED } = require('./block_states');
 
 // Class of n bytes, 1 <= n <= MAX_CLASS_SIZE: 0..7 for 8..64, then 4 per power of two.
 function classIndex(n) {
@@ -69,12 +66,6 @@ function classBytes(index) {
 // (asked for tighter packing) gets none.
 function classLimit(kind, alignment) {
   return (kind === STRATEGY_TREAP || kind === STRATEGY_AVL) && alignment >= 8 ? MAX_CLASS_SIZE : 0;
-}
-
-function grown(array, length) {
-  const next = new array.constructor(length);
-  next.set(array);
-  return next;
 }
 
 class BlockCache {
@@ -114,6 +105,7 @@ class BlockCache {
     this.freeCount = 0;
     this.nextId = 0;
     this.cachedBytes = 0; // on the stacks and in the park
+    this.index = null; // BlockIndex, made by the first free of a piece
   }
 
   // n rounded up to the alignment; n <= MAX_CLASS_SIZE.
@@ -184,6 +176,7 @@ class BlockCache {
     this.klass[id] = index;
     if (index === EXACT) this.held[id] = n;
     this.#handOut(id, index, n);
+    if (this.index !== null) this.index.added(id);
     return id;
   }
 
@@ -274,10 +267,12 @@ class BlockCache {
   // (its whole view is a double free from now on). A scan, on the slow path
   // only, which settle() already scans.
   piecesFreed(chunk, start, end) {
-    for (let id = 0; id < this.nextId; id++) {
+    const count = this.#blocksIn(chunk, start, end);
+    const found = this.index.found;
+    for (let k = 0; k < count; k++) {
+      const id = found[k];
       const state = this.state[id];
       if (state !== SETTLED && (state !== LIVE || this.klass[id] !== EXACT)) continue;
-      if (this.chunk[id] !== chunk) continue;
       const from = this.offset[id];
       const to = from + this.length[id];
       if (end <= from || start >= to) continue;
@@ -288,6 +283,36 @@ class BlockCache {
       else this.retire(id);
     }
   }
+
+  // Before the owner frees [start, end) of chunk natively, a range no whole
+  // block view covers: makes the strategy exact where the range lies. A live
+  // class block the range lies inside settles alone (settleRange, the range
+  // free the owner gives settle(), takes back its slack); a range reaching
+  // cached bytes or a block's slack settles everything (the owner's settle()).
+  settlePiece(chunk, start, end, settleRange) {
+    const count = this.#blocksIn(chunk, start, end);
+    const found = this.index.found;
+    for (let k = 0; k < count; k++) {
+      const id = found[k];
+      const state = this.state[id];
+      if (state === CACHED || (state === LIVE && this.klass[id] !== EXACT &&
+          (start < this.offset[id] || end > this.offset[id] + this.length[id]))) {
+        this.settleOwner();
+        return;
+      }
+    }
+    for (let k = 0; k < count; k++) {
+      const id = found[k];
+      if (this.state[id] === LIVE && this.klass[id] !== EXACT) this.#settleLive(id, settleRange);
+    }
+  }
+
+  // How many ids in use reach into [start, end) of chunk: this.index.found[0..count).
+  #blocksIn(chunk, start, end) {
+    if (this.index === null) this.index = new BlockIndex(this);
+    return this.index.overlapping(chunk, start, end);
+  }
+
 
   // True when settle() has something to do.
   settles() {
@@ -318,14 +343,19 @@ class BlockCache {
       }
     }
     for (let id = 0; id < this.nextId && this.liveClassBlocks > 0; id++) {
-      const index = this.klass[id];
-      if (this.state[id] !== LIVE || index === EXACT) continue;
-      this.liveClassBlocks--;
-      this.state[id] = SETTLED; // keeps its id until its view comes back
-      const n = this.length[id];
-      this.held[id] = n;
-      if (n < this.sizes[index]) freeRange(this.chunk[id], this.offset[id] + n, this.sizes[index] - n);
+      if (this.state[id] === LIVE && this.klass[id] !== EXACT) this.#settleLive(id, freeRange);
     }
+  }
+
+  // A live class block leaves the cache: it keeps its id until its view comes
+  // back, and freeRange takes back the bytes beyond what its caller was handed.
+  #settleLive(id, freeRange) {
+    const index = this.klass[id];
+    this.liveClassBlocks--;
+    this.state[id] = SETTLED;
+    const n = this.length[id];
+    this.held[id] = n;
+    if (n < this.sizes[index]) freeRange(this.chunk[id], this.offset[id] + n, this.sizes[index] - n);
   }
 
   // Forgets every block of `chunk`, whose memory a caller transferred away

@@ -34,11 +34,16 @@ const viewBuffer = typedArrayBuffer;
 const viewByteOffset = typedArrayByteOffset;
 const viewByteLength = typedArrayByteLength;
 
+// typedArraySet(target, source), typedArraySort(array, compare): the
+// %TypedArray%.prototype methods as they were at load.
+const typedArraySet = uncurryThis(TypedArrayPrototype.set);
+const typedArraySort = uncurryThis(TypedArrayPrototype.sort);
+
 /** True when an ArrayBuffer the library made was detached or transferred away. */
 function isDetached(arrayBuffer) {
   return arrayBufferByteLength(arrayBuffer) === 0;
 }
 
 module.exports = {
-  isDetached, isUint8Array, viewBuffer, viewByteLength, viewByteOffset,
+  isDetached, isUint8Array, typedArraySet, typedArraySort, viewBuffer, viewByteLength, viewByteOffset,
 };

@@ -187,7 +187,7 @@ class Ledger {
         const gen = s[at + 3];
         this.remove(i);
         if (block >= 0 && space.releaseBlock(block, gen) !== SETTLED) return; // a double free here is only dropped
-        space.settle();
+        space.cache.settlePiece(id, offset, offset + length, space.settleRange);
         // Already freed elsewhere: nothing to do.
         if (space.nativeFree(id, offset, length) === FREE_OK) space.cache.piecesFreed(id, offset, offset + length);
         return;

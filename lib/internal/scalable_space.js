@@ -187,20 +187,24 @@ class ScalableSpace {
   // Whatever frees chunk memory natively, counts or frees in bulk calls it first.
   settle() {
     const cache = this.cache;
-    if (!cache.settles()) return;
-    cache.settle((chunk, offset, size) => {
-      const status = this.nativeFree(chunk, offset, size);
-      if (status !== FREE_OK) throw ERR_INVALID_STATE(`the allocator refused its own block [${offset}, ${offset + size})`);
-      this.freeAdjust -= size;
-    });
+    if (cache.settles()) cache.settle(this.settleRange);
   }
+
+  // settle()'s native free of a range the cache held (a cached block, or the
+  // slack of a live one).
+  settleRange = (chunk, offset, size) => {
+    const status = this.nativeFree(chunk, offset, size);
+    if (status !== FREE_OK) throw ERR_INVALID_STATE(`the allocator refused its own block [${offset}, ${offset + size})`);
+    this.freeAdjust -= size;
+  };
 
   // Frees [offset, offset + length) of ab, which must be ours; throws otherwise.
   freeRange(ab, offset, length) {
     const id = this.chunkIdOf(ab);
     if (id !== undefined) {
       if (length === 0) return;
-      this.settle(); // native code judges chunk frees: it must see what callers hold
+      // Native code judges chunk frees: it must see what callers hold there.
+      this.cache.settlePiece(id, offset, offset + length, this.settleRange);
       const status = this.nativeFree(id, offset, length);
       if (status !== FREE_OK) throw freeError(status, offset, length);
       this.cache.piecesFreed(id, offset, offset + length);

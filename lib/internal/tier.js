@@ -10,6 +10,7 @@ const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const { isDetached, viewByteLength, viewByteOffset } = require('./intrinsics');
 const { TrackedBuffer } = require('./leak_detector');
+const { grown } = require('./typed_arrays');
 const { GEN_MASK, arrayBufferOf, detachProbe, restamp, slotView } = require('./pool_buffer');
 const { SlabStamp } = require('./stamps');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
@@ -365,16 +366,11 @@ class Tier {
   ensureCapacity(slots) {
     if (this.state.length >= slots) return;
     const size = Math.max(slots, this.state.length * 2);
-    const grow = (Type, old) => {
-      const next = new Type(size);
-      next.set(old);
-      return next;
-    };
-    this.state = grow(Uint8Array, this.state);
-    this.gen = grow(Int32Array, this.gen);
-    this.refs = grow(Int32Array, this.refs);
-    this.free = grow(Int32Array, this.free);
-    this.viewLengths = grow(Float64Array, this.viewLengths);
+    this.state = grown(this.state, size);
+    this.gen = grown(this.gen, size);
+    this.refs = grown(this.refs, size);
+    this.free = grown(this.free, size);
+    this.viewLengths = grown(this.viewLengths, size);
     while (this.views.length < size) this.views.push(undefined); // packed, never sparse
     while (this.tracked.length < size) this.tracked.push(undefined);
   }
