@@ -10,7 +10,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { ScalableAllocator } = require('..');
 const { TRANSFER_FLAGS, transfer } = require('./helpers/transfer');
-const { collect, until } = require('./helpers/gc');
+const { collect, until, watch } = require('./helpers/gc');
 const { expectCode } = require('./helpers/expect_error');
 
 const TA = Object.getPrototypeOf(Uint8Array.prototype);
@@ -78,6 +78,46 @@ describe('a transferred tracked (safe-mode) block', () => {
     for (let i = 0; i < 70; i++) others.push(a.malloc(64).fill(2));
     expect(moved.every((x) => x === 1)).toBe(true);
     a.close();
+  });
+});
+
+// Once the detached ArrayBuffer a transfer left behind is collected, the
+// block's own weak reference is empty, as it is for a block whose buffer was
+// simply collected (its finalizer pending). Only the second may be treated as
+// unreachable: the moved memory keeps its bytes through recycle(), close()
+// and borrow's end alike.
+describe('a transferred tracked block whose old ArrayBuffer was collected', () => {
+  async function movedAndForgotten(make) {
+    let buf = make().fill(1);
+    let original = realBuffer(buf);
+    const gone = watch(original); // not a WeakRef: deref() would keep it for the turn
+    const moved = new Uint8Array(transfer(original));
+    buf = null;
+    original = null;
+    expect(await until(gone)).toBe(true);
+    return moved;
+  }
+
+  test.each([
+    ['safe ScalableAllocator recycle()', { safe: true }, (a) => a.recycle()],
+    ['safe ScalableAllocator close()', { safe: true }, (a) => a.close()],
+    ["'paranoid' ScalableAllocator recycle()", { leakDetection: 'paranoid' }, (a) => a.recycle()],
+  ])('%s leaves the moved bytes alone', async (_, options, op) => {
+    const a = new ScalableAllocator({ chunkSize: 4096, ...options });
+    const moved = await movedAndForgotten(() => a.malloc(64));
+    op(a);
+    const others = [];
+    if (!a.closed) for (let i = 0; i < 70; i++) others.push(a.malloc(64).fill(2));
+    expect(moved.every((x) => x === 1)).toBe(true);
+    if (!a.closed) a.close();
+  });
+
+  test('safe Arena close() leaves the moved bytes alone', async () => {
+    const { Arena } = require('..');
+    const arena = new Arena(4096, { safe: true });
+    const moved = await movedAndForgotten(() => arena.malloc(64));
+    arena.close();
+    expect(moved.every((x) => x === 1)).toBe(true);
   });
 });
 

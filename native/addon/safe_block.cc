@@ -26,34 +26,33 @@ uint64_t HeldBytes(const SafeBlock& block, uint64_t granule) {
 }
 
 // Poisons [offset, offset + size) of the block (already released from its
-// live ranges) and counts what that frees as held.
-void HoldRange(SafeBlocks& state, SafeBlock* block, uint64_t offset, uint64_t size) {
-  Poison(block->region->data() + block->offset + offset, size);
+// live ranges) unless told not to, and counts what that frees as held.
+void HoldRange(SafeBlocks& state, SafeBlock* block, uint64_t offset, uint64_t size, bool poison = true) {
+  if (poison) Poison(block->region->data() + block->offset + offset, size);
   const uint64_t held = HeldBytes(*block, state.granule);
   state.held += held - block->held;
   block->held = held;
 }
 
-// Only the first case of Orphaned: its ArrayBuffer is alive and detached. A
-// collected block's bytes are unreachable: freeing them for it keeps the
-// counts right until its finalizer returns the block.
-bool Transferred(napi_env env, const SafeBlock* block) {
+// What became of a block's ArrayBuffer. Safe mode never detaches its own
+// buffers: a detached one was transferred (ArrayBuffer#transfer moved the
+// memory, and this block's finalizer, to a new ArrayBuffer). A collected one
+// may have been too: once the detached ArrayBuffer a transfer leaves behind is
+// collected, its reference is as empty as that of a buffer whose finalizer is
+// pending, and only the moved memory's finalizer tells them apart.
+enum class BufferFate { kLive, kMoved, kCollected };
+
+BufferFate FateOf(napi_env env, const SafeBlock* block) {
   napi_value ab = nullptr;
-  if (napi_get_reference_value(env, block->weak, &ab) != napi_ok || ab == nullptr) return false;
+  if (napi_get_reference_value(env, block->weak, &ab) != napi_ok || ab == nullptr) return BufferFate::kCollected;
   bool detached = false;
-  return napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached;
+  if (napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached) return BufferFate::kMoved;
+  return BufferFate::kLive;
 }
 
-// Safe mode never detaches its own buffers: a detached one was transferred
-// (ArrayBuffer#transfer moved the memory, and this block's finalizer, to a
-// new ArrayBuffer). Either way the bytes may still be reachable: freed by
-// nobody, never poisoned, they go back only through the finalizer.
-bool Orphaned(napi_env env, const SafeBlock* block) {
-  napi_value ab = nullptr;
-  if (napi_get_reference_value(env, block->weak, &ab) != napi_ok || ab == nullptr) return true;
-  bool detached = false;
-  return napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached;
-}
+// Not live: its bytes may still be reachable. Freed by nobody, they go back
+// only through the finalizer.
+bool Orphaned(napi_env env, const SafeBlock* block) { return FateOf(env, block) != BufferFate::kLive; }
 
 // Runs on a later turn once the block's buffer is collected, or at teardown;
 // also for a block whose buffer failed to register (it is not in the map).
@@ -108,11 +107,15 @@ FreeStatus FreeSafeRange(napi_env env, SafeBlocks& state, uint64_t id, uint64_t 
 
 void ReleaseAllSafeBlocks(napi_env env, SafeBlocks& state) {
   for (auto& [id, block] : state.safe_blocks) {
-    if (Transferred(env, block)) continue;
+    // Moved: untouched. Collected: counted as held, as for a live one, but
+    // never poisoned (the bytes may be a moved buffer's). Either way its
+    // finalizer returns the block.
+    const BufferFate fate = FateOf(env, block);
+    if (fate == BufferFate::kMoved) continue;
     const std::vector<FreeRange> live = block->live.ranges();
     for (const FreeRange& r : live) {
       block->live.Release(r.start, r.end - r.start);
-      HoldRange(state, block, r.start, r.end - r.start);
+      HoldRange(state, block, r.start, r.end - r.start, fate == BufferFate::kLive);
     }
   }
 }

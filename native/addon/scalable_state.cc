@@ -74,9 +74,10 @@ void ScalableState::EndBorrow() {
   if (lent == nullptr) return;
   TrackedBlock* block = lent;
   lent = nullptr;
-  if (BlockTransferred(*this, block)) return;  // freed by nobody
+  const BufferFate fate = FateOf(*this, block);
+  if (fate == BufferFate::kMoved) return;  // freed by nobody: its finalizer returns it
   const uint64_t size = block->live.size();
-  if (ReleaseTracked(block, 0, size) == FreeStatus::kOk) HoldTracked(block, 0, size);
+  if (ReleaseTracked(block, 0, size) == FreeStatus::kOk) HoldTracked(block, 0, size, fate == BufferFate::kLive);
 }
 
 ScalableState::~ScalableState() {
@@ -130,18 +131,19 @@ FreeStatus ScalableState::ReleaseTracked(TrackedBlock* block, uint64_t offset, u
   return status;
 }
 
-void ScalableState::HoldTracked(TrackedBlock* block, uint64_t offset, uint64_t size) {
-  Poison(block->region->data() + block->offset + offset, size);
+void ScalableState::HoldTracked(TrackedBlock* block, uint64_t offset, uint64_t size, bool poison) {
+  if (poison) Poison(block->region->data() + block->offset + offset, size);
   held += size;
 }
 
 void ScalableState::HoldAllTracked() {
   for (auto& [id, block] : tracked) {
-    if (BlockTransferred(*this, block)) continue;
+    const BufferFate fate = FateOf(*this, block);
+    if (fate == BufferFate::kMoved) continue;  // freed by nobody: its finalizer returns it
     const std::vector<FreeRange> live = block->live.ranges();
     for (const FreeRange& r : live) {
       ReleaseTracked(block, r.start, r.end - r.start);
-      HoldTracked(block, r.start, r.end - r.start);
+      HoldTracked(block, r.start, r.end - r.start, fate == BufferFate::kLive);
     }
   }
 }
@@ -222,19 +224,15 @@ void DetachBlockBuffer(ScalableState& state, TrackedBlock* block) {
   block->detached_by_us = true;
 }
 
-bool BlockTransferred(ScalableState& state, TrackedBlock* block) {
-  if (block->detached_by_us) return false;
+BufferFate FateOf(ScalableState& state, TrackedBlock* block) {
+  if (block->detached_by_us) return BufferFate::kLive;  // freed through us: ours to count
   napi_value ab = Deref(state.env, block->weak);
+  if (ab == nullptr) return BufferFate::kCollected;
   bool detached = false;
-  return ab != nullptr && (napi_is_detached_arraybuffer(state.env, ab, &detached) != napi_ok || detached);
+  if (napi_is_detached_arraybuffer(state.env, ab, &detached) != napi_ok || detached) return BufferFate::kMoved;
+  return BufferFate::kLive;
 }
 
-bool BlockOrphaned(ScalableState& state, TrackedBlock* block) {
-  if (block->detached_by_us) return false;
-  napi_value ab = Deref(state.env, block->weak);
-  if (ab == nullptr) return true;  // collected, its finalizer pending
-  bool detached = false;
-  return napi_is_detached_arraybuffer(state.env, ab, &detached) != napi_ok || detached;
-}
+bool BlockOrphaned(ScalableState& state, TrackedBlock* block) { return FateOf(state, block) != BufferFate::kLive; }
 
 }  // namespace poolmem::addon

@@ -83,10 +83,12 @@ struct ScalableState final : ChunkListener {
   bool ChunkTransferred(uint32_t id) const;
   void EndBorrow();      // JS context only; safe mode: frees the lent block as free() does
   // Safe mode: poisons [offset, offset + size) of the block (already released
-  // from its live ranges) and counts it held until the block's finalizer.
-  void HoldTracked(TrackedBlock* block, uint64_t offset, uint64_t size);
+  // from its live ranges) unless told not to, and counts it held until the
+  // block's finalizer.
+  void HoldTracked(TrackedBlock* block, uint64_t offset, uint64_t size, bool poison = true);
   // Safe mode recycle() and close(): every block's live bytes freed as by
-  // free(), except orphans (transferred memory: freed by nobody).
+  // free(), except a moved buffer's (freed by nobody); a collected buffer's
+  // are counted held but never poisoned (FateOf).
   void HoldAllTracked();
   // The core's stats as the JS half reports them: in safe mode, held bytes
   // count as freed (apart from used and free) and lent ones not at all.
@@ -125,16 +127,18 @@ napi_value NewBlockBuffer(ScalableState& state, TrackedBlock* block, napi_finali
 // its bytes at once, so the count gets them back at once too (waiting for
 // the finalizer would under-count until the next turn).
 void DetachBlockBuffer(ScalableState& state, TrackedBlock* block);
-// True when the block's ArrayBuffer was detached by someone else (transferred:
-// ArrayBuffer#transfer moves the memory, and this block's finalizer, to a new
-// ArrayBuffer) or is already collected with its finalizer still pending. Its
-// bytes may still be reachable: freed by nobody, they go back only through
-// the finalizer, which runs once no ArrayBuffer holds the memory.
+// What became of the block's ArrayBuffer: alive (or detached by us), moved
+// (detached by someone else: ArrayBuffer#transfer moves the memory, and this
+// block's finalizer, to a new ArrayBuffer), or collected. A collected one's
+// finalizer may be pending, or it may have been the detached ArrayBuffer a
+// transfer left behind, its memory alive in the moved one: nothing here tells
+// them apart, so its bytes are never poisoned.
+enum class BufferFate { kLive, kMoved, kCollected };
+BufferFate FateOf(ScalableState& state, TrackedBlock* block);
+// Moved or collected: the bytes may still be reachable. Freed by nobody, they
+// go back only through the finalizer, which runs once no ArrayBuffer holds
+// the memory.
 bool BlockOrphaned(ScalableState& state, TrackedBlock* block);
-// Only the first case: its ArrayBuffer is alive and detached. A collected
-// one's bytes are unreachable: freeing them for it (they go back with its
-// finalizer anyway) keeps the counts right meanwhile.
-bool BlockTransferred(ScalableState& state, TrackedBlock* block);
 // Module-level hot path, one function each per addon instance (see handle_table.h),
 // its numbers in the scalableScratch slots (scratch.h):
 //   scalableMalloc() / scalableBorrow(): kSlotPool, kSlotSize -> chunk id,
