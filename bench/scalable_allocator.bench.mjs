@@ -70,6 +70,26 @@ printTable(`borrow, nextN, recycle (ns/op; ${describeMachine()})`, ['operation',
   ['Buffer.allocUnsafe(1024)', fmt(results.get('Buffer.allocUnsafe(1024)')), '', 'for scale'],
 ]);
 a.close();
+
+// freeRest with many buffers outstanding: a parser keeps 100 of 256 bytes and
+// gives the tail back, then frees the head. Such a free must not cost time in
+// proportion to the buffers outstanding (a BlockIndex finds the one block).
+// allocUnsafe + subarray, which gives nothing back, for scale.
+const partialRows = [];
+for (const outstanding of [0, 1000, 10000]) {
+  const pool = new ScalableAllocator({ leakDetection: 'disabled' });
+  const held = Array.from({ length: outstanding }, () => pool.malloc(256));
+  const res = await measure([
+    { name: 'freeRest', fn: () => { const h = pool.freeRest(pool.malloc(256), 100); sink += h.length; pool.free(h); } },
+    { name: 'allocUnsafe', fn: () => { sink += Buffer.allocUnsafe(256).subarray(0, 100).length; } },
+  ]);
+  partialRows.push([outstanding, fmt(res.get('freeRest')), fmt(res.get('allocUnsafe')),
+    ratio(res.get('allocUnsafe'), res.get('freeRest'))]);
+  for (const b of held) pool.free(b);
+  pool.close();
+}
+printTable(`malloc(256) + freeRest(buf, 100) + free(head), buffers outstanding (ns/op; ${describeMachine()})`,
+  ['outstanding', 'ScalableAllocator', 'allocUnsafe + subarray', 'allocUnsafe/pool'], partialRows);
 if (sink === -1) console.log(sink);
 
 // recycle() alone: fill 64 memories with 10 x nextN(1024) each (untimed),
