@@ -477,6 +477,20 @@ describe('ScalableAllocator: RecyclableMemory blocks and the size-class cache', 
     pool.close();
   });
 
+  test('a piece given to recycle() settles only the block it cuts: other live buffers still free through the cache', () => {
+    const pool = plainScalable();
+    const other = pool.malloc(300); // a live class block a full settle would take out of the cache
+    const cut = pool.malloc(300);
+    const rm = pool.recyclable();
+    rm.addRecycleBytes(cut.subarray(100)); // a piece: recycle() frees it natively
+    rm.recycle();
+    expect(callsNative(() => pool.free(other))).toBe(false); // still a cache block
+    pool.free(cut.subarray(0, 100));
+    expectCode(() => pool.free(cut), 'ERR_POOLMEM_DOUBLE_FREE', 'PoolError'); // its bytes went piecewise
+    expect(pool.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    pool.close();
+  });
+
   test('a nextN() buffer also freed with free() is a double free at recycle(), and is never handed out twice', () => {
     const pool = plainScalable();
     const rm = pool.recyclable();

@@ -121,9 +121,9 @@ class Ledger {
 
   // RecyclableMemory#recycle: frees every entry of the allocator's current
   // epoch, cache blocks as free() would, blocks that left the cache by one
-  // native call per batch, pieces one by one (the cache counts what each
-  // freed: BlockCache#piecesFreed), after settling the cache, which only
-  // those need. Returns how many could not be freed (already freed by someone else).
+  // native call per batch, pieces one by one (each settling only what it
+  // touches; the cache counts what each freed: BlockCache#piecesFreed).
+  // Returns how many could not be freed (already freed by someone else).
   freeAll(space) {
     if ((this.count === 0 && this.tracked === null) || this.epoch !== space.epoch || space.closed) return 0;
     const { slots, count, tracked } = this;
@@ -140,7 +140,9 @@ class Ledger {
       }
     }
     if (ranges !== 0) {
-      space.settle();
+      // A settled block's range is its caller's alone (release() saw no byte
+      // of it freed): native code judges it as it is. A piece settles what it
+      // touches first (BlockCache#settlePiece).
       let n = 0;
       for (let i = 0; i < count * ENTRY; i += ENTRY) {
         if (slots[i + 2] !== SETTLED_BLOCK) continue;
@@ -154,11 +156,14 @@ class Ledger {
       if (n !== 0) failed += space.freeBatch(n);
       for (let i = 0; i < count * ENTRY; i += ENTRY) {
         if (slots[i + 2] !== PIECE) continue;
+        const chunk = handleChunk(slots[i]);
+        const offset = handleOffset(slots[i]);
+        space.cache.settlePiece(chunk, offset, offset + slots[i + 1], space.settleRange);
         // A batch of one: a retired chunk's range counts as freed, as in a batch.
         batch[0] = slots[i];
         batch[1] = slots[i + 1];
         if (space.freeBatch(1) !== 0) failed++;
-        else space.cache.piecesFreed(handleChunk(slots[i]), handleOffset(slots[i]), handleOffset(slots[i]) + slots[i + 1]);
+        else space.cache.piecesFreed(chunk, offset, offset + slots[i + 1]);
       }
     }
     if (tracked !== null) {
