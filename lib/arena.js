@@ -105,7 +105,7 @@ class Arena {
     this.#usable = this.#handle.usableSize();
     if (!safe) this.#setChunk(this.#handle.chunk());
     this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)),
-      (bytes) => this.#nativeAllocate(bytes), () => this.#settle());
+      (bytes) => this.#nativeAllocate(bytes), (chunk, offset, size) => this.#freeRange(offset, size));
     if (!safe) this.#maxClass = classLimit(kind, alignment);
     this.#id = this.#handle.id();
   }
@@ -161,7 +161,7 @@ class Arena {
     // a block that left the cache: the strategy decides, once it is exact.
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);
-    cache.settlePiece(0, offset, offset + length, this.#settleRange);
+    cache.settlePiece(0, offset, offset + length);
     const status = arenaFree(this.#id, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
     cache.piecesFreed(0, offset, offset + length);
@@ -252,11 +252,8 @@ class Arena {
   }
 
   #settle() {
-    const cache = this.#cache;
-    if (cache.settles()) cache.settle(this.#settleRange);
+    this.#cache.settle();
   }
-
-  #settleRange = (chunk, offset, size) => this.#freeRange(offset, size);
 
   #mallocSafe(size) {
     const pair = this.#handle.allocateSafe(size);

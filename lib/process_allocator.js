@@ -87,7 +87,7 @@ let lastSpared = false; // its arena holds none of this thread's blocks (emptied
 let lastProbe = null; // its probe: ab.byteLength would be a builtin call on Node 20
 
 // Fast mode: the blocks handed out and the class stacks; `chunk` is the arena id.
-const cache = SAFE ? null : new BlockCache(ALIGNMENT, CACHE_CAP_BYTES, allocateNative, settle);
+const cache = SAFE ? null : new BlockCache(ALIGNMENT, CACHE_CAP_BYTES, allocateNative, freeOwn);
 
 function chunkOf(id) {
   let chunk = chunks.get(id)?.deref();
@@ -213,7 +213,7 @@ function free(buf) {
   const offset = byteOffsetOf(buf); // intrinsic reads: no caller code runs from here on
   const length = viewByteLength(buf);
   // The native allocator judges this free: it must see what callers hold there.
-  cache.settlePiece(id, offset, offset + length, freeOwn);
+  cache.settlePiece(id, offset, offset + length);
   const result = processFree(id, offset, length);
   if (!freed(result, id, chunk)) throw freeError(result, offset, length);
   cache.piecesFreed(id, offset, offset + length);
@@ -260,8 +260,7 @@ function freeError(result, offset, length) {
 // ones go back. Bytes in an arena a caller transferred away stay allocated:
 // they are the new ArrayBuffer's.
 function settle() {
-  if (cache === null || !cache.settles()) return;
-  cache.settle(freeOwn);
+  if (cache !== null) cache.settle();
 }
 
 function freeOwn(id, offset, size) {

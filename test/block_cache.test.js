@@ -334,7 +334,8 @@ describe('BlockCache: the park in front of the stacks', () => {
     cache.release(a, cache.gen[a]);
     cache.release(b, cache.gen[b]);
     const freed = [];
-    cache.settle((chunk, offset, size) => freed.push([chunk, offset, size]));
+    cache.freeRange = (chunk, offset, size) => freed.push([chunk, offset, size]);
+    cache.settle();
     expect(freed.sort((x, y) => x[1] - y[1])).toEqual([[0, 0, 64], [0, 256, 64]]);
     expect(cache.parked).toBe(-1);
     expect(cache.take(c64, 64)).toBe(-1);
@@ -357,19 +358,18 @@ describe('BlockCache: the park in front of the stacks', () => {
 describe('BlockCache: frees of pieces settle only what they touch', () => {
   const c100 = classIndex(100);
   function cacheWith(count, n = 100) {
-    const settled = [];
-    const cache = new BlockCache(8, 1 << 20, undefined, () => settled.push('all'));
-    const ids = Array.from({ length: count }, (_, i) => cache.add(i % 2, 1024 * (i >> 1), c100, n));
     const freed = [];
-    return { cache, ids, settled, freed, range: (chunk, offset, size) => freed.push([chunk, offset, size]) };
+    const cache = new BlockCache(8, 1 << 20, undefined, (chunk, offset, size) => freed.push([chunk, offset, size]));
+    const ids = Array.from({ length: count }, (_, i) => cache.add(i % 2, 1024 * (i >> 1), c100, n));
+    return { cache, ids, freed };
   }
 
   test('a piece inside a live class block settles that block alone and gives back its slack', () => {
-    const { cache, ids, settled, freed, range } = cacheWith(1000);
+    const { cache, ids, freed } = cacheWith(1000);
     const id = ids[501]; // chunk 1, offset 250 KiB
     const at = cache.offset[id];
-    cache.settlePiece(1, at + 40, at + 100, range);
-    expect(settled).toEqual([]);
+    cache.settlePiece(1, at + 40, at + 100);
+    expect(cache.liveClassBlocks).toBe(999);
     expect(cache.state[id]).toBe(SETTLED);
     expect(freed).toEqual([[1, at + 100, cache.sizes[c100] - 100]]);
     expect(ids.filter((other) => cache.state[other] === LIVE)).toHaveLength(999);
@@ -381,23 +381,26 @@ describe('BlockCache: frees of pieces settle only what they touch', () => {
   });
 
   test('a piece reaching cached bytes or a live block\'s slack settles everything', () => {
-    const { cache, ids, settled, range } = cacheWith(8);
-    cache.release(ids[2], cache.gen[ids[2]]);
-    const at = cache.offset[ids[2]];
-    cache.settlePiece(0, at, at + 8, range); // a stale view's piece of a cached block
-    expect(settled).toEqual(['all']);
-    const slack = cache.offset[ids[4]] + 100;
-    cache.settlePiece(0, slack, slack + 8, range); // beyond what its caller was handed
-    expect(settled).toEqual(['all', 'all']);
+    const stale = cacheWith(8);
+    stale.cache.release(stale.ids[2], stale.cache.gen[stale.ids[2]]);
+    const at = stale.cache.offset[stale.ids[2]];
+    stale.cache.settlePiece(0, at, at + 8); // a stale view's piece of a cached block
+    expect(stale.cache.settles()).toBe(false);
+    expect(stale.freed).toHaveLength(8); // the cached block, and the slack of the 7 live ones
+    const beyond = cacheWith(8);
+    const slack = beyond.cache.offset[beyond.ids[4]] + 100;
+    beyond.cache.settlePiece(0, slack, slack + 8); // beyond what its caller was handed
+    expect(beyond.cache.settles()).toBe(false);
+    expect(beyond.freed).toHaveLength(8);
   });
 
   test('blocks placed after the first piece, over and over at one place, are found; retired ones are not', () => {
-    const { cache, ids, range } = cacheWith(4);
-    cache.settlePiece(0, 0, 8, range); // builds the index
+    const { cache, ids } = cacheWith(4);
+    cache.settlePiece(0, 0, 8); // builds the index
     for (let round = 0; round < 200; round++) {
       const id = cache.add(0, 8192, c100, 100);
       expect(cache.state[id]).toBe(LIVE);
-      cache.settlePiece(0, 8192 + 10, 8192 + 20, range);
+      cache.settlePiece(0, 8192 + 10, 8192 + 20);
       expect(cache.state[id]).toBe(SETTLED);
       cache.piecesFreed(0, 8192, 8192 + 100);
       expect(cache.state[id]).toBe(FREE);

@@ -71,16 +71,16 @@ function classLimit(kind, alignment) {
 class BlockCache {
   // alignment: every block size is a multiple of it (the strategy reserves
   // whole granules). capBytes bounds the bytes held on the stacks.
-  // The owner's native calls, for newBlock() (the miss path only):
-  // allocate(bytes) reserves bytes natively and returns their offset, with
-  // their chunk in `placedChunk` (left 0 by owners of one chunk), or a
-  // negative status; settle() makes the strategy exact (it calls settle()
-  // below with the owner's native free).
-  constructor(alignment, capBytes, allocate, settle) {
+  // The owner's native calls: allocate(bytes) reserves bytes natively and
+  // returns their offset, with their chunk in `placedChunk` (left 0 by owners
+  // of one chunk), or a negative status (newBlock(), the miss path only);
+  // freeRange(chunk, offset, size) frees a range the cache held natively and
+  // must succeed (settle() and settlePiece()).
+  constructor(alignment, capBytes, allocate, freeRange) {
     this.mask = alignment - 1;
     this.capBytes = capBytes;
     this.allocate = allocate;
-    this.settleOwner = settle;
+    this.freeRange = freeRange;
     this.placedChunk = 0;
     this.sizes = new Int32Array(CLASS_COUNT); // bytes a block of each class reserves
     for (let i = 0; i < CLASS_COUNT; i++) this.sizes[i] = this.rounded(classBytes(i));
@@ -158,7 +158,7 @@ class BlockCache {
   #place(bytes) {
     const offset = this.allocate(bytes);
     if (offset >= 0 || !this.settles()) return offset;
-    this.settleOwner();
+    this.settle();
     return this.allocate(bytes);
   }
 
@@ -286,10 +286,9 @@ class BlockCache {
 
   // Before the owner frees [start, end) of chunk natively, a range no whole
   // block view covers: makes the strategy exact where the range lies. A live
-  // class block the range lies inside settles alone (settleRange, the range
-  // free the owner gives settle(), takes back its slack); a range reaching
-  // cached bytes or a block's slack settles everything (the owner's settle()).
-  settlePiece(chunk, start, end, settleRange) {
+  // class block the range lies inside settles alone (freeRange takes back its
+  // slack); a range reaching cached bytes or a block's slack settles everything.
+  settlePiece(chunk, start, end) {
     const count = this.#blocksIn(chunk, start, end);
     const found = this.index.found;
     for (let k = 0; k < count; k++) {
@@ -297,13 +296,13 @@ class BlockCache {
       const state = this.state[id];
       if (state === CACHED || (state === LIVE && this.klass[id] !== EXACT &&
           (start < this.offset[id] || end > this.offset[id] + this.length[id]))) {
-        this.settleOwner();
+        this.settle();
         return;
       }
     }
     for (let k = 0; k < count; k++) {
       const id = found[k];
-      if (this.state[id] === LIVE && this.klass[id] !== EXACT) this.#settleLive(id, settleRange);
+      if (this.state[id] === LIVE && this.klass[id] !== EXACT) this.#settleLive(id);
     }
   }
 
@@ -313,16 +312,17 @@ class BlockCache {
     return this.index.overlapping(chunk, start, end);
   }
 
-
   // True when settle() has something to do.
   settles() {
     return this.liveClassBlocks > 0 || this.cachedBytes > 0;
   }
 
   // Makes the strategy exact: freeRange(chunk, offset, size) for every cached
-  // block and every live class block's bytes beyond its length. freeRange must
-  // succeed. Every block then leaves the cache.
-  settle(freeRange) {
+  // block and every live class block's bytes beyond its length. Every block
+  // then leaves the cache.
+  settle() {
+    if (!this.settles()) return;
+    const freeRange = this.freeRange;
     const parked = this.parked;
     if (parked >= 0) {
       const bytes = this.sizes[this.klass[parked]];
@@ -343,19 +343,19 @@ class BlockCache {
       }
     }
     for (let id = 0; id < this.nextId && this.liveClassBlocks > 0; id++) {
-      if (this.state[id] === LIVE && this.klass[id] !== EXACT) this.#settleLive(id, freeRange);
+      if (this.state[id] === LIVE && this.klass[id] !== EXACT) this.#settleLive(id);
     }
   }
 
   // A live class block leaves the cache: it keeps its id until its view comes
   // back, and freeRange takes back the bytes beyond what its caller was handed.
-  #settleLive(id, freeRange) {
+  #settleLive(id) {
     const index = this.klass[id];
     this.liveClassBlocks--;
     this.state[id] = SETTLED;
     const n = this.length[id];
     this.held[id] = n;
-    if (n < this.sizes[index]) freeRange(this.chunk[id], this.offset[id] + n, this.sizes[index] - n);
+    if (n < this.sizes[index]) this.freeRange(this.chunk[id], this.offset[id] + n, this.sizes[index] - n);
   }
 
   // Forgets every block of `chunk`, whose memory a caller transferred away

@@ -158,7 +158,7 @@ class Ledger {
         if (slots[i + 2] !== PIECE) continue;
         const chunk = handleChunk(slots[i]);
         const offset = handleOffset(slots[i]);
-        space.cache.settlePiece(chunk, offset, offset + slots[i + 1], space.settleRange);
+        space.cache.settlePiece(chunk, offset, offset + slots[i + 1]);
         // A batch of one: a retired chunk's range counts as freed, as in a batch.
         batch[0] = slots[i];
         batch[1] = slots[i + 1];
@@ -192,7 +192,7 @@ class Ledger {
         const gen = s[at + 3];
         this.remove(i);
         if (block >= 0 && space.releaseBlock(block, gen) !== SETTLED) return; // a double free here is only dropped
-        space.cache.settlePiece(id, offset, offset + length, space.settleRange);
+        space.cache.settlePiece(id, offset, offset + length);
         // Already freed elsewhere: nothing to do.
         if (space.nativeFree(id, offset, length) === FREE_OK) space.cache.piecesFreed(id, offset, offset + length);
         return;

@@ -55,7 +55,7 @@ class ScalableSpace {
     this.epoch = 0;     // bumped by recycle()/close(): RecyclableMemory entries before it are void
     this.nextBlock = 1; // tracked block ids (native code keys its blocks by them)
     // Chunk blocks handed out, and the size-class stacks; allocate() is its miss path.
-    this.cache = new BlockCache(alignment, CACHE_CAP_BYTES, (bytes) => this.allocate(bytes), () => this.settle());
+    this.cache = new BlockCache(alignment, CACHE_CAP_BYTES, (bytes) => this.allocate(bytes), this.settleRange);
     this.maxClass = classLimit(kind, alignment); // largest request served from a size class; 0: every block exact
     // What native totals miss or overcount because of the cache: bytes callers
     // were handed or gave back through it, less what native code counted for
@@ -186,8 +186,7 @@ class ScalableSpace {
   // Makes native code see exactly what callers hold (lib/internal/block_cache.js).
   // Whatever frees chunk memory natively, counts or frees in bulk calls it first.
   settle() {
-    const cache = this.cache;
-    if (cache.settles()) cache.settle(this.settleRange);
+    this.cache.settle();
   }
 
   // settle()'s native free of a range the cache held (a cached block, or the
@@ -204,7 +203,7 @@ class ScalableSpace {
     if (id !== undefined) {
       if (length === 0) return;
       // Native code judges chunk frees: it must see what callers hold there.
-      this.cache.settlePiece(id, offset, offset + length, this.settleRange);
+      this.cache.settlePiece(id, offset, offset + length);
       const status = this.nativeFree(id, offset, length);
       if (status !== FREE_OK) throw freeError(status, offset, length);
       this.cache.piecesFreed(id, offset, offset + length);
