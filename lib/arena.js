@@ -156,15 +156,18 @@ class Arena {
         return undefined;
       }
       if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${byteOffsetOf(buf)} of the arena`);
+      // SETTLED: the block left the cache with none of its bytes freed
+      // piecewise, so no other block overlaps them: the strategy frees them as they are.
+      this.#freeChecked(cache.offset[id], cache.length[id]);
+      return undefined;
     }
-    // A view this arena did not make (a subarray, a caller's own view) or of
-    // a block that left the cache: the strategy decides, once it is exact.
+    // A view this arena did not make (a subarray, a caller's own view): the
+    // strategy decides, once it is exact where the range lies.
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);
-    cache.settlePiece(0, offset, offset + length);
-    const status = arenaFree(this.#id, offset, length);
-    if (status !== FREE_OK) throw freeError(status, offset, length);
-    cache.piecesFreed(0, offset, offset + length);
+    const touched = cache.settlePiece(0, offset, offset + length);
+    this.#freeChecked(offset, length);
+    cache.piecesFreed(touched, offset, offset + length);
     return undefined;
   }
 
@@ -243,6 +246,12 @@ class Arena {
   #nativeAllocate(size) {
     const offset = arenaAllocate(this.#id, size);
     return offset === NO_FIT ? -1 : offset;
+  }
+
+  // Frees a caller's bytes natively; throws what the strategy says of them.
+  #freeChecked(offset, length) {
+    const status = arenaFree(this.#id, offset, length);
+    if (status !== FREE_OK) throw freeError(status, offset, length);
   }
 
   // Frees bytes the cache knows are allocated natively.

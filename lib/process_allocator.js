@@ -207,16 +207,24 @@ function free(buf) {
     if (state === CACHED) return;
     if (state === LIVE) return freeBlock(block, id, chunk); // outside the classes, or the cache is full
     if (state === FREE) throw ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${byteOffsetOf(buf)} of its arena`);
-    // SETTLED: the block left the cache while live; the native allocator decides.
   }
   if (isDetached(chunk)) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
+  // SETTLED: the block left the cache with none of its bytes freed
+  // piecewise, so no other block overlaps them: freed natively as they are.
+  if (block >= 0) return freeChecked(id, chunk, cache.offset[block], cache.length[block]);
   const offset = byteOffsetOf(buf); // intrinsic reads: no caller code runs from here on
   const length = viewByteLength(buf);
   // The native allocator judges this free: it must see what callers hold there.
-  cache.settlePiece(id, offset, offset + length);
+  const touched = cache.settlePiece(id, offset, offset + length);
+  freeChecked(id, chunk, offset, length);
+  cache.piecesFreed(touched, offset, offset + length);
+}
+
+// Frees a caller's bytes in arena id (chunk: this thread's ArrayBuffer over
+// it) natively; throws what the native allocator says of them.
+function freeChecked(id, chunk, offset, length) {
   const result = processFree(id, offset, length);
   if (!freed(result, id, chunk)) throw freeError(result, offset, length);
-  cache.piecesFreed(id, offset, offset + length);
 }
 
 // A LIVE block of the cache comes back whole: its whole reservation is freed natively.

@@ -11,9 +11,12 @@
 // size-class cache has a block (as mimalloc's and jemalloc's small bins): a
 // freed block of up to 16 MiB goes onto its class's stack. Anything that
 // needs native code to see exactly what callers hold (a free of a view this
-// allocator did not make, freeRest, stats, trim, recycle, a RecyclableMemory's
-// frees) settles the cache first, so double and partial frees are judged by
-// the strategy. Tracked allocations (safe mode, leak detection samples,
+// allocator did not make, stats, trim, recycle, a RecyclableMemory's frees)
+// settles the cache first (a piece: only the block it lies in), so double and
+// partial frees are judged by the strategy. freeRest() of a whole buffer
+// malloc() returned knows its block: the block keeps the head and gives the
+// rest back in one native call, and a buffer whose block was freed since is
+// a double free. Tracked allocations (safe mode, leak detection samples,
 // sampled RecyclableMemory) own an ArrayBuffer each. Only that ArrayBuffer's
 // native finalizer returns unfreed bytes, so memory a live view (the Buffer,
 // subarray(), slice()) can reach is never handed out again. In safe mode it
@@ -27,14 +30,14 @@ const { LeakDetector, NEVER, PARANOID, DISABLED, SAMPLE, parseLeakDetection } = 
 const { arrayBufferOf, blockOf, byteOffsetOf, genOf, view } = require('./internal/pool_buffer');
 const { parseSafe } = require('./internal/safe_mode');
 const { CHUNK_LIMIT } = require('./internal/native_contract');
-const { MAX_REQUEST, ScalableSpace } = require('./internal/scalable_space');
+const { MAX_REQUEST, ScalableSpace, blockDoubleFree } = require('./internal/scalable_space');
 const { BUFFER_ALIGNMENT, parseAlignment, parseStrategy } = require('./internal/strategy');
 const {
   isSize, isUint8Array, validateBoolean, validateBuffer, validateInteger, validateOptions,
 } = require('./internal/validators');
 
 const {
-  ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_CLOSED, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER,
+  ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_CLOSED, ERR_POOLMEM_FOREIGN_BUFFER,
 } = codes;
 
 // One allocation in 1024 on average. Netty samples one in 128, but its
@@ -125,8 +128,7 @@ class ScalableAllocator {
       if (ab === space.chunks[space.cache.chunk[id]]) {
         const state = space.releaseBlock(id, genOf(buf));
         if (state === FREE) throw blockDoubleFree(buf);
-        if (state !== SETTLED) return undefined;
-        space.freeRange(ab, byteOffsetOf(buf), viewByteLength(buf)); // release() ended the handout
+        if (state === SETTLED) space.freeSettled(id);
         return undefined;
       }
       // Made over another live chunk of ours: the id now serves a block
@@ -150,6 +152,11 @@ class ScalableAllocator {
     if (length === 0) { // nothing to free, but a fully freed (detached) tracked buffer is a double free
       space.freeRange(ab, offset, 0);
       return view(space.empty, 0, 0);
+    }
+    const id = keep < length ? blockOf(buf) : -1;
+    if (id >= 0) { // a whole block view: its generation decides, and no search is needed
+      const kept = space.shrinkBlock(buf, id, ab, keep);
+      if (kept !== null) return kept;
     }
     const kept = view(ab, offset, keep < length ? keep : length); // before a full free detaches ab (leak-tracked samples)
     if (keep < length) space.freeRange(ab, offset + keep, length - keep);
@@ -249,10 +256,6 @@ class ScalableAllocator {
     if (level === SAMPLE && !space.safe) this.#countdown = space.leaks.nextCountdown();
     return this.#nextGroup++;
   }
-}
-
-function blockDoubleFree(buf) {
-  return ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${byteOffsetOf(buf)} of its chunk`);
 }
 
 // For tests: the native handle (validate(), chunks(), id()) and the chunk ArrayBuffers.

@@ -368,14 +368,14 @@ describe('BlockCache: frees of pieces settle only what they touch', () => {
     const { cache, ids, freed } = cacheWith(1000);
     const id = ids[501]; // chunk 1, offset 250 KiB
     const at = cache.offset[id];
-    cache.settlePiece(1, at + 40, at + 100);
+    const touched = cache.settlePiece(1, at + 40, at + 100);
     expect(cache.liveClassBlocks).toBe(999);
     expect(cache.state[id]).toBe(SETTLED);
     expect(freed).toEqual([[1, at + 100, cache.sizes[c100] - 100]]);
     expect(ids.filter((other) => cache.state[other] === LIVE)).toHaveLength(999);
-    cache.piecesFreed(1, at + 40, at + 100);
+    cache.piecesFreed(touched, at + 40, at + 100);
     expect(cache.held[id]).toBe(40);
-    cache.piecesFreed(1, at, at + 40); // its last bytes: the handout ends
+    cache.piecesFreed(cache.settlePiece(1, at, at + 40), at, at + 40); // its last bytes: the handout ends
     expect(cache.state[id]).toBe(FREE);
     expect(cache.state[ids[500]]).toBe(LIVE); // the same offset in the other chunk
   });
@@ -402,7 +402,7 @@ describe('BlockCache: frees of pieces settle only what they touch', () => {
       expect(cache.state[id]).toBe(LIVE);
       cache.settlePiece(0, 8192 + 10, 8192 + 20);
       expect(cache.state[id]).toBe(SETTLED);
-      cache.piecesFreed(0, 8192, 8192 + 100);
+      cache.piecesFreed(cache.settlePiece(0, 8192, 8192 + 100), 8192, 8192 + 100);
       expect(cache.state[id]).toBe(FREE);
     }
     for (const id of ids.slice(1)) expect([LIVE, SETTLED]).toContain(cache.state[id]);

@@ -6,7 +6,7 @@
 // RecyclableMemory, leak detection, seeded churn).
 
 const { ScalableAllocator, PoolError } = require('..');
-const { handleOf } = require('../lib/scalable_allocator');
+const { handleOf, spaceOf } = require('../lib/scalable_allocator');
 const { expectCode } = require('./helpers/expect_error');
 const { seededRandom } = require('./helpers/random');
 
@@ -159,6 +159,99 @@ describe('ScalableAllocator: the size-class cache', () => {
     expect(a.stats()).toMatchObject({ usedSize: 64 * live.length, allocations: live.length });
     for (const [b] of live) a.free(b);
     expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: 600 * 64, totalFree: 600 * 64 });
+  });
+
+  // freeRest() of a buffer malloc() returned whole (the parser recipe) knows
+  // its block: one native free of the rest, and no search for the blocks the
+  // tail touches (the index such searches build stays unbuilt). The same for
+  // the whole free of a block that left the cache (settled by stats()).
+  describe('freeRest() and frees of settled blocks search nothing', () => {
+    const index = (a) => spaceOf(a).cache.index;
+
+    test.each([
+      ['a class block', {}, 256, 100],
+      ['an exact block (alignment 1: no classes)', { alignment: 1 }, 256, 100],
+      ['a block above the classes', {}, 17 * 1024 * 1024, 1000],
+    ])('%s: the kept bytes keep the block; the old view is a double free', (name, options, size, keep) => {
+      const a = new ScalableAllocator({ leakDetection: 'disabled', ...options });
+      const other = a.malloc(64);
+      const b = a.malloc(size);
+      b.fill(3, 0, keep);
+      const kept = a.freeRest(b, keep);
+      expect(Buffer.isBuffer(kept)).toBe(true);
+      expect([kept.buffer, kept.byteOffset, kept.length]).toEqual([b.buffer, b.byteOffset, keep]);
+      expect(kept.every((x) => x === 3)).toBe(true);
+      expect(a.stats()).toMatchObject({ usedSize: 64 + keep, allocations: 2, totalFree: size - keep });
+      const before = a.stats();
+      expectCode(() => a.free(b), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+      expectCode(() => a.freeRest(b, 1), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+      expect(a.stats()).toEqual(before);
+      const again = a.freeRest(kept, 10); // a kept view is its block's too
+      a.free(again);
+      expectCode(() => a.free(kept), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+      a.free(other);
+      expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: size + 64, totalFree: size + 64 });
+      expect(index(a) === null).toBe(true);
+      expect(validate(a)).toBe(true);
+    });
+
+    test('freeRest() of a view whose block was handed out again is a double free and frees nothing', () => {
+      for (const keep of [0, 100]) {
+        const a = plain();
+        const old = a.malloc(256);
+        a.free(old);
+        const owner = a.malloc(256); // the same block, the next handout
+        expect([owner.buffer, owner.byteOffset]).toEqual([old.buffer, old.byteOffset]);
+        const before = a.stats();
+        expectCode(() => a.freeRest(old, keep), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+        expect(a.stats()).toEqual(before);
+        const next = a.malloc(100); // must not land in the owner's bytes
+        expect(next.byteOffset >= owner.byteOffset + 256 || next.byteOffset + 100 <= owner.byteOffset).toBe(true);
+        a.free(next);
+        a.free(owner);
+        expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+        expect(validate(a)).toBe(true);
+      }
+    });
+
+    test('the parser recipe in a loop reuses the same bytes and counts them exactly', () => {
+      const a = plain();
+      const first = a.freeRest(a.malloc(256), 100);
+      a.free(first);
+      for (let i = 0; i < 50; i++) {
+        const head = a.freeRest(a.malloc(256), 100);
+        expect(head.byteOffset).toBe(first.byteOffset);
+        a.free(head);
+      }
+      expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: 51 * 256, totalFree: 51 * 256 });
+      expect(index(a) === null).toBe(true);
+      expect(validate(a)).toBe(true);
+    });
+
+    test('buffers settled by stats() free whole with no search; a stale view of one is a double free', () => {
+      const a = plain();
+      const bufs = Array.from({ length: 100 }, () => a.malloc(100));
+      a.free(bufs[0]);
+      expect(a.stats()).toMatchObject({ usedSize: 99 * 100, allocations: 99 }); // settles every block
+      const reused = a.malloc(100);
+      for (const b of bufs.slice(1)) a.free(b);
+      expectCode(() => a.free(bufs[0]), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+      a.free(reused);
+      expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0, totalMalloc: 101 * 100, totalFree: 101 * 100 });
+      expect(index(a) === null).toBe(true);
+      expect(validate(a)).toBe(true);
+    });
+
+    test('a block with a piece freed goes the general way: its rest, then its pieces, are judged natively', () => {
+      const a = new ScalableAllocator({ leakDetection: 'disabled', alignment: 1 });
+      const b = a.malloc(256);
+      a.free(b.subarray(200)); // a piece: the strategy judges this block from now on
+      expectCode(() => a.freeRest(b, 100), 'ERR_POOLMEM_DOUBLE_FREE', PoolError); // [100, 256) reaches the freed piece
+      const kept = a.freeRest(b.subarray(0, 200), 100);
+      a.free(kept);
+      expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+      expect(validate(a)).toBe(true);
+    });
   });
 
   test('a seeded LIFO-heavy model: live buffers never overlap and counters stay exact', () => {

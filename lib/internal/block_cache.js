@@ -261,13 +261,14 @@ class BlockCache {
     this.freeIds[this.freeCount++] = id;
   }
 
-  // The owner freed [start, end) of `chunk` natively (a view it did not
-  // make, or a piece of one it did): every block the strategy judges that
-  // loses bytes to it counts them, and one left with none ends its handout
-  // (its whole view is a double free from now on). A scan, on the slow path
-  // only, which settle() already scans.
-  piecesFreed(chunk, start, end) {
-    const count = this.#blocksIn(chunk, start, end);
+  // The owner freed [start, end) natively (a view it did not make, or a
+  // piece of one it did) right after settlePiece() of that range answered
+  // `touched`: every block the strategy judges that loses bytes to it
+  // counts them, and one left with none ends its handout (its whole view is
+  // a double free from now on). settlePiece()'s answer still holds: settling
+  // moves no block, it only makes blocks SETTLED or FREE, and their spans shorter.
+  piecesFreed(touched, start, end) {
+    const count = touched;
     const found = this.index.found;
     for (let k = 0; k < count; k++) {
       const id = found[k];
@@ -288,6 +289,7 @@ class BlockCache {
   // block view covers: makes the strategy exact where the range lies. A live
   // class block the range lies inside settles alone (freeRange takes back its
   // slack); a range reaching cached bytes or a block's slack settles everything.
+  // Returns how many blocks the range touches, for piecesFreed().
   settlePiece(chunk, start, end) {
     const count = this.#blocksIn(chunk, start, end);
     const found = this.index.found;
@@ -297,13 +299,53 @@ class BlockCache {
       if (state === CACHED || (state === LIVE && this.klass[id] !== EXACT &&
           (start < this.offset[id] || end > this.offset[id] + this.length[id]))) {
         this.settle();
-        return;
+        return count;
       }
     }
     for (let k = 0; k < count; k++) {
       const id = found[k];
       if (this.state[id] === LIVE && this.klass[id] !== EXACT) this.#settleLive(id);
     }
+    return count;
+  }
+
+  // True when the view of block id at generation gen is of a handout that
+  // ended: the block was freed since (cached, or its id retired) or handed
+  // out again. Its bytes may be another caller's.
+  handoutEnded(id, gen) {
+    const state = this.state[id];
+    return this.gen[id] !== gen || state === CACHED || state === FREE;
+  }
+
+  // freeRest() of the whole view of block id (generation gen): the block
+  // keeps its first `keep` bytes (0 < keep < length[id]) and its id, and the
+  // owner frees the rest of what it reserves natively, class slack included,
+  // in one call. No search (settlePiece()) is needed: a block none of whose
+  // bytes were freed piecewise overlaps no other. Returns how many bytes
+  // from offset[id] + keep to free, or -1 when the view is not the current
+  // handout of such a block (the owner's general path decides). Once the
+  // native free succeeded, the owner calls shrink().
+  restOf(id, gen, keep) {
+    if (this.handoutEnded(id, gen)) return -1;
+    const state = this.state[id];
+    const index = this.klass[id];
+    if (state === LIVE && index !== EXACT) return this.sizes[index] - keep;
+    if ((state === LIVE || state === SETTLED) && this.held[id] === this.length[id]) return this.length[id] - keep;
+    return -1;
+  }
+
+  // After restOf()'s bytes were freed natively: block id holds `keep` bytes
+  // (a class block has left the cache: SETTLED), and the view of them is
+  // the block's next generation, so the old whole view is a double free.
+  // Returns that generation.
+  shrink(id, keep) {
+    if (this.state[id] === LIVE && this.klass[id] !== EXACT) {
+      this.liveClassBlocks--;
+      this.state[id] = SETTLED;
+    }
+    this.length[id] = keep;
+    this.held[id] = keep;
+    return (this.gen[id] = (this.gen[id] + 1) & GEN_MASK);
   }
 
   // How many ids in use reach into [start, end) of chunk: this.index.found[0..count).

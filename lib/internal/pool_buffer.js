@@ -157,5 +157,6 @@ const slotOf = ViewRecord.slotOf;
 const restamp = ViewRecord.restamp;
 
 module.exports = {
-  GEN_MASK, arrayBufferOf, blockOf, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, restamp, slotOf, slotView, view,
+  GEN_MASK, arrayBufferOf, blockOf, blockView, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, restamp, slotOf,
+  slotView, view,
 };

@@ -158,12 +158,12 @@ class Ledger {
         if (slots[i + 2] !== PIECE) continue;
         const chunk = handleChunk(slots[i]);
         const offset = handleOffset(slots[i]);
-        space.cache.settlePiece(chunk, offset, offset + slots[i + 1]);
+        const touched = space.cache.settlePiece(chunk, offset, offset + slots[i + 1]);
         // A batch of one: a retired chunk's range counts as freed, as in a batch.
         batch[0] = slots[i];
         batch[1] = slots[i + 1];
         if (space.freeBatch(1) !== 0) failed++;
-        else space.cache.piecesFreed(chunk, offset, offset + slots[i + 1]);
+        else space.cache.piecesFreed(touched, offset, offset + slots[i + 1]);
       }
     }
     if (tracked !== null) {
@@ -192,9 +192,9 @@ class Ledger {
         const gen = s[at + 3];
         this.remove(i);
         if (block >= 0 && space.releaseBlock(block, gen) !== SETTLED) return; // a double free here is only dropped
-        space.cache.settlePiece(id, offset, offset + length);
+        const touched = space.cache.settlePiece(id, offset, offset + length);
         // Already freed elsewhere: nothing to do.
-        if (space.nativeFree(id, offset, length) === FREE_OK) space.cache.piecesFreed(id, offset, offset + length);
+        if (space.nativeFree(id, offset, length) === FREE_OK) space.cache.piecesFreed(touched, offset, offset + length);
         return;
       }
     } else if (this.tracked !== null) {

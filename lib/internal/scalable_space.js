@@ -23,7 +23,7 @@ const { callerStack, codes } = require('./errors');
 const { isDetached } = require('./intrinsics');
 const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit } = require('./block_cache');
 const { DISABLED, PARANOID, TrackedBuffer } = require('./leak_detector');
-const { detachProbe, fresh, freshBlock } = require('./pool_buffer');
+const { blockView, byteOffsetOf, detachProbe, fresh, freshBlock, genOf } = require('./pool_buffer');
 const { ChunkStamp, RetiredChunkStamp } = require('./stamps');
 
 const {
@@ -197,16 +197,55 @@ class ScalableSpace {
     this.freeAdjust -= size;
   };
 
+  // The whole view of block id came back after the block left the cache
+  // (release() said SETTLED and retired the id): native code frees its bytes
+  // as they are. None was freed piecewise, so no other block overlaps them
+  // and no settling or search is needed.
+  freeSettled(id) {
+    const cache = this.cache;
+    const offset = cache.offset[id];
+    const status = this.nativeFree(cache.chunk[id], offset, cache.length[id]);
+    if (status !== FREE_OK) throw freeError(status, offset, cache.length[id]);
+  }
+
+  // freeRest() of buf, a whole block view (block id) over ab, freeing from
+  // byte keep (keep < its length). A view whose handout ended (freed, the
+  // block cached or handed out again) is a double free: its bytes may be
+  // another caller's now. Otherwise the block keeps its first keep bytes and
+  // the rest goes back in one native call (BlockCache#restOf). Returns the
+  // kept view, or null when freeRange() must decide (keep 0, some of the
+  // block's bytes freed piecewise, a chunk transferred away).
+  shrinkBlock(buf, id, ab, keep) {
+    const cache = this.cache;
+    const chunk = cache.chunk[id];
+    const gen = genOf(buf);
+    if (ab !== this.chunks[chunk]) {
+      // Made over another live chunk of ours: the id serves a block elsewhere now.
+      if (this.chunkIdOf(ab) !== undefined) throw blockDoubleFree(buf);
+      return null;
+    }
+    if (cache.handoutEnded(id, gen)) throw blockDoubleFree(buf);
+    const bytes = keep > 0 ? cache.restOf(id, gen, keep) : -1;
+    if (bytes < 0) return null;
+    const offset = cache.offset[id];
+    const length = cache.length[id];
+    if (this.nativeFree(chunk, offset + keep, bytes) !== FREE_OK) {
+      throw ERR_INVALID_STATE(`the allocator refused its own block [${offset + keep}, ${offset + keep + bytes})`);
+    }
+    this.freeAdjust += length - keep - bytes; // class slack: never a caller's, counted freed natively
+    return blockView(ab, offset, keep, id, cache.shrink(id, keep)); // the caller's bytes: never zero-filled
+  }
+
   // Frees [offset, offset + length) of ab, which must be ours; throws otherwise.
   freeRange(ab, offset, length) {
     const id = this.chunkIdOf(ab);
     if (id !== undefined) {
       if (length === 0) return;
       // Native code judges chunk frees: it must see what callers hold there.
-      this.cache.settlePiece(id, offset, offset + length);
+      const touched = this.cache.settlePiece(id, offset, offset + length);
       const status = this.nativeFree(id, offset, length);
       if (status !== FREE_OK) throw freeError(status, offset, length);
-      this.cache.piecesFreed(id, offset, offset + length);
+      this.cache.piecesFreed(touched, offset, offset + length);
       return;
     }
     if (ab === this.empty) return; // malloc(0): nothing to free
@@ -341,6 +380,11 @@ class ScalableSpace {
   }
 }
 
+// A whole block view whose handout ended.
+function blockDoubleFree(buf) {
+  return ERR_POOLMEM_DOUBLE_FREE(`the block at byte ${byteOffsetOf(buf)} of its chunk`);
+}
+
 function freeError(status, offset, length) {
   if (status === FREE_DOUBLE) return ERR_POOLMEM_DOUBLE_FREE(`bytes [${offset}, ${offset + length}) of the buffer`);
   // Only a leak-tracked allocation's own buffer may free its bytes.
@@ -348,4 +392,4 @@ function freeError(status, offset, length) {
   return ERR_BUFFER_OUT_OF_BOUNDS('buf');
 }
 
-module.exports = { MAX_REQUEST, ScalableSpace };
+module.exports = { MAX_REQUEST, ScalableSpace, blockDoubleFree };
