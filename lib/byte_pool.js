@@ -243,9 +243,8 @@ class BytePool {
     const gen = tier.gen[slot];
     // The slot's last tracked ArrayBuffer, released, comes back with its
     // record (still registered): no ArrayBuffer, no V8 call (Tier#releaseBytes).
-    let arrayBuffer = tier.tracked[slot];
+    let arrayBuffer = tier.takeTracked(slot);
     if (arrayBuffer !== undefined && !isDetached(arrayBuffer)) {
-      tier.tracked[slot] = undefined;
       const record = TrackedBuffer.of(arrayBuffer);
       record.gen = gen;
       record.length = length;
@@ -259,7 +258,6 @@ class BytePool {
         tier.free[tier.freeTop++] = slot;
         throw fromNative(err);
       }
-      tier.tracked[slot] = undefined;
       const record = new TrackedBuffer(arrayBuffer, core, tier, slot, gen, length, site);
       trackedBuffers.register(arrayBuffer, record);
     }

@@ -5,7 +5,7 @@
 
 const { BytePool, PoolError, PooledBuffer } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
-const { collect: settle, until } = require('./helpers/gc');
+const { collect: settle, until, watch } = require('./helpers/gc');
 
 function statsOf(pool) {
   return JSON.parse(JSON.stringify(pool.stats()));
@@ -288,6 +288,21 @@ describe('PooledBuffer leak detection', () => {
     (() => { for (const pool of pools) for (let i = 0; i < 256; i++) pool.getBuffer(100); })(); // leaked
     expect(made.length).toBe(before);
     for (const pool of pools) pool.close();
+  });
+
+  // The pools' one registry outlives every pool. A released leak-tracked
+  // buffer's ArrayBuffer waits in its tier for the slot's next tracked get;
+  // held strongly there, it kept its own registration (whose record names the
+  // pool) alive, and with it the pool and its slabs, for the life of the process.
+  test.each(['closed', 'dropped'])('a %s pool whose tracked buffer was released is collected, slabs and all', async (how) => {
+    const gone = (() => {
+      const pool = new BytePool([4096], { leakDetection: 'paranoid' });
+      pool.getBuffer(100).release(); // its ArrayBuffer now waits for the slot's next tracked get
+      const slab = pool.get(100).buffer; // another slot of the same slab
+      if (how === 'closed') pool.close();
+      return watch(slab);
+    })();
+    expect(await until(gone, { timeoutMs: 10000 })).toBe(true);
   });
 
   test('the pitfall this avoids: a FinalizationRegistry on a view fires while its subarray lives', async () => {

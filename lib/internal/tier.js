@@ -105,7 +105,7 @@ class Tier {
     this.hotLength = -1; // a length below size that the cache serves too
     this.lastLength = -1;
     this.streak = 0;     // gets of lastLength in a row, uncached
-    this.tracked = []; // per slot: its last leak-tracked ArrayBuffer, released, for reuse
+    this.tracked = []; // per slot: a WeakRef to its last leak-tracked ArrayBuffer, released, for reuse
     this.pending = []; // LOST slots that may come back (lose())
     this.safe = null;  // safe mode: its SafeTier (lib/byte_pool_safe.js)
     this.gets = 0;
@@ -173,7 +173,11 @@ class Tier {
   // is gone too. Otherwise the tracked ArrayBuffer stays with the slot for
   // its next tracked get: a new one per tracked get made V8 count its bytes
   // as external memory again (the chunk's ArrayBuffer counts them already),
-  // and at 1 MiB slots that meant a full GC every few dozen gets.
+  // and at 1 MiB slots that meant a full GC every few dozen gets. It stays
+  // weakly: the pools' one FinalizationRegistry holds its record, which names
+  // this tier, so a strong reference here would keep the ArrayBuffer, its
+  // registration, the pool and its slabs alive for the life of the process.
+  // A full GC may take it (a new one then, at most one per slot per full GC).
   releaseBytes(slot, bytes) {
     if (this.slabs[slot >>> this.shift].lost) return; // freed by nobody (loseSlab)
     const arrayBuffer = arrayBufferOf(bytes);
@@ -182,9 +186,18 @@ class Tier {
         this.lose(slot);
         return;
       }
-      this.tracked[slot] = arrayBuffer;
+      this.tracked[slot] = new WeakRef(arrayBuffer);
     }
     this.release(slot);
+  }
+
+  // The slot's last leak-tracked ArrayBuffer (releaseBytes()), taken from
+  // it, if the garbage collector has not taken it first; else undefined.
+  takeTracked(slot) {
+    const ref = this.tracked[slot];
+    if (ref === undefined) return undefined;
+    this.tracked[slot] = undefined;
+    return ref.deref();
   }
 
   // ---- memory a caller's ArrayBuffer may still reach ----
@@ -410,6 +423,7 @@ class Tier {
 
   close() {
     for (const slab of this.slabs) if (slab !== null) this.closeSlab(slab);
+    this.tracked = [];
   }
 }
 
