@@ -6,7 +6,7 @@
 const binding = require('../lib/internal/binding');
 const { BytePool, PoolError } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
-const { until, settled } = require('./helpers/gc');
+const { until, settled, watch } = require('./helpers/gc');
 
 const TIERS = [128, 256, 512, 1024];
 
@@ -416,6 +416,22 @@ describe('BytePool#close()', () => {
     const pool = new BytePool([128]);
     pool[Symbol.dispose]();
     expect(pool.closed).toBe(true);
+  });
+});
+
+describe('a BytePool nobody closed', () => {
+  // Each slab's native handle held its chunk strongly, and the chunk's stamp
+  // names the slab: a cycle through a native reference, which the garbage
+  // collector treats as a root, so a dropped pool and its slabs stayed mapped
+  // for the life of the process.
+  test('is collected with its slabs once unreachable, its buffers with it', async () => {
+    const gone = (() => {
+      const pool = new BytePool([4096, 65536]);
+      const bufs = [pool.get(100), pool.get(60000)];
+      pool.put(bufs[0]);
+      return bufs.map((b) => watch(b.buffer));
+    })();
+    expect(await until(() => gone.every((g) => g()), { timeoutMs: 10000 })).toBe(true);
   });
 });
 

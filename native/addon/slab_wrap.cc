@@ -71,7 +71,13 @@ SlabWrap::~SlabWrap() {
 
 napi_value SlabWrap::Chunk(napi_env env, const Args<0>&) {
   napi_value ab = Deref(env, chunk_);
-  return ab != nullptr ? ab : Undefined(env);
+  if (ab == nullptr) return Undefined(env);
+  if (!chunk_taken_) {
+    uint32_t count = 0;
+    if (napi_reference_unref(env, chunk_, &count) != napi_ok) return nullptr;
+    chunk_taken_ = true;
+  }
+  return ab;
 }
 
 namespace {

@@ -91,7 +91,12 @@ class SlabWrap {
 
   std::shared_ptr<SlabState> state_;
   napi_env env_ = nullptr;
-  napi_ref chunk_ = nullptr;  // strong, until close()
+  // Strong until chunk() hands the chunk to JavaScript, weak from then on:
+  // the pool's slab record holds it, and the chunk's stamp names that record,
+  // so a strong reference here would close a cycle through a GC root and a
+  // pool nobody closed would never be collected.
+  napi_ref chunk_ = nullptr;
+  bool chunk_taken_ = false;
 
  public:
   static constexpr napi_property_descriptor kMethods[] = {
