@@ -22,6 +22,7 @@
 
 const { EXACT, FREE, SETTLED } = require('./block_states');
 const { typedArraySet, typedArraySort } = require('./intrinsics');
+const { grown } = require('./typed_arrays');
 
 const MIN_CAPACITY = 64;
 
@@ -61,7 +62,7 @@ class BlockIndex {
     this.pendingMark[id] = this.epoch;
     if (this.pendingCount === this.pendingCapacity) {
       this.pendingCapacity *= 2;
-      this.pending = grownInt32(this.pending, this.pendingCapacity);
+      this.pending = grown(this.pending, this.pendingCapacity);
     }
     this.pending[this.pendingCount++] = id;
   }
@@ -157,7 +158,7 @@ class BlockIndex {
     for (let k = 0; k < this.foundCount; k++) if (this.found[k] === id) return;
     if (this.foundCount === this.foundCapacity) {
       this.foundCapacity *= 2;
-      this.found = grownInt32(this.found, this.foundCapacity);
+      this.found = grown(this.found, this.foundCapacity);
     }
     this.found[this.foundCount++] = id;
   }
@@ -191,16 +192,10 @@ class BlockIndex {
   // seen and pendingMark cover ids below n (at least).
   #growIds(n) {
     const capacity = Math.max(MIN_CAPACITY, 2 * n);
-    this.seen = grownInt32(this.seen, capacity);
-    this.pendingMark = grownInt32(this.pendingMark, capacity);
+    this.seen = grown(this.seen, capacity);
+    this.pendingMark = grown(this.pendingMark, capacity);
     this.idCapacity = capacity;
   }
-}
-
-function grownInt32(array, length) {
-  const next = new Int32Array(length);
-  typedArraySet(next, array);
-  return next;
 }
 
 // The bytes block id spans now: its class size while the cache holds its
