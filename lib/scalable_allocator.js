@@ -153,7 +153,7 @@ class ScalableAllocator {
       space.freeRange(ab, offset, 0);
       return view(space.empty, 0, 0);
     }
-    const id = keep < length ? blockOf(buf) : -1;
+    const id = blockOf(buf);
     if (id >= 0) { // a whole block view: its generation decides, and no search is needed
       const kept = space.shrinkBlock(buf, id, ab, keep);
       if (kept !== null) return kept;

@@ -195,8 +195,25 @@ describe('ScalableAllocator: the size-class cache', () => {
       expect(validate(a)).toBe(true);
     });
 
+    test('freeRest() keeping everything returns a view with the same record: one free, then a double free', () => {
+      const a = plain();
+      const b = a.malloc(256);
+      const all = a.freeRest(b, 1000); // frees nothing
+      expect([all.buffer, all.byteOffset, all.length]).toEqual([b.buffer, b.byteOffset, 256]);
+      a.free(all);
+      const owner = a.malloc(256); // the same block, the next handout
+      expect(owner.byteOffset).toBe(b.byteOffset);
+      const before = a.stats();
+      expectCode(() => a.free(all), 'ERR_POOLMEM_DOUBLE_FREE', PoolError); // was: freed owner's bytes
+      expectCode(() => a.free(b), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+      expect(a.stats()).toEqual(before);
+      a.free(owner);
+      expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+      expect(validate(a)).toBe(true);
+    });
+
     test('freeRest() of a view whose block was handed out again is a double free and frees nothing', () => {
-      for (const keep of [0, 100]) {
+      for (const keep of [0, 100, 256, 1000]) {
         const a = plain();
         const old = a.malloc(256);
         a.free(old);

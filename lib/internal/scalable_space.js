@@ -208,13 +208,14 @@ class ScalableSpace {
     if (status !== FREE_OK) throw freeError(status, offset, cache.length[id]);
   }
 
-  // freeRest() of buf, a whole block view (block id) over ab, freeing from
-  // byte keep (keep < its length). A view whose handout ended (freed, the
-  // block cached or handed out again) is a double free: its bytes may be
-  // another caller's now. Otherwise the block keeps its first keep bytes and
-  // the rest goes back in one native call (BlockCache#restOf). Returns the
-  // kept view, or null when freeRange() must decide (keep 0, some of the
-  // block's bytes freed piecewise, a chunk transferred away).
+  // freeRest() of buf, a whole block view (block id) over ab. A view whose
+  // handout ended (freed, the block cached or handed out again) is a double
+  // free: its bytes may be another caller's now. Keeping all of it frees
+  // nothing and returns a view with the same record (so freeing both is a
+  // double free, as for the one). Otherwise the block keeps its first keep
+  // bytes and the rest goes back in one native call (BlockCache#restOf).
+  // Returns the kept view, or null when freeRange() must decide (keep 0,
+  // some of the block's bytes freed piecewise, a chunk transferred away).
   shrinkBlock(buf, id, ab, keep) {
     const cache = this.cache;
     const chunk = cache.chunk[id];
@@ -225,6 +226,7 @@ class ScalableSpace {
       return null;
     }
     if (cache.handoutEnded(id, gen)) throw blockDoubleFree(buf);
+    if (keep >= cache.length[id]) return blockView(ab, cache.offset[id], cache.length[id], id, gen);
     const bytes = keep > 0 ? cache.restOf(id, gen, keep) : -1;
     if (bytes < 0) return null;
     const offset = cache.offset[id];

@@ -63,7 +63,8 @@ class World {
     this.pools.push(this.#pool('process', null, 'first-fit'));
     this.arenaPool = new ArenaPool({ numArenas: 2, arenaSize: 1 << 14 });
     this.held = []; // pool entries for arenas taken from arenaPool
-    this.live = []; // { pool, buf, seed, kind: 'buf'|'pooled'|'rm', pooled?, rm? }
+    this.live = []; // { pool, buf, seed, kind: 'buf'|'pooled'|'rm', whole, pooled?, rm? }
+    this.endedBuffers = []; // recent whole buffers whose handout ended: { pool, buf }
     this.rms = [];  // { pool, rm, entries: Set }
     this.nextSeed = 1;
     this.hookRuns = 0; // caller code that ran inside a pool call: must stay 0
@@ -90,9 +91,18 @@ class World {
   add(pool, buf, kind = 'buf', extra = {}) {
     const seed = this.nextSeed++;
     fillPattern(buf, seed);
-    const entry = { pool, buf, seed, kind, ...extra };
+    const entry = { pool, buf, seed, kind, whole: true, ...extra };
     this.live.push(entry);
     return entry;
+  }
+
+  // entry.buf's handout ended (freed, or replaced by freeRest()'s kept view):
+  // a later free of it is a double free, whatever the pool did with its bytes
+  // since. Not for BytePool, whose full-length views are reused objects.
+  handoutEnded(entry) {
+    if (entry.kind !== 'buf' || !entry.whole || entry.pool.type === 'bytes') return;
+    this.endedBuffers.push({ pool: entry.pool, buf: entry.buf });
+    if (this.endedBuffers.length > 16) this.endedBuffers.shift();
   }
 
   remove(entry) {
@@ -110,6 +120,7 @@ class World {
     if (from === 0 && to >= len) this.remove(entry);
     else if (from === 0) entry.buf = entry.buf.subarray(to);
     else entry.buf = entry.buf.subarray(0, from);
+    entry.whole = false; // a subarray carries no record of its handout
     entry.offsetInPattern = (entry.offsetInPattern ?? 0) + (from === 0 ? to : 0);
   }
 
@@ -247,7 +258,7 @@ const BAD_SIZES = [-1, 1.5, NaN, '16', {}, null, 2 ** 53, Infinity];
 const stepArb = fc.record({
   op: fc.constantFrom('malloc', 'malloc', 'malloc', 'free', 'free', 'partial', 'freeRest', 'borrow', 'recycle', 'trim',
     'rmNext', 'rmAdd', 'rmRecycle', 'getBuffer', 'retain', 'release', 'poolGet', 'poolRelease', 'hostileFree',
-    'badSize', 'transfer'),
+    'badSize', 'transfer', 'stale'),
   pool: fc.nat(),
   entry: fc.nat(),
   size: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 1100 })),
@@ -285,6 +296,7 @@ function run(world, step) {
       const r = attempt(() => freeRaw(entry.pool, entry.buf));
       if (!r.ok) throw r.err;
       world.remove(entry);
+      world.handoutEnded(entry);
       return;
     }
     case 'partial': { // free a prefix or a suffix through a subarray
@@ -304,10 +316,25 @@ function run(world, step) {
       const len = realLength(entry.buf);
       const keep = step.keep % (len + 1);
       const kept = entry.pool.obj.freeRest(entry.buf, keep);
+      if (keep < len) world.handoutEnded(entry); // the old view's handout ended
+      // The kept view starts where the old one did (its pattern offset holds)
+      // and carries the old view's record, if it had one.
       if (keep === 0) world.remove(entry);
-      else {
-        entry.buf = kept;
-        if (keep < len) world.shrink(entry, keep, len);
+      else entry.buf = kept;
+      return;
+    }
+    case 'stale': { // a whole buffer used after its handout ended: a double free, nothing freed
+      const old = pick(world.endedBuffers, step.entry);
+      if (old === undefined) return;
+      const len = realLength(old.buf);
+      // freeRest() keeping less than all (keeping all frees nothing: a buffer
+      // with no block record, safe mode's, may then be accepted).
+      const rest = old.pool.type === 'scalable' && step.keep % 2 === 0 && len > 0;
+      const r = attempt(() => (rest ? old.pool.obj.freeRest(old.buf, step.keep % len) : freeRaw(old.pool, old.buf)));
+      if (r.ok && len !== 0) throw new Error(`${rest ? 'freeRest' : 'free'} of a buffer whose handout ended was accepted`);
+      if (!r.ok && typeof r.err.code !== 'string') throw r.err;
+      if (!r.ok && len !== 0 && r.err.code !== 'ERR_POOLMEM_DOUBLE_FREE') {
+        throw new Error(`${rest ? 'freeRest' : 'free'} of a buffer whose handout ended threw ${r.err.code}`);
       }
       return;
     }
