@@ -185,7 +185,11 @@ export class ScalableAllocator implements Disposable {
   borrow(size: number): Buffer;
   /** Frees the buffer or any subarray of it (partial free). */
   free(buf: Uint8Array): void;
-  /** Frees `buf[keep:]` and returns `buf.subarray(0, keep)`. */
+  /**
+   * Frees `buf[keep:]` and returns a Buffer over `buf[0:keep]`. For a buffer `malloc` returned, the
+   * returned Buffer stands for the allocation from then on (free it, not `buf`), and `freeRest` of a
+   * buffer already freed throws `ERR_POOLMEM_DOUBLE_FREE`.
+   */
   freeRest(buf: Uint8Array, keep: number): Buffer;
   /** Releases every fully free chunk; returns the bytes released. */
   trim(): number;
