@@ -181,6 +181,7 @@ export class ScalableAllocator implements Disposable {
   /**
    * Free memory lent until the next call on this allocator; not reserved: the next `malloc` may return it.
    * Safe mode: reserved, and poisoned and held by the next call, so no `malloc` returns it while it is reachable.
+   * Never allocated: `free`, `freeRest` and `addRecycleBytes` of it throw `ERR_POOLMEM_DOUBLE_FREE`.
    */
   borrow(size: number): Buffer;
   /** Frees the buffer or any subarray of it (partial free). */

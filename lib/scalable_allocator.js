@@ -135,6 +135,7 @@ class ScalableAllocator {
       // elsewhere, so that view's handout ended.
       if (space.chunkIdOf(ab) !== undefined) throw blockDoubleFree(buf);
     }
+    space.refuseLent(buf);
     space.freeRange(ab, byteOffsetOf(buf), viewByteLength(buf));
     return undefined;
   }
@@ -148,6 +149,7 @@ class ScalableAllocator {
     const ab = viewBuffer(buf);
     const offset = viewByteOffset(buf);
     const length = viewByteLength(buf);
+    space.refuseLent(buf);
     if (!space.owns(ab)) throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
     if (length === 0) { // nothing to free, but a fully freed (detached) tracked buffer is a double free
       space.freeRange(ab, offset, 0);

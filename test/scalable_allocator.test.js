@@ -220,6 +220,27 @@ describe('ScalableAllocator#borrow()', () => {
     expectCode(() => a.borrow(-1), 'ERR_OUT_OF_RANGE');
   });
 
+  // Lent bytes were never allocated: the next malloc may hold them, so
+  // freeing the lent buffer would free that malloc's bytes.
+  test.each([false, true])('a lent buffer cannot be freed, even once a malloc holds its bytes (safe: %s)', (safe) => {
+    const a = new ScalableAllocator({ leakDetection: 'disabled', safe });
+    const lent = a.borrow(128);
+    const owner = a.malloc(128);
+    const rm = a.recyclable();
+    const before = a.stats();
+    expectCode(() => a.free(lent), 'ERR_POOLMEM_DOUBLE_FREE');
+    expectCode(() => a.freeRest(lent, 10), 'ERR_POOLMEM_DOUBLE_FREE');
+    expectCode(() => rm.addRecycleBytes(lent), 'ERR_POOLMEM_DOUBLE_FREE');
+    expect(a.stats()).toEqual(before);
+    const next = a.malloc(128);
+    expect(next.buffer !== owner.buffer || next.byteOffset >= owner.byteOffset + 128 ||
+      next.byteOffset + 128 <= owner.byteOffset).toBe(true);
+    a.free(next);
+    a.free(owner);
+    rm.recycle();
+    expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+  });
+
   test('a borrow that fits nowhere grows a chunk that stays free', () => {
     const a = new ScalableAllocator({ chunkSize: KiB, leakDetection: 'disabled' });
     a.malloc(KiB);

@@ -99,6 +99,7 @@ class Ledger {
   // RecyclableMemory#addRecycleBytes: records how to free buf; throws for foreign buffers.
   locate(space, buf) {
     if (space.closed) throw ERR_POOLMEM_CLOSED('allocator');
+    space.refuseLent(buf);
     const ab = arrayBufferOf(buf);
     const offset = byteOffsetOf(buf);
     const length = viewByteLength(buf);

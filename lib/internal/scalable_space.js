@@ -24,7 +24,7 @@ const { isDetached } = require('./intrinsics');
 const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit } = require('./block_cache');
 const { DISABLED, PARANOID, TrackedBuffer } = require('./leak_detector');
 const { blockView, byteOffsetOf, detachProbe, fresh, freshBlock, genOf } = require('./pool_buffer');
-const { ChunkStamp, RetiredChunkStamp } = require('./stamps');
+const { ChunkStamp, LentStamp, RetiredChunkStamp } = require('./stamps');
 
 const {
   ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_STATE, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER,
@@ -271,16 +271,27 @@ class ScalableSpace {
     if (this.safe) {
       const ab = this.handle.borrowSafe(size);
       if (typeof ab === 'number') throw this.outOfMemory(ab, size);
-      return fresh(ab, 0, size);
+      return this.lend(fresh(ab, 0, size));
     }
     for (;;) {
       const chunk = scalableBorrow(this.id, size);
       if (chunk < 0) throw this.outOfMemory(chunk, size);
       const ab = this.chunkAt(chunk);
-      if (!this.chunkGone(chunk)) return fresh(ab, scalableOffset(), size);
+      if (!this.chunkGone(chunk)) return this.lend(fresh(ab, scalableOffset(), size));
       // Transferred away. A borrow reserves nothing: retire the chunk, ask again.
       if (this.retireTransferred() === 0) throw ERR_INVALID_STATE('a transferred chunk could not be retired');
     }
+  }
+
+  lend(buf) {
+    new LentStamp(buf, this);
+    return buf;
+  }
+
+  // Throws when buf is a Buffer this allocator's borrow() lent: freeing it
+  // would free bytes it never allocated (perhaps a later malloc's).
+  refuseLent(buf) {
+    if (LentStamp.of(buf) === this) throw ERR_POOLMEM_DOUBLE_FREE('the buffer borrow() lent: its bytes were never allocated');
   }
 
   // An allocation with an ArrayBuffer of its own (group: its RecyclableMemory's, or 0).

@@ -67,7 +67,11 @@ class ArenaChunkStamp extends Stamper {
 // id, and one a caller transferred away -> the ScalableSpace that retired it.
 const ChunkStamp = stampKind();
 const RetiredChunkStamp = stampKind();
+// A Buffer borrow() lent -> the ScalableSpace that lent it: its bytes were
+// never allocated, so no free of it may reach native code (they may be a
+// later malloc's).
+const LentStamp = stampKind();
 
 module.exports = {
-  ArenaChunkStamp, ChunkStamp, RetiredChunkStamp, SlabStamp, Stamper, TrackedStamp,
+  ArenaChunkStamp, ChunkStamp, LentStamp, RetiredChunkStamp, SlabStamp, Stamper, TrackedStamp,
 };

@@ -101,7 +101,13 @@ class World {
   // since. Not for BytePool, whose full-length views are reused objects.
   handoutEnded(entry) {
     if (entry.kind !== 'buf' || !entry.whole || entry.pool.type === 'bytes') return;
-    this.endedBuffers.push({ pool: entry.pool, buf: entry.buf });
+    this.notAllocated(entry.pool, entry.buf);
+  }
+
+  // buf's bytes are not allocated to anyone who holds it (a handout that
+  // ended, or memory borrow() lent): freeing it again must be refused.
+  notAllocated(pool, buf) {
+    this.endedBuffers.push({ pool, buf });
     if (this.endedBuffers.length > 16) this.endedBuffers.shift();
   }
 
@@ -350,6 +356,7 @@ function run(world, step) {
         }
       }
       b.fill(0xee); // lent memory is free: writing it must not touch any live buffer
+      world.notAllocated(pool, b);
       return;
     }
     case 'recycle': {
