@@ -263,12 +263,11 @@ class BlockCache {
 
   // The owner freed [start, end) natively (a view it did not make, or a
   // piece of one it did) right after settlePiece() of that range answered
-  // `touched`: every block the strategy judges that loses bytes to it
-  // counts them, and one left with none ends its handout (its whole view is
-  // a double free from now on). settlePiece()'s answer still holds: settling
+  // `count`: every block the strategy judges that loses bytes to it counts
+  // them, and one left with none ends its handout (its whole view is a
+  // double free from now on). settlePiece()'s answer still holds: settling
   // moves no block, it only makes blocks SETTLED or FREE, and their spans shorter.
-  piecesFreed(touched, start, end) {
-    const count = touched;
+  piecesFreed(count, start, end) {
     const found = this.index.found;
     for (let k = 0; k < count; k++) {
       const id = found[k];
@@ -317,16 +316,16 @@ class BlockCache {
     return this.gen[id] !== gen || state === CACHED || state === FREE;
   }
 
-  // freeRest() of the whole view of block id (generation gen): the block
-  // keeps its first `keep` bytes (0 < keep < length[id]) and its id, and the
-  // owner frees the rest of what it reserves natively, class slack included,
-  // in one call. No search (settlePiece()) is needed: a block none of whose
-  // bytes were freed piecewise overlaps no other. Returns how many bytes
-  // from offset[id] + keep to free, or -1 when the view is not the current
-  // handout of such a block (the owner's general path decides). Once the
-  // native free succeeded, the owner calls shrink().
-  restOf(id, gen, keep) {
-    if (this.handoutEnded(id, gen)) return -1;
+  // freeRest() of the whole view of block id, a handout that has not ended
+  // (handoutEnded() said so): the block keeps its first `keep` bytes
+  // (0 < keep < length[id]) and its id, and the owner frees the rest of what
+  // it reserves natively, class slack included, in one call. No search
+  // (settlePiece()) is needed: a block none of whose bytes were freed
+  // piecewise overlaps no other. Returns how many bytes from
+  // offset[id] + keep to free, or -1 when some were freed piecewise (the
+  // owner's general path decides). Once the native free succeeded, the owner
+  // calls shrink().
+  restOf(id, keep) {
     const state = this.state[id];
     const index = this.klass[id];
     if (state === LIVE && index !== EXACT) return this.sizes[index] - keep;

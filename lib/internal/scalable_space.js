@@ -192,10 +192,21 @@ class ScalableSpace {
   // settle()'s native free of a range the cache held (a cached block, or the
   // slack of a live one).
   settleRange = (chunk, offset, size) => {
-    const status = this.nativeFree(chunk, offset, size);
-    if (status !== FREE_OK) throw ERR_INVALID_STATE(`the allocator refused its own block [${offset}, ${offset + size})`);
+    this.freeOwn(chunk, offset, size);
     this.freeAdjust -= size;
   };
+
+  // Frees natively a range the allocator knows it holds: must succeed.
+  freeOwn(chunk, offset, size) {
+    const status = this.nativeFree(chunk, offset, size);
+    if (status !== FREE_OK) throw ERR_INVALID_STATE(`the allocator refused its own block [${offset}, ${offset + size})`);
+  }
+
+  // Frees natively a caller's range of chunk; throws what the strategy says of it.
+  freeChecked(chunk, offset, length) {
+    const status = this.nativeFree(chunk, offset, length);
+    if (status !== FREE_OK) throw freeError(status, offset, length);
+  }
 
   // The whole view of block id came back after the block left the cache
   // (release() said SETTLED and retired the id): native code frees its bytes
@@ -203,9 +214,7 @@ class ScalableSpace {
   // and no settling or search is needed.
   freeSettled(id) {
     const cache = this.cache;
-    const offset = cache.offset[id];
-    const status = this.nativeFree(cache.chunk[id], offset, cache.length[id]);
-    if (status !== FREE_OK) throw freeError(status, offset, cache.length[id]);
+    this.freeChecked(cache.chunk[id], cache.offset[id], cache.length[id]);
   }
 
   // freeRest() of buf, a whole block view (block id) over ab. A view whose
@@ -226,14 +235,12 @@ class ScalableSpace {
       return null;
     }
     if (cache.handoutEnded(id, gen)) throw blockDoubleFree(buf);
-    if (keep >= cache.length[id]) return blockView(ab, cache.offset[id], cache.length[id], id, gen);
-    const bytes = keep > 0 ? cache.restOf(id, gen, keep) : -1;
-    if (bytes < 0) return null;
     const offset = cache.offset[id];
     const length = cache.length[id];
-    if (this.nativeFree(chunk, offset + keep, bytes) !== FREE_OK) {
-      throw ERR_INVALID_STATE(`the allocator refused its own block [${offset + keep}, ${offset + keep + bytes})`);
-    }
+    if (keep >= length) return blockView(ab, offset, length, id, gen);
+    const bytes = keep > 0 ? cache.restOf(id, keep) : -1;
+    if (bytes < 0) return null;
+    this.freeOwn(chunk, offset + keep, bytes);
     this.freeAdjust += length - keep - bytes; // class slack: never a caller's, counted freed natively
     return blockView(ab, offset, keep, id, cache.shrink(id, keep)); // the caller's bytes: never zero-filled
   }
@@ -245,8 +252,7 @@ class ScalableSpace {
       if (length === 0) return;
       // Native code judges chunk frees: it must see what callers hold there.
       const touched = this.cache.settlePiece(id, offset, offset + length);
-      const status = this.nativeFree(id, offset, length);
-      if (status !== FREE_OK) throw freeError(status, offset, length);
+      this.freeChecked(id, offset, length);
       this.cache.piecesFreed(touched, offset, offset + length);
       return;
     }
