@@ -12,80 +12,78 @@ const { Arena, ArenaPool, BytePool, ScalableAllocator } = require('..');
 const { transfer } = require('./helpers/transfer');
 const { until, watch } = require('./helpers/gc');
 
-const realBuffer = (view) => Reflect.apply(Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'buffer').get, view, []);
-
 // Each returns an ArrayBuffer that only the pool's memory keeps alive.
 const CASES = {
   'Arena, fast': () => {
     const arena = new Arena(1 << 16);
     arena.free(arena.malloc(100));
-    return realBuffer(arena.malloc(64));
+    return arena.malloc(64).buffer;
   },
   'Arena, safe': () => {
     const arena = new Arena(1 << 16, { safe: true });
     arena.free(arena.malloc(100));
-    return realBuffer(arena.malloc(64));
+    return arena.malloc(64).buffer;
   },
   'Arena, a view transferred away': () => {
     const arena = new Arena(1 << 16);
-    const kept = realBuffer(arena.malloc(64));
+    const kept = arena.malloc(64).buffer;
     transfer(kept);
     return kept;
   },
   'ArenaPool, an arena held': () => {
     const pool = new ArenaPool({ numArenas: 2, arenaSize: 1 << 16 });
-    return realBuffer(pool.get().malloc(64));
+    return pool.get().malloc(64).buffer;
   },
   'ScalableAllocator, fast, cached and partly freed blocks': () => {
     const pool = new ScalableAllocator({ leakDetection: 'disabled' });
     pool.free(pool.malloc(100));
     const head = pool.freeRest(pool.malloc(256), 10);
     pool.stats();
-    return realBuffer(head);
+    return head.buffer;
   },
   'ScalableAllocator, safe': () => {
     const pool = new ScalableAllocator({ safe: true });
     pool.free(pool.malloc(100));
-    return realBuffer(pool.malloc(64));
+    return pool.malloc(64).buffer;
   },
   'ScalableAllocator, paranoid, with a RecyclableMemory': () => {
     const pool = new ScalableAllocator({ leakDetection: 'paranoid' });
     pool.recyclable().nextN(100);
-    return realBuffer(pool.malloc(64));
+    return pool.malloc(64).buffer;
   },
   'ScalableAllocator, a chunk transferred away and retired': () => {
     const pool = new ScalableAllocator({ leakDetection: 'disabled' });
-    transfer(realBuffer(pool.malloc(100)));
+    transfer(pool.malloc(100).buffer);
     pool.stats();
-    return realBuffer(pool.malloc(64));
+    return pool.malloc(64).buffer;
   },
   'BytePool, fast': () => {
     const pool = new BytePool([4096, 65536]);
     pool.put(pool.get(100));
-    return realBuffer(pool.get(60000));
+    return pool.get(60000).buffer;
   },
   'BytePool, leak-tracked buffers released': () => {
     const pool = new BytePool([4096], { leakDetection: 'paranoid' });
     pool.getBuffer(100).release();
-    return realBuffer(pool.get(100));
+    return pool.get(100).buffer;
   },
   'BytePool, sampled buffers released, then closed': () => {
     const pool = new BytePool([4096]);
     for (let i = 0; i < 300; i++) pool.getBuffer(100).release();
-    const slab = realBuffer(pool.get(100));
+    const slab = pool.get(100).buffer;
     pool.close();
     return slab;
   },
   'BytePool, safe': () => {
     const pool = new BytePool([4096], { safe: true });
     pool.put(pool.get(100));
-    return realBuffer(pool.get(100));
+    return pool.get(100).buffer;
   },
   'BytePool, a slab transferred away': () => {
     const pool = new BytePool([4096]);
-    const slab = realBuffer(pool.get(100));
+    const slab = pool.get(100).buffer;
     transfer(slab);
-    return realBuffer(pool.get(100));
+    return pool.get(100).buffer;
   },
 };
 
