@@ -66,46 +66,83 @@ const ALIGNMENT = 16;
 const MAX_CLASS = 256 * 1024;
 const CACHE_CAP_BYTES = 8 * 1024 * 1024;
 
-const chunks = new Map(); // arena id -> WeakRef<ArrayBuffer>
+// This thread's view of each arena it touched: its ArrayBuffer, held
+// strongly while the arena may hold this thread's blocks (or is the one
+// allocated from last), weakly once a free spared it (views alone keep it
+// then, and another thread's free may release it). Only that object can say
+// a caller transferred it (it reads detached): were it collected while the
+// arena holds our blocks, a new ArrayBuffer over the arena would hand the
+// transferred memory out again.
+class ArenaRef {
+  constructor(id, chunk) {
+    this.id = id;
+    this.weak = new WeakRef(chunk);
+    this.chunk = chunk;              // strong, or null once spared (and not the last arena) or released
+    this.probe = detachProbe(chunk); // reads undefined once a caller transferred chunk; null with chunk
+    this.spared = false;             // holds none of this thread's blocks (emptied into the spare)
+  }
+
+  // Strong again: a block of this thread's is about to be handed out in it.
+  hold(chunk) {
+    if (this.chunk !== chunk) {
+      this.chunk = chunk;
+      this.probe = detachProbe(chunk);
+    }
+    this.spared = false;
+  }
+
+  letGo() {
+    this.chunk = null;
+    this.probe = null;
+  }
+
+  // The ArrayBuffer, if it is still alive.
+  current() {
+    return this.chunk ?? this.weak.deref();
+  }
+}
+
+const arenas = new Map(); // arena id -> ArenaRef, while its ArrayBuffer lives
 const forget = new FinalizationRegistry((id) => {
-  if (chunks.get(id)?.deref() === undefined) chunks.delete(id);
+  if (arenas.get(id)?.current() === undefined) arenas.delete(id);
 });
-// arena id -> its ArrayBuffer, held strongly while the arena may hold this
-// thread's blocks (until a free releases or spares it); the last arena's is
-// lastChunk instead, so the common alloc/free pair touches no Map. Only that
-// object can say a caller transferred it (it reads detached): were it
-// collected, a new ArrayBuffer over the arena would hand the transferred
-// memory out again.
-const held = new Map();
-// arena ArrayBuffer -> its detachProbe() (lib/internal/pool_buffer.js): reads
-// undefined once a caller transferred it. Weak both ways: the probe lives as
-// long as its ArrayBuffer, and holds it no longer.
-const probes = new WeakMap();
-let lastId = -1;     // the arena allocated from last, held strongly: the common case
-let lastChunk = null;
-let lastSpared = false; // its arena holds none of this thread's blocks (emptied into the spare)
-let lastProbe = null; // its probe: ab.byteLength would be a builtin call on Node 20
+let last = null;  // the ArenaRef allocated from last: the common case looks nothing up
+let lastId = -1;  // its id
+// Arenas alloc() moved to, by the low bits of their ids, so moving costs an
+// array read, not a Map lookup: a ring of large buffers moves between
+// several arenas on most pairs (with a Map, a WeakMap and a second Map
+// touched per move, moving was half of each pair: docs/design.md, "Fast paths").
+const RECENT_MASK = 15;
+const recentArenas = new Array(RECENT_MASK + 1).fill(null);
 
 // Fast mode: the blocks handed out and the class stacks; `chunk` is the arena id.
 const cache = SAFE ? null : new BlockCache(ALIGNMENT, CACHE_CAP_BYTES, allocateNative, freeOwn);
 
-function chunkOf(id) {
-  let chunk = chunks.get(id)?.deref();
-  if (chunk === undefined) {
-    chunk = processChunk(id); // a block allocated in it keeps the arena alive
-    new ChunkStamp(chunk, id);
-    chunks.set(id, new WeakRef(chunk));
-    forget.register(chunk, id);
-  }
-  if (lastId !== -1 && !lastSpared) held.set(lastId, lastChunk); // may still hold blocks
-  held.delete(id);
-  let probe = probes.get(chunk);
-  if (probe === undefined) probes.set(chunk, probe = detachProbe(chunk));
+// The ArenaRef of arena id, its ArrayBuffer held: alloc() hands out a block there.
+function arenaOf(id) {
+  let arena = recentArenas[id & RECENT_MASK];
+  if (arena === null || arena.id !== id || arena.chunk === null) arena = lookUpArena(id);
+  if (last !== null && last.spared && last !== arena) last.letGo();
+  arena.spared = false;
+  last = arena;
   lastId = id;
-  lastChunk = chunk;
-  lastSpared = false;
-  lastProbe = probe;
-  return chunk;
+  return arena;
+}
+
+function lookUpArena(id) {
+  let arena = arenas.get(id);
+  const chunk = arena?.current();
+  if (chunk === undefined) {
+    const made = processChunk(id); // a block allocated in it keeps the arena alive
+    new ChunkStamp(made, id);
+    arena = new ArenaRef(id, made);
+    arenas.set(id, arena);
+    forget.register(made, id);
+  } else {
+    arena.hold(chunk);
+  }
+  recentArenas[id & RECENT_MASK] = arena;
+  return arena;
 }
 
 // BlockCache's allocate(): one native alloc of `bytes`, its offset (the arena
@@ -114,7 +151,7 @@ function allocateNative(bytes) {
   if (processAlloc(bytes) !== ALLOC_OK) return -1;
   const id = processArena();
   cache.placedChunk = id;
-  if (id === lastId) lastSpared = false; // the spare taken back: alloc() calls no chunkOf() for it
+  if (id === lastId) last.spared = false; // the spare taken back: alloc() calls no arenaOf() for it
   return processOffset();
 }
 
@@ -132,10 +169,10 @@ function alloc(size) {
     if (block < 0) block = cache.newBlock(index, size);
     if (block < 0) throw ERR_POOLMEM_OUT_OF_MEMORY(`the system refused to map ${size} bytes`);
     const id = cache.chunk[block];
-    const chunk = id === lastId ? lastChunk : chunkOf(id);
+    const arena = id === lastId ? last : arenaOf(id);
     // A caller may have transferred the arena's ArrayBuffer (checked first,
     // not caught: a try/catch around the view costs 50-80 ns per alloc).
-    if (lastProbe[0] !== undefined) return freshBlock(chunk, cache.offset[block], size, block, cache.gen[block]);
+    if (arena.probe[0] !== undefined) return freshBlock(arena.chunk, cache.offset[block], size, block, cache.gen[block]);
     forgetTransferred(id);
   }
 }
@@ -177,12 +214,11 @@ function freeSafe(buf, arrayBuffer) {
 // The arena `id` is gone: forget this thread's ArrayBuffer over it and detach
 // it, so stale views read length 0 and the mapping goes on the next turn.
 function releaseChunk(id, chunk) {
-  chunks.delete(id);
-  held.delete(id);
+  arenas.get(id)?.letGo(); // and out of recentArenas' reach
+  arenas.delete(id);
   if (lastId === id) {
     lastId = -1;
-    lastChunk = null;
-    lastProbe = null;
+    last = null;
   }
   if (chunk !== undefined) processRelease(chunk);
 }
@@ -241,8 +277,11 @@ function freeBlock(block, id, chunk) {
 function freed(result, id, chunk) {
   if (result === PROCESS_FREE_OK) return true;
   if (result === PROCESS_ARENA_SPARED) { // empty of this thread's blocks: views alone keep it now
-    if (id === lastId) lastSpared = true;
-    else held.delete(id);
+    const arena = arenas.get(id);
+    if (arena !== undefined) {
+      arena.spared = true;
+      if (arena !== last) arena.letGo();
+    }
     return true;
   }
   if (result === PROCESS_ARENA_RELEASED) {
@@ -251,7 +290,7 @@ function freed(result, id, chunk) {
   }
   if (result === PROCESS_SPARE_RELEASED) {
     const spare = processReleasedArena();
-    releaseChunk(spare, chunks.get(spare)?.deref());
+    releaseChunk(spare, arenas.get(spare)?.current());
     return true;
   }
   return false;
@@ -272,7 +311,7 @@ function settle() {
 }
 
 function freeOwn(id, offset, size) {
-  const chunk = id === lastId ? lastChunk : held.get(id);
+  const chunk = arenas.get(id)?.chunk ?? undefined; // held: a cached block lies there
   if (chunk !== undefined && isDetached(chunk)) return;
   if (!freed(processFree(id, offset, size), id, chunk)) {
     throw ERR_INVALID_STATE(`the process allocator refused its own block [${offset}, ${offset + size})`);

@@ -293,6 +293,60 @@ describe('alloc()/free(): the size-class cache (fast mode)', () => {
     expect(processValidate()).toBe(true);
   });
 
+  test('a ring of large buffers over more arenas than alloc() keeps at hand never overlaps, and every arena goes back', () => {
+    const before = arenas();
+    const K = 96; // 96 blocks of 176-256 KiB: four to an arena, 24 and more arenas
+    const ring = [];
+    let next = 0;
+    const take = () => {
+      const size = (176 << 10) + ((next * 7919) % (80 << 10));
+      const buf = alloc(size).fill(next & 0xff);
+      buf.tag = next++ & 0xff;
+      return buf;
+    };
+    for (let i = 0; i < K; i++) ring.push(take());
+    expect(arenas() - before).toBeGreaterThan(16);
+    for (let step = 0; step < 4 * K; step++) {
+      const i = (step * 37) % K; // frees out of order
+      const old = ring[i];
+      expect(old[0] === old.tag && old[old.length - 1] === old.tag).toBe(true);
+      free(old);
+      ring[i] = take();
+    }
+    for (const buf of ring) expect(buf.every((v) => v === buf.tag)).toBe(true);
+    ring.forEach(free);
+    expect(processValidate()).toBe(true);
+    expect(arenas()).toBeLessThanOrEqual(before + 1); // the spare
+  });
+
+  test('a cached block in an arena alloc() moved away from, whose ArrayBuffer a caller transferred, is never handed out', () => {
+    const script = `
+      const { alloc, free } = require(${JSON.stringify(require.resolve('..'))});
+      const size = 200 << 10; // four to an arena
+      const first = [alloc(size), alloc(size), alloc(size), alloc(size)];
+      const others = [];
+      for (let i = 0; i < 40; i++) others.push(alloc(size)); // ten more arenas: alloc() moved on
+      const sameArena = first.every((b) => b.buffer === first[0].buffer) && others[0].buffer !== first[0].buffer;
+      const offset = first[1].byteOffset;
+      free(first[1]); // cached, in an arena alloc() no longer allocates from
+      const moved = first[0].buffer.transfer();
+      new Uint8Array(moved, offset, size).fill(0x5a); // the new owner's bytes
+      const got = [];
+      for (let i = 0; i < 8; i++) got.push(alloc(size).fill(1));
+      const inMoved = new Uint8Array(moved, offset, size).every((x) => x === 0x5a);
+      const attached = got.every((b) => b.buffer.byteLength > 0);
+      got.forEach(free);
+      others.forEach(free);
+      process.stdout.write(JSON.stringify({ sameArena, inMoved, attached }));
+    `;
+    const [node, ...leading] = childNode();
+    const r = spawnSync(node, [...leading, ...TRANSFER_FLAGS, '-e', script], {
+      encoding: 'utf8', env: childEnv(), timeout: 60000,
+    });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ sameArena: true, inMoved: true, attached: true });
+  });
+
   test('a view kept after free, its block handed out again, is a double free and leaves the new owner alone', () => {
     const a = alloc(100);
     free(a);
