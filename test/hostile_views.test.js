@@ -303,6 +303,71 @@ describe('Proxies and own-property overrides', () => {
   });
 });
 
+describe('a patched %TypedArray%.prototype runs no caller code inside a pool operation', () => {
+  // The pools' own tables are typed arrays: growing them (more blocks, class
+  // stacks, slots, RecyclableMemory entries) and clearing them must not read
+  // an accessor or call a method a caller can replace.
+  const PATCHED = ['length', 'byteLength', 'byteOffset', 'buffer', 'set', 'fill', 'subarray', 'slice', 'copyWithin'];
+
+  // Under Jest, Uint8Array is the outer realm's and the other typed arrays
+  // the test context's: two %TypedArray%.prototype objects, both patched.
+  const PROTOTYPES = [...new Set([Uint8Array, Int8Array, Int32Array, Float64Array]
+    .map((T) => Object.getPrototypeOf(T.prototype)))];
+
+  function withPatchedTypedArrays(fn) {
+    const saved = [];
+    const called = new Set();
+    for (const proto of PROTOTYPES) {
+      for (const prop of PATCHED) {
+        const d = Object.getOwnPropertyDescriptor(proto, prop);
+        saved.push([proto, prop, d]);
+        const patched = d.get
+          ? { configurable: true, get() { called.add(prop); return d.get.call(this); } }
+          : { configurable: true, writable: true, value(...args) { called.add(prop); return d.value.apply(this, args); } };
+        Object.defineProperty(proto, prop, patched);
+      }
+    }
+    try {
+      fn();
+    } finally {
+      for (const [proto, prop, d] of saved) Object.defineProperty(proto, prop, d);
+    }
+    return [...called];
+  }
+
+  // 300 buffers in three size classes, freed out of order, twice: block ids
+  // and class stacks grow past their first capacity.
+  function churn(malloc, release) {
+    for (let round = 0; round < 2; round++) {
+      const bufs = [];
+      for (let i = 0; i < 300; i++) bufs.push(malloc(64 + (i % 3) * 700));
+      for (let i = 0; i < 300; i += 2) release(bufs[i]);
+      for (let i = 1; i < 300; i += 2) release(bufs[i]);
+    }
+  }
+
+  test.each([
+    ['Arena', () => new Arena(1 << 22), (p) => churn((n) => p.malloc(n), (b) => p.free(b))],
+    ['ScalableAllocator', () => new ScalableAllocator(), (p) => {
+      churn((n) => p.malloc(n), (b) => p.free(b));
+      const r = p.recyclable();
+      for (let i = 0; i < 40; i++) r.nextN(100 + i); // more entries than the ledger starts with
+      r.recycle();
+      p.recycle(); // clears the class stacks
+    }],
+    ['alloc()/free()', () => ({ close() {} }), () => churn(alloc, free)],
+    ['BytePool', () => new BytePool(), (p) => {
+      const got = [];
+      for (let i = 0; i < 300; i++) got.push(p.get(100 + i * 10)); // every tier grows its slot tables
+      got.forEach((b) => p.put(b));
+    }],
+  ])('%s', (name, make, run) => {
+    const pool = make();
+    expect(withPatchedTypedArrays(() => run(pool))).toEqual([]);
+    pool.close();
+  });
+});
+
 describe('lib/ reads views only through lib/internal/intrinsics.js', () => {
   // An assignment (onread's `this.buffer = fn`, Node's own option name) reads nothing.
   test('no .buffer, .byteOffset or .byteLength property read in lib/ code', () => {

@@ -84,10 +84,18 @@ class BlockCache {
     this.placedChunk = 0;
     this.sizes = new Int32Array(CLASS_COUNT); // bytes a block of each class reserves
     for (let i = 0; i < CLASS_COUNT; i++) this.sizes[i] = this.rounded(classBytes(i));
+    // Capacities are kept as numbers: a typed array's .length is a
+    // %TypedArray%.prototype getter a caller can replace, and these paths run
+    // inside free() and malloc().
     this.stacks = [];
-    for (let i = 0; i < CLASS_COUNT; i++) this.stacks.push(new Int32Array(16));
+    this.stackCapacity = new Int32Array(CLASS_COUNT);
+    for (let i = 0; i < CLASS_COUNT; i++) {
+      this.stacks.push(new Int32Array(16));
+      this.stackCapacity[i] = 16;
+    }
     this.tops = new Int32Array(CLASS_COUNT);
     const n = 64;
+    this.capacity = n; // of the per-id arrays below
     // Which chunk of the pool: 0 for an arena, a chunk id, or for alloc() an
     // arena id, which grows with every arena mapped (up to 2^53): not an Int32Array.
     this.chunk = new Float64Array(n);
@@ -169,7 +177,7 @@ class BlockCache {
       id = this.freeIds[--this.freeCount];
     } else {
       id = this.nextId++;
-      if (id === this.state.length) this.#grow();
+      if (id === this.capacity) this.#grow();
     }
     this.chunk[id] = chunk;
     this.offset[id] = offset;
@@ -224,7 +232,10 @@ class BlockCache {
     const index = this.klass[id];
     let stack = this.stacks[index];
     const top = this.tops[index];
-    if (top === stack.length) stack = this.stacks[index] = grown(stack, top * 2);
+    if (top === this.stackCapacity[index]) {
+      stack = this.stacks[index] = grown(stack, top * 2);
+      this.stackCapacity[index] = top * 2;
+    }
     stack[top] = id;
     this.tops[index] = top + 1;
   }
@@ -442,14 +453,15 @@ class BlockCache {
     }
     this.freeCount = 0;
     for (let id = this.nextId - 1; id >= 0; id--) this.freeIds[this.freeCount++] = id;
-    this.tops.fill(0);
+    for (let index = 0; index < CLASS_COUNT; index++) this.tops[index] = 0;
     this.parked = -1;
     this.liveClassBlocks = 0;
     this.cachedBytes = 0;
   }
 
   #grow() {
-    const n = this.state.length * 2;
+    const n = this.capacity * 2;
+    this.capacity = n;
     this.chunk = grown(this.chunk, n);
     this.offset = grown(this.offset, n);
     this.length = grown(this.length, n);

@@ -16,6 +16,7 @@ const {
 } = require('./native_contract');
 const { FREE, SETTLED } = require('./block_cache');
 const { arrayBufferOf, blockOf, byteOffsetOf, genOf, view } = require('./pool_buffer');
+const { grown } = require('./typed_arrays');
 
 const { ERR_POOLMEM_CLOSED, ERR_POOLMEM_FOREIGN_BUFFER } = codes;
 const ENTRY = 4; // numbers per fast-mode entry in slots
@@ -27,6 +28,7 @@ const SETTLED_BLOCK = -2;
 
 class Ledger {
   slots = new Float64Array(64);
+  capacity = 64; // of slots
   count = 0;
   ranges = 0; // entries with block -1: freeAll() must settle the cache for them
   tracked = null;
@@ -42,10 +44,9 @@ class Ledger {
     if (epoch !== this.epoch) this.#sync(epoch);
     let slots = this.slots;
     const i = this.count * ENTRY;
-    if (i === slots.length) {
-      slots = new Float64Array(i * 2);
-      slots.set(this.slots);
-      this.slots = slots;
+    if (i === this.capacity) { // a number: a typed array's .length and .set() are a caller's to replace
+      this.capacity = i * 2;
+      slots = this.slots = grown(slots, i * 2);
     }
     slots[i] = handle;
     slots[i + 1] = length;

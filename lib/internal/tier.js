@@ -91,6 +91,7 @@ class Tier {
     this.shift = 31 - Math.clz32(fit);
     this.perSlab = 1 << this.shift;
     this.slabs = [];
+    this.capacity = 0; // of the per-slot arrays: a number, as a typed array's .length is a getter a caller can replace
     this.state = new Uint8Array(0);
     // Per slot, bumped when a handout ends (endHandout()): stale
     // PooledBuffers and slot views (their record holds the generation they
@@ -377,8 +378,9 @@ class Tier {
   }
 
   ensureCapacity(slots) {
-    if (this.state.length >= slots) return;
-    const size = Math.max(slots, this.state.length * 2);
+    if (this.capacity >= slots) return;
+    const size = Math.max(slots, this.capacity * 2);
+    this.capacity = size;
     this.state = grown(this.state, size);
     this.gen = grown(this.gen, size);
     this.refs = grown(this.refs, size);
