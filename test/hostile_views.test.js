@@ -356,9 +356,17 @@ describe('a patched %TypedArray%.prototype runs no caller code inside a pool ope
       p.recycle(); // clears the class stacks
     }],
     ['alloc()/free()', () => ({ close() {} }), () => churn(alloc, free)],
+    ['Arena, safe mode', () => new Arena(1 << 22, { safe: true }), (p) => churn((n) => p.malloc(n), (b) => p.free(b))],
+    ['ScalableAllocator, safe mode', () => new ScalableAllocator({ safe: true }),
+      (p) => churn((n) => p.malloc(n), (b) => p.free(b))],
     ['BytePool', () => new BytePool(), (p) => {
       const got = [];
       for (let i = 0; i < 300; i++) got.push(p.get(100 + i * 10)); // every tier grows its slot tables
+      got.forEach((b) => p.put(b));
+    }],
+    ['BytePool, safe mode', () => new BytePool(undefined, { safe: true }), (p) => {
+      const got = [];
+      for (let i = 0; i < 300; i++) got.push(p.get(100 + i * 10));
       got.forEach((b) => p.put(b));
     }],
   ])('%s', (name, make, run) => {
