@@ -184,7 +184,11 @@ export class ScalableAllocator implements Disposable {
    * Never allocated: `free`, `freeRest` and `addRecycleBytes` of it throw `ERR_POOLMEM_DOUBLE_FREE`.
    */
   borrow(size: number): Buffer;
-  /** Frees the buffer or any subarray of it (partial free). */
+  /**
+   * Frees the buffer or any subarray of it (partial free). Memory freed already (its chunk released
+   * since included) throws `ERR_POOLMEM_DOUBLE_FREE`; a view this allocator never handed out,
+   * `ERR_POOLMEM_FOREIGN_BUFFER`.
+   */
   free(buf: Uint8Array): void;
   /**
    * Frees `buf[keep:]` and returns a Buffer over `buf[0:keep]`. For a buffer `malloc` returned, the

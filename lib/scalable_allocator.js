@@ -37,7 +37,7 @@ const {
 } = require('./internal/validators');
 
 const {
-  ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_CLOSED, ERR_POOLMEM_FOREIGN_BUFFER,
+  ERR_INVALID_THIS, ERR_OUT_OF_RANGE, ERR_POOLMEM_CLOSED,
 } = codes;
 
 // One allocation in 1024 on average. Netty samples one in 128, but its
@@ -150,7 +150,7 @@ class ScalableAllocator {
     const offset = viewByteOffset(buf);
     const length = viewByteLength(buf);
     space.refuseLent(buf);
-    if (!space.owns(ab)) throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
+    if (!space.owns(ab)) throw space.notOurs(ab);
     if (length === 0) { // nothing to free, but a fully freed (detached) tracked buffer is a double free
       space.freeRange(ab, offset, 0);
       return view(space.empty, 0, 0);

@@ -195,13 +195,13 @@ describe('ScalableAllocator#free()', () => {
     expectCode(() => a.free(new DataView(new ArrayBuffer(4))), 'ERR_INVALID_ARG_TYPE');
   });
 
-  test('a buffer of a released chunk reads length 0 and is foreign', () => {
+  test('a buffer of a released chunk reads length 0, and freeing it again is a double free', () => {
     const a = new ScalableAllocator({ chunkSize: 4 * KiB, leakDetection: 'disabled' });
     const b = a.malloc(4 * KiB);
     a.free(b);
     a.trim();
     expect(b.length).toBe(0);
-    expectCode(() => a.free(b), 'ERR_POOLMEM_FOREIGN_BUFFER');
+    expectCode(() => a.free(b), 'ERR_POOLMEM_DOUBLE_FREE');
   });
 });
 
@@ -287,6 +287,36 @@ describe('ScalableAllocator#trim() and #recycle()', () => {
     expect(a.stats().chunks).toBe(1); // the largest free chunk stays as the spare
     expect(a.trim()).toBe(4 * KiB);
     expect(a.stats()).toMatchObject({ chunks: 0, size: 0 });
+  });
+
+  test('a view over a chunk released since (by trim() or a free) is a double free, not a foreign buffer', () => {
+    const a = new ScalableAllocator({ chunkSize: 64 * KiB, leakDetection: 'disabled' });
+    const keep = a.malloc(100); // the first chunk stays
+    const big = a.malloc(MiB); // a chunk of its own
+    const sub = big.subarray(8, 16);
+    const bigger = a.malloc(2 * MiB); // another
+    a.free(big);
+    a.free(bigger); // the largest free chunk stays as the spare; the 1 MiB one goes
+    expect(a.trim()).toBe(2 * MiB); // and now the spare
+    const before = statsKey(a);
+    const r = a.recyclable();
+    for (const view of [big, sub, bigger]) {
+      expectCode(() => a.free(view), 'ERR_POOLMEM_DOUBLE_FREE');
+      expectCode(() => a.freeRest(view, 1), 'ERR_POOLMEM_DOUBLE_FREE');
+      expectCode(() => r.addRecycleBytes(view), 'ERR_POOLMEM_DOUBLE_FREE');
+    }
+    r.recycle();
+    expect(statsKey(a)).toBe(before);
+    expect(validate(a)).toBe(true);
+    // Another allocator's released chunk is still foreign.
+    const b = new ScalableAllocator({ chunkSize: 64 * KiB, leakDetection: 'disabled' });
+    const other = b.malloc(MiB);
+    b.free(other);
+    b.trim();
+    expectCode(() => a.free(other), 'ERR_POOLMEM_FOREIGN_BUFFER');
+    a.free(keep);
+    a.close();
+    b.close();
   });
 
   test('recycle frees everything, keeps the largest chunk and grows from it', () => {

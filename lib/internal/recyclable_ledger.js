@@ -18,7 +18,7 @@ const { FREE, SETTLED } = require('./block_cache');
 const { arrayBufferOf, blockOf, byteOffsetOf, genOf, view } = require('./pool_buffer');
 const { grown } = require('./typed_arrays');
 
-const { ERR_POOLMEM_CLOSED, ERR_POOLMEM_FOREIGN_BUFFER } = codes;
+const { ERR_POOLMEM_CLOSED } = codes;
 const ENTRY = 4; // numbers per fast-mode entry in slots
 // The block of an entry that is no cache block's whole view: PIECE, a view
 // the allocator did not make (it may cut a block the strategy judges), or
@@ -117,7 +117,7 @@ class Ledger {
     } else if (space.trackedBlock(ab) !== undefined) {
       if (length !== 0) this.addTracked(ab, offset, length, space.epoch);
     } else {
-      throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
+      throw space.notOurs(ab); // a released chunk's view: a double free
     }
   }
 

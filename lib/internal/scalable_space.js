@@ -69,8 +69,15 @@ class ScalableSpace {
 
   // The id of the live chunk whose ArrayBuffer ab is, else undefined.
   chunkIdOf(ab) {
-    const id = ChunkStamp.of(ab);
-    return id !== undefined && this.chunks[id] === ab ? id : undefined;
+    const stamp = ChunkStamp.of(ab);
+    return stamp !== undefined && this.chunks[stamp.id] === ab ? stamp.id : undefined;
+  }
+
+  // True for the ArrayBuffer of a chunk of ours released since (by trim(),
+  // or a free that emptied it): a view over it is of memory freed already.
+  isReleased(ab) {
+    const stamp = ChunkStamp.of(ab);
+    return stamp !== undefined && stamp.space === this && this.chunks[stamp.id] !== ab;
   }
 
   // The native block id of a tracked allocation's own ArrayBuffer of this allocator, else undefined.
@@ -95,7 +102,7 @@ class ScalableSpace {
   chunkAt(chunk) {
     const ab = this.chunks[chunk];
     if (ChunkStamp.of(ab) === undefined) { // first seen (a new chunk at this id is a new ArrayBuffer): its probe too
-      new ChunkStamp(ab, chunk);
+      new ChunkStamp(ab, { id: chunk, space: this });
       this.probes[chunk] = detachProbe(ab);
     }
     return ab;
@@ -259,7 +266,7 @@ class ScalableSpace {
     if (ab === this.empty) return; // malloc(0): nothing to free
     if (this.isRetired(ab)) return; // transferred away: freed by nobody
     const block = this.trackedBlock(ab);
-    if (block === undefined) throw ERR_POOLMEM_FOREIGN_BUFFER('allocator');
+    if (block === undefined) throw this.notOurs(ab);
     const status = this.handle.freeTracked(block, offset, length);
     if (status !== FREE_OK) throw freeError(status, offset, length);
   }
@@ -388,6 +395,12 @@ class ScalableSpace {
     this.retireTransferred();
     this.settle();
     this.drainLeaks();
+  }
+
+  // The error for a free of a view over ab, which owns() says is not ours now.
+  notOurs(ab) {
+    if (this.isReleased(ab)) return ERR_POOLMEM_DOUBLE_FREE('the chunk it lies in was already released');
+    return ERR_POOLMEM_FOREIGN_BUFFER('allocator');
   }
 
   outOfMemory(code, size) {
