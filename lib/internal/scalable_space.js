@@ -48,6 +48,10 @@ class ScalableSpace {
     this.chunks = chunks;  // chunk id -> chunk ArrayBuffer (fast mode), written by native code
     this.probes = [];      // chunk id -> a detachProbe() of its ArrayBuffer (chunkAt() makes it)
     this.empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
+    // Names this space in its chunks' stamps without reaching it: native code
+    // holds the chunks strongly, so a stamp holding the space would keep the
+    // allocator alive for the life of the process.
+    this.token = {};
     this.safe = safe;
     this.maxSize = maxSize;
     this.leaks = leaks;
@@ -77,7 +81,7 @@ class ScalableSpace {
   // or a free that emptied it): a view over it is of memory freed already.
   isReleased(ab) {
     const stamp = ChunkStamp.of(ab);
-    return stamp !== undefined && stamp.space === this && this.chunks[stamp.id] !== ab;
+    return stamp !== undefined && stamp.owner === this.token && this.chunks[stamp.id] !== ab;
   }
 
   // The native block id of a tracked allocation's own ArrayBuffer of this allocator, else undefined.
@@ -102,7 +106,7 @@ class ScalableSpace {
   chunkAt(chunk) {
     const ab = this.chunks[chunk];
     if (ChunkStamp.of(ab) === undefined) { // first seen (a new chunk at this id is a new ArrayBuffer): its probe too
-      new ChunkStamp(ab, { id: chunk, space: this });
+      new ChunkStamp(ab, { id: chunk, owner: this.token });
       this.probes[chunk] = detachProbe(ab);
     }
     return ab;

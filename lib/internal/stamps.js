@@ -64,8 +64,8 @@ class ArenaChunkStamp extends Stamper {
 // ---- other stamps -----------------------------------------------------------------
 
 // ScalableAllocator (lib/internal/scalable_space.js): a chunk ArrayBuffer -> its chunk
-// id and ScalableSpace ({ id, space }), and one a caller transferred away ->
-// the ScalableSpace that retired it.
+// id and its ScalableSpace's token ({ id, owner }), and one a caller
+// transferred away -> the ScalableSpace that retired it.
 const ChunkStamp = stampKind();
 const RetiredChunkStamp = stampKind();
 // A Buffer borrow() lent -> the ScalableSpace that lent it: its bytes were
