@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -241,6 +244,106 @@ INSTANTIATE_TEST_SUITE_P(Strategies, ProcessAllocatorTest,
                          // buddy needs power-of-two arenas
                          ::testing::Values(StrategyKind::kFirstFit),
                          KindName);
+
+// Mapping and unmapping are system calls (microseconds, far longer under
+// memory pressure): made under the lock, they would stall every other
+// thread's alloc() and free(). SyscallWitness runs an action on another
+// thread from inside the first mmap/munmap after Arm() and waits up to a
+// second for it: an action that takes the lock completes only if the lock
+// is not held across the system call (otherwise it completes once the call
+// returns, too late, and the test fails rather than hangs).
+class SyscallWitness {
+ public:
+  static void Arm(std::function<void()> action) {
+    action_ = std::move(action);
+    completed_.store(false);
+    completed_during_.store(false);
+    armed_.store(true);
+    MappedRegion::SetSyscallHookForTesting(&Hook);
+  }
+
+  // Whether the action completed during the system call; waits for its thread.
+  static bool Disarm() {
+    MappedRegion::SetSyscallHookForTesting(nullptr);
+    armed_.store(false);
+    if (thread_.joinable()) thread_.join();
+    return completed_during_.load();
+  }
+
+ private:
+  static void Hook() {
+    if (!armed_.exchange(false)) return;  // the first system call only
+    thread_ = std::thread([] {
+      action_();
+      completed_.store(true);
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (!completed_.load() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    completed_during_.store(completed_.load());
+  }
+
+  static inline std::function<void()> action_;
+  static inline std::atomic<bool> armed_{false};
+  static inline std::atomic<bool> completed_{false};
+  static inline std::atomic<bool> completed_during_{false};
+  static inline std::thread thread_;
+};
+
+// Another owner's allocate+free in the arena it already has.
+std::function<void()> OtherOwnersPair(ProcessAllocator* pa, ProcessAllocator::Owner other) {
+  return [pa, other] {
+    Block b;
+    ASSERT_EQ(pa->Allocate(32, &b, other), AllocStatus::kOk);
+    EXPECT_EQ(pa->Free(b.arena_id, b.offset, 32, nullptr, other), FreeResult::kOk);
+  };
+}
+
+TEST(ProcessAllocatorLock, NotHeldWhileMappingANewArena) {
+  ProcessAllocator pa(StrategyKind::kFirstFit, 1 << 16, 0);
+  Block other;  // owner 2's arena, with room for its pair during the hook
+  ASSERT_EQ(pa.Allocate(64, &other, 2), AllocStatus::kOk);
+  SyscallWitness::Arm(OtherOwnersPair(&pa, 2));
+  Block mine;
+  ASSERT_EQ(pa.Allocate(64, &mine, 1), AllocStatus::kOk);  // owner 1 has no arena: maps one
+  EXPECT_TRUE(SyscallWitness::Disarm());
+  EXPECT_EQ(pa.Free(mine.arena_id, mine.offset, 64, nullptr, 1), FreeResult::kArenaReleased);
+  EXPECT_EQ(pa.Free(other.arena_id, other.offset, 64, nullptr, 2), FreeResult::kArenaReleased);
+  EXPECT_TRUE(pa.Validate());
+}
+
+TEST(ProcessAllocatorLock, NotHeldWhileUnmappingAnArena) {
+  ProcessAllocator pa(StrategyKind::kFirstFit, 1 << 16, 0);  // no spare: the last free unmaps
+  Block other;
+  ASSERT_EQ(pa.Allocate(64, &other, 2), AllocStatus::kOk);
+  Block mine;
+  ASSERT_EQ(pa.Allocate(64, &mine, 1), AllocStatus::kOk);
+  SyscallWitness::Arm(OtherOwnersPair(&pa, 2));
+  EXPECT_EQ(pa.Free(mine.arena_id, mine.offset, 64, nullptr, 1), FreeResult::kArenaReleased);
+  EXPECT_TRUE(SyscallWitness::Disarm());
+  EXPECT_EQ(pa.Free(other.arena_id, other.offset, 64, nullptr, 2), FreeResult::kArenaReleased);
+  EXPECT_TRUE(pa.Validate());
+}
+
+TEST(ProcessAllocatorLock, ASpareThatAppearsWhileMappingIsTakenAndTheNewMappingUnmapped) {
+  // Owner 1 maps with the lock dropped; meanwhile owner 2 empties its arena
+  // into the spare. First fit still comes first: owner 1 claims the spare,
+  // and the arena it mapped goes.
+  ProcessAllocator pa(StrategyKind::kFirstFit, 1 << 16, 1 << 16);
+  Block other;
+  ASSERT_EQ(pa.Allocate(64, &other, 2), AllocStatus::kOk);
+  SyscallWitness::Arm([&pa, other] {
+    EXPECT_EQ(pa.Free(other.arena_id, other.offset, 64, nullptr, 2), FreeResult::kArenaSpared);
+  });
+  const int64_t regions = MappedRegion::LiveCount();
+  Block mine;
+  ASSERT_EQ(pa.Allocate(64, &mine, 1), AllocStatus::kOk);
+  EXPECT_TRUE(SyscallWitness::Disarm());
+  EXPECT_EQ(mine.arena_id, other.arena_id);       // the spare, claimed
+  EXPECT_EQ(MappedRegion::LiveCount(), regions);  // the fresh mapping is gone
+  EXPECT_EQ(pa.GetStats().arenas, 1u);
+  EXPECT_EQ(pa.Free(mine.arena_id, mine.offset, 64, nullptr, 1), FreeResult::kArenaSpared);
+  EXPECT_TRUE(pa.Validate());
+}
 
 TEST(ProcessAllocatorGlobal, IsOneFirstFitInstance) {
   EXPECT_EQ(&ProcessAllocator::Global(), &ProcessAllocator::Global());

@@ -21,6 +21,11 @@ namespace poolmem {
 
 namespace {
 std::atomic<int64_t> g_live_regions{0};
+std::atomic<MappedRegion::SyscallHook> g_syscall_hook{nullptr};
+
+void RunSyscallHook() {
+  if (MappedRegion::SyscallHook hook = g_syscall_hook.load(std::memory_order_acquire)) hook();
+}
 
 #if defined(_WIN32)
 uint64_t PageSize() {
@@ -79,6 +84,7 @@ std::unique_ptr<MappedRegion> MappedRegion::Map(uint64_t size, bool huge_pages) 
   const uint64_t page = PageSize();
   if (size > UINT64_MAX - page) return nullptr;
   const uint64_t mapped = (size + page - 1) / page * page;
+  RunSyscallHook();
   void* p = MapPages(mapped);
   if (p == nullptr) return nullptr;
   const bool huge = huge_pages && AdviseHugePages(p, mapped);
@@ -88,10 +94,13 @@ std::unique_ptr<MappedRegion> MappedRegion::Map(uint64_t size, bool huge_pages) 
 }
 
 MappedRegion::~MappedRegion() {
+  RunSyscallHook();
   UnmapPages(data_, mapped_);
   g_live_regions.fetch_sub(1, std::memory_order_relaxed);
 }
 
 int64_t MappedRegion::LiveCount() { return g_live_regions.load(std::memory_order_relaxed); }
+
+void MappedRegion::SetSyscallHookForTesting(SyscallHook hook) { g_syscall_hook.store(hook, std::memory_order_release); }
 
 }  // namespace poolmem

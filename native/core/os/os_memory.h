@@ -26,6 +26,12 @@ class MappedRegion {
   // Regions currently mapped by this process (all threads); for tests.
   static int64_t LiveCount();
 
+  // Tests only: a function every Map() and ~MappedRegion() calls (from the
+  // calling thread) just before its system call; nullptr (the default) for
+  // none. Shows which locks a caller holds across mapping and unmapping.
+  using SyscallHook = void (*)();
+  static void SetSyscallHookForTesting(SyscallHook hook);
+
  private:
   MappedRegion(uint8_t* data, uint64_t size, uint64_t mapped, bool huge)
       : data_(data), size_(size), mapped_(mapped), huge_pages_(huge) {}

@@ -6,8 +6,9 @@
 // about 12 ns for it to drain: lock + unlock were 22% of an alloc+free pair
 // (perf, Node 20). A waiter spins on a plain load, then yields its time slice
 // so that a holder preempted on a busy machine gets to finish; no waiter ever
-// sleeps, which is what lets unlock skip the wake-up check. Rare long holds
-// (mapping a new arena) only cost waiters yields.
+// sleeps, which is what lets unlock skip the wake-up check. No holder makes a
+// system call (ProcessAllocator maps and unmaps with the lock dropped), so
+// waiters rarely get past spinning.
 #pragma once
 
 #include <atomic>

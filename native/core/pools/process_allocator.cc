@@ -24,11 +24,50 @@ ProcessAllocator& ProcessAllocator::Global() {
 
 // ---- allocation ----------------------------------------------------------------
 
+// The lock is never held across a system call: mapping a new arena and
+// unmapping a dropped one take microseconds (far longer under memory
+// pressure), and every other thread's alloc() and free() would wait on it.
+// So a new arena is mapped with the lock dropped, and an arena taken out of
+// the table is destroyed (unmapped, unless an ArrayBuffer still shares its
+// region) after the lock is released: each such unique_ptr is declared
+// before the lock_guard, so it is destroyed after it.
 ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* out, Owner owner) {
   if (size == 0 || size > UINT64_MAX / 2) return AllocStatus::kNoMemory;
   const uint64_t need = RoundUp(size);
+  {
+    std::lock_guard<SpinLock> lock(mutex_);
+    if (AllocateInLive(size, need, owner, out)) return AllocStatus::kOk;
+  }
+  std::unique_ptr<Arena> fresh = MapArena(need);
+  if (!fresh) return AllocStatus::kNoMemory;
+  std::unique_ptr<Arena> unused;
   std::lock_guard<SpinLock> lock(mutex_);
-  // First fit: the owner's oldest arena with room (or the spare), then a new one.
+  // While the lock was dropped another thread may have emptied an arena
+  // into the spare: first fit still comes first.
+  if (AllocateInLive(size, need, owner, out)) {
+    unused = std::move(fresh);
+    return AllocStatus::kOk;
+  }
+  Arena* arena = fresh.get();
+  Entry entry{std::move(fresh), owner};
+  uint64_t id;
+  if (!arenas_.Add(std::move(entry), &id)) {  // every slot in use
+    unused = std::move(entry.arena);
+    return AllocStatus::kNoMemory;
+  }
+  live_.push_back(SlotOf(id));
+  const int64_t offset = arena->Allocate(size);
+  if (offset == kNoFit) {  // cannot happen for a fresh arena of at least `need` bytes
+    unused = DropArena(SlotOf(id));
+    return AllocStatus::kNoMemory;
+  }
+  *out = {id, static_cast<uint64_t>(offset)};
+  POOLMEM_ASSERT_EXPENSIVE(arena->strategy().Validate());
+  return AllocStatus::kOk;
+}
+
+bool ProcessAllocator::AllocateInLive(uint64_t size, uint64_t need, Owner owner, Block* out) {
+  // First fit: the owner's oldest arena with room (or the spare).
   for (uint32_t slot : live_) {
     Entry& e = arenas_.At(slot);
     if ((e.owner != owner && slot != spare_) || e.arena->free_size() < need) continue;
@@ -40,45 +79,30 @@ ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* o
     }
     *out = {arenas_.IdOf(slot), static_cast<uint64_t>(offset)};
     POOLMEM_ASSERT_INTERNAL(offset % kAlign == 0);
-    return AllocStatus::kOk;
+    return true;
   }
-  uint32_t slot;
-  const AllocStatus added = AddArena(need, owner, &slot);
-  if (added != AllocStatus::kOk) return added;
-  Entry& e = arenas_.At(slot);
-  const int64_t offset = e.arena->Allocate(size);
-  if (offset == kNoFit) {  // cannot happen for a fresh arena of at least `need` bytes
-    DropArena(slot);
-    return AllocStatus::kNoMemory;
-  }
-  *out = {arenas_.IdOf(slot), static_cast<uint64_t>(offset)};
-  POOLMEM_ASSERT_EXPENSIVE(e.arena->strategy().Validate());
-  return AllocStatus::kOk;
+  return false;
 }
 
-ProcessAllocator::AllocStatus ProcessAllocator::AddArena(uint64_t min_size, Owner owner, uint32_t* slot) {
+std::unique_ptr<Arena> ProcessAllocator::MapArena(uint64_t min_size) const {
   // A request above half an arena gets an arena of its own, sized to it.
   const uint64_t size = min_size > arena_size_ / 2 ? (min_size + kPage - 1) / kPage * kPage : arena_size_;
   // nullptr for a size the strategy cannot manage, or when the kernel refuses.
-  std::unique_ptr<Arena> arena = Arena::Create(size, kind_, StrategyOptions{kAlign}, false);
-  if (!arena) return AllocStatus::kNoMemory;
-  uint64_t id;
-  if (!arenas_.Add(Entry{std::move(arena), owner}, &id)) return AllocStatus::kNoMemory;  // every slot in use
-  *slot = SlotOf(id);
-  live_.push_back(*slot);
-  return AllocStatus::kOk;
+  return Arena::Create(size, kind_, StrategyOptions{kAlign}, false);
 }
 
-void ProcessAllocator::DropArena(uint32_t slot) {
-  arenas_.Remove(slot);  // unmapped now, or when the last ArrayBuffer over it is finalized
+std::unique_ptr<Arena> ProcessAllocator::DropArena(uint32_t slot) {
+  std::unique_ptr<Arena> arena = arenas_.Remove(slot).arena;
   if (spare_ == slot) spare_ = kNoSpare;
   live_.erase(std::find(live_.begin(), live_.end(), slot));
+  return arena;
 }
 
 // ---- free ----------------------------------------------------------------------
 
 ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t offset, uint64_t size,
                                                     uint64_t* released, Owner owner) {
+  std::unique_ptr<Arena> dropped;  // destroyed after the lock is released
   std::lock_guard<SpinLock> lock(mutex_);
   Entry* e = Find(arena_id);
   if (e == nullptr) return FreeResult::kUnknownArena;
@@ -97,7 +121,7 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   if (e->arena->used_size() != 0) return FreeResult::kOk;
   const uint32_t slot = SlotOf(arena_id);
   if (arena_size > max_spare_) {
-    DropArena(slot);
+    dropped = DropArena(slot);
     return FreeResult::kArenaReleased;
   }
   // The newest empty arena is the likelier to be wanted again (the churn
@@ -106,11 +130,12 @@ ProcessAllocator::FreeResult ProcessAllocator::Free(uint64_t arena_id, uint64_t 
   spare_ = slot;
   if (old == kNoSpare) return FreeResult::kArenaSpared;
   if (released != nullptr) *released = arenas_.IdOf(old);
-  DropArena(old);
+  dropped = DropArena(old);
   return FreeResult::kSpareReleased;
 }
 
 uint64_t ProcessAllocator::ReturnAll(Owner owner) {
+  std::vector<std::unique_ptr<Arena>> dropped;  // destroyed after the lock is released
   std::lock_guard<SpinLock> lock(mutex_);
   std::vector<uint32_t> owned;
   for (uint32_t slot : live_) {
@@ -119,7 +144,7 @@ uint64_t ProcessAllocator::ReturnAll(Owner owner) {
   uint64_t bytes = 0;
   for (uint32_t slot : owned) {
     bytes += arenas_.At(slot).arena->used_size();
-    DropArena(slot);
+    dropped.push_back(DropArena(slot));
   }
   return bytes;
 }

@@ -1,6 +1,7 @@
 // The process-wide allocator behind poolmem's alloc()/free() (smasher164/mem's
 // design without its bugs): first fit over mmap'd arenas shared by
-// every thread of the process behind one lock (spin_lock.h). Each arena's
+// every thread of the process behind one lock (spin_lock.h), never held
+// across a system call (mapping and unmapping happen outside it). Each arena's
 // strategy works in 16-byte granules and arenas start page-aligned, so every
 // block is 16-byte aligned (mem misaligned every block after an arena's
 // first). Frees are exact: the strategy keeps the live bytes of its granules
@@ -126,8 +127,13 @@ class ProcessAllocator {
   static constexpr uint32_t kNoSpare = UINT32_MAX;
 
   Entry* Find(uint64_t arena_id) { return arenas_.Find(arena_id); }
-  AllocStatus AddArena(uint64_t min_size, Owner owner, uint32_t* slot);  // mutex held
-  void DropArena(uint32_t slot);                     // mutex held
+  // First fit in the live arenas (the owner's, or the spare); mutex held.
+  bool AllocateInLive(uint64_t size, uint64_t need, Owner owner, Block* out);
+  // A new arena for a request of min_size bytes, or nullptr; mutex not held (it maps).
+  std::unique_ptr<Arena> MapArena(uint64_t min_size) const;
+  // Takes a live arena out of the table; mutex held. The caller destroys it
+  // (unmapping it unless an ArrayBuffer shares its region) once the mutex is released.
+  std::unique_ptr<Arena> DropArena(uint32_t slot);
 
   const StrategyKind kind_;
   const uint64_t arena_size_;

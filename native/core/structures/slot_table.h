@@ -22,8 +22,9 @@ class SlotTable {
 
   static uint32_t SlotOf(uint64_t id) { return static_cast<uint32_t>(id % kSlots); }
 
-  // Stores a non-null value; false (and no change) when every slot is in use.
-  bool Add(T value, uint64_t* id) {
+  // Stores a non-null value; false (and no change: value is left with the
+  // caller) when every slot is in use.
+  bool Add(T&& value, uint64_t* id) {
     uint32_t slot;
     if (!free_slots_.empty()) {
       slot = free_slots_.back();
@@ -52,12 +53,14 @@ class SlotTable {
   const T& At(uint32_t slot) const { return entries_[slot].value; }
   uint64_t IdOf(uint32_t slot) const { return entries_[slot].generation * kSlots + slot; }
 
-  // Drops the value in a live slot; its id finds nothing from now on. A slot
-  // whose next id would reach IdLimit retires instead of being reused (the
-  // LIFO free list hands a create/close loop the same slot every time, and
-  // past 2^53 an id is no longer exact as a JS number).
-  void Remove(uint32_t slot) {
+  // Takes the value out of a live slot and returns it (the caller decides
+  // when it is destroyed); its id finds nothing from now on. A slot whose
+  // next id would reach IdLimit retires instead of being reused (the LIFO
+  // free list hands a create/close loop the same slot every time, and past
+  // 2^53 an id is no longer exact as a JS number).
+  T Remove(uint32_t slot) {
     Entry& e = entries_[slot];
+    T value = std::move(e.value);
     e.value = T();
     ++e.generation;
     if (IdOf(slot) < IdLimit) {
@@ -65,6 +68,7 @@ class SlotTable {
     } else {
       ++retired_;
     }
+    return value;
   }
 
   // Slots ever used, and how many of them are free or retired: for invariant checks.
