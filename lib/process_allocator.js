@@ -265,20 +265,11 @@ function freeChecked(id, chunk, offset, length) {
 
 // A LIVE block of the cache comes back whole: its whole reservation is freed natively.
 function freeBlock(block, id, chunk) {
-  if (arenaDetached(id, chunk)) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
+  if (isDetached(chunk)) throw ERR_POOLMEM_DOUBLE_FREE('its arena was already unmapped');
   const offset = cache.offset[block];
   const result = processFree(id, offset, cache.reserved(block));
   if (!freed(result, id, chunk)) throw freeError(result, offset, cache.length[block]);
   cache.drop(block);
-}
-
-// True when chunk, this thread's ArrayBuffer over arena id, was detached
-// (the arena released, or the ArrayBuffer transferred by a caller). A held
-// arena's probe answers with an element read: chunk.byteLength is a builtin
-// call on Node 20 (about 60 instructions per free).
-function arenaDetached(id, chunk) {
-  const arena = id === lastId ? last : arenas.get(id);
-  return arena?.chunk === chunk ? arena.probe[0] === undefined : isDetached(chunk);
 }
 
 // After a native free in arena `id` (chunk: this thread's ArrayBuffer over
@@ -286,11 +277,8 @@ function arenaDetached(id, chunk) {
 function freed(result, id, chunk) {
   if (result === PROCESS_FREE_OK) return true;
   if (result === PROCESS_ARENA_SPARED) { // empty of this thread's blocks: views alone keep it now
-    const arena = id === lastId ? last : arenas.get(id);
-    if (arena !== undefined) {
-      arena.spared = true;
-      if (arena !== last) arena.letGo();
-    }
+    if (id === lastId) last.spared = true; // kept while it is the last: alloc() may take the spare back
+    else arenas.get(id)?.letGo();
     return true;
   }
   if (result === PROCESS_ARENA_RELEASED) {

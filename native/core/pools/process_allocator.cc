@@ -66,7 +66,7 @@ ProcessAllocator::AllocStatus ProcessAllocator::Allocate(uint64_t size, Block* o
   return AllocStatus::kOk;
 }
 
-bool ProcessAllocator::AllocateInLive(uint64_t size, uint64_t need, Owner owner, Block* out) {
+inline bool ProcessAllocator::AllocateInLive(uint64_t size, uint64_t need, Owner owner, Block* out) {
   // First fit: the owner's oldest arena with room (or the spare).
   for (uint32_t slot : live_) {
     Entry& e = arenas_.At(slot);

@@ -128,7 +128,7 @@ class ProcessAllocator {
 
   Entry* Find(uint64_t arena_id) { return arenas_.Find(arena_id); }
   // First fit in the live arenas (the owner's, or the spare); mutex held.
-  bool AllocateInLive(uint64_t size, uint64_t need, Owner owner, Block* out);
+  [[gnu::always_inline]] bool AllocateInLive(uint64_t size, uint64_t need, Owner owner, Block* out);
   // A new arena for a request of min_size bytes, or nullptr; mutex not held (it maps).
   std::unique_ptr<Arena> MapArena(uint64_t min_size) const;
   // Takes a live arena out of the table; mutex held. The caller destroys it
