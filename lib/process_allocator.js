@@ -79,7 +79,6 @@ class ArenaRef {
     this.weak = new WeakRef(chunk);
     this.chunk = chunk;              // strong, or null once spared (and not the last arena) or released
     this.probe = detachProbe(chunk); // reads undefined once a caller transferred chunk; null with chunk
-    this.spared = false;             // holds none of this thread's blocks (emptied into the spare)
   }
 
   // Strong again: a block of this thread's is about to be handed out in it.
@@ -88,7 +87,6 @@ class ArenaRef {
       this.chunk = chunk;
       this.probe = detachProbe(chunk);
     }
-    this.spared = false;
   }
 
   letGo() {
@@ -108,6 +106,7 @@ const forget = new FinalizationRegistry((id) => {
 });
 let last = null;  // the ArenaRef allocated from last: the common case looks nothing up
 let lastId = -1;  // its id
+let lastSpared = false; // its arena holds none of this thread's blocks (emptied into the spare)
 // Arenas alloc() moved to, by the low bits of their ids, so moving costs an
 // array read, not a Map lookup: a ring of large buffers moves between
 // several arenas on most pairs (with a Map, a WeakMap and a second Map
@@ -122,8 +121,8 @@ const cache = SAFE ? null : new BlockCache(ALIGNMENT, CACHE_CAP_BYTES, allocateN
 function arenaOf(id) {
   let arena = recentArenas[id & RECENT_MASK];
   if (arena === null || arena.id !== id || arena.chunk === null) arena = lookUpArena(id);
-  if (last !== null && last.spared && last !== arena) last.letGo();
-  arena.spared = false;
+  if (lastSpared) last.letGo(); // held no longer: views alone keep it (arenaOf() runs for another arena only)
+  lastSpared = false;
   last = arena;
   lastId = id;
   return arena;
@@ -151,7 +150,7 @@ function allocateNative(bytes) {
   if (processAlloc(bytes) !== ALLOC_OK) return -1;
   const id = processArena();
   cache.placedChunk = id;
-  if (id === lastId) last.spared = false; // the spare taken back: alloc() calls no arenaOf() for it
+  if (id === lastId) lastSpared = false; // the spare taken back: alloc() calls no arenaOf() for it
   return processOffset();
 }
 
@@ -219,6 +218,7 @@ function releaseChunk(id, chunk) {
   if (lastId === id) {
     lastId = -1;
     last = null;
+    lastSpared = false;
   }
   if (chunk !== undefined) processRelease(chunk);
 }
@@ -277,7 +277,7 @@ function freeBlock(block, id, chunk) {
 function freed(result, id, chunk) {
   if (result === PROCESS_FREE_OK) return true;
   if (result === PROCESS_ARENA_SPARED) { // empty of this thread's blocks: views alone keep it now
-    if (id === lastId) last.spared = true; // kept while it is the last: alloc() may take the spare back
+    if (id === lastId) lastSpared = true; // kept while it is the last: alloc() may take the spare back
     else arenas.get(id)?.letGo();
     return true;
   }

@@ -346,6 +346,13 @@ describe('a patched %TypedArray%.prototype runs no caller code inside a pool ope
     }
   }
 
+  // 300 buffers over every tier: each grows its slot tables.
+  function getAndPutEvery(pool) {
+    const got = [];
+    for (let i = 0; i < 300; i++) got.push(pool.get(100 + i * 10));
+    got.forEach((b) => pool.put(b));
+  }
+
   test.each([
     ['Arena', () => new Arena(1 << 22), (p) => churn((n) => p.malloc(n), (b) => p.free(b))],
     ['ScalableAllocator', () => new ScalableAllocator(), (p) => {
@@ -359,16 +366,8 @@ describe('a patched %TypedArray%.prototype runs no caller code inside a pool ope
     ['Arena, safe mode', () => new Arena(1 << 22, { safe: true }), (p) => churn((n) => p.malloc(n), (b) => p.free(b))],
     ['ScalableAllocator, safe mode', () => new ScalableAllocator({ safe: true }),
       (p) => churn((n) => p.malloc(n), (b) => p.free(b))],
-    ['BytePool', () => new BytePool(), (p) => {
-      const got = [];
-      for (let i = 0; i < 300; i++) got.push(p.get(100 + i * 10)); // every tier grows its slot tables
-      got.forEach((b) => p.put(b));
-    }],
-    ['BytePool, safe mode', () => new BytePool(undefined, { safe: true }), (p) => {
-      const got = [];
-      for (let i = 0; i < 300; i++) got.push(p.get(100 + i * 10));
-      got.forEach((b) => p.put(b));
-    }],
+    ['BytePool', () => new BytePool(), getAndPutEvery],
+    ['BytePool, safe mode', () => new BytePool(undefined, { safe: true }), getAndPutEvery],
   ])('%s', (name, make, run) => {
     const pool = make();
     expect(withPatchedTypedArrays(() => run(pool))).toEqual([]);
