@@ -16,7 +16,7 @@ const { codes, fromNative } = require('./internal/errors');
 const {
   BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit,
 } = require('./internal/block_cache');
-const { isDetached, viewByteLength } = require('./internal/intrinsics');
+const { ArrayBuffer, MathFloor, MathMin, isDetached, viewByteLength } = require('./internal/intrinsics');
 const { TrackedBuffer } = require('./internal/leak_detector');
 const { FREE_DOUBLE, FREE_OK, NO_FIT, arenaAllocate, arenaFree } = require('./internal/native_contract');
 const {
@@ -90,7 +90,9 @@ class Arena {
     }
     validateInteger(size, 'size', 1, MAX_LENGTH);
     const opts = validateOptions(options);
-    const [kind, minBlock] = parseStrategy(opts);
+    const strategy = parseStrategy(opts);
+    const kind = strategy[0];
+    const minBlock = strategy[1];
     const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
     validateStrategySize(kind, minBlock, size, 'size', alignment);
     const safe = parseSafe(opts);
@@ -104,7 +106,7 @@ class Arena {
     this.#size = size;
     this.#usable = this.#handle.usableSize();
     if (!safe) this.#setChunk(this.#handle.chunk());
-    this.#cache = safe ? null : new BlockCache(alignment, Math.min(CACHE_CAP_BYTES, Math.floor(size / 4)),
+    this.#cache = safe ? null : new BlockCache(alignment, MathMin(CACHE_CAP_BYTES, MathFloor(size / 4)),
       (bytes) => this.#nativeAllocate(bytes), (chunk, offset, size) => this.#freeRange(offset, size));
     if (!safe) this.#maxClass = classLimit(kind, alignment);
     this.#id = this.#handle.id();

@@ -13,6 +13,7 @@
 const { constants } = require('node:buffer');
 const { Arena, adopt, isArena, resetArena, revoke } = require('./arena');
 const { codes } = require('./internal/errors');
+const { SafeMap, SafeWeakSet } = require('./internal/intrinsics');
 const { validateInteger, validateObject } = require('./internal/validators');
 
 const {
@@ -25,8 +26,8 @@ const MAX_ARENAS = 65536;
 class ArenaPool {
   #bases = [];            // one never-handed-out Arena per pooled native arena
   #idle = [];             // indices into #bases, most recently released last
-  #held = new Map();      // handed-out Arena object -> index
-  #released = new WeakSet(); // Arena objects already handed back
+  #held = new SafeMap();      // handed-out Arena object -> index
+  #released = new SafeWeakSet(); // Arena objects already handed back
   #onClose;
   #closed = false;
   #arenaSize;
@@ -38,12 +39,12 @@ class ArenaPool {
     const arenaSize = validateInteger(options.arenaSize, 'options.arenaSize', 1, constants.MAX_LENGTH);
     const arenaOptions = { strategy: options.strategy, alignment: options.alignment };
     try {
-      for (let i = 0; i < numArenas; i++) this.#bases.push(new Arena(arenaSize, arenaOptions));
+      for (let i = 0; i < numArenas; i++) this.#bases[i] = new Arena(arenaSize, arenaOptions);
     } catch (err) {
-      for (const base of this.#bases) base.close(); // goumem leaked the arenas made so far
+      for (let i = 0; i < this.#bases.length; i++) this.#bases[i].close(); // goumem leaked the arenas made so far
       throw err;
     }
-    for (let i = numArenas - 1; i >= 0; i--) this.#idle.push(i);
+    for (let i = numArenas - 1; i >= 0; i--) this.#idle[this.#idle.length] = i;
     this.#arenaSize = arenaSize;
     this.#arenaOptions = arenaOptions;
     this.#onClose = (arena) => this.release(arena);
@@ -60,7 +61,9 @@ class ArenaPool {
     if (this.#idle.length === 0) {
       throw ERR_POOLMEM_OUT_OF_MEMORY(`all ${this.#bases.length} arenas of the pool are held`);
     }
-    const index = this.#idle.pop();
+    const idle = this.#idle;
+    const index = idle[idle.length - 1];
+    idle.length--;
     const arena = adopt(this.#bases[index], this.#onClose);
     this.#held.set(arena, index);
     return arena;
@@ -85,7 +88,7 @@ class ArenaPool {
       this.#bases[index].close();
       this.#bases[index] = new Arena(this.#arenaSize, this.#arenaOptions);
     }
-    this.#idle.push(index);
+    this.#idle[this.#idle.length] = index;
   }
 
   // Arenas nobody holds.
@@ -110,9 +113,9 @@ class ArenaPool {
     ArenaPool.#check(this);
     if (this.#closed) return;
     this.#closed = true;
-    for (const arena of this.#held.keys()) revoke(arena);
+    this.#held.forEach((index, arena) => revoke(arena));
     this.#held.clear();
-    for (const base of this.#bases) base.close();
+    for (let i = 0; i < this.#bases.length; i++) this.#bases[i].close();
   }
 
   [Symbol.dispose]() {

@@ -12,7 +12,11 @@
 
 const { Buffer } = require('node:buffer');
 const { codes, fromNative } = require('./internal/errors');
-const { isDetached, viewBuffer, viewByteLength } = require('./internal/intrinsics');
+const {
+  ArrayIsArray, ArrayPrototypeJoin, ArrayPrototypeSlice, MathClz32, MathFloor, MathMin, RegExpPrototypeExec,
+  SafeFinalizationRegistry, Uint8Array, isDetached,
+  viewBuffer, viewByteLength,
+} = require('./internal/intrinsics');
 const { arrayBufferOf, fresh, genOf, slotOf, view } = require('./internal/pool_buffer');
 const { newPooledBuffer } = require('./pooled_buffer');
 const { SafeSlots } = require('./internal/byte_pool_safe');
@@ -57,7 +61,7 @@ function onCollected(record) {
 // stop every FinalizationRegistry in the process (docs/design.md, "One
 // FinalizationRegistry"), so a pool never owns one. A record holds its pool
 // until its callback has run.
-const trackedBuffers = new FinalizationRegistry(onCollected);
+const trackedBuffers = new SafeFinalizationRegistry(onCollected);
 
 // Netty's report: one warning per allocation site (per pool when sampling
 // records no site).
@@ -79,7 +83,7 @@ class BytePool {
 
   static powerOfTwo() {
     const out = [];
-    for (let size = 128; size <= 2 * 1024 * 1024; size *= 2) out.push(size);
+    for (let size = 128; size <= 2 * 1024 * 1024; size *= 2) out[out.length] = size;
     return out;
   }
 
@@ -94,14 +98,15 @@ class BytePool {
     const maxSize = opts.maxSize === undefined ? Infinity : validateInteger(opts.maxSize, 'options.maxSize', 0);
     this.#core = new Core(maxSize, new LeakDetector(leak, SAMPLE_INTERVAL));
     if (parseSafe(opts)) this.#core.safe = new SafeSlots(this.#core, reportSafeLeak);
-    this.#tiers = sizes.map((size) => new Tier(this.#core, size));
+    this.#tiers = [];
+    for (let i = 0; i < sizes.length; i++) this.#tiers[i] = new Tier(this.#core, sizes[i]);
     this.#maxTier = sizes[sizes.length - 1];
     this.#bucketStart = new Uint8Array(34);
     for (let b = 0, t = 0; b < 34; b++) {
       // bucket b holds lengths in (2^(b-1), 2^b]; skip tiers below its smallest
       const smallest = b === 0 ? 1 : 2 ** (b - 1) + 1;
       while (t < sizes.length && sizes[t] < smallest) t++;
-      this.#bucketStart[b] = Math.min(t, sizes.length - 1);
+      this.#bucketStart[b] = MathMin(t, sizes.length - 1);
     }
   }
 
@@ -112,7 +117,7 @@ class BytePool {
   // The smallest tier of at least `length` bytes (0 < length <= max tier).
   #tierFor(length) {
     const tiers = this.#tiers;
-    let i = this.#bucketStart[32 - Math.clz32(length - 1)];
+    let i = this.#bucketStart[32 - MathClz32(length - 1)];
     while (tiers[i].size < length) i++;
     return tiers[i];
   }
@@ -124,7 +129,7 @@ class BytePool {
     const core = this.#core;
     // The common call, in as few checks as possible: a whole number of bytes
     // that a tier holds, on an open fast-mode pool (a NaN fails `length > 0`).
-    if (typeof length === 'number' && length > 0 && length <= this.#maxTier && Math.floor(length) === length &&
+    if (typeof length === 'number' && length > 0 && length <= this.#maxTier && MathFloor(length) === length &&
         !core.closed && core.safe === null) {
       const tier = this.#tierFor(length);
       const slot = tier.take();
@@ -268,7 +273,9 @@ class BytePool {
 
   tierSizes() {
     BytePool.#check(this);
-    return this.#tiers.map((t) => t.size);
+    const sizes = [];
+    for (let i = 0; i < this.#tiers.length; i++) sizes[i] = this.#tiers[i].size;
+    return sizes;
   }
 
   // Unmaps every slab with no slot in use; returns the bytes released.
@@ -277,7 +284,7 @@ class BytePool {
     if (this.#core.closed) return 0;
     if (this.#core.safe !== null) this.#core.safe.settle();
     let released = 0;
-    for (const t of this.#tiers) released += t.trim();
+    for (let i = 0; i < this.#tiers.length; i++) released += this.#tiers[i].trim();
     return released;
   }
 
@@ -287,7 +294,8 @@ class BytePool {
     const tiers = {};
     let totalGet = 0;
     let totalPut = 0;
-    for (const t of this.#tiers) {
+    for (let i = 0; i < this.#tiers.length; i++) {
+      const t = this.#tiers[i];
       tiers[t.size] = { get: t.gets, put: t.puts, inUse: t.inUse };
       totalGet += t.gets;
       totalPut += t.puts;
@@ -307,7 +315,7 @@ class BytePool {
   metrics(prefix = '') {
     BytePool.#check(this);
     if (typeof prefix !== 'string') throw ERR_INVALID_ARG_TYPE('prefix', 'of type string', prefix);
-    if (prefix !== '' && !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) {
+    if (prefix !== '' && RegExpPrototypeExec(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, prefix) === null) {
       throw ERR_INVALID_ARG_VALUE('prefix', prefix, 'must be a Prometheus metric name prefix');
     }
     return formatMetrics(`${prefix}bytepool_`, this.#tiers, this.#core);
@@ -330,7 +338,7 @@ class BytePool {
     const core = this.#core;
     if (core.closed) return;
     core.closed = true;
-    for (const t of this.#tiers) t.close();
+    for (let i = 0; i < this.#tiers.length; i++) this.#tiers[i].close();
   }
 
   [Symbol.dispose]() {
@@ -386,17 +394,17 @@ function reportSafeLeak(core, record) {
 }
 
 function recentLengths(core) {
-  const n = Math.min(core.recentCount, RECENT);
-  const out = new Array(n);
+  const n = MathMin(core.recentCount, RECENT);
+  const out = [];
   const start = core.recentCount - n;
   for (let i = 0; i < n; i++) out[i] = core.recent[(start + i) & (RECENT - 1)];
   return out;
 }
 
 function validateTiers(tiers) {
-  if (!Array.isArray(tiers)) throw ERR_INVALID_ARG_TYPE('tiers', 'an instance of Array', tiers);
+  if (!ArrayIsArray(tiers)) throw ERR_INVALID_ARG_TYPE('tiers', 'an instance of Array', tiers);
   if (tiers.length === 0) throw ERR_INVALID_ARG_VALUE('tiers', tiers, 'must not be empty');
-  const sizes = tiers.slice();
+  const sizes = ArrayPrototypeSlice(tiers);
   for (let i = 0; i < sizes.length; i++) {
     validateInteger(sizes[i], `tiers[${i}]`, 1, MAX_LENGTH);
     if (i > 0 && sizes[i] <= sizes[i - 1]) {
@@ -411,10 +419,15 @@ function validateTiers(tiers) {
 function formatMetrics(name, tiers, core) {
   const lines = [];
   const family = (metric, type, help, samples) => {
-    lines.push(`# HELP ${name}${metric} ${help}`, `# TYPE ${name}${metric} ${type}`);
-    for (const [labels, value] of samples) lines.push(`${name}${metric}${labels} ${value}`);
+    lines[lines.length] = `# HELP ${name}${metric} ${help}`;
+    lines[lines.length] = `# TYPE ${name}${metric} ${type}`;
+    for (let i = 0; i < samples.length; i++) lines[lines.length] = `${name}${metric}${samples[i][0]} ${samples[i][1]}`;
   };
-  const perTier = (pick) => tiers.map((t) => [`{tier="${t.size}"}`, pick(t)]);
+  const perTier = (pick) => {
+    const samples = [];
+    for (let i = 0; i < tiers.length; i++) samples[i] = [`{tier="${tiers[i].size}"}`, pick(tiers[i])];
+    return samples;
+  };
   family('get_total', 'counter', 'Buffers handed out from each tier.', perTier((t) => t.gets));
   family('put_total', 'counter', 'Buffers returned to each tier.', perTier((t) => t.puts));
   family('in_use', 'gauge', 'Slots of each tier currently handed out.', perTier((t) => t.inUse));
@@ -425,7 +438,7 @@ function formatMetrics(name, tiers, core) {
   family('reserved_bytes', 'gauge', 'Bytes mapped for slabs.', [['', core.reserved]]);
   family('held_bytes', 'gauge', 'Safe mode: bytes given back but held until their buffer is garbage-collected.',
     [['', core.safe === null ? 0 : core.safe.held]]);
-  return `${lines.join('\n')}\n`;
+  return `${ArrayPrototypeJoin(lines, '\n')}\n`;
 }
 
 module.exports = { BytePool };

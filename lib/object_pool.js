@@ -7,6 +7,7 @@
 // return the same object; so is a put() of an item from inside its own reset.
 
 const { codes } = require('./internal/errors');
+const { SafeSet } = require('./internal/intrinsics');
 const { validateFunction, validateInteger, validateOptions } = require('./internal/validators');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_RETURN_VALUE, ERR_INVALID_THIS, ERR_POOLMEM_DOUBLE_FREE } = codes;
@@ -22,8 +23,8 @@ class ObjectPool {
   #reset;
   #max;
   #items = [];
-  #idle = new Set();
-  #resetting = new Set(); // items whose reset hook is running: a put() of one from inside it is refused
+  #idle = new SafeSet();
+  #resetting = new SafeSet(); // items whose reset hook is running: a put() of one from inside it is refused
 
   constructor(create, options = undefined) {
     validateFunction(create, 'create');
@@ -42,7 +43,8 @@ class ObjectPool {
     ObjectPool.#check(this);
     const items = this.#items;
     if (items.length !== 0) {
-      const item = items.pop();
+      const item = items[items.length - 1];
+      items.length--;
       this.#idle.delete(item);
       return item;
     }
@@ -67,7 +69,7 @@ class ObjectPool {
       }
     }
     if (this.#items.length >= this.#max) return;
-    this.#items.push(item);
+    this.#items[this.#items.length] = item;
     this.#idle.add(item);
   }
 

@@ -30,7 +30,9 @@ const { constants } = require('node:buffer');
 const binding = require('./internal/binding');
 const { codes } = require('./internal/errors');
 const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex } = require('./internal/block_cache');
-const { isDetached, viewByteLength } = require('./internal/intrinsics');
+const {
+  SafeFinalizationRegistry, SafeMap, SafeWeakRef, isDetached, viewByteLength,
+} = require('./internal/intrinsics');
 const { TrackedBuffer } = require('./internal/leak_detector');
 const {
   ALLOC_OK, FREE_DOUBLE, FREE_OK, PROCESS_ARENA_RELEASED, PROCESS_ARENA_SPARED, PROCESS_FREE_DOUBLE, PROCESS_FREE_OK,
@@ -76,7 +78,7 @@ const CACHE_CAP_BYTES = 8 * 1024 * 1024;
 class ArenaRef {
   constructor(id, chunk) {
     this.id = id;
-    this.weak = new WeakRef(chunk);
+    this.weak = new SafeWeakRef(chunk);
     this.chunk = chunk;              // strong, or null once spared (and not the last arena) or released
     this.probe = detachProbe(chunk); // reads undefined once a caller transferred chunk; null with chunk
   }
@@ -100,8 +102,8 @@ class ArenaRef {
   }
 }
 
-const arenas = new Map(); // arena id -> ArenaRef, while its ArrayBuffer lives
-const forget = new FinalizationRegistry((id) => {
+const arenas = new SafeMap(); // arena id -> ArenaRef, while its ArrayBuffer lives
+const forget = new SafeFinalizationRegistry((id) => {
   if (arenas.get(id)?.current() === undefined) arenas.delete(id);
 });
 let last = null;  // the ArenaRef allocated from last: the common case looks nothing up
@@ -320,8 +322,8 @@ function freeOwn(id, offset, size) {
 // cache is settled first, so they count what callers hold.
 function allocStats() {
   settle();
-  const [arenas, size, usedSize, spareSize, heldSize] = processStats();
-  return { arenas, size, usedSize, spareSize, heldSize, safe: SAFE };
+  const s = processStats();
+  return { arenas: s[0], size: s[1], usedSize: s[2], spareSize: s[3], heldSize: s[4], safe: SAFE };
 }
 
 module.exports = { CACHE_CAP_BYTES, MAX_CLASS, alloc, allocStats, free, settle };

@@ -5,6 +5,7 @@
 
 const binding = require('./internal/binding');
 const { codes, fromNative } = require('./internal/errors');
+const { viewLength } = require('./internal/intrinsics');
 const { FREE_DOUBLE, FREE_OK } = require('./internal/native_contract');
 const { parseAlignment, parseStrategy, validateStrategySize } = require('./internal/strategy');
 const { isSize, validateInteger, validateOptions } = require('./internal/validators');
@@ -27,7 +28,9 @@ class RangeAllocator {
   constructor(size, options = undefined) {
     validateInteger(size, 'size', 0, MAX);
     const opts = validateOptions(options);
-    const [kind, minBlock] = parseStrategy(opts);
+    const strategy = parseStrategy(opts);
+    const kind = strategy[0];
+    const minBlock = strategy[1];
     const alignment = parseAlignment(opts, 1); // offsets only: byte-exact unless asked
     validateStrategySize(kind, minBlock, size, 'size', alignment);
     this.#kind = kind;
@@ -79,8 +82,9 @@ class RangeAllocator {
   blocks() {
     RangeAllocator.#check(this);
     const flat = this.#handle.blocks();
-    const out = new Array(flat.length / 2);
-    for (let i = 0; i < out.length; i++) out[i] = [flat[2 * i], flat[2 * i + 1]];
+    const out = [];
+    const n = viewLength(flat) / 2;
+    for (let i = 0; i < n; i++) out[i] = [flat[2 * i], flat[2 * i + 1]];
     return out;
   }
 

@@ -51,7 +51,8 @@ class RecyclableMemory extends Memory {
     RecyclableMemory.#check(this);
     if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
     const buf = this.#ledger.malloc(this.#space, size, this.#group);
-    this._buffers.push(buf);
+    const buffers = this._buffers;
+    buffers[buffers.length] = buf;
     this._size += size;
     return buf;
   }
@@ -64,7 +65,8 @@ class RecyclableMemory extends Memory {
     // buf itself, not `own`: a view the allocator made carries its block
     // (private fields; no caller code runs). Throws for a foreign buffer, changing nothing.
     this.#ledger.locate(this.#space, buf);
-    this._buffers.push(own);
+    const buffers = this._buffers;
+    buffers[buffers.length] = own;
     this._size += viewByteLength(own);
   }
 

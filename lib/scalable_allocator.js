@@ -24,7 +24,7 @@
 
 const binding = require('./internal/binding');
 const { codes, fromNative } = require('./internal/errors');
-const { viewBuffer, viewByteLength, viewByteOffset } = require('./internal/intrinsics');
+const { MathMax, viewBuffer, viewByteLength, viewByteOffset } = require('./internal/intrinsics');
 const { FREE, SETTLED } = require('./internal/block_cache');
 const { LeakDetector, NEVER, PARANOID, DISABLED, SAMPLE, parseLeakDetection } = require('./internal/leak_detector');
 const { arrayBufferOf, blockOf, byteOffsetOf, genOf, view } = require('./internal/pool_buffer');
@@ -64,13 +64,15 @@ class ScalableAllocator {
     const opts = validateOptions(options);
     const chunkSize = opts.chunkSize === undefined ? 64 * 1024
       : validateInteger(opts.chunkSize, 'options.chunkSize', 1, CHUNK_LIMIT);
-    const maxChunkSize = opts.maxChunkSize === undefined ? Math.max(4 * 1024 * 1024, chunkSize)
+    const maxChunkSize = opts.maxChunkSize === undefined ? MathMax(4 * 1024 * 1024, chunkSize)
       : validateInteger(opts.maxChunkSize, 'options.maxChunkSize', 1, CHUNK_LIMIT);
     if (maxChunkSize < chunkSize) {
       throw ERR_OUT_OF_RANGE('options.maxChunkSize', `>= options.chunkSize (${chunkSize})`, maxChunkSize);
     }
     const maxSize = opts.maxSize === undefined ? 0 : validateInteger(opts.maxSize, 'options.maxSize', 1);
-    const [kind, minBlock] = parseStrategy(opts);
+    const strategy = parseStrategy(opts);
+    const kind = strategy[0];
+    const minBlock = strategy[1];
     const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
     const safe = parseSafe(opts);
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');

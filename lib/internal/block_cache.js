@@ -36,6 +36,7 @@
 // The block freed last waits in a one-entry park instead of on its stack: an
 // allocate-then-free loop touches no stack.
 
+const { Float64Array, Int8Array, Int32Array, MathClz32, MathMax, MathMin, Uint8Array } = require('./intrinsics');
 const { STRATEGY_AVL, STRATEGY_TREAP } = require('./native_contract');
 const { BlockIndex } = require('./block_index');
 const { GEN_MASK } = require('./pool_buffer'); // generations wrap below 2^30
@@ -49,7 +50,7 @@ const { CACHED, EXACT, FREE, LIVE, SETTLED } = require('./block_states');
 // Class of n bytes, 1 <= n <= MAX_CLASS_SIZE: 0..7 for 8..64, then 4 per power of two.
 function classIndex(n) {
   if (n <= 64) return ((n + 7) >> 3) - 1;
-  const b = 31 - Math.clz32(n - 1); // n - 1 in [2^b, 2^(b+1))
+  const b = 31 - MathClz32(n - 1); // n - 1 in [2^b, 2^(b+1))
   return 8 + (b - 6) * 4 + ((n - 1) >> (b - 2)) - 4;
 }
 
@@ -90,7 +91,7 @@ class BlockCache {
     this.stacks = [];
     this.stackCapacity = new Int32Array(CLASS_COUNT);
     for (let i = 0; i < CLASS_COUNT; i++) {
-      this.stacks.push(new Int32Array(16));
+      this.stacks[i] = new Int32Array(16);
       this.stackCapacity[i] = 16;
     }
     this.tops = new Int32Array(CLASS_COUNT);
@@ -287,7 +288,7 @@ class BlockCache {
       const from = this.offset[id];
       const to = from + this.length[id];
       if (end <= from || start >= to) continue;
-      const held = this.held[id] - (Math.min(end, to) - Math.max(start, from));
+      const held = this.held[id] - (MathMin(end, to) - MathMax(start, from));
       this.held[id] = held;
       if (held > 0) continue;
       if (state === LIVE) this.drop(id);

@@ -21,7 +21,7 @@
 // accessor a caller put on Array.prototype and no patched method runs.
 
 const { EXACT, FREE, SETTLED } = require('./block_states');
-const { typedArraySet, typedArraySort } = require('./intrinsics');
+const { Float64Array, Int32Array, MathMax, MathSqrt, typedArraySet, typedArraySort } = require('./intrinsics');
 const { grown } = require('./typed_arrays');
 
 const MIN_CAPACITY = 64;
@@ -70,7 +70,7 @@ class BlockIndex {
   // The ids in use whose bytes reach into [start, end) of chunk, each once:
   // found[0..foundCount).
   overlapping(chunk, start, end) {
-    const limit = 16 + Math.sqrt(this.count);
+    const limit = 16 + MathSqrt(this.count);
     if (this.pendingCount > limit) this.merge(this.pending, this.pendingCount);
     this.foundCount = 0;
     let visited = 0;
@@ -118,7 +118,7 @@ class BlockIndex {
     for (let k = 0; k < fresh; k++) sorted[k] = added[k];
     typedArraySort(sorted, (x, y) => cache.chunk[x] - cache.chunk[y] || cache.offset[x] - cache.offset[y]);
     const n = kept + fresh;
-    if (n > this.capacity) this.#resize(Math.max(n, 2 * this.capacity));
+    if (n > this.capacity) this.#resize(MathMax(n, 2 * this.capacity));
     // Merged from the back, in place.
     let a = kept - 1;
     for (let b = fresh - 1, k = n - 1; b >= 0; k--) {
@@ -191,7 +191,7 @@ class BlockIndex {
 
   // seen and pendingMark cover ids below n (at least).
   #growIds(n) {
-    const capacity = Math.max(MIN_CAPACITY, 2 * n);
+    const capacity = MathMax(MIN_CAPACITY, 2 * n);
     this.seen = grown(this.seen, capacity);
     this.pendingMark = grown(this.pendingMark, capacity);
     this.idCapacity = capacity;

@@ -13,7 +13,7 @@
 
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { isDetached, viewByteOffset } = require('./intrinsics');
+const { Uint32Array, isDetached, viewByteOffset } = require('./intrinsics');
 const { arrayBufferOf, fresh } = require('./pool_buffer');
 const { newPooledBuffer } = require('../pooled_buffer');
 const { TrackedBuffer } = require('./leak_detector');
@@ -46,7 +46,7 @@ class SafeSlots {
     let safe = tier.safe;
     if (safe === null) {
       safe = tier.safe = new SafeTier();
-      this.#tiers.push(tier);
+      this.#tiers[this.#tiers.length] = tier;
     }
     return safe;
   }
@@ -70,7 +70,8 @@ class SafeSlots {
     core.record(length);
     tier.refs[slot] = refs;
     const record = new TrackedBuffer(arrayBuffer, core, tier, slot, tier.gen[slot], length, site);
-    while (safe.records.length <= slot) safe.records.push(undefined); // packed, never sparse
+    const records = safe.records;
+    while (records.length <= slot) records[records.length] = undefined; // packed, never sparse
     safe.records[slot] = record;
     return fresh(arrayBuffer, 0, length);
   }
@@ -125,7 +126,7 @@ class SafeSlots {
 
   // Returns every slot whose ArrayBuffer has been finalized.
   settle() {
-    for (const tier of this.#tiers) if (tier.safe.pending[0] !== 0) this.#drain(tier);
+    for (let i = 0; i < this.#tiers.length; i++) if (this.#tiers[i].safe.pending[0] !== 0) this.#drain(this.#tiers[i]);
   }
 
   // The slots the tier's ledger names: their ArrayBuffer's backing store is
@@ -135,7 +136,9 @@ class SafeSlots {
   #drain(tier) {
     const core = this.#core;
     const records = tier.safe.records;
-    for (const slot of tier.safe.ledger.drain()) {
+    const drained = tier.safe.ledger.drain();
+    for (let i = 0; i < drained.length; i++) {
+      const slot = drained[i];
       const state = tier.state[slot];
       const record = records[slot];
       records[slot] = undefined;

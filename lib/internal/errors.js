@@ -5,6 +5,11 @@
 
 const { inspect } = require('node:util');
 const path = require('node:path');
+const {
+  ArrayPrototypeJoin, ArrayPrototypeSlice, Error, ErrorCaptureStackTrace, MathAbs, NumberIsInteger,
+  ObjectDefineProperty, RangeError, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeSplit,
+  StringPrototypeStartsWith, TypeError,
+} = require('./intrinsics');
 
 const LIB_DIR = path.dirname(__dirname) + path.sep; // lib/, public classes and internal/
 
@@ -23,8 +28,8 @@ function addNumericalSeparator(value) {
   let res = '';
   let i = value.length;
   const start = value[0] === '-' ? 1 : 0;
-  for (; i >= start + 4; i -= 3) res = `_${value.slice(i - 3, i)}${res}`;
-  return `${value.slice(0, i)}${res}`;
+  for (; i >= start + 4; i -= 3) res = `_${StringPrototypeSlice(value, i - 3, i)}${res}`;
+  return `${StringPrototypeSlice(value, 0, i)}${res}`;
 }
 
 function describeReceived(value) {
@@ -35,15 +40,15 @@ function describeReceived(value) {
     return ` Received ${inspect(value, { depth: -1 })}`;
   }
   let shown = inspect(value, { colors: false });
-  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
+  if (shown.length > 28) shown = `${StringPrototypeSlice(shown, 0, 25)}...`;
   return ` Received type ${typeof value} (${shown})`;
 }
 
 function describeNumber(value) {
-  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) > 2 ** 32) {
-    return addNumericalSeparator(String(value));
+  if (typeof value === 'number' && NumberIsInteger(value) && MathAbs(value) > 2 ** 32) {
+    return addNumericalSeparator(`${value}`);
   }
-  if (typeof value === 'bigint') return `${addNumericalSeparator(String(value))}n`;
+  if (typeof value === 'bigint') return `${addNumericalSeparator(`${value}`)}n`;
   return inspect(value);
 }
 
@@ -55,19 +60,30 @@ function describeReturned(value) {
 }
 
 // Drops the leading stack frames that are inside lib/ so the first frame is
-// the user's call. Runs only on the error path.
+// the user's call. Runs only on the error path, after the operation decided
+// to change nothing; reading the stack runs Error.prepareStackTrace, as for
+// any error Node makes.
 function trimStack(err) {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = limit + 10;
-  Error.captureStackTrace(err);
+  ErrorCaptureStackTrace(err);
   Error.stackTraceLimit = limit;
-  const lines = err.stack.split('\n');
+  const lines = StringPrototypeSplit(`${err.stack}`, '\n');
   let first = 1;
-  while (first < lines.length && !/^\s+at /.test(lines[first])) first++;
+  while (first < lines.length && !isFrame(lines[first])) first++;
   let user = first;
-  while (user < lines.length && lines[user].includes(LIB_DIR)) user++;
-  err.stack = [...lines.slice(0, first), ...lines.slice(user, user + limit)].join('\n');
+  while (user < lines.length && StringPrototypeIncludes(lines[user], LIB_DIR)) user++;
+  const kept = ArrayPrototypeSlice(lines, 0, first);
+  for (let i = user; i < lines.length && i < user + limit; i++) kept[kept.length] = lines[i];
+  err.stack = ArrayPrototypeJoin(kept, '\n');
   return err;
+}
+
+// A stack line naming a frame: "    at ...".
+function isFrame(line) {
+  let i = 0;
+  while (line[i] === ' ' || line[i] === '\t') i++;
+  return i > 0 && StringPrototypeStartsWith(line, 'at ', i);
 }
 
 // The caller's stack frames as text (frames inside lib/ dropped), for leak
@@ -75,17 +91,17 @@ function trimStack(err) {
 function callerStack() {
   const holder = {};
   trimStack(holder);
-  return holder.stack.split('\n').slice(1).join('\n');
+  return ArrayPrototypeJoin(ArrayPrototypeSlice(StringPrototypeSplit(holder.stack, '\n'), 1), '\n');
 }
 
 function make(Base, code, message) {
   const err = Base === PoolError ? new PoolError(code, message) : new Base(message);
   if (Base !== PoolError) {
-    Object.defineProperty(err, 'code', { value: code, enumerable: true, writable: true, configurable: true });
+    ObjectDefineProperty(err, 'code', { value: code, enumerable: true, writable: true, configurable: true });
   }
   // Node shows "TypeError [ERR_X]: message" in the stack.
-  const name = Base === PoolError ? 'PoolError' : Base.name;
-  Object.defineProperty(err, 'name', { value: `${name} [${code}]`, configurable: true, writable: true });
+  const name = Base === PoolError ? 'PoolError' : Base === TypeError ? 'TypeError' : Base === RangeError ? 'RangeError' : 'Error';
+  ObjectDefineProperty(err, 'name', { value: `${name} [${code}]`, configurable: true, writable: true });
   trimStack(err);
   delete err.name;
   return err;
@@ -122,7 +138,7 @@ const codes = {
 
 // The addon throws plain coded errors; give pool codes the PoolError class.
 function fromNative(err) {
-  if (err && typeof err.code === 'string' && err.code.startsWith('ERR_POOLMEM_') && !(err instanceof PoolError)) {
+  if (err && typeof err.code === 'string' && StringPrototypeStartsWith(err.code, 'ERR_POOLMEM_') && !(err instanceof PoolError)) {
     return make(PoolError, err.code, err.message);
   }
   return err;

@@ -1,10 +1,15 @@
 'use strict';
-// Built-ins captured when poolmem loads, so that reading a caller's view runs
-// no caller code: a Uint8Array subclass (or an own property, or a patched
-// prototype) can override `buffer`, `byteOffset` and `length` with getters
-// that re-enter a pool or return strings. The %TypedArray%.prototype getters
-// read the view's internal slots instead, and always return a real
-// ArrayBuffer and integers (0 for a detached view).
+// Built-ins captured when poolmem loads (Node's primordials idea), so that a
+// pool operation runs no caller code: a caller may later replace Math.floor,
+// Map.prototype.get, Array.prototype.push, a global constructor or a
+// %TypedArray%.prototype getter, and nothing inside a pool call sees it.
+// Reading a caller's view goes through the %TypedArray%.prototype getters: a
+// Uint8Array subclass (or an own property) can override `buffer`,
+// `byteOffset` and `length` with getters that re-enter a pool or return
+// strings; the getters read the view's internal slots instead, and always
+// return a real ArrayBuffer and integers (0 for a detached view).
+// test/patched_builtins.test.js replaces every built-in after load and runs
+// every pool.
 
 const { Buffer } = require('node:buffer');
 const { isUint8Array } = require('node:util').types; // reads an internal slot: false for a Proxy
@@ -24,15 +29,17 @@ function getter(prototype, name) {
 const typedArrayBuffer = getter(TypedArrayPrototype, 'buffer');
 const typedArrayByteOffset = getter(TypedArrayPrototype, 'byteOffset');
 const typedArrayByteLength = getter(TypedArrayPrototype, 'byteLength');
+const typedArrayLength = getter(TypedArrayPrototype, 'length');
 const arrayBufferByteLength = getter(RealmArrayBuffer.prototype, 'byteLength');
 
 // viewBuffer(view): the ArrayBuffer (or SharedArrayBuffer) a typed array views.
-// viewByteOffset(view), viewByteLength(view): integers, 0 once detached (a
-// Uint8Array's byteLength is its length). Exported as the uncurried getters
+// viewByteOffset(view), viewByteLength(view), viewLength(view): integers, 0
+// once detached (a Uint8Array's byteLength is its length). Exported as the uncurried getters
 // themselves: no wrapper call on the hot paths.
 const viewBuffer = typedArrayBuffer;
 const viewByteOffset = typedArrayByteOffset;
 const viewByteLength = typedArrayByteLength;
+const viewLength = typedArrayLength;
 
 // typedArraySet(target, source), typedArraySort(array, compare): the
 // %TypedArray%.prototype methods as they were at load.
@@ -44,6 +51,69 @@ function isDetached(arrayBuffer) {
   return arrayBufferByteLength(arrayBuffer) === 0;
 }
 
+// ---- this realm's built-ins --------------------------------------------------------
+// Under Jest the library's own globals (Map, Int32Array, ...) are the test
+// context's; they are captured from that realm, as the code would have used.
+const {
+  abs: MathAbs, ceil: MathCeil, clz32: MathClz32, floor: MathFloor, log2: MathLog2, max: MathMax, min: MathMin,
+  random: MathRandom, sqrt: MathSqrt,
+} = Math;
+const { isInteger: NumberIsInteger } = Number;
+const { isArray: ArrayIsArray } = Array;
+const { defineProperty: ObjectDefineProperty, freeze: ObjectFreeze, getPrototypeOf: ObjectGetPrototypeOf } = Object;
+const ArrayPrototypeIncludes = uncurryThis(Array.prototype.includes);
+const ArrayPrototypeIndexOf = uncurryThis(Array.prototype.indexOf);
+const ArrayPrototypeJoin = uncurryThis(Array.prototype.join);
+const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice);
+const ArrayPrototypeSplice = uncurryThis(Array.prototype.splice);
+const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
+const StringPrototypeIncludes = uncurryThis(String.prototype.includes);
+const StringPrototypeSlice = uncurryThis(String.prototype.slice);
+const StringPrototypeSplit = uncurryThis(String.prototype.split);
+const StringPrototypeStartsWith = uncurryThis(String.prototype.startsWith);
+const ErrorCaptureStackTrace = Error.captureStackTrace;
+const { structuredClone } = globalThis; // Node's, on the global object
+
+// Collections whose methods are the originals, whatever happens to
+// Map.prototype and the rest later (Node's makeSafe): each subclass's
+// prototype carries its own copy of every method and accessor, frozen.
+function makeSafe(Base, Safe) {
+  for (const key of Reflect.ownKeys(Base.prototype)) {
+    if (key !== 'constructor') ObjectDefineProperty(Safe.prototype, key, Reflect.getOwnPropertyDescriptor(Base.prototype, key));
+  }
+  ObjectFreeze(Safe.prototype);
+  ObjectFreeze(Safe);
+  return Safe;
+}
+// Constructors written out: a default one spreads its arguments, which runs
+// %ArrayIteratorPrototype%.next.
+const SafeMap = makeSafe(Map, class SafeMap extends Map {
+  constructor() { super(); }
+});
+const SafeSet = makeSafe(Set, class SafeSet extends Set {
+  constructor() { super(); }
+});
+const SafeWeakMap = makeSafe(WeakMap, class SafeWeakMap extends WeakMap {
+  constructor() { super(); }
+});
+const SafeWeakSet = makeSafe(WeakSet, class SafeWeakSet extends WeakSet {
+  constructor() { super(); }
+});
+const SafeWeakRef = makeSafe(WeakRef, class SafeWeakRef extends WeakRef {
+  constructor(target) { super(target); }
+});
+const SafeFinalizationRegistry = makeSafe(FinalizationRegistry, class SafeFinalizationRegistry extends FinalizationRegistry {
+  constructor(cleanup) { super(cleanup); }
+});
+
 module.exports = {
-  isDetached, isUint8Array, typedArraySet, typedArraySort, viewBuffer, viewByteLength, viewByteOffset,
+  isDetached, isUint8Array, typedArraySet, typedArraySort, uncurryThis, viewBuffer, viewByteLength, viewByteOffset,
+  viewLength,
+  // this realm's built-ins, as they were at load
+  ArrayBuffer, Error, Float64Array, Int8Array, Int32Array, RangeError, TypeError, Uint8Array, Uint32Array,
+  ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypeSlice,
+  ArrayPrototypeSplice, ErrorCaptureStackTrace, MathAbs, MathCeil, MathClz32, MathFloor, MathLog2, MathMax, MathMin, MathRandom,
+  MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf, RegExpPrototypeExec,
+  StringPrototypeIncludes,
+  StringPrototypeSlice, StringPrototypeSplit, StringPrototypeStartsWith, SafeFinalizationRegistry, SafeMap, SafeSet, SafeWeakMap, SafeWeakRef, SafeWeakSet, structuredClone,
 };

@@ -6,6 +6,10 @@
 // The countdown itself stays in each pool's hot path (a field decrement);
 // this module decides how far it counts.
 
+const {
+  ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypeSlice, ErrorCaptureStackTrace, MathFloor, MathRandom, SafeSet,
+  StringPrototypeSplit,
+} = require('./intrinsics');
 const { TrackedStamp } = require('./stamps');
 const { validateOneOf } = require('./validators');
 
@@ -23,11 +27,11 @@ const NEVER = 2 ** 30;
 function parseLeakDetection(opts) {
   const name = opts.leakDetection === undefined ? 'sample'
     : validateOneOf(opts.leakDetection, 'options.leakDetection', LEAK_LEVELS);
-  return LEAK_LEVELS.indexOf(name);
+  return ArrayPrototypeIndexOf(LEAK_LEVELS, name);
 }
 
 class LeakDetector {
-  #reported = new Set(); // report keys already warned about
+  #reported = new SafeSet(); // report keys already warned about
 
   // level: DISABLED, SAMPLE or PARANOID; interval: 'sample' tracks one
   // allocation in `interval` on average.
@@ -45,7 +49,7 @@ class LeakDetector {
   // else NEVER.
   nextCountdown(always = false) {
     if (always || this.level === PARANOID) return 1;
-    return this.level === SAMPLE ? 1 + Math.floor(Math.random() * (2 * this.interval - 1)) : NEVER;
+    return this.level === SAMPLE ? 1 + MathFloor(MathRandom() * (2 * this.interval - 1)) : NEVER;
   }
 
   // Emits a PoolmemLeakWarning, once per `key` (undefined: every time).
@@ -66,12 +70,12 @@ class LeakDetector {
 // formatted only if it leaks (siteStack). fn: the public method called.
 function captureSite(fn) {
   const site = {};
-  Error.captureStackTrace(site, fn);
+  ErrorCaptureStackTrace(site, fn);
   return site;
 }
 
 function siteStack(site) {
-  return site === null ? undefined : String(site.stack).split('\n').slice(1).join('\n');
+  return site === null ? undefined : ArrayPrototypeJoin(ArrayPrototypeSlice(StringPrototypeSplit(`${site.stack}`, '\n'), 1), '\n');
 }
 
 // ---- the tracked buffer -----------------------------------------------------------

@@ -7,6 +7,7 @@
 
 const binding = require('./binding');
 const { codes, scratchDetached } = require('./errors');
+const { MathFloor } = require('./intrinsics');
 
 const { contract } = binding;
 
@@ -121,7 +122,7 @@ function chunkHandle(chunk, offset) {
 }
 
 function handleChunk(handle) {
-  return Math.floor(handle / HANDLE_STRIDE);
+  return MathFloor(handle / HANDLE_STRIDE);
 }
 
 function handleOffset(handle) {

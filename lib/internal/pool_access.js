@@ -7,6 +7,7 @@
 // unpooled Buffer the same way and counts it.
 
 const { codes } = require('./errors');
+const { SafeWeakMap } = require('./intrinsics');
 
 const { ERR_INVALID_ARG_TYPE } = codes;
 
@@ -56,7 +57,7 @@ class PoolAccess {
 }
 
 // The PoolAccess of a pool, made once per pool: helpers call this per write.
-const cache = new WeakMap();
+const cache = new SafeWeakMap();
 let lastPool = null;
 let lastAccess = null;
 

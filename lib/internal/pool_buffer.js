@@ -19,7 +19,9 @@
 // more (docs/design.md, "Real Buffers").
 
 const { Buffer } = require('node:buffer');
-const { isDetached, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
+const {
+  ArrayBuffer, ObjectGetPrototypeOf, isDetached, structuredClone, viewBuffer, viewByteLength, viewByteOffset,
+} = require('./intrinsics');
 const { Stamper } = require('./stamps');
 const { ZERO_FILL, zeroFill } = require('./zero_fill');
 
@@ -31,7 +33,7 @@ const bufferFrom = Buffer.from;
 function madeByBuffer(C) {
   if (typeof C !== 'function' || C.prototype !== Buffer.prototype) return false;
   const probe = new C(new ArrayBuffer(4), 1, 2);
-  return Object.getPrototypeOf(probe) === Buffer.prototype && viewByteOffset(probe) === 1 && viewByteLength(probe) === 2;
+  return ObjectGetPrototypeOf(probe) === Buffer.prototype && viewByteOffset(probe) === 1 && viewByteLength(probe) === 2;
 }
 
 // One record shape for every view made here (one hidden class, one brand),

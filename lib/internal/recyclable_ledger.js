@@ -10,7 +10,7 @@
 // of the allocator free everything, and void them.
 
 const { codes } = require('./errors');
-const { viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { ArrayPrototypeSplice, Float64Array, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
 const {
   BATCH_ENTRIES, FREE_OK, chunkHandle, handleChunk, handleOffset, scalableBatch: batch,
 } = require('./native_contract');
@@ -69,7 +69,10 @@ class Ledger {
   addTracked(arrayBuffer, offset, length, epoch) {
     if (epoch !== this.epoch) this.#sync(epoch);
     if (this.tracked === null) this.tracked = [];
-    this.tracked.push(arrayBuffer, offset, length);
+    const t = this.tracked;
+    t[t.length] = arrayBuffer;
+    t[t.length] = offset;
+    t[t.length] = length;
   }
 
   clear() {
@@ -203,7 +206,7 @@ class Ledger {
       const t = this.tracked;
       for (let i = 0; i < t.length; i += 3) {
         if (t[i] !== ab || t[i + 1] !== offset || t[i + 2] !== length) continue;
-        t.splice(i, 3);
+        ArrayPrototypeSplice(t, i, 3);
         const block = space.trackedBlock(ab);
         if (block !== undefined) space.handle.freeTracked(block, offset, length);
         return;

@@ -20,14 +20,14 @@
 
 const { constants } = require('node:buffer');
 const { callerStack, codes } = require('./errors');
-const { isDetached } = require('./intrinsics');
+const { ArrayBuffer, SafeMap, isDetached } = require('./intrinsics');
 const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit } = require('./block_cache');
 const { DISABLED, PARANOID, TrackedBuffer } = require('./leak_detector');
 const { blockView, byteOffsetOf, detachProbe, fresh, freshBlock, genOf } = require('./pool_buffer');
 const { ChunkStamp, LentStamp, RetiredChunkStamp } = require('./stamps');
 
 const {
-  ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_STATE, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER,
+  ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_STATE, ERR_POOLMEM_CLOSED, ERR_POOLMEM_DOUBLE_FREE, ERR_POOLMEM_FOREIGN_BUFFER,
   ERR_POOLMEM_OUT_OF_MEMORY,
 } = codes;
 
@@ -313,9 +313,12 @@ class ScalableSpace {
 
   // An allocation with an ArrayBuffer of its own (group: its RecyclableMemory's, or 0).
   mallocTracked(size, group) {
-    this.drainLeaks();
     const level = this.leaks.level;
+    // Formatting the stack runs the caller's Error.prepareStackTrace, which
+    // may use this allocator (even close it): first, and checked after.
     const stack = level === PARANOID ? callerStack() : undefined;
+    if (this.closed) throw ERR_POOLMEM_CLOSED('allocator');
+    this.drainLeaks();
     const block = this.nextBlock++;
     let ab = this.handle.mallocTracked(size, stack, group, level !== DISABLED, block);
     while (ab === CHUNK_TRANSFERRED) {
@@ -331,20 +334,29 @@ class ScalableSpace {
   drainLeaks() {
     const leaks = this.handle.takeLeaks();
     if (leaks === undefined) return;
-    const groups = new Map();
-    for (const [bytes, group, stack] of leaks) {
+    const groups = new SafeMap(); // group -> its entry in `found`, in the order first found
+    const found = [];
+    for (let i = 0; i < leaks.length; i++) {
+      const bytes = leaks[i][0];
+      const group = leaks[i][1];
+      const stack = leaks[i][2];
       if (group === 0) {
         this.leaks.report(`${bytes} bytes from ScalableAllocator#malloc() became unreachable without free()`, stack);
-      } else {
-        const g = groups.get(group) ?? { buffers: 0, bytes: 0, stack };
-        g.buffers++;
-        g.bytes += bytes;
-        groups.set(group, g);
+        continue;
       }
+      let g = groups.get(group);
+      if (g === undefined) {
+        g = { group, buffers: 0, bytes: 0, stack };
+        groups.set(group, g);
+        found[found.length] = g;
+      }
+      g.buffers++;
+      g.bytes += bytes;
     }
-    for (const [group, g] of groups) {
+    for (let i = 0; i < found.length; i++) {
+      const g = found[i];
       this.leaks.report(
-        `A RecyclableMemory became unreachable without recycle() (${g.buffers} buffers, ${g.bytes} bytes)`, g.stack, group);
+        `A RecyclableMemory became unreachable without recycle() (${g.buffers} buffers, ${g.bytes} bytes)`, g.stack, g.group);
     }
   }
 
@@ -379,7 +391,10 @@ class ScalableSpace {
     const found = [];
     for (let chunk = 0; chunk < chunks.length; chunk++) {
       const ab = chunks[chunk];
-      if (ab !== undefined && isDetached(ab)) found.push(chunk, ab);
+      if (ab !== undefined && isDetached(ab)) {
+        found[found.length] = chunk;
+        found[found.length] = ab;
+      }
     }
     if (found.length === 0) return 0;
     // Native code must count exactly what callers hold. (Settling may empty

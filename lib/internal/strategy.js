@@ -7,6 +7,7 @@
 
 const binding = require('./binding');
 const { codes } = require('./errors');
+const { MathFloor, MathLog2, MathMax } = require('./intrinsics');
 const {
   BUDDY_DEFAULT_MIN_BLOCK, FIRST_FIT_DEFAULT_GRANULE, MAX_ALIGNED_GRANULES, MAX_ALIGNMENT,
   MAX_GRANULE, MAX_GRANULE_COUNT, MIN_GRANULE, STRATEGY_BUDDY, STRATEGY_FIRST_FIT,
@@ -27,7 +28,7 @@ const BUFFER_ALIGNMENT = 8;
 
 // "2 ** k" for a power of two, as the error messages write limits.
 function powerOfTwo(n) {
-  return `2 ** ${Math.log2(n)}`;
+  return `2 ** ${MathLog2(n)}`;
 }
 
 // Returns [kind, minBlock] from an options object already validated as such.
@@ -63,12 +64,12 @@ function parseAlignment(options, fallback) {
 function validateStrategySize(kind, minBlock, size, name = 'size', alignment = 1) {
   const base = minBlock || DEFAULT_MIN_BLOCK[kind];
   if (base !== undefined) {
-    const granule = Math.max(base, alignment);
-    if (Math.floor(size / granule) > MAX_GRANULE_COUNT) {
+    const granule = MathMax(base, alignment);
+    if (MathFloor(size / granule) > MAX_GRANULE_COUNT) {
       const what = granule === base ? `minBlock ${granule}` : `alignment ${granule}`;
       throw ERR_OUT_OF_RANGE(name, `<= ${MAX_GRANULE_COUNT * granule} (${powerOfTwo(MAX_GRANULE_COUNT)} blocks of ${what})`, size);
     }
-  } else if (alignment > 1 && Math.floor(size / alignment) > MAX_ALIGNED_GRANULES) {
+  } else if (alignment > 1 && MathFloor(size / alignment) > MAX_ALIGNED_GRANULES) {
     throw ERR_OUT_OF_RANGE(name,
       `<= ${MAX_ALIGNED_GRANULES * alignment} (${powerOfTwo(MAX_ALIGNED_GRANULES)} blocks of alignment ${alignment})`, size);
   }

@@ -8,7 +8,10 @@
 const { constants } = require('node:buffer');
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { isDetached, viewByteLength, viewByteOffset } = require('./intrinsics');
+const {
+  ArrayPrototypeIndexOf, Float64Array, Int32Array, MathCeil, MathClz32, MathFloor, MathMax, SafeWeakRef, Uint8Array,
+  isDetached, viewByteLength, viewByteOffset,
+} = require('./intrinsics');
 const { TrackedBuffer } = require('./leak_detector');
 const { grown } = require('./typed_arrays');
 const { GEN_MASK, arrayBufferOf, detachProbe, restamp, slotView } = require('./pool_buffer');
@@ -85,10 +88,10 @@ class Tier {
   constructor(core, size) {
     this.core = core;
     this.size = size;
-    this.stride = Math.ceil(size / SLOT_ALIGN) * SLOT_ALIGN;
-    this.strideShift = (this.stride & (this.stride - 1)) === 0 ? 31 - Math.clz32(this.stride) : -1;
-    const fit = Math.max(1, Math.floor(SLAB_BYTES / this.stride));
-    this.shift = 31 - Math.clz32(fit);
+    this.stride = MathCeil(size / SLOT_ALIGN) * SLOT_ALIGN;
+    this.strideShift = (this.stride & (this.stride - 1)) === 0 ? 31 - MathClz32(this.stride) : -1;
+    const fit = MathMax(1, MathFloor(SLAB_BYTES / this.stride));
+    this.shift = 31 - MathClz32(fit);
     this.perSlab = 1 << this.shift;
     this.slabs = [];
     this.capacity = 0; // of the per-slot arrays: a number, as a typed array's .length is a getter a caller can replace
@@ -187,7 +190,7 @@ class Tier {
         this.lose(slot);
         return;
       }
-      this.tracked[slot] = new WeakRef(arrayBuffer);
+      this.tracked[slot] = new SafeWeakRef(arrayBuffer);
     }
     this.release(slot);
   }
@@ -211,14 +214,16 @@ class Tier {
     this.state[slot] = LOST;
     this.endHandout(slot);
     this.dropped++;
-    this.pending.push(slot);
+    this.pending[this.pending.length] = slot;
   }
 
   // Pending slots whose memory nothing reaches any more go back to the free
   // list. Slow path: when the free list is empty, and in trim().
   reclaimPending() {
     let kept = 0;
-    for (const slot of this.pending) {
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) {
+      const slot = pending[i];
       const slab = this.slabs[slot >>> this.shift];
       if (slab.lost || this.state[slot] !== LOST) continue;
       if (slab.handle.live((slot & (this.perSlab - 1)) * this.stride)) {
@@ -336,7 +341,7 @@ class Tier {
       index = offset >>> this.strideShift;
     } else {
       index = offset / this.stride;
-      if (index !== Math.floor(index)) return -1;
+      if (index !== MathFloor(index)) return -1;
     }
     if (index >= slab.slots || viewByteLength(buf) > this.size) return -1;
     return slab.base + index;
@@ -349,7 +354,7 @@ class Tier {
     let slots = this.perSlab;
     let bytes = slots * this.stride;
     if (core.reserved + bytes > core.maxSize) {
-      slots = Math.floor((core.maxSize - core.reserved) / this.stride);
+      slots = MathFloor((core.maxSize - core.reserved) / this.stride);
       if (slots < 1) {
         throw ERR_POOLMEM_OUT_OF_MEMORY(
           `a ${this.size}-byte slot does not fit under maxSize (${core.maxSize} bytes, ${core.reserved} reserved)`);
@@ -362,7 +367,7 @@ class Tier {
     } catch (err) {
       throw fromNative(err);
     }
-    let index = this.slabs.indexOf(null);
+    let index = ArrayPrototypeIndexOf(this.slabs, null);
     if (index < 0) index = this.slabs.length;
     this.ensureCapacity((index + 1) << this.shift);
     const chunk = handle.chunk();
@@ -379,22 +384,25 @@ class Tier {
 
   ensureCapacity(slots) {
     if (this.capacity >= slots) return;
-    const size = Math.max(slots, this.capacity * 2);
+    const size = MathMax(slots, this.capacity * 2);
     this.capacity = size;
     this.state = grown(this.state, size);
     this.gen = grown(this.gen, size);
     this.refs = grown(this.refs, size);
     this.free = grown(this.free, size);
     this.viewLengths = grown(this.viewLengths, size);
-    while (this.views.length < size) this.views.push(undefined); // packed, never sparse
-    while (this.tracked.length < size) this.tracked.push(undefined);
+    const views = this.views;
+    const tracked = this.tracked;
+    while (views.length < size) views[views.length] = undefined; // packed, never sparse
+    while (tracked.length < size) tracked[tracked.length] = undefined;
   }
 
   // Unmaps every slab whose slots are all free; returns the bytes released.
   trim() {
     if (this.pending.length !== 0) this.reclaimPending();
     let released = 0;
-    for (const slab of this.slabs) {
+    for (let s = 0; s < this.slabs.length; s++) {
+      const slab = this.slabs[s];
       if (slab === null || slab.lost) continue;
       let busy = false;
       for (let i = 0; i < slab.slots && !busy; i++) busy = this.state[slab.base + i] !== FREE;
@@ -424,7 +432,7 @@ class Tier {
   }
 
   close() {
-    for (const slab of this.slabs) if (slab !== null) this.closeSlab(slab);
+    for (let s = 0; s < this.slabs.length; s++) if (this.slabs[s] !== null) this.closeSlab(this.slabs[s]);
     this.tracked = [];
   }
 }

@@ -5,18 +5,22 @@
 // Nothing here reads a property of the value it checks except on the error
 // path (describing what was received), so validation runs no caller code.
 
-const { isUint8Array } = require('./intrinsics');
+const {
+  ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeJoin, MathFloor, NumberIsInteger, ObjectFreeze, isUint8Array,
+} = require('./intrinsics');
 const { codes } = require('./errors');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE } = codes;
+const MAX_SAFE_INTEGER = 2 ** 53 - 1;
+const MIN_SAFE_INTEGER = -MAX_SAFE_INTEGER;
 
 function isSize(value, max) {
-  return typeof value === 'number' && value >= 0 && value <= max && Math.floor(value) === value;
+  return typeof value === 'number' && value >= 0 && value <= max && MathFloor(value) === value;
 }
 
-function validateInteger(value, name, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
+function validateInteger(value, name, min = MIN_SAFE_INTEGER, max = MAX_SAFE_INTEGER) {
   if (typeof value !== 'number') throw ERR_INVALID_ARG_TYPE(name, 'of type number', value);
-  if (!Number.isInteger(value)) throw ERR_OUT_OF_RANGE(name, 'an integer', value);
+  if (!NumberIsInteger(value)) throw ERR_OUT_OF_RANGE(name, 'an integer', value);
   if (value < min || value > max) throw ERR_OUT_OF_RANGE(name, `>= ${min} && <= ${max}`, value);
   return value;
 }
@@ -32,14 +36,14 @@ function validateFunction(value, name) {
 }
 
 function validateObject(value, name) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || typeof value !== 'object' || ArrayIsArray(value)) {
     throw ERR_INVALID_ARG_TYPE(name, 'of type object', value);
   }
   return value;
 }
 
 // undefined means "no options"; anything else must be a plain object.
-const kNoOptions = Object.freeze({});
+const kNoOptions = ObjectFreeze({});
 function validateOptions(value, name = 'options') {
   return value === undefined ? kNoOptions : validateObject(value, name);
 }
@@ -50,8 +54,10 @@ function validateBuffer(value, name) {
 }
 
 function validateOneOf(value, name, oneOf) {
-  if (!oneOf.includes(value)) {
-    const allowed = oneOf.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ');
+  if (!ArrayPrototypeIncludes(oneOf, value)) {
+    const shown = [];
+    for (let i = 0; i < oneOf.length; i++) shown[i] = typeof oneOf[i] === 'string' ? `'${oneOf[i]}'` : `${oneOf[i]}`;
+    const allowed = ArrayPrototypeJoin(shown, ', ');
     throw ERR_INVALID_ARG_VALUE(name, value, `must be one of: ${allowed}`);
   }
   return value;

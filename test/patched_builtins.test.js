@@ -1,0 +1,65 @@
+'use strict';
+// A caller may replace any built-in after poolmem loads: Math.floor,
+// Map.prototype.get, Array.prototype.push and the array iterator, a global
+// constructor, a %TypedArray%.prototype getter. None of that runs inside a
+// pool call: the pools use the built-ins captured at load
+// (lib/internal/intrinsics.js). The one hook that does run is
+// Error.prepareStackTrace, which Node calls for every stack it formats: a pool
+// formats one only to build an error it throws (having changed nothing) and,
+// in leakDetection 'paranoid', to record where an allocation was made.
+// The workloads run in a child process (test/fixtures/patched_builtins.js):
+// patching this realm would patch Jest too.
+
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+const { childEnv, childNode } = require('./helpers/child_env');
+
+const ROOT = path.join(__dirname, '..');
+const FIXTURE = path.join(__dirname, 'fixtures', 'patched_builtins.js');
+
+function run(args, timeout = 120000) {
+  const [command, ...leading] = childNode();
+  const r = spawnSync(command, [...leading, '--expose-gc', ...args], { encoding: 'utf8', env: childEnv(), timeout });
+  expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
+  return JSON.parse(r.stdout);
+}
+
+const GROUPS = [
+  ['scalable', 'scalable-disabled', 'scalable-paranoid', 'scalable-safe'],
+  ['arena', 'arena-safe', 'arena-avl', 'arena-buddy', 'arena-first-fit'],
+  ['bytepool', 'bytepool-safe', 'bytepool-paranoid'],
+  ['process', 'arena-pool', 'object-pool', 'range-allocator'],
+];
+
+describe('built-ins replaced after load never run inside a pool call', () => {
+  test.each(GROUPS.map((g) => [g.join(', '), g]))('%s', (_, workloads) => {
+    expect(run([FIXTURE, ROOT, ...workloads])).toEqual([]);
+  }, 120000);
+});
+
+describe("leakDetection 'paranoid' formats its allocation site first", () => {
+  test('an Error.prepareStackTrace that closes the allocator makes that malloc throw ERR_POOLMEM_CLOSED', () => {
+    const out = run(['-e', `
+      const { ScalableAllocator } = require(${JSON.stringify(ROOT)});
+      const result = {};
+      for (const via of ['malloc', 'nextN']) {
+        const a = new ScalableAllocator({ leakDetection: 'paranoid' });
+        const rm = a.recyclable();
+        let closes = 1;
+        Error.prepareStackTrace = (err, frames) => {
+          if (closes-- > 0) a.close();
+          return 'stack';
+        };
+        try {
+          const b = via === 'malloc' ? a.malloc(64) : rm.nextN(64);
+          result[via] = 'returned ' + b.length + ' bytes';
+        } catch (err) {
+          result[via] = err.code;
+        }
+        Error.prepareStackTrace = undefined;
+      }
+      process.stdout.write(JSON.stringify(result));
+    `]);
+    expect(out).toEqual({ malloc: 'ERR_POOLMEM_CLOSED', nextN: 'ERR_POOLMEM_CLOSED' });
+  });
+});
