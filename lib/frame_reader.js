@@ -11,12 +11,12 @@
 const { Buffer } = require('node:buffer');
 const { codes } = require('./internal/errors');
 const { accessFor } = require('./internal/pool_access');
+const { ArrayBuffer, MathMin, Uint8Array, typedArraySet, viewByteLength } = require('./internal/intrinsics');
 const { arrayBufferOf, byteOffsetOf, view } = require('./internal/pool_buffer');
 const { isUint8Array, validateBuffer, validateInteger, validateOneOf, validateOptions } = require('./internal/validators');
 
 const { ERR_INVALID_STATE, ERR_INVALID_THIS, ERR_OUT_OF_RANGE } = codes;
 const EMPTY = new ArrayBuffer(0);
-const copy = Buffer.prototype.copy;
 
 class FrameReader {
   #access;          // PoolAccess, or null: spanning frames go to Buffer.allocUnsafe
@@ -29,7 +29,8 @@ class FrameReader {
   #end = 0;
   #header = 0;      // a length prefix split across chunks: value and bytes so far
   #headerGot = 0;
-  #frame = null;    // a spanning frame being assembled, and bytes so far
+  #frame = null;    // a spanning frame being assembled, its length and bytes so far
+  #frameLength = 0;
   #framePooled = false;
   #frameGot = 0;
   #lent = null;     // the assembled pooled frame last returned; given back next
@@ -45,7 +46,7 @@ class FrameReader {
     this.#access = opts.pool === undefined || opts.pool === null ? null : accessFor(opts.pool, 'options.pool');
     this.#lengthBytes = opts.lengthBytes === undefined ? 4 : validateOneOf(opts.lengthBytes, 'options.lengthBytes', [1, 2, 4]);
     const limit = 2 ** (8 * this.#lengthBytes) - 1;
-    this.#max = opts.maxFrameLength === undefined ? Math.min(limit, 64 * 1024 * 1024)
+    this.#max = opts.maxFrameLength === undefined ? MathMin(limit, 64 * 1024 * 1024)
       : validateInteger(opts.maxFrameLength, 'options.maxFrameLength', 0, limit);
   }
 
@@ -83,7 +84,10 @@ class FrameReader {
   push(chunk, end = undefined) {
     FrameReader.#check(this);
     if (!isUint8Array(chunk)) validateBuffer(chunk, 'chunk');
-    const length = chunk.length;
+    // The chunk's real length (an intrinsic read): a subclass's length getter
+    // could claim more, and frames would then be views of bytes past the
+    // chunk, perhaps another owner's in the same pool memory.
+    const length = viewByteLength(chunk);
     if (end === undefined) end = length;
     else validateInteger(end, 'end', 0, length);
     if (this.#chunk !== null) throw ERR_INVALID_STATE('call next() until it returns null before push()');
@@ -116,7 +120,7 @@ class FrameReader {
     if (this.#lent !== null) this.#giveBackLent();
     const chunk = this.#chunk;
     if (chunk === null) return false;
-    if (this.#frame !== null) return this.#continueFrame(chunk);
+    if (this.#frame !== null) return this.#continueFrame();
     let pos = this.#pos;
     const end = this.#end;
     let length;
@@ -147,7 +151,7 @@ class FrameReader {
     }
     this.#pos = pos;
     this.#startFrame(length);
-    return this.#continueFrame(chunk);
+    return this.#continueFrame();
   }
 
   /** After advance() returned true: the Uint8Array holding the frame, and where. */
@@ -189,20 +193,22 @@ class FrameReader {
       frame = Buffer.allocUnsafe(length);
     }
     this.#frame = frame;
+    this.#frameLength = length;
     this.#frameGot = 0;
   }
 
-  #continueFrame(chunk) {
+  #continueFrame() {
     const frame = this.#frame;
     const pos = this.#pos;
-    const n = Math.min(this.#end - pos, frame.length - this.#frameGot);
-    copy.call(chunk, frame, this.#frameGot, pos, pos + n);
+    const n = MathMin(this.#end - pos, this.#frameLength - this.#frameGot);
+    // Copied through the %TypedArray%.prototype.set captured at load (Buffer#copy reads byteLength getters).
+    typedArraySet(frame, new Uint8Array(this.#ab, this.#base + pos, n), this.#frameGot);
     this.#pos = pos + n;
     this.#frameGot += n;
-    if (this.#frameGot < frame.length) return this.#release();
+    if (this.#frameGot < this.#frameLength) return this.#release();
     this.#source = frame;
     this.#start = 0;
-    this.#sourceEnd = frame.length;
+    this.#sourceEnd = this.#frameLength;
     this.#frame = null;
     this.#frameGot = 0;
     this.#frames++;

@@ -148,4 +148,27 @@ describe('FrameReader', () => {
     expectCode(() => new FrameReader({ lengthBytes: 3 }), 'ERR_INVALID_ARG_VALUE', TypeError);
     expectCode(() => new FrameReader({ pool: {} }), 'ERR_INVALID_ARG_TYPE', TypeError);
   });
+
+  test("a chunk whose length getter lies yields no frame beyond the chunk's real bytes", () => {
+    // The chunk is the first 8 bytes of a pooled buffer; its owner's neighbour
+    // holds the next bytes of the same ArrayBuffer. A subclass claims 108.
+    const pool = new Arena(4096);
+    const mine = pool.malloc(8);
+    const neighbour = pool.malloc(100).fill(0x5a);
+    mine.writeUInt32BE(100, 0);
+    const TA = Object.getPrototypeOf(Uint8Array.prototype);
+    const real = (name, v) => Reflect.apply(Object.getOwnPropertyDescriptor(TA, name).get, v, []);
+    class Liar extends Uint8Array {
+      get length() { return 108; }
+    }
+    const chunk = new Liar(real('buffer', mine), real('byteOffset', mine), 8);
+    const reader = new FrameReader();
+    reader.push(chunk);
+    const frame = reader.next();
+    expect(frame).toBeNull(); // 100 payload bytes announced, 4 present: the frame is incomplete
+    expect(reader.pending).toBe(4);
+    reader.close();
+    expect(neighbour.every((b) => b === 0x5a)).toBe(true);
+    expectCode(() => reader.push(chunk, 9), 'ERR_OUT_OF_RANGE', RangeError);
+  });
 });
