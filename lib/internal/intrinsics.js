@@ -79,7 +79,8 @@ const { structuredClone } = globalThis; // Node's, on the global object
 // prototype carries its own copy of every method and accessor, frozen.
 function makeSafe(Base, Safe) {
   for (const key of Reflect.ownKeys(Base.prototype)) {
-    if (key !== 'constructor') ObjectDefineProperty(Safe.prototype, key, Reflect.getOwnPropertyDescriptor(Base.prototype, key));
+    if (key === 'constructor') continue;
+    ObjectDefineProperty(Safe.prototype, key, Reflect.getOwnPropertyDescriptor(Base.prototype, key));
   }
   ObjectFreeze(Safe.prototype);
   ObjectFreeze(Safe);
@@ -107,13 +108,12 @@ const SafeFinalizationRegistry = makeSafe(FinalizationRegistry, class SafeFinali
 });
 
 module.exports = {
-  isDetached, isUint8Array, typedArraySet, typedArraySort, uncurryThis, viewBuffer, viewByteLength, viewByteOffset,
-  viewLength,
+  isDetached, isUint8Array, typedArraySet, typedArraySort, viewBuffer, viewByteLength, viewByteOffset, viewLength,
   // this realm's built-ins, as they were at load
   ArrayBuffer, Error, Float64Array, Int8Array, Int32Array, RangeError, TypeError, Uint8Array, Uint32Array,
   ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypeSlice,
-  ArrayPrototypeSplice, ErrorCaptureStackTrace, MathAbs, MathCeil, MathClz32, MathFloor, MathLog2, MathMax, MathMin, MathRandom,
-  MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf, RegExpPrototypeExec,
-  StringPrototypeIncludes,
-  StringPrototypeSlice, StringPrototypeSplit, StringPrototypeStartsWith, SafeFinalizationRegistry, SafeMap, SafeSet, SafeWeakMap, SafeWeakRef, SafeWeakSet, structuredClone,
+  ArrayPrototypeSplice, ErrorCaptureStackTrace, MathAbs, MathCeil, MathClz32, MathFloor, MathLog2, MathMax, MathMin,
+  MathRandom, MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf,
+  RegExpPrototypeExec, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeSplit, StringPrototypeStartsWith,
+  SafeFinalizationRegistry, SafeMap, SafeSet, SafeWeakMap, SafeWeakRef, SafeWeakSet, structuredClone,
 };
