@@ -25,7 +25,7 @@ const {
   COUNTED, Core, IN_USE, MAX_LENGTH, RECENT, SlabStamp, Tier,
 } = require('./internal/tier');
 const {
-  DISABLED, LeakDetector, PARANOID, TrackedBuffer, captureSite, parseLeakDetection, siteStack,
+  DISABLED, LeakDetector, PARANOID, TrackedBuffer, captureSite, parseLeakDetection,
 } = require('./internal/leak_detector');
 const {
   isSize, isUint8Array, validateBuffer, validateInteger, validateOptions,
@@ -66,11 +66,10 @@ const trackedBuffers = new SafeFinalizationRegistry(onCollected);
 // Netty's report: one warning per allocation site (per pool when sampling
 // records no site).
 function reportLeak(core, record) {
-  const stack = siteStack(record.site);
-  core.leakDetector.report(
+  core.leakDetector.reportSite(
     `LEAK: PooledBuffer.release() was not called before it was garbage-collected ` +
       `(${record.length} bytes from the ${record.tier.size}-byte tier)`,
-    stack, stack ?? '');
+    record.site);
 }
 
 // ---- BytePool ----------------------------------------------------------------

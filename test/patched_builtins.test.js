@@ -63,3 +63,36 @@ describe("leakDetection 'paranoid' formats its allocation site first", () => {
     expect(out).toEqual({ malloc: 'ERR_POOLMEM_CLOSED', nextN: 'ERR_POOLMEM_CLOSED' });
   });
 });
+
+describe('leak reports run after the pool call that found the leak', () => {
+  test('a process.emitWarning that closes the pool runs after that get() or malloc() returned', () => {
+    const out = run(['-e', `
+      const { BytePool, ScalableAllocator } = require(${JSON.stringify(ROOT)});
+      const settle = async () => {
+        for (let i = 0; i < 5; i++) { globalThis.gc(); await new Promise((r) => setImmediate(r)); }
+      };
+      (async () => {
+        const result = {};
+        const pools = {
+          'BytePool (safe)': [new BytePool(undefined, { safe: true }), (p) => p.get(100)],
+          "ScalableAllocator ('paranoid')": [new ScalableAllocator({ leakDetection: 'paranoid' }), (p) => p.malloc(100)],
+        };
+        for (const [name, [pool, take]] of Object.entries(pools)) {
+          take(pool); // dropped: found by the next call (safe: its drain; paranoid: its leak drain)
+          await settle();
+          const emit = process.emitWarning;
+          let warnings = 0;
+          process.emitWarning = () => { warnings++; pool.close(); };
+          const b = take(pool);
+          const during = { length: b.length, closed: pool.closed, warnings };
+          await new Promise((r) => process.nextTick(r));
+          process.emitWarning = emit;
+          result[name] = { during, after: { closed: pool.closed, warnings } };
+        }
+        process.stdout.write(JSON.stringify(result));
+      })();
+    `]);
+    const expected = { during: { length: 100, closed: false, warnings: 0 }, after: { closed: true, warnings: 1 } };
+    expect(out).toEqual({ 'BytePool (safe)': expected, "ScalableAllocator ('paranoid')": expected });
+  });
+});

@@ -15,7 +15,13 @@ function captureWarnings() {
   const spy = jest.spyOn(process, 'emitWarning').mockImplementation((message, options) => {
     if (options?.code === 'POOLMEM_LEAK') seen.push({ message, ...options });
   });
-  return { seen, stop: () => spy.mockRestore() };
+  // Reports are emitted on the next tick after the call that found the leak:
+  // stop() lets this test's last ones arrive before the spy goes.
+  const stop = async () => {
+    await new Promise((resolve) => process.nextTick(resolve));
+    spy.mockRestore();
+  };
+  return { seen, stop };
 }
 
 describe('ScalableAllocator#recyclable()', () => {
@@ -215,7 +221,7 @@ describe('RecyclableMemory with tracking (safe mode and paranoid leak detection)
       expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
       expect(w.seen).toHaveLength(1); // the same memory is not reported twice
     } finally {
-      w.stop();
+      await w.stop();
     }
   });
 });

@@ -23,6 +23,14 @@ const PARANOID = 2;
 // nextCountdown() again and tracks nothing.
 const NEVER = 2 ** 30;
 
+// Reports are emitted on the next tick, after the pool call that found the
+// leak has returned: process.emitWarning (and formatting an allocation
+// site's stack, which runs Error.prepareStackTrace) are the caller's to
+// replace, and such code must not run in the middle of a pool operation (it
+// could close the pool under a malloc). Node delivers 'warning' events on a
+// later tick anyway.
+const nextTick = process.nextTick.bind(process);
+
 // options.leakDetection as a level (DISABLED, SAMPLE or PARANOID); 'sample' by default.
 function parseLeakDetection(opts) {
   const name = opts.leakDetection === undefined ? 'sample'
@@ -52,9 +60,22 @@ class LeakDetector {
     return this.level === SAMPLE ? 1 + MathFloor(MathRandom() * (2 * this.interval - 1)) : NEVER;
   }
 
-  // Emits a PoolmemLeakWarning, once per `key` (undefined: every time).
-  // stack: where the leaked memory was allocated (paranoid), or undefined.
+  // Emits a PoolmemLeakWarning on the next tick, once per `key` (undefined:
+  // every time). stack: where the leaked memory was allocated (paranoid), or undefined.
   report(message, stack, key = undefined) {
+    nextTick(() => this.emit(message, stack, key));
+  }
+
+  // As report(), for a leak whose allocation site is a captureSite() object
+  // (or null): formatted on the next tick too, and one report per site.
+  reportSite(message, site) {
+    nextTick(() => {
+      const stack = siteStack(site);
+      this.emit(message, stack, stack ?? '');
+    });
+  }
+
+  emit(message, stack, key) {
     if (key !== undefined) {
       if (this.#reported.has(key)) return;
       this.#reported.add(key);
