@@ -48,8 +48,12 @@ else
 fi
 # As a sysroot, absolute symlinks (lib64/ld-linux-x86-64.so.2 -> /lib/...)
 # would point into this machine: make the library ones relative.
-find "$work/usr/lib" "$work/usr/lib64" -type l -lname '/*' 2>/dev/null | while read -r link; do
-  ln -sfr "$work$(readlink "$link")" "$link"
+# (An arm64 root has no usr/lib64: find on a missing folder fails the pipeline.)
+for dir in "$work/usr/lib" "$work/usr/lib64"; do
+  [ -d "$dir" ] || continue
+  find "$dir" -type l -lname '/*' | while read -r link; do
+    ln -sfr "$work$(readlink "$link")" "$link"
+  done
 done
 touch "$work/.poolmem-ready"
 mv "$work" "$root"
