@@ -13,7 +13,7 @@
 const { constants } = require('node:buffer');
 const { Arena, adopt, isArena, resetArena, revoke } = require('./arena');
 const { codes } = require('./internal/errors');
-const { SafeMap, SafeWeakSet } = require('./internal/intrinsics');
+const { ArrayPrototypePop, SafeMap, SafeWeakSet } = require('./internal/intrinsics');
 const { validateInteger, validateObject } = require('./internal/validators');
 
 const {
@@ -61,9 +61,7 @@ class ArenaPool {
     if (this.#idle.length === 0) {
       throw ERR_POOLMEM_OUT_OF_MEMORY(`all ${this.#bases.length} arenas of the pool are held`);
     }
-    const idle = this.#idle;
-    const index = idle[idle.length - 1];
-    idle.length--;
+    const index = ArrayPrototypePop(this.#idle);
     const arena = adopt(this.#bases[index], this.#onClose);
     this.#held.set(arena, index);
     return arena;

@@ -7,7 +7,7 @@
 // return the same object; so is a put() of an item from inside its own reset.
 
 const { codes } = require('./internal/errors');
-const { SafeSet } = require('./internal/intrinsics');
+const { ArrayPrototypePop, SafeSet } = require('./internal/intrinsics');
 const { validateFunction, validateInteger, validateOptions } = require('./internal/validators');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_RETURN_VALUE, ERR_INVALID_THIS, ERR_POOLMEM_DOUBLE_FREE } = codes;
@@ -43,8 +43,7 @@ class ObjectPool {
     ObjectPool.#check(this);
     const items = this.#items;
     if (items.length !== 0) {
-      const item = items[items.length - 1];
-      items.length--;
+      const item = ArrayPrototypePop(items);
       this.#idle.delete(item);
       return item;
     }

@@ -64,6 +64,7 @@ const { defineProperty: ObjectDefineProperty, freeze: ObjectFreeze, getPrototype
 const ArrayPrototypeIncludes = uncurryThis(Array.prototype.includes);
 const ArrayPrototypeIndexOf = uncurryThis(Array.prototype.indexOf);
 const ArrayPrototypeJoin = uncurryThis(Array.prototype.join);
+const ArrayPrototypePop = uncurryThis(Array.prototype.pop);
 const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice);
 const ArrayPrototypeSplice = uncurryThis(Array.prototype.splice);
 const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
@@ -74,10 +75,17 @@ const StringPrototypeStartsWith = uncurryThis(String.prototype.startsWith);
 const ErrorCaptureStackTrace = Error.captureStackTrace;
 const { structuredClone } = globalThis; // Node's, on the global object
 
-// Collections whose methods are the originals, whatever happens to
-// Map.prototype and the rest later (Node's makeSafe): each subclass's
-// prototype carries its own copy of every method and accessor, frozen.
-function makeSafe(Base, Safe) {
+// A collection class whose methods are the originals, whatever happens to
+// Map.prototype and the rest later (Node's makeSafe): the subclass's
+// prototype carries its own copy of every method and accessor, frozen. Its
+// constructor takes the one argument these classes are made with here (none,
+// a WeakRef's target, a registry's cleanup), written out: a default
+// constructor spreads its arguments, which runs %ArrayIteratorPrototype%.next.
+function makeSafe(Base) {
+  const Safe = class extends Base {
+    constructor(arg) { super(arg); }
+  };
+  ObjectDefineProperty(Safe, 'name', { value: `Safe${Base.name}` });
   for (const key of Reflect.ownKeys(Base.prototype)) {
     if (key === 'constructor') continue;
     ObjectDefineProperty(Safe.prototype, key, Reflect.getOwnPropertyDescriptor(Base.prototype, key));
@@ -86,33 +94,19 @@ function makeSafe(Base, Safe) {
   ObjectFreeze(Safe);
   return Safe;
 }
-// Constructors written out: a default one spreads its arguments, which runs
-// %ArrayIteratorPrototype%.next.
-const SafeMap = makeSafe(Map, class SafeMap extends Map {
-  constructor() { super(); }
-});
-const SafeSet = makeSafe(Set, class SafeSet extends Set {
-  constructor() { super(); }
-});
-const SafeWeakMap = makeSafe(WeakMap, class SafeWeakMap extends WeakMap {
-  constructor() { super(); }
-});
-const SafeWeakSet = makeSafe(WeakSet, class SafeWeakSet extends WeakSet {
-  constructor() { super(); }
-});
-const SafeWeakRef = makeSafe(WeakRef, class SafeWeakRef extends WeakRef {
-  constructor(target) { super(target); }
-});
-const SafeFinalizationRegistry = makeSafe(FinalizationRegistry, class SafeFinalizationRegistry extends FinalizationRegistry {
-  constructor(cleanup) { super(cleanup); }
-});
+const SafeMap = makeSafe(Map);
+const SafeSet = makeSafe(Set);
+const SafeWeakMap = makeSafe(WeakMap);
+const SafeWeakSet = makeSafe(WeakSet);
+const SafeWeakRef = makeSafe(WeakRef);
+const SafeFinalizationRegistry = makeSafe(FinalizationRegistry);
 
 module.exports = {
   isDetached, isUint8Array, typedArraySet, typedArraySort, viewBuffer, viewByteLength, viewByteOffset, viewLength,
   // this realm's built-ins, as they were at load
   ArrayBuffer, Error, Float64Array, Int8Array, Int32Array, RangeError, TypeError, Uint8Array, Uint32Array,
-  ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypeSlice,
-  ArrayPrototypeSplice, ErrorCaptureStackTrace, MathAbs, MathCeil, MathClz32, MathFloor, MathLog2, MathMax, MathMin,
+  ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypePop,
+  ArrayPrototypeSlice, ArrayPrototypeSplice, ErrorCaptureStackTrace, MathAbs, MathCeil, MathClz32, MathFloor, MathLog2, MathMax, MathMin,
   MathRandom, MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf,
   RegExpPrototypeExec, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeSplit, StringPrototypeStartsWith,
   SafeFinalizationRegistry, SafeMap, SafeSet, SafeWeakMap, SafeWeakRef, SafeWeakSet, structuredClone,
