@@ -7,8 +7,8 @@ const { inspect } = require('node:util');
 const path = require('node:path');
 const {
   ArrayPrototypeJoin, ArrayPrototypeSlice, Error, ErrorCaptureStackTrace, MathAbs, NumberIsInteger,
-  ObjectDefineProperty, RangeError, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeSplit,
-  StringPrototypeStartsWith, TypeError,
+  ObjectDefineProperty, RangeError, RegExpPrototypeExec, StringPrototypeIncludes, StringPrototypeSlice,
+  StringPrototypeSplit, StringPrototypeStartsWith, TypeError,
 } = require('./intrinsics');
 
 const LIB_DIR = path.dirname(__dirname) + path.sep; // lib/, public classes and internal/
@@ -70,7 +70,7 @@ function trimStack(err) {
   Error.stackTraceLimit = limit;
   const lines = StringPrototypeSplit(`${err.stack}`, '\n');
   let first = 1;
-  while (first < lines.length && !isFrame(lines[first])) first++;
+  while (first < lines.length && RegExpPrototypeExec(/^\s+at /, lines[first]) === null) first++;
   let user = first;
   while (user < lines.length && StringPrototypeIncludes(lines[user], LIB_DIR)) user++;
   const kept = ArrayPrototypeSlice(lines, 0, first);
@@ -79,19 +79,17 @@ function trimStack(err) {
   return err;
 }
 
-// A stack line naming a frame: "    at ...".
-function isFrame(line) {
-  let i = 0;
-  while (line[i] === ' ' || line[i] === '\t') i++;
-  return i > 0 && StringPrototypeStartsWith(line, 'at ', i);
-}
-
 // The caller's stack frames as text (frames inside lib/ dropped), for leak
 // reports in leakDetection: 'paranoid'.
 function callerStack() {
   const holder = {};
   trimStack(holder);
-  return ArrayPrototypeJoin(ArrayPrototypeSlice(StringPrototypeSplit(holder.stack, '\n'), 1), '\n');
+  return stackFrames(holder);
+}
+
+// The frames of a captured stack (holder.stack without its first line), as text.
+function stackFrames(holder) {
+  return ArrayPrototypeJoin(ArrayPrototypeSlice(StringPrototypeSplit(`${holder.stack}`, '\n'), 1), '\n');
 }
 
 function make(Base, code, message) {
@@ -151,4 +149,4 @@ function scratchDetached() {
   return codes.ERR_INVALID_STATE('the memory poolmem shares with its native code was detached');
 }
 
-module.exports = { PoolError, callerStack, codes, fromNative, scratchDetached };
+module.exports = { PoolError, callerStack, codes, fromNative, scratchDetached, stackFrames };

@@ -6,10 +6,8 @@
 // The countdown itself stays in each pool's hot path (a field decrement);
 // this module decides how far it counts.
 
-const {
-  ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypeSlice, ErrorCaptureStackTrace, MathFloor, MathRandom, SafeSet,
-  StringPrototypeSplit,
-} = require('./intrinsics');
+const { stackFrames } = require('./errors');
+const { ArrayPrototypeIndexOf, ErrorCaptureStackTrace, MathFloor, MathRandom, SafeSet } = require('./intrinsics');
 const { TrackedStamp } = require('./stamps');
 const { validateOneOf } = require('./validators');
 
@@ -96,7 +94,7 @@ function captureSite(fn) {
 }
 
 function siteStack(site) {
-  return site === null ? undefined : ArrayPrototypeJoin(ArrayPrototypeSlice(StringPrototypeSplit(`${site.stack}`, '\n'), 1), '\n');
+  return site === null ? undefined : stackFrames(site);
 }
 
 // ---- the tracked buffer -----------------------------------------------------------
