@@ -90,9 +90,7 @@ class Arena {
     }
     validateInteger(size, 'size', 1, MAX_LENGTH);
     const opts = validateOptions(options);
-    const strategy = parseStrategy(opts);
-    const kind = strategy[0];
-    const minBlock = strategy[1];
+    const { kind, minBlock } = parseStrategy(opts);
     const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
     validateStrategySize(kind, minBlock, size, 'size', alignment);
     const safe = parseSafe(opts);

@@ -28,9 +28,7 @@ class RangeAllocator {
   constructor(size, options = undefined) {
     validateInteger(size, 'size', 0, MAX);
     const opts = validateOptions(options);
-    const strategy = parseStrategy(opts);
-    const kind = strategy[0];
-    const minBlock = strategy[1];
+    const { kind, minBlock } = parseStrategy(opts);
     const alignment = parseAlignment(opts, 1); // offsets only: byte-exact unless asked
     validateStrategySize(kind, minBlock, size, 'size', alignment);
     this.#kind = kind;

@@ -70,9 +70,7 @@ class ScalableAllocator {
       throw ERR_OUT_OF_RANGE('options.maxChunkSize', `>= options.chunkSize (${chunkSize})`, maxChunkSize);
     }
     const maxSize = opts.maxSize === undefined ? 0 : validateInteger(opts.maxSize, 'options.maxSize', 1);
-    const strategy = parseStrategy(opts);
-    const kind = strategy[0];
-    const minBlock = strategy[1];
+    const { kind, minBlock } = parseStrategy(opts);
     const alignment = parseAlignment(opts, BUFFER_ALIGNMENT);
     const safe = parseSafe(opts);
     const hugePages = opts.hugePages === undefined ? false : validateBoolean(opts.hugePages, 'options.hugePages');

@@ -31,21 +31,22 @@ function powerOfTwo(n) {
   return `2 ** ${MathLog2(n)}`;
 }
 
-// Returns [kind, minBlock] from an options object already validated as such.
+// Returns { kind, minBlock } from an options object already validated as such
+// (an object, not an array: destructuring an array runs the array iterator).
 function parseStrategy(options) {
   const name = options.strategy === undefined ? 'treap' : options.strategy;
   validateOneOf(name, 'options.strategy', AVAILABLE);
   const kind = KINDS[name];
-  if (options.minBlock === undefined) return [kind, 0];
+  if (options.minBlock === undefined) return { kind, minBlock: 0 };
   const minBlock = validateInteger(options.minBlock, 'options.minBlock', 0);
-  if (minBlock === 0) return [kind, 0];
+  if (minBlock === 0) return { kind, minBlock: 0 };
   if (DEFAULT_MIN_BLOCK[kind] === undefined) {
     throw ERR_INVALID_ARG_VALUE('options.minBlock', minBlock, "applies only to the 'buddy' and 'first-fit' strategies");
   }
   if (minBlock < MIN_GRANULE || minBlock > MAX_GRANULE || (minBlock & (minBlock - 1)) !== 0) {
     throw ERR_OUT_OF_RANGE('options.minBlock', `a power of two >= ${MIN_GRANULE} and <= ${powerOfTwo(MAX_GRANULE)}`, minBlock);
   }
-  return [kind, minBlock];
+  return { kind, minBlock };
 }
 
 // options.alignment, a power of two from 1 to 4096, or `fallback` when absent.
