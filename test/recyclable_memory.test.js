@@ -6,23 +6,10 @@
 
 const { Memory, RecyclableMemory, SAFE_POISON, ScalableAllocator } = require('..');
 const { expectCode } = require('./helpers/expect_error');
+const { captureLeakWarnings } = require('./helpers/leak_warnings');
 const { collect, collectUntil } = require('./helpers/gc');
 
 const state = (a, rm) => JSON.stringify([a.stats(), rm.size, rm.count]);
-
-function captureWarnings() {
-  const seen = [];
-  const spy = jest.spyOn(process, 'emitWarning').mockImplementation((message, options) => {
-    if (options?.code === 'POOLMEM_LEAK') seen.push({ message, ...options });
-  });
-  // Reports are emitted on the next tick after the call that found the leak:
-  // stop() lets this test's last ones arrive before the spy goes.
-  const stop = async () => {
-    await new Promise((resolve) => process.nextTick(resolve));
-    spy.mockRestore();
-  };
-  return { seen, stop };
-}
 
 describe('ScalableAllocator#recyclable()', () => {
   test('returns a RecyclableMemory, which is a Memory, over this allocator', () => {
@@ -198,7 +185,7 @@ describe('RecyclableMemory with tracking (safe mode and paranoid leak detection)
 
   test('a RecyclableMemory dropped without recycle() is recycled once unreachable and reported once', async () => {
     const a = new ScalableAllocator({ leakDetection: 'paranoid' });
-    const w = captureWarnings();
+    const w = captureLeakWarnings();
     try {
       let kept = (() => {
         const rm = a.recyclable();

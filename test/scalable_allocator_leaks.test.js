@@ -7,31 +7,16 @@
 const { ScalableAllocator } = require('..');
 const binding = require('../lib/internal/binding');
 const { chunksOf, handleOf } = require('../lib/scalable_allocator');
+const { captureLeakWarnings } = require('./helpers/leak_warnings');
 const { collect, collectUntil, until, settled } = require('./helpers/gc');
 
 const KiB = 1024;
 const validate = (a) => handleOf(a).validate();
 
-// Jest's sandboxed `process` does not receive the real process's 'warning'
-// events, so the reports are caught at process.emitWarning itself.
-function captureWarnings() {
-  const seen = [];
-  const spy = jest.spyOn(process, 'emitWarning').mockImplementation((message, options) => {
-    if (options?.code === 'POOLMEM_LEAK') seen.push({ message, name: options.type, ...options });
-  });
-  // Reports are emitted on the next tick after the call that found the leak:
-  // stop() lets this test's last ones arrive before the spy goes.
-  const stop = async () => {
-    await new Promise((resolve) => process.nextTick(resolve));
-    spy.mockRestore();
-  };
-  return { seen, stop };
-}
-
 describe('ScalableAllocator leak detection', () => {
   test('paranoid: an unreachable allocation is returned, counted and reported once with its stack', async () => {
     const a = new ScalableAllocator({ leakDetection: 'paranoid' });
-    const w = captureWarnings();
+    const w = captureLeakWarnings();
     try {
       (function leakHere() { a.malloc(1000); })();
       expect(await collectUntil(() => a.stats().leaks === 1)).toBe(true);
@@ -70,7 +55,7 @@ describe('ScalableAllocator leak detection', () => {
 
   test('sample: about one allocation in 1024 is tracked', async () => {
     const a = new ScalableAllocator({ leakDetection: 'sample' });
-    const w = captureWarnings();
+    const w = captureLeakWarnings();
     try {
       for (let i = 0; i < 20000; i++) a.malloc(16);
       expect(await until(() => a.stats().leaks > 0)).toBe(true);
