@@ -241,6 +241,26 @@ describe('ScalableAllocator#borrow()', () => {
     expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
   });
 
+  // The lent mark is the view's; whose it is comes from its ArrayBuffer.
+  test.each([false, true])('a lent buffer is foreign to another allocator, and stays refused after trim() (safe: %s)',
+    (safe) => {
+      const a = new ScalableAllocator({ chunkSize: 4 * KiB, leakDetection: 'disabled', safe });
+      const b = new ScalableAllocator({ leakDetection: 'disabled', safe });
+      const lent = a.borrow(100);
+      expectCode(() => b.free(lent), 'ERR_POOLMEM_FOREIGN_BUFFER');
+      expectCode(() => b.freeRest(lent, 1), 'ERR_POOLMEM_FOREIGN_BUFFER');
+      expectCode(() => b.recyclable().addRecycleBytes(lent), 'ERR_POOLMEM_FOREIGN_BUFFER');
+      const fill = a.malloc(4000);
+      const lentInGrown = a.borrow(3000); // fits no chunk: a second one, free, which trim() releases
+      expect(a.stats().chunks).toBe(2);
+      a.trim();
+      if (!safe) expect(a.stats().chunks).toBe(1); // the lent view's chunk is gone
+      expectCode(() => a.free(lent), 'ERR_POOLMEM_DOUBLE_FREE');
+      expectCode(() => a.free(lentInGrown), 'ERR_POOLMEM_DOUBLE_FREE');
+      a.free(fill);
+      expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+    });
+
   test('a borrow that fits nowhere grows a chunk that stays free', () => {
     const a = new ScalableAllocator({ chunkSize: KiB, leakDetection: 'disabled' });
     a.malloc(KiB);

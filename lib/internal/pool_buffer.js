@@ -42,19 +42,25 @@ function madeByBuffer(C) {
 // BlockCache handed out (lib/internal/block_cache.js) carries the block's id and
 // generation, so free() needs no lookup; its offset is read through the
 // intrinsic getter, on slow paths only. A view of a BytePool slot carries
-// -2 - slot (never a block id) and the slot's generation for the handout it
+// -3 - slot (never a block id) and the slot's generation for the handout it
 // was made (or handed out again) for, so put() tells a view of an ended
 // handout from the current one; its offset too is read through the getter.
-// Other views carry block -1 and their offset.
+// A view ScalableAllocator#borrow() lent carries LENT (its bytes were never
+// allocated, so no free of it may reach native code) and its offset: a
+// separate stamp for that cost a fourth field, 500 machine instructions per
+// borrow (measured). Other views carry block -1 and their offset.
 // Block and slot generations wrap below 2^30 so they stay Smis also where V8
 // compresses pointers (31-bit Smis): a record holding a boxed number would
 // cost an allocation per handout.
 const GEN_MASK = 2 ** 30 - 1;
+const PLAIN = -1;
+const LENT = -2;
+const FIRST_SLOT = -3; // slot s is FIRST_SLOT - s
 
 class ViewRecord extends Stamper {
   #arrayBuffer;
   #block;
-  #value; // the generation (block >= 0, or <= -2 for a slot), else the byte offset
+  #value; // the generation (a block >= 0, or a slot), else the byte offset
 
   constructor(target, arrayBuffer, block, value) {
     super(target);
@@ -68,7 +74,7 @@ class ViewRecord extends Stamper {
   }
 
   static byteOffsetOf(view) {
-    return #arrayBuffer in view && view.#block === -1 ? view.#value : viewByteOffset(view);
+    return #arrayBuffer in view && view.#block === PLAIN ? view.#value : viewByteOffset(view);
   }
 
   // The block id of a view made by blockView(), else -1.
@@ -89,7 +95,12 @@ class ViewRecord extends Stamper {
 
   // The slot id of a view made by slotView(), else -1.
   static slotOf(view) {
-    return #arrayBuffer in view && view.#block <= -2 ? -2 - view.#block : -1;
+    return #arrayBuffer in view && view.#block <= FIRST_SLOT ? FIRST_SLOT - view.#block : -1;
+  }
+
+  // True for a view lentView() made.
+  static isLent(view) {
+    return #arrayBuffer in view && view.#block === LENT;
   }
 }
 
@@ -110,12 +121,18 @@ function blockView(arrayBuffer, byteOffset, length, block, gen) {
 // slot `slot` (an integer >= 0) of the slab whose chunk is arrayBuffer, handed
 // out at generation `gen` (a Smi: lib/internal/tier.js keeps it below 2^30).
 function slotView(arrayBuffer, byteOffset, length, slot, gen) {
-  return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, -2 - slot, gen);
+  return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, FIRST_SLOT - slot, gen);
 }
 
 // A Buffer over arrayBuffer[byteOffset, byteOffset + length), of no block.
 function view(arrayBuffer, byteOffset, length) {
-  return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, -1, byteOffset);
+  return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, PLAIN, byteOffset);
+}
+
+// A Buffer over arrayBuffer[byteOffset, byteOffset + length) that
+// ScalableAllocator#borrow() lends: isLent() tells it apart.
+function lentView(arrayBuffer, byteOffset, length) {
+  return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, LENT, byteOffset);
 }
 
 // A one-byte view of arrayBuffer that records nothing, for its maker to keep
@@ -146,6 +163,9 @@ function detachedProbe() {
 // A view over memory a pool hands out: zero-filled under Node's
 // --zero-fill-buffers, as Buffer.allocUnsafe is; otherwise view() itself.
 const fresh = ZERO_FILL ? (arrayBuffer, byteOffset, length) => zeroFill(view(arrayBuffer, byteOffset, length)) : view;
+const freshLent = ZERO_FILL
+  ? (arrayBuffer, byteOffset, length) => zeroFill(lentView(arrayBuffer, byteOffset, length))
+  : lentView;
 const freshBlock = ZERO_FILL
   ? (arrayBuffer, byteOffset, length, block, gen) => zeroFill(blockView(arrayBuffer, byteOffset, length, block, gen))
   : blockView;
@@ -156,9 +176,10 @@ const byteOffsetOf = ViewRecord.byteOffsetOf;
 const blockOf = ViewRecord.blockOf;
 const genOf = ViewRecord.genOf;
 const slotOf = ViewRecord.slotOf;
+const isLent = ViewRecord.isLent;
 const restamp = ViewRecord.restamp;
 
 module.exports = {
-  GEN_MASK, arrayBufferOf, blockOf, blockView, byteOffsetOf, detachProbe, fresh, freshBlock, genOf, restamp, slotOf,
-  slotView, view,
+  GEN_MASK, arrayBufferOf, blockOf, blockView, byteOffsetOf, detachProbe, fresh, freshBlock, freshLent, genOf, isLent,
+  restamp, slotOf, slotView, view,
 };

@@ -23,7 +23,9 @@ const { callerStack, codes } = require('./errors');
 const { ArrayBuffer, SafeMap, isDetached } = require('./intrinsics');
 const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit } = require('./block_cache');
 const { DISABLED, PARANOID, TrackedBuffer } = require('./leak_detector');
-const { blockView, byteOffsetOf, detachProbe, fresh, freshBlock, genOf } = require('./pool_buffer');
+const {
+  arrayBufferOf, blockView, byteOffsetOf, detachProbe, fresh, freshBlock, freshLent, genOf, isLent,
+} = require('./pool_buffer');
 const { ChunkStamp, LentStamp, RetiredChunkStamp } = require('./stamps');
 
 const {
@@ -288,27 +290,34 @@ class ScalableSpace {
     if (this.safe) {
       const ab = this.handle.borrowSafe(size);
       if (typeof ab === 'number') throw this.outOfMemory(ab, size);
-      return this.lend(fresh(ab, 0, size));
+      new LentStamp(ab, this); // an ArrayBuffer of its own: whose lent view it is
+      return freshLent(ab, 0, size);
     }
     for (;;) {
       const chunk = scalableBorrow(this.id, size);
       if (chunk < 0) throw this.outOfMemory(chunk, size);
       const ab = this.chunkAt(chunk);
-      if (!this.chunkGone(chunk)) return this.lend(fresh(ab, scalableOffset(), size));
+      if (!this.chunkGone(chunk)) return freshLent(ab, scalableOffset(), size);
       // Transferred away. A borrow reserves nothing: retire the chunk, ask again.
       if (this.retireTransferred() === 0) throw ERR_INVALID_STATE('a transferred chunk could not be retired');
     }
   }
 
-  lend(buf) {
-    new LentStamp(buf, this);
-    return buf;
+  // Throws when buf is a Buffer this allocator's borrow() lent: freeing it
+  // would free bytes it never allocated (perhaps a later malloc's). Lent by
+  // another allocator, it is that one's (a foreign buffer here).
+  refuseLent(buf) {
+    if (isLent(buf) && this.lentOver(arrayBufferOf(buf))) {
+      throw ERR_POOLMEM_DOUBLE_FREE('the buffer borrow() lent: its bytes were never allocated');
+    }
   }
 
-  // Throws when buf is a Buffer this allocator's borrow() lent: freeing it
-  // would free bytes it never allocated (perhaps a later malloc's).
-  refuseLent(buf) {
-    if (LentStamp.of(buf) === this) throw ERR_POOLMEM_DOUBLE_FREE('the buffer borrow() lent: its bytes were never allocated');
+  // True when borrow() lends views over ab: a chunk of ours (chunkAt()
+  // stamped it; live, released or retired since), or a safe-mode borrow's
+  // own ArrayBuffer.
+  lentOver(ab) {
+    const chunk = ChunkStamp.of(ab);
+    return (chunk !== undefined && chunk.owner === this.token) || LentStamp.of(ab) === this;
   }
 
   // An allocation with an ArrayBuffer of its own (group: its RecyclableMemory's, or 0).

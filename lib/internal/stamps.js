@@ -68,9 +68,8 @@ class ArenaChunkStamp extends Stamper {
 // transferred away -> the ScalableSpace that retired it.
 const ChunkStamp = stampKind();
 const RetiredChunkStamp = stampKind();
-// A Buffer borrow() lent -> the ScalableSpace that lent it: its bytes were
-// never allocated, so no free of it may reach native code (they may be a
-// later malloc's).
+// A safe-mode borrow()'s own ArrayBuffer -> the ScalableSpace that lent it
+// (the view itself is marked lent by its record: lib/internal/pool_buffer.js).
 const LentStamp = stampKind();
 
 module.exports = {
