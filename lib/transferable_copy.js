@@ -5,19 +5,15 @@
 // be transferred; this copies buf.length bytes once, and the copy transfers:
 // postMessage(copy, [copy.buffer]).
 
+const { ArrayBuffer, typedArraySet, viewLength } = require('./internal/intrinsics');
 const { view } = require('./internal/pool_buffer');
 const { validateBuffer } = require('./internal/validators');
 
-const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
-// Intrinsics captured at load: a subclass's own `length` getter is never asked.
-const lengthOf = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'length').get;
-const typedArraySet = TypedArrayPrototype.set;
-
 function transferableCopy(buf) {
   validateBuffer(buf, 'buf');
-  const length = lengthOf.call(buf);
+  const length = viewLength(buf); // the intrinsic getter: a subclass's own `length` is never asked
   const copy = view(new ArrayBuffer(length), 0, length);
-  typedArraySet.call(copy, buf);
+  typedArraySet(copy, buf);
   return copy;
 }
 

@@ -2,7 +2,7 @@
 // A caller may replace any built-in after poolmem loads: Math.floor,
 // Map.prototype.get, Array.prototype.push and the array iterator, a global
 // constructor, a %TypedArray%.prototype getter. None of that runs inside a
-// pool call (nor a FrameReader call): the pools use the built-ins captured at load
+// pool call (nor a FrameReader or transferableCopy call): the pools use the built-ins captured at load
 // (lib/internal/intrinsics.js). The one hook that does run is
 // Error.prepareStackTrace, which Node calls for every stack it formats: a pool
 // formats one only to build an error it throws (having changed nothing) and,
@@ -28,7 +28,7 @@ const GROUPS = [
   ['scalable', 'scalable-disabled', 'scalable-paranoid', 'scalable-safe'],
   ['arena', 'arena-safe', 'arena-avl', 'arena-buddy', 'arena-first-fit'],
   ['bytepool', 'bytepool-safe', 'bytepool-paranoid'],
-  ['process', 'arena-pool', 'object-pool', 'range-allocator', 'frame-reader'],
+  ['process', 'arena-pool', 'object-pool', 'range-allocator', 'frame-reader', 'transferable'],
 ];
 
 describe('built-ins replaced after load never run inside a pool call', () => {
