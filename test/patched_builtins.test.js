@@ -37,6 +37,13 @@ describe('built-ins replaced after load never run inside a pool call', () => {
   }, 120000);
 });
 
+// Under --zero-fill-buffers every pool zero-fills what it hands out: that too
+// with the captured built-ins.
+test('with --zero-fill-buffers too', () => {
+  expect(run(['--zero-fill-buffers', FIXTURE, ROOT, 'scalable', 'arena', 'bytepool', 'process', 'frame-reader']))
+    .toEqual([]);
+}, 120000);
+
 describe("leakDetection 'paranoid' formats its allocation site first", () => {
   test('an Error.prepareStackTrace that closes the allocator makes that malloc throw ERR_POOLMEM_CLOSED', () => {
     const out = run(['-e', `

@@ -41,8 +41,9 @@ const viewByteOffset = typedArrayByteOffset;
 const viewByteLength = typedArrayByteLength;
 const viewLength = typedArrayLength;
 
-// typedArraySet(target, source), typedArraySort(array, compare): the
-// %TypedArray%.prototype methods as they were at load.
+// typedArrayFill(array, value), typedArraySet(target, source),
+// typedArraySort(array, compare): the %TypedArray%.prototype methods as they were at load.
+const typedArrayFill = uncurryThis(TypedArrayPrototype.fill);
 const typedArraySet = uncurryThis(TypedArrayPrototype.set);
 const typedArraySort = uncurryThis(TypedArrayPrototype.sort);
 
@@ -102,7 +103,7 @@ const SafeWeakRef = makeSafe(WeakRef);
 const SafeFinalizationRegistry = makeSafe(FinalizationRegistry);
 
 module.exports = {
-  isDetached, isUint8Array, typedArraySet, typedArraySort, viewBuffer, viewByteLength, viewByteOffset, viewLength,
+  isDetached, isUint8Array, typedArrayFill, typedArraySet, typedArraySort, viewBuffer, viewByteLength, viewByteOffset, viewLength,
   // this realm's built-ins, as they were at load
   ArrayBuffer, Error, Float64Array, Int8Array, Int32Array, RangeError, TypeError, Uint8Array, Uint32Array,
   ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypePop,

@@ -22,11 +22,11 @@ function settingAfter(args, current) {
 const nodeOptions = typeof process.env.NODE_OPTIONS === 'string' ? process.env.NODE_OPTIONS.split(/\s+/) : [];
 const ZERO_FILL = settingAfter(process.execArgv, settingAfter(nodeOptions, false));
 
-const typedArrayFill = Object.getPrototypeOf(Uint8Array.prototype).fill;
+const { typedArrayFill } = require('./intrinsics');
 
 // Zeroes a buffer just handed out; callers test ZERO_FILL first.
 function zeroFill(buf) {
-  typedArrayFill.call(buf, 0);
+  typedArrayFill(buf, 0);
   return buf;
 }
 
