@@ -28,7 +28,7 @@ const GROUPS = [
   ['scalable', 'scalable-disabled', 'scalable-paranoid', 'scalable-safe'],
   ['arena', 'arena-safe', 'arena-avl', 'arena-buddy', 'arena-first-fit'],
   ['bytepool', 'bytepool-safe', 'bytepool-paranoid'],
-  ['process', 'arena-pool', 'object-pool', 'range-allocator', 'frame-reader', 'transferable'],
+  ['process', 'arena-pool', 'object-pool', 'range-allocator', 'frame-reader', 'transferable', 'leaks'],
 ];
 
 describe('built-ins replaced after load never run inside a pool call', () => {
