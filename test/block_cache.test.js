@@ -568,3 +568,30 @@ describe('ScalableAllocator: RecyclableMemory blocks and the size-class cache', 
     pool.close();
   });
 });
+
+describe('BlockCache: settling', () => {
+  // A settled block keeps its id until its view comes back, so a server with
+  // many buffers outstanding has many settled ids; settle() (every borrow(),
+  // stats(), trim()) and slack() (usedSize) must not walk them all each time.
+  test('settle() and slack() visit only the blocks added since the last settle', () => {
+    const cache = new BlockCache(8, 1 << 20, () => -1, () => {});
+    const index = classIndex(1000);
+    for (let i = 0; i < 10000; i++) cache.add(0, i * 1024, index, 1000);
+    cache.settle();
+    const fresh = cache.add(0, 10000 * 1024, index, 1000);
+    let reads = 0;
+    const counted = (array) => new Proxy(array, {
+      get(target, key) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key);
+      },
+    });
+    cache.state = counted(cache.state);
+    cache.klass = counted(cache.klass);
+    expect(cache.slack()).toBe(cache.sizes[index] - 1000);
+    cache.settle();
+    expect(cache.state[fresh]).toBe(SETTLED);
+    expect(cache.slack()).toBe(0);
+    expect(reads).toBeLessThan(20);
+  });
+});

@@ -109,6 +109,10 @@ class BlockCache {
     this.gen = new Int32Array(n);
     this.state = new Uint8Array(n);
     this.liveClassBlocks = 0; // LIVE blocks of a class: settle() finds them by scanning
+    // No LIVE class block has a lower id: settle() leaves none, and each one
+    // after it was added since (a settled block keeps its id until its view
+    // comes back, so without this every settle would scan all of those).
+    this.scanFrom = 0;
     this.parked = -1; // a cached block on no stack (state CACHED), or -1
     this.freeIds = new Int32Array(n);
     this.freeCount = 0;
@@ -180,6 +184,7 @@ class BlockCache {
       id = this.nextId++;
       if (id === this.capacity) this.#grow();
     }
+    if (id < this.scanFrom) this.scanFrom = id;
     this.chunk[id] = chunk;
     this.offset[id] = offset;
     this.klass[id] = index;
@@ -247,7 +252,7 @@ class BlockCache {
   // keep a running total.
   slack() {
     let bytes = 0;
-    for (let id = 0; id < this.nextId && this.liveClassBlocks > 0; id++) {
+    for (let id = this.scanFrom; id < this.nextId && this.liveClassBlocks > 0; id++) {
       const index = this.klass[id];
       if (this.state[id] === LIVE && index !== EXACT) bytes += this.sizes[index] - this.rounded(this.length[id]);
     }
@@ -395,9 +400,10 @@ class BlockCache {
         freeRange(this.chunk[id], this.offset[id], bytes);
       }
     }
-    for (let id = 0; id < this.nextId && this.liveClassBlocks > 0; id++) {
+    for (let id = this.scanFrom; id < this.nextId && this.liveClassBlocks > 0; id++) {
       if (this.state[id] === LIVE && this.klass[id] !== EXACT) this.#settleLive(id);
     }
+    this.scanFrom = this.nextId;
   }
 
   // A live class block leaves the cache: it keeps its id until its view comes
@@ -457,6 +463,7 @@ class BlockCache {
     for (let index = 0; index < CLASS_COUNT; index++) this.tops[index] = 0;
     this.parked = -1;
     this.liveClassBlocks = 0;
+    this.scanFrom = this.nextId;
     this.cachedBytes = 0;
   }
 
