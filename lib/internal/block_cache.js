@@ -380,6 +380,18 @@ class BlockCache {
   // then leaves the cache.
   settle() {
     if (!this.settles()) return;
+    this.settleCached();
+    for (let id = this.scanFrom; id < this.nextId && this.liveClassBlocks > 0; id++) {
+      if (this.state[id] === LIVE && this.klass[id] !== EXACT) this.#settleLive(id);
+    }
+    this.scanFrom = this.nextId;
+  }
+
+  // freeRange(chunk, offset, size) for every cached block, which leaves the
+  // cache: what a search of the strategy's free memory needs (borrow()),
+  // while blocks handed out stay in it.
+  settleCached() {
+    if (this.cachedBytes === 0) return;
     const freeRange = this.freeRange;
     const parked = this.parked;
     if (parked >= 0) {
@@ -400,10 +412,6 @@ class BlockCache {
         freeRange(this.chunk[id], this.offset[id], bytes);
       }
     }
-    for (let id = this.scanFrom; id < this.nextId && this.liveClassBlocks > 0; id++) {
-      if (this.state[id] === LIVE && this.klass[id] !== EXACT) this.#settleLive(id);
-    }
-    this.scanFrom = this.nextId;
   }
 
   // A live class block leaves the cache: it keeps its id until its view comes

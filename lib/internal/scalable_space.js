@@ -286,7 +286,7 @@ class ScalableSpace {
   // ---- borrowed and tracked memory -------------------------------------------------
 
   borrow(size) {
-    this.settle();
+    this.cache.settleCached(); // the free memory it holds; blocks handed out keep their fast frees
     if (this.safe) {
       const ab = this.handle.borrowSafe(size);
       if (typeof ab === 'number') throw this.outOfMemory(ab, size);
