@@ -13,7 +13,7 @@
 const { constants } = require('node:buffer');
 const { Arena, adopt, isArena, resetArena, revoke } = require('./arena');
 const { codes } = require('./internal/errors');
-const { ArrayPrototypePop, SafeMap, SafeWeakSet } = require('./internal/intrinsics');
+const { ArrayPrototypePop, SafeMap, SafeWeakSet, ownArray } = require('./internal/intrinsics');
 const { validateInteger, validateObject } = require('./internal/validators');
 
 const {
@@ -24,8 +24,8 @@ const {
 const MAX_ARENAS = 65536;
 
 class ArenaPool {
-  #bases = [];            // one never-handed-out Arena per pooled native arena
-  #idle = [];             // indices into #bases, most recently released last
+  #bases = ownArray();    // one never-handed-out Arena per pooled native arena
+  #idle = ownArray();     // indices into #bases, most recently released last
   #held = new SafeMap();      // handed-out Arena object -> index
   #released = new SafeWeakSet(); // Arena objects already handed back
   #onClose;

@@ -13,8 +13,8 @@
 const { Buffer } = require('node:buffer');
 const { codes, fromNative } = require('./internal/errors');
 const {
-  ArrayIsArray, ArrayPrototypeJoin, ArrayPrototypeSlice, MathClz32, MathFloor, MathMin, RegExpPrototypeExec,
-  SafeFinalizationRegistry, Uint8Array, isDetached,
+  ArrayIsArray, ArrayPrototypeJoin, ArrayPrototypeSlice, MathClz32, MathFloor, MathMin, ObjectDefineProperty,
+  RegExpPrototypeExec, SafeFinalizationRegistry, Uint8Array, asArray, isDetached, ownArray,
   viewBuffer, viewByteLength,
 } = require('./internal/intrinsics');
 const { arrayBufferOf, fresh, genOf, slotOf, view } = require('./internal/pool_buffer');
@@ -81,9 +81,9 @@ class BytePool {
   #bucketStart; // ceil(log2(length)) -> index of the first tier that may fit
 
   static powerOfTwo() {
-    const out = [];
+    const out = ownArray();
     for (let size = 128; size <= 2 * 1024 * 1024; size *= 2) out[out.length] = size;
-    return out;
+    return asArray(out);
   }
 
   static stream() {
@@ -97,8 +97,9 @@ class BytePool {
     const maxSize = opts.maxSize === undefined ? Infinity : validateInteger(opts.maxSize, 'options.maxSize', 0);
     this.#core = new Core(maxSize, new LeakDetector(leak, SAMPLE_INTERVAL));
     if (parseSafe(opts)) this.#core.safe = new SafeSlots(this.#core, reportSafeLeak);
-    this.#tiers = [];
-    for (let i = 0; i < sizes.length; i++) this.#tiers[i] = new Tier(this.#core, sizes[i]);
+    const built = ownArray(); // without a setter running; never grown after
+    for (let i = 0; i < sizes.length; i++) built[i] = new Tier(this.#core, sizes[i]);
+    this.#tiers = asArray(built);
     this.#maxTier = sizes[sizes.length - 1];
     this.#bucketStart = new Uint8Array(34);
     for (let b = 0, t = 0; b < 34; b++) {
@@ -272,9 +273,9 @@ class BytePool {
 
   tierSizes() {
     BytePool.#check(this);
-    const sizes = [];
+    const sizes = ownArray();
     for (let i = 0; i < this.#tiers.length; i++) sizes[i] = this.#tiers[i].size;
-    return sizes;
+    return asArray(sizes);
   }
 
   // Unmaps every slab with no slot in use; returns the bytes released.
@@ -295,7 +296,9 @@ class BytePool {
     let totalPut = 0;
     for (let i = 0; i < this.#tiers.length; i++) {
       const t = this.#tiers[i];
-      tiers[t.size] = { get: t.gets, put: t.puts, inUse: t.inUse };
+      ObjectDefineProperty(tiers, t.size, {
+        value: { get: t.gets, put: t.puts, inUse: t.inUse }, writable: true, enumerable: true, configurable: true,
+      }); // defined: a caller's setter on Object.prototype[size] never runs
       totalGet += t.gets;
       totalPut += t.puts;
     }
@@ -394,10 +397,10 @@ function reportSafeLeak(core, record) {
 
 function recentLengths(core) {
   const n = MathMin(core.recentCount, RECENT);
-  const out = [];
+  const out = ownArray();
   const start = core.recentCount - n;
   for (let i = 0; i < n; i++) out[i] = core.recent[(start + i) & (RECENT - 1)];
-  return out;
+  return asArray(out);
 }
 
 function validateTiers(tiers) {
@@ -416,14 +419,14 @@ function validateTiers(tiers) {
 // ---- Prometheus text exposition format (version 0.0.4) -------------------------
 
 function formatMetrics(name, tiers, core) {
-  const lines = [];
+  const lines = ownArray();
   const family = (metric, type, help, samples) => {
     lines[lines.length] = `# HELP ${name}${metric} ${help}`;
     lines[lines.length] = `# TYPE ${name}${metric} ${type}`;
     for (let i = 0; i < samples.length; i++) lines[lines.length] = `${name}${metric}${samples[i][0]} ${samples[i][1]}`;
   };
   const perTier = (pick) => {
-    const samples = [];
+    const samples = ownArray();
     for (let i = 0; i < tiers.length; i++) samples[i] = [`{tier="${tiers[i].size}"}`, pick(tiers[i])];
     return samples;
   };

@@ -8,7 +8,9 @@
 const { Buffer } = require('node:buffer');
 const { inspect } = require('node:util');
 const { codes } = require('./internal/errors');
-const { viewBuffer, viewByteLength, viewByteOffset } = require('./internal/intrinsics');
+const {
+  ArrayPrototypeSlice, ArrayPrototypeSplice, ownArray, viewBuffer, viewByteLength, viewByteOffset,
+} = require('./internal/intrinsics');
 const { view } = require('./internal/pool_buffer');
 const { isUint8Array, validateBuffer, validateFunction, validateInteger, validateOptions } = require('./internal/validators');
 
@@ -41,7 +43,7 @@ class Memory {
   //             keep absolute positions and re-derive theirs from it.
   //   _epoch:   bumped by every change other than appending; a reader whose
   //             epoch differs re-finds its position before its next read.
-  _buffers = [];
+  _buffers = ownArray(); // no prototype: see ownArray() in lib/internal/intrinsics.js
   _size = 0;
   _head = 0;
   _epoch = 0;
@@ -72,7 +74,7 @@ class Memory {
   /** A snapshot of the list; changing it does not change the memory. */
   get buffers() {
     Memory.#check(this);
-    return this._buffers.slice();
+    return ArrayPrototypeSlice(this._buffers); // an ordinary array
   }
 
   // -------------------------------------------------------------------------
@@ -82,7 +84,8 @@ class Memory {
   pushOne(buf) {
     Memory.#check(this);
     const b = asBuffer(buf, 'buf');
-    this._buffers.push(b);
+    const list = this._buffers;
+    list[list.length] = b;
     this._size += b.length;
     return this;
   }
@@ -105,7 +108,7 @@ class Memory {
         validateBuffer(b, `bufs[${i}]`);
       }
       if (!(b instanceof Buffer)) b = wrap(b);
-      list.push(b);
+      list[list.length] = b;
       added += b.length;
     }
     this._size += added;
@@ -118,7 +121,8 @@ class Memory {
     const src = other._buffers;
     const n = src.length;
     const added = other._size;
-    for (let i = 0; i < n; i++) this._buffers.push(src[i]);
+    const list = this._buffers;
+    for (let i = 0; i < n; i++) list[list.length] = src[i];
     this._size += added;
     return this;
   }
@@ -231,7 +235,7 @@ class Memory {
     if (writable === null || typeof writable !== 'object' || typeof writable.write !== 'function') {
       throw ERR_INVALID_ARG_TYPE('writable', 'a Writable stream', writable);
     }
-    const bufs = this._buffers.filter((b) => b.length !== 0);
+    const bufs = nonEmptyBuffers(this);
     const size = this._size;
     return new Promise((resolve, reject) => {
       if (bufs.length === 0) {
@@ -297,7 +301,7 @@ class Memory {
   // front (MemoryReader#clipFront). fn sees every removed piece first.
   _clipFront(whole, prefix, fn) {
     const bufs = this._buffers;
-    const dropped = bufs.splice(0, whole);
+    const dropped = ArrayPrototypeSplice(bufs, 0, whole);
     let removed = prefix;
     for (let i = 0; i < dropped.length; i++) removed += dropped[i].length;
     let rest = null;
@@ -365,9 +369,18 @@ async function collectMalloc(readable, allocator, mem) {
     }
     return mem;
   } catch (err) {
-    for (const buf of mem._buffers) allocator.free(buf);
+    const bufs = mem._buffers;
+    for (let i = 0; i < bufs.length; i++) allocator.free(bufs[i]);
     throw err;
   }
 }
 
-module.exports = { Memory, isMemory, wrap };
+// The buffers of `mem` that hold bytes, in order (what a write sends).
+function nonEmptyBuffers(mem) {
+  const bufs = mem._buffers;
+  const out = ownArray();
+  for (let i = 0; i < bufs.length; i++) if (bufs[i].length !== 0) out[out.length] = bufs[i];
+  return out;
+}
+
+module.exports = { Memory, isMemory, nonEmptyBuffers, wrap };

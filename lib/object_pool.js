@@ -7,7 +7,7 @@
 // return the same object; so is a put() of an item from inside its own reset.
 
 const { codes } = require('./internal/errors');
-const { ArrayPrototypePop, SafeSet } = require('./internal/intrinsics');
+const { ArrayPrototypePop, SafeSet, ownArray } = require('./internal/intrinsics');
 const { validateFunction, validateInteger, validateOptions } = require('./internal/validators');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_RETURN_VALUE, ERR_INVALID_THIS, ERR_POOLMEM_DOUBLE_FREE } = codes;
@@ -22,7 +22,7 @@ class ObjectPool {
   #create;
   #reset;
   #max;
-  #items = [];
+  #items = ownArray();
   #idle = new SafeSet();
   #resetting = new SafeSet(); // items whose reset hook is running: a put() of one from inside it is refused
 

@@ -11,7 +11,7 @@ const { Buffer } = require('node:buffer');
 const { codes } = require('./internal/errors');
 const { Memory } = require('./memory');
 const { accessFor } = require('./internal/pool_access');
-const { viewByteLength } = require('./internal/intrinsics');
+const { ArrayPrototypeSplice, ownArray, viewByteLength } = require('./internal/intrinsics');
 const { arrayBufferOf, byteOffsetOf } = require('./internal/pool_buffer');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./internal/validators');
 
@@ -20,7 +20,7 @@ const MAX_REQUEST = 2 ** 32;
 
 class PooledMemory extends Memory {
   #access;
-  #owned = []; // buffers to give back, in push order
+  #owned = ownArray(); // buffers to give back, in push order
   #fallbacks = 0;
 
   constructor(pool) {
@@ -47,7 +47,8 @@ class PooledMemory extends Memory {
       if (size !== 0) this.#fallbacks++;
       buf = Buffer.allocUnsafe(size);
     } else {
-      this.#owned.push(buf);
+      const owned = this.#owned;
+      owned[owned.length] = buf;
     }
     this.pushOne(buf);
     return buf;
@@ -58,14 +59,15 @@ class PooledMemory extends Memory {
     PooledMemory.#check(this);
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     this.pushOne(buf);
-    if (viewByteLength(buf) !== 0) this.#owned.push(buf);
+    const owned = this.#owned;
+    if (viewByteLength(buf) !== 0) owned[owned.length] = buf;
   }
 
   /** Gives back every buffer still owned, then reset(). */
   recycle() {
     PooledMemory.#check(this);
     const owned = this.#owned;
-    this.#owned = [];
+    this.#owned = ownArray();
     this.reset();
     let failed = false;
     let error;
@@ -96,8 +98,7 @@ class PooledMemory extends Memory {
     for (let i = 0; i < owned.length; i++) {
       const o = owned[i];
       if (arrayBufferOf(o) !== ab || byteOffsetOf(o) + viewByteLength(o) !== end) continue;
-      if (i === 0) owned.shift();
-      else owned.splice(i, 1);
+      ArrayPrototypeSplice(owned, i, 1);
       this.#access.give(o);
       return;
     }

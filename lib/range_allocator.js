@@ -5,7 +5,7 @@
 
 const binding = require('./internal/binding');
 const { codes, fromNative } = require('./internal/errors');
-const { viewLength } = require('./internal/intrinsics');
+const { asArray, ownArray, viewLength } = require('./internal/intrinsics');
 const { FREE_DOUBLE, FREE_OK } = require('./internal/native_contract');
 const { parseAlignment, parseStrategy, validateStrategySize } = require('./internal/strategy');
 const { isSize, validateInteger, validateOptions } = require('./internal/validators');
@@ -80,10 +80,10 @@ class RangeAllocator {
   blocks() {
     RangeAllocator.#check(this);
     const flat = this.#handle.blocks();
-    const out = [];
+    const out = ownArray();
     const n = viewLength(flat) / 2;
     for (let i = 0; i < n; i++) out[i] = [flat[2 * i], flat[2 * i + 1]];
-    return out;
+    return asArray(out);
   }
 
   reset(size = undefined) {

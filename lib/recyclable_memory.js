@@ -15,7 +15,7 @@ const { codes } = require('./internal/errors');
 const { viewByteLength } = require('./internal/intrinsics');
 const { CHUNK_LIMIT } = require('./internal/native_contract');
 const { Ledger } = require('./internal/recyclable_ledger');
-const { newGroup, spaceOf } = require('./scalable_allocator');
+const { newGroup, registerRecyclableMemory, spaceOf } = require('./scalable_allocator');
 const { isSize, isUint8Array, validateBuffer, validateInteger } = require('./internal/validators');
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_THIS, ERR_POOLMEM_DOUBLE_FREE } = codes;
@@ -99,5 +99,7 @@ class RecyclableMemory extends Memory {
     this.#ledger.freeOne(this.#space, buf);
   }
 }
+
+registerRecyclableMemory(RecyclableMemory);
 
 module.exports = { RecyclableMemory };

@@ -49,6 +49,13 @@ const SAMPLE_INTERVAL = 1024;
 
 let spaceOf;  // (allocator) -> its ScalableSpace, or undefined for anything else: RecyclableMemory, tests
 let newGroup; // (allocator) -> a RecyclableMemory's leak-detection group, or 0 (untracked)
+// The RecyclableMemory class: recyclable_memory.js, which needs this module,
+// registers it when it loads, so recyclable() loads no module mid-call (the
+// module loader runs whatever built-ins a caller replaced).
+let RecyclableMemoryClass = null;
+function registerRecyclableMemory(C) {
+  RecyclableMemoryClass = C;
+}
 
 class ScalableAllocator {
   #space;
@@ -188,8 +195,8 @@ class ScalableAllocator {
   recyclable() {
     ScalableAllocator.#check(this);
     if (this.#space.closed) throw ERR_POOLMEM_CLOSED('allocator');
-    const { RecyclableMemory } = require('./recyclable_memory');
-    return new RecyclableMemory(this);
+    if (RecyclableMemoryClass === null) require('./recyclable_memory'); // only when loaded without lib/index.js
+    return new RecyclableMemoryClass(this);
   }
 
   stats() {
@@ -264,4 +271,4 @@ class ScalableAllocator {
 const handleOf = (a) => spaceOf(a).handle;
 const chunksOf = (a) => spaceOf(a).chunks;
 
-module.exports = { ScalableAllocator, chunksOf, handleOf, newGroup, spaceOf };
+module.exports = { ScalableAllocator, chunksOf, handleOf, newGroup, registerRecyclableMemory, spaceOf };

@@ -15,7 +15,7 @@
 
 const { OutgoingMessage, ServerResponse } = require('node:http');
 const { codes } = require('./internal/errors');
-const { isMemory } = require('./memory');
+const { isMemory, nonEmptyBuffers } = require('./memory');
 const { accessFor } = require('./internal/pool_access');
 const { PooledBuffer } = require('./pooled_buffer');
 const { isUint8Array, validateFunction } = require('./internal/validators');
@@ -269,7 +269,7 @@ function write(queue, stream, data, access, kind, callback) {
       throw err;
     }
   }
-  const bufs = data._buffers.filter((b) => b.length !== 0);
+  const bufs = nonEmptyBuffers(data);
   const corked = bufs.length > 1 && typeof stream.cork === 'function' && typeof stream.uncork === 'function';
   if (corked) stream.cork();
   let ok = true;

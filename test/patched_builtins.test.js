@@ -44,6 +44,43 @@ test('with --zero-fill-buffers too', () => {
     .toEqual([]);
 }, 120000);
 
+// A setter at a numbered key of Array.prototype used to run when a pool grew
+// one of its own arrays (a new chunk or slab), and re-entering the pool from
+// there handed the same bytes to two owners: the outer ScalableAllocator
+// malloc read the inner one's offset from the shared scratch, a borrow lent
+// bytes the inner malloc held, and BytePool made two slabs at one index.
+describe('a setter on Array.prototype[n] that would re-enter the pool', () => {
+  test.each([
+    ['ScalableAllocator malloc', 'new ScalableAllocator({ chunkSize: 4096, leakDetection: "disabled" })', 'malloc(3000)', 4000],
+    ['ScalableAllocator borrow', 'new ScalableAllocator({ chunkSize: 4096, leakDetection: "disabled" })', 'borrow(3000)', 4000],
+    ['BytePool get', 'new BytePool()', 'get(100)', 0],
+  ])('%s: never runs, and no two buffers share bytes', (_, make, op, first) => {
+    const out = run(['-e', `
+      const { BytePool, ScalableAllocator } = require(${JSON.stringify(ROOT)});
+      const pool = ${make};
+      const held = ${first} > 0 ? [pool.malloc(${first})] : [];
+      let reentered = false;
+      for (let i = 0; i < 1024; i++) {
+        Object.defineProperty(Array.prototype, i, {
+          configurable: true,
+          set(v) {
+            Object.defineProperty(this, i, { value: v, writable: true, enumerable: true, configurable: true });
+            if (!reentered) { reentered = true; held.push(pool.${op.startsWith('get') ? 'get(100)' : 'malloc(3000)'}); }
+          },
+        });
+      }
+      const got = pool.${op};
+      for (let i = 0; i < 1024; i++) delete Array.prototype[i];
+      let overlap = false;
+      for (const b of held) {
+        if (b.buffer === got.buffer && b.byteOffset < got.byteOffset + got.length && got.byteOffset < b.byteOffset + b.length) overlap = true;
+      }
+      process.stdout.write(JSON.stringify({ reentered, overlap }));
+    `]);
+    expect(out).toEqual({ reentered: false, overlap: false });
+  });
+});
+
 describe("leakDetection 'paranoid' formats its allocation site first", () => {
   test('an Error.prepareStackTrace that closes the allocator makes that malloc throw ERR_POOLMEM_CLOSED', () => {
     const out = run(['-e', `

@@ -36,7 +36,7 @@
 // The block freed last waits in a one-entry park instead of on its stack: an
 // allocate-then-free loop touches no stack.
 
-const { Float64Array, Int8Array, Int32Array, MathClz32, MathMax, MathMin, Uint8Array } = require('./intrinsics');
+const { Float64Array, Int8Array, Int32Array, MathClz32, MathMax, MathMin, Uint8Array, asArray, ownArray } = require('./intrinsics');
 const { STRATEGY_AVL, STRATEGY_TREAP } = require('./native_contract');
 const { BlockIndex } = require('./block_index');
 const { GEN_MASK } = require('./pool_buffer'); // generations wrap below 2^30
@@ -88,12 +88,13 @@ class BlockCache {
     // Capacities are kept as numbers: a typed array's .length is a
     // %TypedArray%.prototype getter a caller can replace, and these paths run
     // inside free() and malloc().
-    this.stacks = [];
+    const stacks = ownArray(); // built without a setter running, then never grown
     this.stackCapacity = new Int32Array(CLASS_COUNT);
     for (let i = 0; i < CLASS_COUNT; i++) {
-      this.stacks[i] = new Int32Array(16);
+      stacks[i] = new Int32Array(16);
       this.stackCapacity[i] = 16;
     }
+    this.stacks = asArray(stacks);
     this.tops = new Int32Array(CLASS_COUNT);
     const n = 64;
     this.capacity = n; // of the per-id arrays below

@@ -13,7 +13,7 @@
 
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { Uint32Array, isDetached, viewByteOffset } = require('./intrinsics');
+const { Uint32Array, isDetached, ownArray, viewByteOffset } = require('./intrinsics');
 const { arrayBufferOf, fresh } = require('./pool_buffer');
 const { newPooledBuffer } = require('../pooled_buffer');
 const { TrackedBuffer } = require('./leak_detector');
@@ -27,14 +27,14 @@ class SafeTier {
   constructor() {
     this.ledger = new binding.SlabLedgerHandle();
     this.pending = new Uint32Array(this.ledger.count()); // [0]: slot ids in the ledger, not yet drained
-    this.records = [];
+    this.records = ownArray();
   }
 }
 
 class SafeSlots {
   #core;
   #onLeak;    // (core, record) -> reports one leak (byte_pool.js)
-  #tiers = []; // every SafeTier made
+  #tiers = ownArray(); // every SafeTier made
   #held = 0;   // bytes of held slots
 
   constructor(core, onLeak) {

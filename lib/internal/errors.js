@@ -6,7 +6,7 @@
 const { inspect } = require('node:util');
 const path = require('node:path');
 const {
-  ArrayPrototypeJoin, ArrayPrototypeSlice, Error, ErrorCaptureStackTrace, MathAbs, NumberIsInteger,
+  ArrayPrototypeJoin, ArrayPrototypeSlice, Error, ErrorCaptureStackTrace, MathAbs, NumberIsInteger, ownArray,
   ObjectDefineProperty, RangeError, RegExpPrototypeExec, StringPrototypeIncludes, StringPrototypeSlice,
   StringPrototypeSplit, StringPrototypeStartsWith, TypeError,
 } = require('./intrinsics');
@@ -73,7 +73,8 @@ function trimStack(err) {
   while (first < lines.length && RegExpPrototypeExec(/^\s+at /, lines[first]) === null) first++;
   let user = first;
   while (user < lines.length && StringPrototypeIncludes(lines[user], LIB_DIR)) user++;
-  const kept = ArrayPrototypeSlice(lines, 0, first);
+  const kept = ownArray();
+  for (let i = 0; i < first; i++) kept[i] = lines[i];
   for (let i = user; i < lines.length && i < user + limit; i++) kept[kept.length] = lines[i];
   err.stack = ArrayPrototypeJoin(kept, '\n');
   return err;

@@ -61,7 +61,28 @@ const {
 } = Math;
 const { isInteger: NumberIsInteger } = Number;
 const { isArray: ArrayIsArray } = Array;
-const { defineProperty: ObjectDefineProperty, freeze: ObjectFreeze, getPrototypeOf: ObjectGetPrototypeOf } = Object;
+const {
+  defineProperty: ObjectDefineProperty, freeze: ObjectFreeze, getPrototypeOf: ObjectGetPrototypeOf,
+  setPrototypeOf: ObjectSetPrototypeOf,
+} = Object;
+// An array with no prototype, for a pool's own lists: storing past its end
+// (growing it) or reading a hole never looks up Array.prototype or
+// Object.prototype, where a caller's accessor at a numbered key would run in
+// the middle of a pool call (and could re-enter the pool while it is growing
+// that very list). Used by index and through the uncurried methods above.
+function ownArray() {
+  const array = [];
+  ObjectSetPrototypeOf(array, null);
+  return array;
+}
+
+// An ordinary array with the elements of an ownArray() (copied: slice()
+// defines them, so no setter runs either). For arrays handed to a caller,
+// and for a pool's lists that never grow once built: an in-bounds store to
+// an element that exists looks up no prototype, and V8 knows the map.
+function asArray(array) {
+  return ArrayPrototypeSlice(array);
+}
 const ArrayPrototypeIncludes = uncurryThis(Array.prototype.includes);
 const ArrayPrototypeIndexOf = uncurryThis(Array.prototype.indexOf);
 const ArrayPrototypeJoin = uncurryThis(Array.prototype.join);
@@ -108,7 +129,8 @@ module.exports = {
   ArrayBuffer, Error, Float64Array, Int8Array, Int32Array, RangeError, TypeError, Uint8Array, Uint32Array,
   ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypePop,
   ArrayPrototypeSlice, ArrayPrototypeSplice, ErrorCaptureStackTrace, MathAbs, MathCeil, MathClz32, MathFloor, MathLog2, MathMax, MathMin,
-  MathRandom, MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf,
+  MathRandom, MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf, ObjectSetPrototypeOf,
+  asArray, ownArray,
   RegExpPrototypeExec, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeSplit, StringPrototypeStartsWith,
   SafeFinalizationRegistry, SafeMap, SafeSet, SafeWeakMap, SafeWeakRef, SafeWeakSet, structuredClone,
 };

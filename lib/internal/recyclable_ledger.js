@@ -10,7 +10,7 @@
 // of the allocator free everything, and void them.
 
 const { codes } = require('./errors');
-const { ArrayPrototypeSplice, Float64Array, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
+const { ArrayPrototypeSplice, Float64Array, ownArray, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
 const {
   BATCH_ENTRIES, FREE_OK, chunkHandle, handleChunk, handleOffset, scalableBatch: batch,
 } = require('./native_contract');
@@ -68,7 +68,7 @@ class Ledger {
 
   addTracked(arrayBuffer, offset, length, epoch) {
     if (epoch !== this.epoch) this.#sync(epoch);
-    if (this.tracked === null) this.tracked = [];
+    if (this.tracked === null) this.tracked = ownArray();
     const t = this.tracked;
     t[t.length] = arrayBuffer;
     t[t.length] = offset;

@@ -20,7 +20,7 @@
 
 const { constants } = require('node:buffer');
 const { callerStack, codes } = require('./errors');
-const { ArrayBuffer, SafeMap, isDetached } = require('./intrinsics');
+const { ArrayBuffer, SafeMap, isDetached, ownArray } = require('./intrinsics');
 const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit } = require('./block_cache');
 const { DISABLED, PARANOID, TrackedBuffer } = require('./leak_detector');
 const {
@@ -48,7 +48,7 @@ class ScalableSpace {
     this.handle = handle;
     this.id = handle.id(); // handle id for the module-level fast path
     this.chunks = chunks;  // chunk id -> chunk ArrayBuffer (fast mode), written by native code
-    this.probes = [];      // chunk id -> a detachProbe() of its ArrayBuffer (chunkAt() makes it)
+    this.probes = ownArray(); // chunk id -> a detachProbe() of its ArrayBuffer (chunkAt() makes it)
     this.empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
     // Names this space in its chunks' stamps without reaching it: native code
     // holds the chunks strongly, so a stamp holding the space would keep the
@@ -163,9 +163,13 @@ class ScalableSpace {
   allocate(size) {
     const chunk = scalableMalloc(this.id, size);
     if (chunk < 0) return chunk;
+    // Read before chunkAt(): a new chunk grows this allocator's arrays, which
+    // can run a caller's setter on Array.prototype that re-enters the
+    // allocator, and every native call rewrites the shared scratch.
+    const offset = scalableOffset();
     this.chunkAt(chunk);
     this.cache.placedChunk = chunk;
-    return scalableOffset();
+    return offset;
   }
 
   // One native free of [offset, offset + size) of chunk; the status.
@@ -296,7 +300,14 @@ class ScalableSpace {
     for (;;) {
       const chunk = scalableBorrow(this.id, size);
       if (chunk < 0) throw this.outOfMemory(chunk, size);
-      const ab = this.chunkAt(chunk);
+      // A chunk seen for the first time grows this allocator's arrays, which
+      // can run a caller's setter on Array.prototype that allocates the very
+      // bytes found free: stamp it, then ask again.
+      if (ChunkStamp.of(this.chunks[chunk]) === undefined) {
+        this.chunkAt(chunk);
+        continue;
+      }
+      const ab = this.chunks[chunk];
       if (!this.chunkGone(chunk)) return freshLent(ab, scalableOffset(), size);
       // Transferred away. A borrow reserves nothing: retire the chunk, ask again.
       if (this.retireTransferred() === 0) throw ERR_INVALID_STATE('a transferred chunk could not be retired');
@@ -344,11 +355,11 @@ class ScalableSpace {
     const leaks = this.handle.takeLeaks();
     if (leaks === undefined) return;
     const groups = new SafeMap(); // group -> its entry in `found`, in the order first found
-    const found = [];
+    const found = ownArray();
     for (let i = 0; i < leaks.length; i++) {
       const bytes = leaks[i][0];
       const group = leaks[i][1];
-      const stack = leaks[i][2];
+      const stack = leaks[i].length > 2 ? leaks[i][2] : undefined; // [bytes, group] when no stack was recorded
       if (group === 0) {
         this.leaks.report(`${bytes} bytes from ScalableAllocator#malloc() became unreachable without free()`, stack);
         continue;
@@ -397,7 +408,7 @@ class ScalableSpace {
   // over it does nothing (freeRange()). Returns how many it retired.
   retireTransferred() {
     const chunks = this.chunks;
-    const found = [];
+    const found = ownArray();
     for (let chunk = 0; chunk < chunks.length; chunk++) {
       const ab = chunks[chunk];
       if (ab !== undefined && isDetached(ab)) {

@@ -22,7 +22,7 @@ const KINDS = Object.fromEntries(AVAILABLE.map((name, kind) => [name, kind]));
 
 // Granule strategies: the default minBlock of each, by kind. The others are
 // byte-exact and take no minBlock.
-const DEFAULT_MIN_BLOCK = { [STRATEGY_BUDDY]: BUDDY_DEFAULT_MIN_BLOCK, [STRATEGY_FIRST_FIT]: FIRST_FIT_DEFAULT_GRANULE };
+const DEFAULT_MIN_BLOCK = { __proto__: null, [STRATEGY_BUDDY]: BUDDY_DEFAULT_MIN_BLOCK, [STRATEGY_FIRST_FIT]: FIRST_FIT_DEFAULT_GRANULE };
 // Pools that hand out Buffers align them as Node's own pool does.
 const BUFFER_ALIGNMENT = 8;
 

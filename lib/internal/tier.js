@@ -10,7 +10,7 @@ const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const {
   ArrayPrototypeIndexOf, Float64Array, Int32Array, MathCeil, MathClz32, MathFloor, MathMax, SafeWeakRef, Uint8Array,
-  isDetached, viewByteLength, viewByteOffset,
+  isDetached, ownArray, viewByteLength, viewByteOffset,
 } = require('./intrinsics');
 const { TrackedBuffer } = require('./leak_detector');
 const { grown } = require('./typed_arrays');
@@ -93,7 +93,7 @@ class Tier {
     const fit = MathMax(1, MathFloor(SLAB_BYTES / this.stride));
     this.shift = 31 - MathClz32(fit);
     this.perSlab = 1 << this.shift;
-    this.slabs = [];
+    this.slabs = ownArray();
     this.capacity = 0; // of the per-slot arrays: a number, as a typed array's .length is a getter a caller can replace
     this.state = new Uint8Array(0);
     // Per slot, bumped when a handout ends (endHandout()): stale
@@ -104,13 +104,13 @@ class Tier {
     this.refs = new Int32Array(0);
     this.free = new Int32Array(0);
     this.freeTop = 0;
-    this.views = [];   // per slot: its cached view (bufferOf())
+    this.views = ownArray();   // per slot: its cached view (bufferOf())
     this.viewLengths = new Float64Array(0); // and that view's length
     this.hotLength = -1; // a length below size that the cache serves too
     this.lastLength = -1;
     this.streak = 0;     // gets of lastLength in a row, uncached
-    this.tracked = []; // per slot: a WeakRef to its last leak-tracked ArrayBuffer, released, for reuse
-    this.pending = []; // LOST slots that may come back (lose())
+    this.tracked = ownArray(); // per slot: a WeakRef to its last leak-tracked ArrayBuffer, released, for reuse
+    this.pending = ownArray(); // LOST slots that may come back (lose())
     this.safe = null;  // safe mode: its SafeTier (lib/byte_pool_safe.js)
     this.gets = 0;
     this.puts = 0;
@@ -433,7 +433,7 @@ class Tier {
 
   close() {
     for (let s = 0; s < this.slabs.length; s++) if (this.slabs[s] !== null) this.closeSlab(this.slabs[s]);
-    this.tracked = [];
+    this.tracked = ownArray();
   }
 }
 

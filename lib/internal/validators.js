@@ -6,7 +6,7 @@
 // path (describing what was received), so validation runs no caller code.
 
 const {
-  ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeJoin, MathFloor, NumberIsInteger, ObjectFreeze, isUint8Array,
+  ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeJoin, MathFloor, NumberIsInteger, ObjectFreeze, isUint8Array, ownArray,
 } = require('./intrinsics');
 const { codes } = require('./errors');
 
@@ -55,7 +55,7 @@ function validateBuffer(value, name) {
 
 function validateOneOf(value, name, oneOf) {
   if (!ArrayPrototypeIncludes(oneOf, value)) {
-    const shown = [];
+    const shown = ownArray();
     for (let i = 0; i < oneOf.length; i++) shown[i] = typeof oneOf[i] === 'string' ? `'${oneOf[i]}'` : `${oneOf[i]}`;
     const allowed = ArrayPrototypeJoin(shown, ', ');
     throw ERR_INVALID_ARG_VALUE(name, value, `must be one of: ${allowed}`);
