@@ -163,9 +163,9 @@ class ScalableSpace {
   allocate(size) {
     const chunk = scalableMalloc(this.id, size);
     if (chunk < 0) return chunk;
-    // Read before chunkAt(): a new chunk grows this allocator's arrays, which
-    // can run a caller's setter on Array.prototype that re-enters the
-    // allocator, and every native call rewrites the shared scratch.
+    // Read first: every native call rewrites the shared scratch, so nothing
+    // that could call back into the allocator may come between (chunkAt()
+    // runs no caller code: its lists have no prototype).
     const offset = scalableOffset();
     this.chunkAt(chunk);
     this.cache.placedChunk = chunk;
@@ -290,7 +290,8 @@ class ScalableSpace {
   // ---- borrowed and tracked memory -------------------------------------------------
 
   borrow(size) {
-    this.cache.settleCached(); // the free memory it holds; blocks handed out keep their fast frees
+    // The free memory the cache holds (blocks handed out keep their fast frees).
+    if (this.cache.cachedBytes !== 0) this.cache.settleCached();
     if (this.safe) {
       const ab = this.handle.borrowSafe(size);
       if (typeof ab === 'number') throw this.outOfMemory(ab, size);
@@ -300,15 +301,9 @@ class ScalableSpace {
     for (;;) {
       const chunk = scalableBorrow(this.id, size);
       if (chunk < 0) throw this.outOfMemory(chunk, size);
-      // A chunk seen for the first time grows this allocator's arrays, which
-      // can run a caller's setter on Array.prototype that allocates the very
-      // bytes found free: stamp it, then ask again.
-      if (ChunkStamp.of(this.chunks[chunk]) === undefined) {
-        this.chunkAt(chunk);
-        continue;
-      }
-      const ab = this.chunks[chunk];
-      if (!this.chunkGone(chunk)) return freshLent(ab, scalableOffset(), size);
+      const offset = scalableOffset(); // before chunkAt(): see allocate()
+      const ab = this.chunkAt(chunk);
+      if (!this.chunkGone(chunk)) return freshLent(ab, offset, size);
       // Transferred away. A borrow reserves nothing: retire the chunk, ask again.
       if (this.retireTransferred() === 0) throw ERR_INVALID_STATE('a transferred chunk could not be retired');
     }
