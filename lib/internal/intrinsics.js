@@ -129,7 +129,7 @@ module.exports = {
   ArrayBuffer, Error, Float64Array, Int8Array, Int32Array, RangeError, TypeError, Uint8Array, Uint32Array,
   ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypePop,
   ArrayPrototypeSlice, ArrayPrototypeSplice, ErrorCaptureStackTrace, MathAbs, MathCeil, MathClz32, MathFloor, MathLog2, MathMax, MathMin,
-  MathRandom, MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf, ObjectSetPrototypeOf,
+  MathRandom, MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf,
   asArray, ownArray,
   RegExpPrototypeExec, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeSplit, StringPrototypeStartsWith,
   SafeFinalizationRegistry, SafeMap, SafeSet, SafeWeakMap, SafeWeakRef, SafeWeakSet, structuredClone,
