@@ -81,6 +81,48 @@ describe('a setter on Array.prototype[n] that would re-enter the pool', () => {
   });
 });
 
+// An accessor on Object.prototype named like a pool's own field used to take
+// the field's place: an internal object's first assignment to the field (in
+// its constructor) ran the setter, and every read answered the getter. One
+// named \`parked\`, answering 0, made two ScalableAllocator mallocs return the
+// same bytes. Internal objects now inherit nothing (options left out read no
+// Object.prototype key either).
+describe('an accessor on Object.prototype named like a pool field', () => {
+  const NAMES = ['parked', 'freeTop', 'head', 'count', 'offset', 'state', 'gen', 'closed', 'maxSize', 'safe', 'code'];
+  test.each([
+    ['ScalableAllocator', 'new ScalableAllocator()', (p) => `${p}.malloc(100)`, (p, b) => `${p}.free(${b})`],
+    ['Arena', 'new Arena(1 << 20)', (p) => `${p}.malloc(100)`, (p, b) => `${p}.free(${b})`],
+    ['BytePool', 'new BytePool()', (p) => `${p}.get(100)`, (p, b) => `${p}.put(${b})`],
+    ['alloc', 'null', () => 'alloc(100)', (_, b) => `free(${b})`],
+  ])('%s: no two buffers share bytes, and nothing throws', (_, make, get, put) => {
+    const out = run(['-e', `
+      const { Arena, BytePool, ScalableAllocator, alloc, free } = require(${JSON.stringify(ROOT)});
+      for (const name of ${JSON.stringify(NAMES)}) {
+        Object.defineProperty(Object.prototype, name, { configurable: true, get() { return 0; }, set(v) {} });
+      }
+      const result = { overlap: false, error: null };
+      try {
+        const pool = ${make};
+        const held = [];
+        for (let i = 0; i < 8; i++) held.push(${get('pool')});
+        ${put('pool', 'held[3]')};
+        ${put('pool', 'held[5]')};
+        held.splice(5, 1);
+        held.splice(3, 1);
+        for (let i = 0; i < 4; i++) held.push(${get('pool')});
+        for (const a of held) for (const b of held) {
+          if (a !== b && a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length) result.overlap = true;
+        }
+        for (const b of held) ${put('pool', 'b')};
+      } catch (err) {
+        result.error = String(err.code ?? err.message);
+      }
+      process.stdout.write(JSON.stringify(result));
+    `]);
+    expect(out).toEqual({ overlap: false, error: null });
+  });
+});
+
 describe("leakDetection 'paranoid' formats its allocation site first", () => {
   test('an Error.prepareStackTrace that closes the allocator makes that malloc throw ERR_POOLMEM_CLOSED', () => {
     const out = run(['-e', `
