@@ -37,7 +37,7 @@ class ArenaPool {
     validateObject(options, 'options');
     const numArenas = validateInteger(options.numArenas, 'options.numArenas', 1, MAX_ARENAS);
     const arenaSize = validateInteger(options.arenaSize, 'options.arenaSize', 1, constants.MAX_LENGTH);
-    const arenaOptions = { strategy: options.strategy, alignment: options.alignment };
+    const arenaOptions = { __proto__: null, strategy: options.strategy, alignment: options.alignment }; // read as options: inherits nothing
     try {
       for (let i = 0; i < numArenas; i++) this.#bases[i] = new Arena(arenaSize, arenaOptions);
     } catch (err) {

@@ -25,6 +25,15 @@ const {
 
 class MemoryReader {
   #brand = true;
+  // Declared, so each is defined on the reader (never assigned through an
+  // accessor a caller put on Object.prototype); all are set in the constructor,
+  // in this order, so every reader has one shape.
+  _m;
+  _i;
+  _cur;
+  _pos;
+  _base;
+  _epoch;
 
   constructor(source, ...more) {
     let mem;
@@ -36,7 +45,6 @@ class MemoryReader {
     } else {
       throw ERR_INVALID_ARG_TYPE('source', 'an instance of Memory, Buffer or Uint8Array', source);
     }
-    // All fields are set here, in this order, so every reader has one shape.
     this._m = mem;
     this._i = -1;
     this._cur = EMPTY;

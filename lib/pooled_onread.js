@@ -30,6 +30,10 @@ class PooledOnread {
   #fallbacks = 0;
   #reads = 0;
   #onClose = () => this.close();
+  // What Node reads (declared: defined on the object, never assigned through
+  // an accessor a caller put on Object.prototype).
+  buffer;
+  callback;
 
   constructor(pool, callback, options = undefined) {
     this.#access = accessFor(pool, 'pool');

@@ -31,7 +31,7 @@ const binding = require('./internal/binding');
 const { codes } = require('./internal/errors');
 const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex } = require('./internal/block_cache');
 const {
-  SafeFinalizationRegistry, SafeMap, SafeWeakRef, isDetached, viewByteLength,
+  SafeFinalizationRegistry, SafeMap, SafeWeakRef, isDetached, noObjectPrototype, viewByteLength,
 } = require('./internal/intrinsics');
 const { TrackedBuffer } = require('./internal/leak_detector');
 const {
@@ -101,6 +101,7 @@ class ArenaRef {
     return this.chunk ?? this.weak.deref();
   }
 }
+noObjectPrototype(ArenaRef);
 
 const arenas = new SafeMap(); // arena id -> ArenaRef, while its ArrayBuffer lives
 const forget = new SafeFinalizationRegistry((id) => {

@@ -15,6 +15,7 @@
 
 const { OutgoingMessage, ServerResponse } = require('node:http');
 const { codes } = require('./internal/errors');
+const { noObjectPrototype } = require('./internal/intrinsics');
 const { isMemory, nonEmptyBuffers } = require('./memory');
 const { accessFor } = require('./internal/pool_access');
 const { PooledBuffer } = require('./pooled_buffer');
@@ -125,6 +126,7 @@ class WriteQueue {
     if (failed) throw error;
   }
 }
+noObjectPrototype(WriteQueue);
 
 // An HTTP message's pending data: usually one body, kept inline (one object
 // per response); more writes go to `more` as (data, access, kind, callback).
@@ -167,6 +169,7 @@ class MessageQueue {
     if (error !== undefined) throw error;
   }
 }
+noObjectPrototype(MessageQueue);
 
 // Gives one entry back and runs its callback; returns what either threw.
 function releaseOne(data, access, kind, callback, err) {

@@ -36,7 +36,9 @@
 // The block freed last waits in a one-entry park instead of on its stack: an
 // allocate-then-free loop touches no stack.
 
-const { Float64Array, Int8Array, Int32Array, MathClz32, MathMax, MathMin, Uint8Array, asArray, ownArray } = require('./intrinsics');
+const {
+  Float64Array, Int32Array, Int8Array, MathClz32, MathMax, MathMin, Uint8Array, asArray, noObjectPrototype, ownArray,
+} = require('./intrinsics');
 const { STRATEGY_AVL, STRATEGY_TREAP } = require('./native_contract');
 const { BlockIndex } = require('./block_index');
 const { GEN_MASK } = require('./pool_buffer'); // generations wrap below 2^30
@@ -489,6 +491,7 @@ class BlockCache {
     this.freeIds = grown(this.freeIds, n);
   }
 }
+noObjectPrototype(BlockCache);
 
 module.exports = {
   BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classBytes, classIndex, classLimit,

@@ -21,7 +21,9 @@
 // accessor a caller put on Array.prototype and no patched method runs.
 
 const { EXACT, FREE, SETTLED } = require('./block_states');
-const { Float64Array, Int32Array, MathMax, MathSqrt, typedArraySet, typedArraySort } = require('./intrinsics');
+const {
+  Float64Array, Int32Array, MathMax, MathSqrt, noObjectPrototype, typedArraySet, typedArraySort,
+} = require('./intrinsics');
 const { grown } = require('./typed_arrays');
 
 const MIN_CAPACITY = 64;
@@ -197,6 +199,7 @@ class BlockIndex {
     this.idCapacity = capacity;
   }
 }
+noObjectPrototype(BlockIndex);
 
 // The bytes block id spans now: its class size while the cache holds its
 // slack (live or cached), what its caller was handed once settled or exact.

@@ -13,7 +13,7 @@
 
 const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
-const { Uint32Array, isDetached, ownArray, viewByteOffset } = require('./intrinsics');
+const { Uint32Array, isDetached, noObjectPrototype, ownArray, viewByteOffset } = require('./intrinsics');
 const { arrayBufferOf, fresh } = require('./pool_buffer');
 const { newPooledBuffer } = require('../pooled_buffer');
 const { TrackedBuffer } = require('./leak_detector');
@@ -30,6 +30,7 @@ class SafeTier {
     this.records = ownArray();
   }
 }
+noObjectPrototype(SafeTier);
 
 class SafeSlots {
   #core;
@@ -159,5 +160,6 @@ class SafeSlots {
     }
   }
 }
+noObjectPrototype(SafeSlots);
 
 module.exports = { SafeSlots };

@@ -14,6 +14,8 @@ const {
 const LIB_DIR = path.dirname(__dirname) + path.sep; // lib/, public classes and internal/
 
 class PoolError extends Error {
+  code; // a field: defined, never assigned through a caller's accessor on Object.prototype
+
   constructor(code, message) {
     super(message);
     this.code = code;

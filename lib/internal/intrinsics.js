@@ -76,6 +76,19 @@ function ownArray() {
   return array;
 }
 
+// For an internal class: its prototype inherits nothing, so its instances'
+// fields are all there is. The first assignment to a field (in a
+// constructor) and a read of one never look up Object.prototype, where a
+// caller's accessor of that name would run in the middle of a pool call, or
+// swallow the write and answer reads with a value of its own (one named
+// `parked` once made two mallocs return the same bytes). Public classes keep
+// Object.prototype and declare their fields instead (class fields are defined,
+// not assigned).
+function noObjectPrototype(C) {
+  ObjectSetPrototypeOf(C.prototype, null);
+  return C;
+}
+
 // An ordinary array with the elements of an ownArray() (copied: slice()
 // defines them, so no setter runs either). For arrays handed to a caller,
 // and for a pool's lists that never grow once built: an in-bounds store to
@@ -130,7 +143,7 @@ module.exports = {
   ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypePop,
   ArrayPrototypeSlice, ArrayPrototypeSplice, ErrorCaptureStackTrace, MathAbs, MathCeil, MathClz32, MathFloor, MathLog2, MathMax, MathMin,
   MathRandom, MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf,
-  asArray, ownArray,
+  asArray, noObjectPrototype, ownArray,
   RegExpPrototypeExec, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeSplit, StringPrototypeStartsWith,
   SafeFinalizationRegistry, SafeMap, SafeSet, SafeWeakMap, SafeWeakRef, SafeWeakSet, structuredClone,
 };

@@ -7,7 +7,9 @@
 // this module decides how far it counts.
 
 const { stackFrames } = require('./errors');
-const { ArrayPrototypeIndexOf, ErrorCaptureStackTrace, MathFloor, MathRandom, SafeSet } = require('./intrinsics');
+const {
+  ArrayPrototypeIndexOf, ErrorCaptureStackTrace, MathFloor, MathRandom, SafeSet, noObjectPrototype,
+} = require('./intrinsics');
 const { TrackedStamp } = require('./stamps');
 const { validateOneOf } = require('./validators');
 
@@ -84,6 +86,7 @@ class LeakDetector {
     process.emitWarning(message, { type: 'PoolmemLeakWarning', code: 'POOLMEM_LEAK', detail });
   }
 }
+noObjectPrototype(LeakDetector);
 
 // Where an allocation happens, captured cheaply for paranoid mode and
 // formatted only if it leaks (siteStack). fn: the public method called.
@@ -121,6 +124,7 @@ class TrackedBuffer {
     return TrackedStamp.of(arrayBuffer);
   }
 }
+noObjectPrototype(TrackedBuffer);
 
 module.exports = {
   DISABLED, LeakDetector, NEVER, PARANOID, SAMPLE, TrackedBuffer, captureSite, parseLeakDetection,

@@ -7,7 +7,7 @@
 // unpooled Buffer the same way and counts it.
 
 const { codes } = require('./errors');
-const { SafeWeakMap } = require('./intrinsics');
+const { SafeWeakMap, noObjectPrototype } = require('./intrinsics');
 
 const { ERR_INVALID_ARG_TYPE } = codes;
 
@@ -55,6 +55,7 @@ class PoolAccess {
     else this.pool.free(buf);
   }
 }
+noObjectPrototype(PoolAccess);
 
 // The PoolAccess of a pool, made once per pool: helpers call this per write.
 const cache = new SafeWeakMap();

@@ -10,7 +10,9 @@
 // of the allocator free everything, and void them.
 
 const { codes } = require('./errors');
-const { ArrayPrototypeSplice, Float64Array, ownArray, viewBuffer, viewByteLength, viewByteOffset } = require('./intrinsics');
+const {
+  ArrayPrototypeSplice, Float64Array, noObjectPrototype, ownArray, viewBuffer, viewByteLength, viewByteOffset,
+} = require('./intrinsics');
 const {
   BATCH_ENTRIES, FREE_OK, chunkHandle, handleChunk, handleOffset, scalableBatch: batch,
 } = require('./native_contract');
@@ -214,5 +216,6 @@ class Ledger {
     }
   }
 }
+noObjectPrototype(Ledger);
 
 module.exports = { Ledger };

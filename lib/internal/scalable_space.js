@@ -20,7 +20,7 @@
 
 const { constants } = require('node:buffer');
 const { callerStack, codes } = require('./errors');
-const { ArrayBuffer, SafeMap, isDetached, ownArray } = require('./intrinsics');
+const { ArrayBuffer, SafeMap, isDetached, noObjectPrototype, ownArray } = require('./intrinsics');
 const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit } = require('./block_cache');
 const { DISABLED, PARANOID, TrackedBuffer } = require('./leak_detector');
 const {
@@ -445,6 +445,7 @@ class ScalableSpace {
     return ERR_POOLMEM_OUT_OF_MEMORY(`the operating system refused a new chunk for ${size} bytes`);
   }
 }
+noObjectPrototype(ScalableSpace);
 
 // A whole block view whose handout ended.
 function blockDoubleFree(buf) {

@@ -10,7 +10,7 @@ const binding = require('./binding');
 const { codes, fromNative } = require('./errors');
 const {
   ArrayPrototypeIndexOf, Float64Array, Int32Array, MathCeil, MathClz32, MathFloor, MathMax, SafeWeakRef, Uint8Array,
-  isDetached, ownArray, viewByteLength, viewByteOffset,
+  isDetached, noObjectPrototype, ownArray, viewByteLength, viewByteOffset,
 } = require('./intrinsics');
 const { TrackedBuffer } = require('./leak_detector');
 const { grown } = require('./typed_arrays');
@@ -59,6 +59,7 @@ class SlabRecord {
     this.probe = detachProbe(chunk);
   }
 }
+noObjectPrototype(SlabRecord);
 
 // Counters and settings shared by a pool's tiers.
 class Core {
@@ -81,6 +82,7 @@ class Core {
     this.recentCount++;
   }
 }
+noObjectPrototype(Core);
 
 // One tier: slots of `size` bytes, `stride` apart, `perSlab` (a power of two)
 // to a slab. Slot id = slab index * perSlab + slot index in the slab.
@@ -436,6 +438,7 @@ class Tier {
     this.tracked = ownArray();
   }
 }
+noObjectPrototype(Tier);
 
 module.exports = {
   COUNTED, Core, FREE, HELD, IN_USE, LOST, MAX_LENGTH: constants.MAX_LENGTH, RECENT, SlabStamp, Tier,

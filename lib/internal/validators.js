@@ -43,7 +43,7 @@ function validateObject(value, name) {
 }
 
 // undefined means "no options"; anything else must be a plain object.
-const kNoOptions = ObjectFreeze({});
+const kNoOptions = ObjectFreeze({ __proto__: null }); // options left out: no option is read from Object.prototype
 function validateOptions(value, name = 'options') {
   return value === undefined ? kNoOptions : validateObject(value, name);
 }
