@@ -123,6 +123,19 @@ describe('an accessor on Object.prototype named like a pool field', () => {
   });
 });
 
+// POOLMEM_SAFE is read from the environment when a pool's options leave
+// \`safe\` out: an own variable only, never one inherited from Object.prototype.
+test('an Object.prototype.POOLMEM_SAFE accessor does not switch safe mode', () => {
+  const out = run(['-e', `
+    delete process.env.POOLMEM_SAFE;
+    const { Arena, BytePool, ScalableAllocator } = require(${JSON.stringify(ROOT)});
+    Object.defineProperty(Object.prototype, 'POOLMEM_SAFE', { configurable: true, get() { return '1'; } });
+    const pools = [new Arena(4096), new BytePool(), new ScalableAllocator()];
+    process.stdout.write(JSON.stringify(pools.map((p) => p.safe)));
+  `]);
+  expect(out).toEqual([false, false, false]);
+});
+
 describe("leakDetection 'paranoid' formats its allocation site first", () => {
   test('an Error.prepareStackTrace that closes the allocator makes that malloc throw ERR_POOLMEM_CLOSED', () => {
     const out = run(['-e', `
