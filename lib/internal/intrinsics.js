@@ -63,7 +63,7 @@ const { isInteger: NumberIsInteger } = Number;
 const { isArray: ArrayIsArray } = Array;
 const {
   defineProperty: ObjectDefineProperty, freeze: ObjectFreeze, getPrototypeOf: ObjectGetPrototypeOf,
-  setPrototypeOf: ObjectSetPrototypeOf,
+  hasOwn: ObjectHasOwn, setPrototypeOf: ObjectSetPrototypeOf,
 } = Object;
 // An array with no prototype, for a pool's own lists: storing past its end
 // (growing it) or reading a hole never looks up Array.prototype or
@@ -142,7 +142,7 @@ module.exports = {
   ArrayBuffer, Error, Float64Array, Int8Array, Int32Array, RangeError, TypeError, Uint8Array, Uint32Array,
   ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypePop,
   ArrayPrototypeSlice, ArrayPrototypeSplice, ErrorCaptureStackTrace, MathAbs, MathCeil, MathClz32, MathFloor, MathLog2, MathMax, MathMin,
-  MathRandom, MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf,
+  MathRandom, MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf, ObjectHasOwn,
   asArray, noObjectPrototype, ownArray,
   RegExpPrototypeExec, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeSplit, StringPrototypeStartsWith,
   SafeFinalizationRegistry, SafeMap, SafeSet, SafeWeakMap, SafeWeakRef, SafeWeakSet, structuredClone,
