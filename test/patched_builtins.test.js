@@ -44,6 +44,10 @@ test('with --zero-fill-buffers too', () => {
     .toEqual([]);
 }, 120000);
 
+// Defines overlaps(a, b) in a child: whether two views share a byte.
+const OVERLAPS = `const overlaps = (a, b) => a.buffer === b.buffer &&
+  a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length;`;
+
 // A setter at a numbered key of Array.prototype used to run when a pool grew
 // one of its own arrays (a new chunk or slab), and re-entering the pool from
 // there handed the same bytes to two owners: the outer ScalableAllocator
@@ -71,10 +75,8 @@ describe('a setter on Array.prototype[n] that would re-enter the pool', () => {
       }
       const got = pool.${op};
       for (let i = 0; i < 1024; i++) delete Array.prototype[i];
-      let overlap = false;
-      for (const b of held) {
-        if (b.buffer === got.buffer && b.byteOffset < got.byteOffset + got.length && got.byteOffset < b.byteOffset + b.length) overlap = true;
-      }
+      ${OVERLAPS}
+      const overlap = held.some((b) => overlaps(b, got));
       process.stdout.write(JSON.stringify({ reentered, overlap }));
     `]);
     expect(out).toEqual({ reentered: false, overlap: false });
@@ -110,9 +112,8 @@ describe('an accessor on Object.prototype named like a pool field', () => {
         held.splice(5, 1);
         held.splice(3, 1);
         for (let i = 0; i < 4; i++) held.push(${get('pool')});
-        for (const a of held) for (const b of held) {
-          if (a !== b && a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length) result.overlap = true;
-        }
+        ${OVERLAPS}
+        result.overlap = held.some((a) => held.some((b) => a !== b && overlaps(a, b)));
         for (const b of held) ${put('pool', 'b')};
       } catch (err) {
         result.error = String(err.code ?? err.message);
