@@ -2,6 +2,8 @@
 // call would dominate a ~50 ns operation), ns/op tables and ratios computed
 // from the same run. Means, not medians: GC pauses are part of what an
 // allocation costs, and a median batch would leave them out.
+import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { Bench } from 'tinybench';
 
 export const BATCH = 1000;
@@ -42,4 +44,31 @@ export function printTable(title, header, rows) {
 
 export function describeMachine() {
   return `Node ${process.version}, ${process.platform}-${process.arch}`;
+}
+
+// JS heap one call of step() allocates, in bytes. used_heap_size grows by what
+// a window of calls allocates as long as no GC runs inside the window; a
+// window that saw a GC is measured again, smaller. Needs --expose-gc.
+export async function heapPerPair(step) {
+  let gcSeen = 0;
+  const observer = new PerformanceObserver((list) => { gcSeen += list.getEntries().length; });
+  observer.observe({ entryTypes: ['gc'] });
+  // GC entries reach observers a few turns after the GC: wait long enough to see them.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+  try {
+    for (let i = 0; i < 2000; i++) step(); // warm, so JIT code is not counted
+    for (let pairs = 20000; pairs >= 32; pairs >>= 1) {
+      globalThis.gc?.();
+      await settle();
+      const before = gcSeen;
+      const used0 = v8.getHeapStatistics().used_heap_size;
+      for (let i = 0; i < pairs; i++) step();
+      const used1 = v8.getHeapStatistics().used_heap_size;
+      await settle();
+      if (gcSeen === before) return Math.max(0, (used1 - used0) / pairs);
+    }
+    return NaN;
+  } finally {
+    observer.disconnect();
+  }
 }

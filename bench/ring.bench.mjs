@@ -6,8 +6,7 @@
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
-import { describeMachine, fmt, measure, printTable, ratio } from './common.mjs';
+import { describeMachine, fmt, heapPerPair, measure, printTable, ratio } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { Arena, BytePool, ScalableAllocator, alloc, free } = require('../lib/index.js');
@@ -134,30 +133,6 @@ printTable(
 );
 
 // ---- JS heap allocated per pair ------------------------------------------------------
-// used_heap_size grows by what a window of pairs allocates as long as no GC
-// runs inside the window; a window that saw a GC is measured again, smaller.
-let gcSeen = 0;
-const gcObserver = new PerformanceObserver((list) => { gcSeen += list.getEntries().length; });
-gcObserver.observe({ entryTypes: ['gc'] });
-const tick = () => new Promise((resolve) => setImmediate(resolve));
-// GC entries reach observers a few turns after the GC: wait long enough to see them.
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
-
-async function heapPerPair(step) {
-  for (let i = 0; i < 2000; i++) step(); // warm, so JIT code is not counted
-  for (let pairs = 20000; pairs >= 32; pairs >>= 1) {
-    globalThis.gc?.();
-    await settle();
-    const before = gcSeen;
-    const used0 = v8.getHeapStatistics().used_heap_size;
-    for (let i = 0; i < pairs; i++) step();
-    const used1 = v8.getHeapStatistics().used_heap_size;
-    await settle();
-    if (gcSeen === before) return Math.max(0, (used1 - used0) / pairs);
-  }
-  return NaN;
-}
-
 for (const s of [256, 2048, 65536]) {
   const sizes = drawSizes(s);
   const row = { s, bytes: {} };
@@ -175,6 +150,7 @@ printTable(
 );
 
 // ---- GC work of a long ring run ------------------------------------------------------
+const tick = () => new Promise((resolve) => setImmediate(resolve));
 const GC_PAIRS = Number(process.env.RING_GC_PAIRS ?? 1_000_000);
 let gcEvents = 0; let gcPause = 0;
 const pauseObserver = new PerformanceObserver((list) => {
@@ -201,7 +177,6 @@ for (const s of [256, 2048, 65536]) {
   results.gc.push(row);
 }
 pauseObserver.disconnect();
-gcObserver.disconnect();
 printTable(
   `GC during ${GC_PAIRS.toLocaleString('en-US')} ring pairs (K = 16): GC events / total pause ms`,
   ['bytes', ...ALL],
