@@ -5,7 +5,13 @@
 // write or read it, a lookup (`Kind.of(target)`) runs no caller code, even for
 // a Proxy, and a record stamped by one kind can never be read through another.
 
-class Stamper {
+// Stamper is itself a derived class that returns before calling super(), so
+// `new Kind(target)` allocates nothing: a base-class constructor that returns
+// its argument still allocates the receiver it throws away, and V8 does not
+// always optimize that allocation out (measured on Node 24: 24 more bytes of
+// JS heap per pooled Buffer when BytePool made the view).
+class NeverConstructed {}
+class Stamper extends NeverConstructed {
   constructor(target) {
     return target; // lets a subclass add a private field to any object
   }
