@@ -21,6 +21,7 @@ import { describeMachine, fmt, heapPerPair, printTable, ratio } from './common.m
 
 const require = createRequire(import.meta.url);
 const { viewBuffer, viewByteOffset } = require('../lib/internal/intrinsics.js');
+const { Stamper } = require('../lib/internal/stamps.js');
 const { Arena, BytePool, ScalableAllocator, alloc, free } = require('../lib/index.js');
 
 const K = 16;
@@ -40,8 +41,7 @@ function drawSizes(s, seed = 0x9e3779b9) {
   return sizes;
 }
 
-class ReturnsTarget { constructor(target) { return target; } }
-class Stamp extends ReturnsTarget {
+class Stamp extends Stamper { // the pools' own way to put private fields on a Buffer
   #memory; #slot; #gen;
   constructor(target, memory, slot, gen) { super(target); this.#memory = memory; this.#slot = slot; this.#gen = gen; }
   static has(view) { return #memory in view; }
