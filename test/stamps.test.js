@@ -45,6 +45,10 @@ describe('stamps', () => {
         super(target);
         this.#value = value;
       }
+
+      static read(target) {
+        return target.#value;
+      }
     }
     const newSpaceUsed = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_used_size;
     const n = 1000;
@@ -55,6 +59,7 @@ describe('stamps', () => {
       const before = newSpaceUsed();
       for (let i = 0; i < n; i++) new Probe(targets[i], i);
       most = Math.max(most, (newSpaceUsed() - before) / n);
+      expect(Probe.read(targets[n - 1])).toBe(n - 1);
     }
     // A Buffer has no room for a field in the object itself: the field costs a
     // property array of 40 bytes (16 of header, 3 slots).
