@@ -2,7 +2,8 @@
 // Measurement inside a demo server process, driven by its parent over IPC:
 // 'start' takes a baseline, 'stop' reports CPU time (process.cpuUsage), GC
 // count and pause, and JS heap allocated (v8.GCProfiler: the heap growth
-// between collections plus since the last one), peak and final RSS, and what
+// between collections plus since the last one), RSS at the start (the idle
+// server, before the first request), peak and final RSS, and what
 // the server adds (frames served, pool stats). The process exits by itself
 // after `lifetimeMs` whatever happens.
 
@@ -14,6 +15,7 @@ function startProbe(server, { lifetimeMs, report }) {
   let baseline = null;
   let profiler = null;
   let peakRss = 0;
+  let startRss = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 50);
@@ -21,7 +23,8 @@ function startProbe(server, { lifetimeMs, report }) {
 
   process.on('message', (msg) => {
     if (msg.type === 'start') {
-      peakRss = process.memoryUsage.rss();
+      startRss = process.memoryUsage.rss();
+      peakRss = startRss;
       profiler = new v8.GCProfiler();
       profiler.start();
       baseline = { cpu: process.cpuUsage(), heap: v8.getHeapStatistics().used_heap_size };
@@ -40,6 +43,7 @@ function startProbe(server, { lifetimeMs, report }) {
           gcs: gc.count,
           gcPauseMicros: gc.pauseMicros,
           heapAllocated: gc.allocated,
+          startRss,
           peakRss,
           finalRss: rss,
           ...report(),

@@ -10,6 +10,7 @@ const COLUMNS = [
   ['GCs/1k frames', (r) => (r.gcs / r.served) * 1000, 3],
   ['GC µs/frame', (r) => r.gcPauseMicros / r.served, 3],
   ['heap B/frame', (r) => r.heapAllocated / r.served, 0],
+  ['start RSS MB', (r) => r.startRss / 2 ** 20, 1],
   ['peak RSS MB', (r) => r.peakRss / 2 ** 20, 1],
   ['final RSS MB', (r) => r.finalRss / 2 ** 20, 1],
   ['corrupted', (r) => r.corrupted, 0],
