@@ -8,6 +8,20 @@ import { Bench } from 'tinybench';
 
 export const BATCH = 1000;
 
+// Ring benchmarks cycle through this many pre-drawn sizes (a power of two: the index is masked).
+export const SIZE_COUNT = 4096;
+
+// Seeded sizes in [s, 2s): the same sequence for every contender.
+export function drawSizes(s, seed = 0x9e3779b9) {
+  const sizes = new Int32Array(SIZE_COUNT);
+  let x = seed >>> 0;
+  for (let i = 0; i < SIZE_COUNT; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    sizes[i] = s + (x % s);
+  }
+  return sizes;
+}
+
 // tasks: [{ name, fn }] where fn runs one operation. Returns Map name -> ns/op.
 export async function measure(tasks, { time = Number(process.env.BENCH_TIME_MS ?? 400) } = {}) {
   const bench = new Bench({ time, warmupTime: 100 });

@@ -17,7 +17,7 @@
 // against Buffer.allocUnsafe at that size on this Node. Then the JS heap each
 // pair allocates.
 import { createRequire } from 'node:module';
-import { describeMachine, fmt, heapPerPair, printTable, ratio } from './common.mjs';
+import { SIZE_COUNT, describeMachine, drawSizes, fmt, heapPerPair, printTable, ratio } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { viewBuffer, viewByteOffset } = require('../lib/internal/intrinsics.js');
@@ -26,20 +26,9 @@ const { Arena, BytePool, ScalableAllocator, alloc, free } = require('../lib/inde
 
 const K = 16;
 const SIZES = [64, 256, 1536];
-const SIZE_COUNT = 4096;
 const PAIRS = 1_000_000;
 const ROUNDS = Number(process.env.FLOOR_ROUNDS ?? 9);
 const BufferView = Buffer[Symbol.species]; // the class allocUnsafe and the pools construct Buffers with
-
-function drawSizes(s, seed = 0x9e3779b9) {
-  const sizes = new Int32Array(SIZE_COUNT);
-  let x = seed >>> 0;
-  for (let i = 0; i < SIZE_COUNT; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    sizes[i] = s + (x % s);
-  }
-  return sizes;
-}
 
 class Stamp extends Stamper { // the pools' own way to put private fields on a Buffer
   #memory; #slot; #gen;

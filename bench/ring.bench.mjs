@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { describeMachine, fmt, heapPerPair, measure, printTable, ratio } from './common.mjs';
+import { SIZE_COUNT, describeMachine, drawSizes, fmt, heapPerPair, measure, printTable, ratio } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { Arena, BytePool, ScalableAllocator, alloc, free } = require('../lib/index.js');
@@ -18,20 +18,8 @@ const FLOOR = 'view floor';
 const FLOOR_BYTES = 64 << 20;
 // The class Buffer.allocUnsafe and the pools construct their Buffers with.
 const BufferView = Buffer[Symbol.species];
-const SIZE_COUNT = 4096; // pre-drawn sizes, cycled (a power of two: the index is masked)
 const jsonPath = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
 let sink = 0;
-
-// Seeded sizes in [s, 2s): the same sequence for every contender.
-function drawSizes(s, seed = 0x9e3779b9) {
-  const sizes = new Int32Array(SIZE_COUNT);
-  let x = seed >>> 0;
-  for (let i = 0; i < SIZE_COUNT; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    sizes[i] = s + (x % s);
-  }
-  return sizes;
-}
 
 // Each contender: open() -> { step, close }. step() frees the oldest buffer of
 // the ring and allocates the next size into its slot. The loops are written
