@@ -2,8 +2,8 @@
 // Ownership stamps: each kind reads only what it stamped, a lookup runs no
 // caller code, and the stamped object shows nothing.
 
-const v8 = require('node:v8');
 const stamps = require('../lib/internal/stamps');
+const { heapPerOp } = require('./helpers/heap');
 
 const KINDS = ['ArenaChunkStamp', 'ChunkStamp', 'RetiredChunkStamp', 'SlabStamp', 'TrackedStamp'];
 
@@ -34,6 +34,7 @@ describe('stamps', () => {
       expect(stamps[kind].of(getter)).toBeUndefined();
     }
   });
+
   // Every pooled Buffer is stamped: a stamp must cost the object its field and
   // nothing more. A constructor of a base class that returns its argument
   // still allocates a receiver and throws it away (24 bytes or more of JS
@@ -50,19 +51,16 @@ describe('stamps', () => {
         return target.#value;
       }
     }
-    const newSpaceUsed = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_used_size;
     const n = 1000;
-    let most = -Infinity; // a GC inside a window only lowers its figure: take the largest of several
-    for (let trial = 0; trial < 5; trial++) {
-      const targets = [];
-      for (let i = 0; i < n; i++) targets.push(Buffer.allocUnsafeSlow(1));
-      const before = newSpaceUsed();
-      for (let i = 0; i < n; i++) new Probe(targets[i], i);
-      most = Math.max(most, (newSpaceUsed() - before) / n);
-      expect(Probe.read(targets[n - 1])).toBe(n - 1);
-    }
+    let targets = [];
+    const prepare = (i) => {
+      if (i === 0) targets = [];
+      targets.push(Buffer.allocUnsafeSlow(1));
+    };
+    const bytes = heapPerOp((i) => new Probe(targets[i], i), { count: n, prepare });
+    expect(Probe.read(targets[n - 1])).toBe(n - 1);
     // A Buffer has no room for a field in the object itself: the field costs a
     // property array of 40 bytes (16 of header, 3 slots).
-    expect(most).toBeLessThan(56);
+    expect(bytes).toBeLessThan(56);
   });
 });
