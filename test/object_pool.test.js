@@ -3,6 +3,7 @@
 
 const { ObjectPool, PoolError } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
+const { heapPerOp } = require('./helpers/heap');
 
 describe('new ObjectPool()', () => {
   test('starts empty with max 1024 by default', () => {
@@ -146,6 +147,27 @@ describe('ObjectPool#put()', () => {
       expectCode(() => pool.put(value), 'ERR_INVALID_ARG_TYPE');
       expect(pool.size).toBe(0);
     });
+});
+
+// A pool of objects exists to spare the garbage collector: getting an idle
+// item and putting it back must allocate nothing, whatever order items come
+// back in and with a reset hook too.
+describe('ObjectPool allocates nothing in steady state', () => {
+  const getPut = (pool) => pool.put(pool.get());
+  const fourOutOfOrder = (pool) => {
+    const a = pool.get(); const b = pool.get(); const c = pool.get(); const d = pool.get();
+    pool.put(c); pool.put(a); pool.put(d); pool.put(b);
+  };
+  test.each([
+    ['get then put', {}, getPut, 1],
+    ['get then put, with a reset hook', { reset: (item) => { item.n = 0; } }, getPut, 1],
+    ['four out, put back in another order', {}, fourOutOfOrder, 4],
+  ])('%s', (_, options, cycle, idle) => {
+    const pool = new ObjectPool(() => ({ n: 0 }), options);
+    for (let i = 0; i < 10000; i++) cycle(pool); // warm: the pool holds its items, the code is optimized
+    expect(heapPerOp(() => cycle(pool))).toBeLessThan(8);
+    expect(pool.size).toBe(idle);
+  });
 });
 
 describe('ObjectPool receiver checks', () => {
