@@ -13,7 +13,8 @@
 const { constants } = require('node:buffer');
 const { Arena, adopt, isArena, resetArena, revoke } = require('./arena');
 const { codes } = require('./internal/errors');
-const { ArrayPrototypePop, SafeMap, SafeWeakSet, ownArray } = require('./internal/intrinsics');
+const { SafeMap, SafeWeakSet, ownArray } = require('./internal/intrinsics');
+const { Lifo } = require('./internal/lifo');
 const { validateInteger, validateObject } = require('./internal/validators');
 
 const {
@@ -25,7 +26,7 @@ const MAX_ARENAS = 65536;
 
 class ArenaPool {
   #bases = ownArray();    // one never-handed-out Arena per pooled native arena
-  #idle = ownArray();     // indices into #bases, most recently released last
+  #idle = new Lifo();     // indices into #bases, most recently released last
   #held = new SafeMap();      // handed-out Arena object -> index
   #released = new SafeWeakSet(); // Arena objects already handed back
   #onClose;
@@ -44,7 +45,7 @@ class ArenaPool {
       for (let i = 0; i < this.#bases.length; i++) this.#bases[i].close(); // goumem leaked the arenas made so far
       throw err;
     }
-    for (let i = numArenas - 1; i >= 0; i--) this.#idle[this.#idle.length] = i;
+    for (let i = numArenas - 1; i >= 0; i--) this.#idle.push(i);
     this.#arenaSize = arenaSize;
     this.#arenaOptions = arenaOptions;
     this.#onClose = (arena) => this.release(arena);
@@ -58,10 +59,10 @@ class ArenaPool {
   get() {
     ArenaPool.#check(this);
     if (this.#closed) throw ERR_POOLMEM_CLOSED('arena pool');
-    if (this.#idle.length === 0) {
+    if (this.#idle.count === 0) {
       throw ERR_POOLMEM_OUT_OF_MEMORY(`all ${this.#bases.length} arenas of the pool are held`);
     }
-    const index = ArrayPrototypePop(this.#idle);
+    const index = this.#idle.pop();
     const arena = adopt(this.#bases[index], this.#onClose);
     this.#held.set(arena, index);
     return arena;
@@ -86,13 +87,13 @@ class ArenaPool {
       this.#bases[index].close();
       this.#bases[index] = new Arena(this.#arenaSize, this.#arenaOptions);
     }
-    this.#idle[this.#idle.length] = index;
+    this.#idle.push(index);
   }
 
   // Arenas nobody holds.
   get available() {
     ArenaPool.#check(this);
-    return this.#closed ? 0 : this.#idle.length;
+    return this.#closed ? 0 : this.#idle.count;
   }
 
   get numArenas() {

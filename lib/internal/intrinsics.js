@@ -99,7 +99,6 @@ function asArray(array) {
 const ArrayPrototypeIncludes = uncurryThis(Array.prototype.includes);
 const ArrayPrototypeIndexOf = uncurryThis(Array.prototype.indexOf);
 const ArrayPrototypeJoin = uncurryThis(Array.prototype.join);
-const ArrayPrototypePop = uncurryThis(Array.prototype.pop);
 const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice);
 const ArrayPrototypeSplice = uncurryThis(Array.prototype.splice);
 const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
@@ -140,7 +139,7 @@ module.exports = {
   isDetached, isUint8Array, typedArrayFill, typedArraySet, typedArraySort, viewBuffer, viewByteLength, viewByteOffset, viewLength,
   // this realm's built-ins, as they were at load
   ArrayBuffer, Error, Float64Array, Int8Array, Int32Array, RangeError, TypeError, Uint8Array, Uint32Array,
-  ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeJoin, ArrayPrototypePop,
+  ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeJoin,
   ArrayPrototypeSlice, ArrayPrototypeSplice, ErrorCaptureStackTrace, MathAbs, MathCeil, MathClz32, MathFloor, MathLog2, MathMax, MathMin,
   MathRandom, MathSqrt, NumberIsInteger, ObjectDefineProperty, ObjectFreeze, ObjectGetPrototypeOf, ObjectHasOwn,
   asArray, noObjectPrototype, ownArray,
