@@ -4,6 +4,7 @@
 const { ObjectPool, PoolError } = require('../lib');
 const { expectCode } = require('./helpers/expect_error');
 const { heapPerOp } = require('./helpers/heap');
+const { seededRandom } = require('./helpers/random');
 
 describe('new ObjectPool()', () => {
   test('starts empty with max 1024 by default', () => {
@@ -167,6 +168,75 @@ describe('ObjectPool allocates nothing in steady state', () => {
     for (let i = 0; i < 10000; i++) cycle(pool); // warm: the pool holds its items, the code is optimized
     expect(heapPerOp(() => cycle(pool))).toBeLessThan(8);
     expect(pool.size).toBe(idle);
+  });
+});
+
+// Random get/put sequences, double puts, foreign items, a reset hook that
+// sometimes throws or puts another item, against a model: the idle items in
+// order, and which item is idle.
+describe('ObjectPool against a model', () => {
+  test.each([1, 2, 3, 4, 5])('seed %i', (seed) => {
+    const rnd = seededRandom(seed);
+    const max = rnd.between(0, 6);
+    let made = 0;
+    const idle = []; // the model: idle items, most recently kept last
+    const out = [];  // items handed out (or made here) and not idle
+    let hook = null;
+    const pool = new ObjectPool(() => ({ id: made++ }), { max, reset: (item) => hook?.(item) });
+    const keep = (item) => {
+      if (idle.length < max) idle.push(item);
+    };
+    const putModel = (item) => {
+      // What put(item) must do, given the model before it: throw for an idle
+      // item, else run the hook, then keep the item if there is room.
+      const i = out.indexOf(item);
+      if (i >= 0) out.splice(i, 1);
+      keep(item);
+    };
+    for (let step = 0; step < 2000; step++) {
+      const r = rnd.int(10);
+      if (r < 4) {
+        const item = pool.get();
+        if (idle.length > 0) expect(item).toBe(idle.pop());
+        else expect(item.id).toBe(made - 1);
+        out.push(item);
+      } else if (r < 7 && out.length > 0) {
+        const item = out[rnd.int(out.length)];
+        const throws = rnd.int(8) === 0;
+        hook = throws ? () => { throw new Error('reset failed'); } : null;
+        if (throws) {
+          expect(() => pool.put(item)).toThrow('reset failed');
+        } else {
+          pool.put(item);
+          putModel(item);
+        }
+      } else if (r < 8 && idle.length > 0) {
+        const item = idle[rnd.int(idle.length)];
+        hook = null;
+        expectCode(() => pool.put(item), 'ERR_POOLMEM_DOUBLE_FREE');
+      } else if (r < 9 && out.length > 1) {
+        // The hook puts another out item, then tries to put this one again.
+        const item = out[rnd.int(out.length)];
+        const other = out.find((o) => o !== item);
+        hook = (it) => {
+          hook = null;
+          pool.put(other);
+          expectCode(() => pool.put(it), 'ERR_POOLMEM_DOUBLE_FREE');
+        };
+        pool.put(item);
+        putModel(other);
+        putModel(item);
+      } else {
+        const foreign = { id: -1 };
+        hook = null;
+        pool.put(foreign);
+        keep(foreign);
+      }
+      expect(pool.size).toBe(idle.length);
+    }
+    // Every idle item comes back, most recently kept first, each once.
+    hook = null;
+    while (idle.length > 0) expect(pool.get()).toBe(idle.pop());
   });
 });
 
