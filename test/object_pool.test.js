@@ -187,8 +187,9 @@ describe('ObjectPool against a model', () => {
       if (idle.length < max) idle.push(item);
     };
     const putModel = (item) => {
-      // What put(item) must do, given the model before it: throw for an idle
-      // item, else run the hook, then keep the item if there is room.
+      // What a put(item) that succeeds does: the item is no longer out, and it
+      // is kept if there is room. (A put of an idle item throws; the steps
+      // below that try one check the throw themselves.)
       const i = out.indexOf(item);
       if (i >= 0) out.splice(i, 1);
       keep(item);
