@@ -87,6 +87,11 @@ class ViewRecord extends Stamper {
     return view.#value;
   }
 
+  // The ArrayBuffer of a view whose blockOf() or slotOf() is >= 0.
+  static recordedArrayBuffer(view) {
+    return view.#arrayBuffer;
+  }
+
   // A slot view handed out again (BytePool's reused Buffer objects): it is
   // the new handout's, at the slot's generation now.
   static restamp(view, gen) {
@@ -104,18 +109,21 @@ class ViewRecord extends Stamper {
   }
 }
 
-function makeView(arrayBuffer, byteOffset, length) {
-  return FastBuffer !== null
-    ? new FastBuffer(arrayBuffer, byteOffset, length)
-    : bufferFrom(arrayBuffer, byteOffset, length);
-}
+// Chosen once at load, small enough that V8 always inlines it: a view
+// maker's bytecode counts against the budget of whatever inlines it.
+const makeView = FastBuffer !== null
+  ? (arrayBuffer, byteOffset, length) => new FastBuffer(arrayBuffer, byteOffset, length)
+  : (arrayBuffer, byteOffset, length) => bufferFrom(arrayBuffer, byteOffset, length);
 
 // A Buffer over arrayBuffer[byteOffset, byteOffset + length) for block id
 // `block` (>= 0) at generation `gen`; the numbers are integers the caller
-// already checked against the chunk.
-function blockView(arrayBuffer, byteOffset, length, block, gen) {
-  return new ViewRecord(makeView(arrayBuffer, byteOffset, length), arrayBuffer, block, gen);
-}
+// already checked against the chunk. The allocate-then-free lanes make it,
+// so it constructs the Buffer itself (makeView() would add its bytecode).
+const blockView = FastBuffer !== null
+  ? (arrayBuffer, byteOffset, length, block, gen) =>
+    new ViewRecord(new FastBuffer(arrayBuffer, byteOffset, length), arrayBuffer, block, gen)
+  : (arrayBuffer, byteOffset, length, block, gen) =>
+    new ViewRecord(bufferFrom(arrayBuffer, byteOffset, length), arrayBuffer, block, gen);
 
 // A Buffer over arrayBuffer[byteOffset, byteOffset + length) for BytePool
 // slot `slot` (an integer >= 0) of the slab whose chunk is arrayBuffer, handed
@@ -175,11 +183,12 @@ const arrayBufferOf = ViewRecord.arrayBufferOf;
 const byteOffsetOf = ViewRecord.byteOffsetOf;
 const blockOf = ViewRecord.blockOf;
 const genOf = ViewRecord.genOf;
+const recordedArrayBuffer = ViewRecord.recordedArrayBuffer;
 const slotOf = ViewRecord.slotOf;
 const isLent = ViewRecord.isLent;
 const restamp = ViewRecord.restamp;
 
 module.exports = {
   GEN_MASK, arrayBufferOf, blockOf, blockView, byteOffsetOf, detachProbe, fresh, freshBlock, freshLent, genOf, isLent,
-  restamp, slotOf, slotView, view,
+  recordedArrayBuffer, restamp, slotOf, slotView, view,
 };
