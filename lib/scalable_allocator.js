@@ -48,6 +48,11 @@ const {
 const SAMPLE_INTERVAL = 1024;
 
 let spaceOf;  // (allocator) -> its ScalableSpace, or undefined for anything else: RecyclableMemory, tests
+// malloc() and free() past their lanes: module functions, as a call costs
+// the lane less bytecode than a static private method's (V8 inlines the
+// lanes whole only while their bytecode fits its budget).
+let mallocPastLane; // (allocator, size)
+let freePastLane;   // (allocator, buf)
 let newGroup; // (allocator) -> a RecyclableMemory's leak-detection group, or 0 (untracked)
 // The RecyclableMemory class: recyclable_memory.js, which needs this module,
 // registers it when it loads, so recyclable() loads no module mid-call (the
@@ -65,6 +70,14 @@ class ScalableAllocator {
   static {
     spaceOf = (a) => (a !== null && typeof a === 'object' && #space in a ? a.#space : undefined);
     newGroup = (a) => a.#newGroup();
+    mallocPastLane = (a, size) => {
+      ScalableAllocator.#check(a);
+      return a.#malloc(size);
+    };
+    freePastLane = (a, buf) => {
+      ScalableAllocator.#check(a);
+      return a.#free(buf);
+    };
   }
 
   constructor(options = undefined) {
@@ -103,7 +116,25 @@ class ScalableAllocator {
   // ---- allocation ------------------------------------------------------------
 
   malloc(size) {
-    ScalableAllocator.#check(this);
+    // The lane: the block freed last, asked for again at its length (an
+    // allocate-then-free loop) and not a sampled malloc, is handed out again
+    // (size equals a length the allocator handed out, so it needs no other
+    // check). A closed allocator's cache holds nothing.
+    if (this !== null && typeof this === 'object' && #space in this) {
+      const space = this.#space;
+      const id = space.cache.parked;
+      if (id >= 0 && space.cache.length[id] === size && this.#countdown > 1) {
+        const buf = space.reissue(id);
+        if (buf !== null) {
+          this.#countdown--;
+          return buf;
+        }
+      }
+    }
+    return mallocPastLane(this, size);
+  }
+
+  #malloc(size) {
     if (!isSize(size, MAX_REQUEST)) validateInteger(size, 'size', 0, MAX_REQUEST);
     const space = this.#space;
     if (space.closed) throw ERR_POOLMEM_CLOSED('allocator');
@@ -122,7 +153,18 @@ class ScalableAllocator {
   }
 
   free(buf) {
-    ScalableAllocator.#check(this);
+    // The lane: a whole view malloc() made, of a handout that has not ended,
+    // goes to the cache's park when it is empty (release() does the same on
+    // the way below). Anything else, or a closed allocator (no generation
+    // it handed out is current), takes the way below.
+    if (this !== null && typeof this === 'object' && #space in this && buf !== null && typeof buf === 'object' &&
+        this.#space.park(buf)) {
+      return undefined;
+    }
+    return freePastLane(this, buf);
+  }
+
+  #free(buf) {
     if (!isUint8Array(buf)) validateBuffer(buf, 'buf');
     const space = this.#space;
     if (space.closed) throw ERR_POOLMEM_CLOSED('allocator');
@@ -210,7 +252,7 @@ class ScalableAllocator {
     const s = space.handle.stats();
     return {
       chunks: s[0], size: s[1], usedSize: s[2], freeSize: s[3],
-      totalMalloc: s[4] + space.mallocAdjust, totalFree: s[5] + space.freeAdjust, allocations: s[6], leaks: s[7],
+      totalMalloc: s[4] + space.mallocTotalAdjust(), totalFree: s[5] + space.freeTotalAdjust(), allocations: s[6], leaks: s[7],
       transferred: s[8] + space.transferredAdjust, heldSize: s[9],
     };
   }

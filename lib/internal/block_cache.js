@@ -34,7 +34,11 @@
 // settled block never freed keeps its id, about 48 bytes of typed arrays.
 //
 // The block freed last waits in a one-entry park instead of on its stack: an
-// allocate-then-free loop touches no stack.
+// allocate-then-free loop touches no stack. The park is kept out of the
+// counters a block on a stack moves (the stacks' bytes, the live blocks), so
+// parking a block and handing it out again whole (park() and reissue(), an
+// owner's fast lane) change no counter but one; the parked block is counted
+// when it leaves the park any other way.
 
 const {
   Float64Array, Int32Array, Int8Array, MathClz32, MathMax, MathMin, Uint8Array, asArray, noObjectPrototype, ownArray,
@@ -111,7 +115,7 @@ class BlockCache {
     this.klass = new Int8Array(n);
     this.gen = new Int32Array(n);
     this.state = new Uint8Array(n);
-    this.liveClassBlocks = 0; // LIVE blocks of a class: settle() finds them by scanning
+    this.liveOrParked = 0; // LIVE class blocks, and the parked one: settle() finds them by scanning
     // No LIVE class block has a lower id: settle() leaves none, and each one
     // after it was added since (a settled block keeps its id until its view
     // comes back, so without this every settle would scan all of those).
@@ -120,8 +124,24 @@ class BlockCache {
     this.freeIds = new Int32Array(n);
     this.freeCount = 0;
     this.nextId = 0;
-    this.cachedBytes = 0; // on the stacks and in the park
+    this.stackedBytes = 0; // of the blocks on the stacks (the park not counted)
+    // Bytes callers gave back: of blocks handed out again whole by reissue(),
+    // and of parked blocks that left the park any other way (an owner's
+    // totals of bytes handed out and given back count them).
+    this.reissued = 0;
+    this.leftPark = 0;
     this.index = null; // BlockIndex, made by the first free of a piece
+  }
+
+  // Bytes held for callers to take again: on the stacks and in the park.
+  get cachedBytes() {
+    const parked = this.parked;
+    return this.stackedBytes + (parked >= 0 ? this.sizes[this.klass[parked]] : 0);
+  }
+
+  // LIVE class blocks.
+  get liveClassBlocks() {
+    return this.liveOrParked - (this.parked >= 0 ? 1 : 0);
   }
 
   // n rounded up to the alignment; n <= MAX_CLASS_SIZE.
@@ -136,16 +156,14 @@ class BlockCache {
     let id = this.parked;
     if (id >= 0 && this.klass[id] === index) {
       this.parked = -1;
+      this.leftPark += this.length[id];
     } else {
       id = this.#pop(index);
       if (id < 0) return -1;
     }
-    this.cachedBytes -= this.sizes[index];
-    // #handOut() written out.
     this.state[id] = LIVE;
     this.gen[id] = (this.gen[id] + 1) & GEN_MASK;
     this.length[id] = n;
-    this.liveClassBlocks++;
     return id;
   }
 
@@ -154,7 +172,31 @@ class BlockCache {
     const top = this.tops[index];
     if (top === 0) return -1;
     this.tops[index] = top - 1;
+    this.stackedBytes -= this.sizes[index];
+    this.liveOrParked++;
     return this.stacks[index][top - 1];
+  }
+
+  // An owner's malloc lane: the parked block id handed out again at the
+  // length it was given back with (the caller checked both). Returns its
+  // new generation.
+  reissue(id) {
+    this.parked = -1;
+    this.state[id] = LIVE;
+    this.reissued += this.length[id];
+    return (this.gen[id] = (this.gen[id] + 1) & GEN_MASK);
+  }
+
+  // An owner's free lane: the whole view of block id (generation gen) comes
+  // back while the park is empty. True when it was parked, as release()
+  // would; false leaves everything as it was, for release() to decide.
+  park(id, gen) {
+    if (this.parked >= 0 || this.gen[id] !== gen || this.state[id] !== LIVE) return false;
+    const index = this.klass[id];
+    if (index === EXACT || this.stackedBytes + this.sizes[index] > this.capBytes) return false;
+    this.state[id] = CACHED;
+    this.parked = id;
+    return true;
   }
 
   // A new block from the strategy, of class `index` (or EXACT), handed out
@@ -201,7 +243,7 @@ class BlockCache {
     this.state[id] = LIVE;
     this.gen[id] = (this.gen[id] + 1) & GEN_MASK;
     this.length[id] = n;
-    if (index !== EXACT) this.liveClassBlocks++;
+    if (index !== EXACT) this.liveOrParked++;
   }
 
   // The caller's whole view of block id (generation gen) comes back.
@@ -216,16 +258,16 @@ class BlockCache {
     if (this.gen[id] !== gen || this.state[id] !== LIVE) return this.#releaseNotLive(id, gen);
     const index = this.klass[id];
     if (index === EXACT) return this.held[id] === this.length[id] ? LIVE : FREE;
-    const bytes = this.sizes[index];
-    if (this.cachedBytes + bytes > this.capBytes) return LIVE;
-    this.liveClassBlocks--;
-    this.cachedBytes += bytes;
-    this.state[id] = CACHED;
-    // The park holds the block freed last; the one it held goes onto its
+    // The park takes the block freed last; the one it held goes onto its
     // stack, so every class still hands out its most recently freed block.
+    // The stacks and the park hold at most capBytes: past that, the block
+    // goes back to the strategy instead.
     const older = this.parked;
-    this.parked = id;
+    const olderBytes = older >= 0 ? this.sizes[this.klass[older]] : 0;
+    if (this.stackedBytes + olderBytes + this.sizes[index] > this.capBytes) return LIVE;
     if (older >= 0) this.#push(older);
+    this.state[id] = CACHED;
+    this.parked = id;
     return CACHED;
   }
 
@@ -237,8 +279,12 @@ class BlockCache {
     return SETTLED;
   }
 
+  // The parked block id goes onto its class's stack.
   #push(id) {
     const index = this.klass[id];
+    this.stackedBytes += this.sizes[index];
+    this.liveOrParked--;
+    this.leftPark += this.length[id];
     let stack = this.stacks[index];
     const top = this.tops[index];
     if (top === this.stackCapacity[index]) {
@@ -255,7 +301,7 @@ class BlockCache {
   // keep a running total.
   slack() {
     let bytes = 0;
-    for (let id = this.scanFrom; id < this.nextId && this.liveClassBlocks > 0; id++) {
+    for (let id = this.scanFrom; id < this.nextId && this.liveOrParked > 0; id++) {
       const index = this.klass[id];
       if (this.state[id] === LIVE && index !== EXACT) bytes += this.sizes[index] - this.rounded(this.length[id]);
     }
@@ -270,7 +316,7 @@ class BlockCache {
 
   // A LIVE block was freed natively: it leaves the cache.
   drop(id) {
-    if (this.klass[id] !== EXACT) this.liveClassBlocks--;
+    if (this.klass[id] !== EXACT) this.liveOrParked--;
     this.retire(id);
   }
 
@@ -359,7 +405,7 @@ class BlockCache {
   // Returns that generation.
   shrink(id, keep) {
     if (this.state[id] === LIVE && this.klass[id] !== EXACT) {
-      this.liveClassBlocks--;
+      this.liveOrParked--;
       this.state[id] = SETTLED;
     }
     this.length[id] = keep;
@@ -375,7 +421,7 @@ class BlockCache {
 
   // True when settle() has something to do.
   settles() {
-    return this.liveClassBlocks > 0 || this.cachedBytes > 0;
+    return this.liveOrParked > 0 || this.stackedBytes > 0;
   }
 
   // Makes the strategy exact: freeRange(chunk, offset, size) for every cached
@@ -384,7 +430,7 @@ class BlockCache {
   settle() {
     if (!this.settles()) return;
     this.settleCached();
-    for (let id = this.scanFrom; id < this.nextId && this.liveClassBlocks > 0; id++) {
+    for (let id = this.scanFrom; id < this.nextId && this.liveOrParked > 0; id++) {
       if (this.state[id] === LIVE && this.klass[id] !== EXACT) this.#settleLive(id);
     }
     this.scanFrom = this.nextId;
@@ -394,23 +440,21 @@ class BlockCache {
   // cache: what a search of the strategy's free memory needs (borrow()),
   // while blocks handed out stay in it.
   settleCached() {
-    if (this.cachedBytes === 0) return;
     const freeRange = this.freeRange;
     const parked = this.parked;
     if (parked >= 0) {
       const bytes = this.sizes[this.klass[parked]];
-      this.parked = -1;
-      this.cachedBytes -= bytes;
-      this.retire(parked);
+      this.#unpark(parked);
       freeRange(this.chunk[parked], this.offset[parked], bytes);
     }
+    if (this.stackedBytes === 0) return;
     for (let index = 0; index < CLASS_COUNT; index++) {
       const stack = this.stacks[index];
       const bytes = this.sizes[index];
       for (let top = this.tops[index]; top > 0; top = this.tops[index]) {
         const id = stack[top - 1];
         this.tops[index] = top - 1;
-        this.cachedBytes -= bytes;
+        this.stackedBytes -= bytes;
         this.retire(id);
         freeRange(this.chunk[id], this.offset[id], bytes);
       }
@@ -421,7 +465,7 @@ class BlockCache {
   // back, and freeRange takes back the bytes beyond what its caller was handed.
   #settleLive(id) {
     const index = this.klass[id];
-    this.liveClassBlocks--;
+    this.liveOrParked--;
     this.state[id] = SETTLED;
     const n = this.length[id];
     this.held[id] = n;
@@ -434,11 +478,7 @@ class BlockCache {
   // leave the cache as settled blocks do.
   dropChunk(chunk) {
     const parked = this.parked;
-    if (parked >= 0 && this.chunk[parked] === chunk) {
-      this.parked = -1;
-      this.cachedBytes -= this.sizes[this.klass[parked]];
-      this.retire(parked);
-    }
+    if (parked >= 0 && this.chunk[parked] === chunk) this.#unpark(parked);
     for (let index = 0; index < CLASS_COUNT; index++) {
       const stack = this.stacks[index];
       let kept = 0;
@@ -447,7 +487,7 @@ class BlockCache {
         if (this.chunk[id] !== chunk) {
           stack[kept++] = id;
         } else {
-          this.cachedBytes -= this.sizes[index];
+          this.stackedBytes -= this.sizes[index];
           this.retire(id);
         }
       }
@@ -456,7 +496,7 @@ class BlockCache {
     for (let id = 0; id < this.nextId; id++) {
       if (this.state[id] !== LIVE || this.chunk[id] !== chunk) continue;
       if (this.klass[id] !== EXACT) {
-        this.liveClassBlocks--;
+        this.liveOrParked--;
         this.held[id] = this.length[id];
       }
       this.state[id] = SETTLED; // its view's free goes to the owner's slow path
@@ -472,10 +512,19 @@ class BlockCache {
     this.freeCount = 0;
     for (let id = this.nextId - 1; id >= 0; id--) this.freeIds[this.freeCount++] = id;
     for (let index = 0; index < CLASS_COUNT; index++) this.tops[index] = 0;
+    if (this.parked >= 0) this.leftPark += this.length[this.parked];
     this.parked = -1;
-    this.liveClassBlocks = 0;
+    this.liveOrParked = 0;
     this.scanFrom = this.nextId;
-    this.cachedBytes = 0;
+    this.stackedBytes = 0;
+  }
+
+  // The parked block id leaves the cache (settled, or its chunk dropped): its id is free again.
+  #unpark(id) {
+    this.parked = -1;
+    this.liveOrParked--;
+    this.leftPark += this.length[id];
+    this.retire(id);
   }
 
   #grow() {

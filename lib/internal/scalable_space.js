@@ -21,10 +21,11 @@
 const { constants } = require('node:buffer');
 const { callerStack, codes } = require('./errors');
 const { ArrayBuffer, SafeMap, isDetached, noObjectPrototype, ownArray } = require('./intrinsics');
-const { BlockCache, CACHED, EXACT, FREE, LIVE, classIndex, classLimit } = require('./block_cache');
+const { BlockCache, EXACT, FREE, LIVE, classIndex, classLimit } = require('./block_cache');
 const { DISABLED, PARANOID, TrackedBuffer } = require('./leak_detector');
 const {
-  arrayBufferOf, blockView, byteOffsetOf, detachProbe, fresh, freshBlock, freshLent, genOf, isLent,
+  arrayBufferOf, blockOf, blockView, byteOffsetOf, detachProbe, fresh, freshBlock, freshLent, genOf, isLent,
+  recordedArrayBuffer,
 } = require('./pool_buffer');
 const { ChunkStamp, LentStamp, RetiredChunkStamp } = require('./stamps');
 
@@ -39,7 +40,7 @@ const {
   scalableBorrow, scalableFree, scalableFreeBatch, scalableMalloc, scalableOffset,
 } = require('./native_contract');
 const MAX_REQUEST = Math.min(constants.MAX_LENGTH, CHUNK_LIMIT); // a chunk (and so a request): handles stay exact
-const CACHE_CAP_BYTES = 16 * 1024 * 1024; // bytes the class stacks may hold
+const CACHE_CAP_BYTES = 16 * 1024 * 1024; // bytes the class stacks and the park may hold
 
 class ScalableSpace {
   // handle: the native ScalableAllocatorHandle, made over `chunks` (the array
@@ -116,6 +117,38 @@ class ScalableSpace {
 
   // ---- chunk blocks ----------------------------------------------------------
 
+  // malloc()'s lane: the parked block id (its length was asked for) handed
+  // out again whole, or null when a caller transferred its chunk's
+  // ArrayBuffer away (malloc()'s general way retires the chunk). Kept small
+  // with the lane's other functions, so that V8 inlines an
+  // allocate-then-free loop whole (a view constructor left out costs more
+  // than all the rest).
+  reissue(id) {
+    const cache = this.cache;
+    const chunk = cache.chunk[id];
+    if (this.chunkGone(chunk)) return null;
+    const gen = cache.reissue(id);
+    return freshBlock(this.chunks[chunk], cache.offset[id], cache.length[id], id, gen);
+  }
+
+  // free()'s lane: a whole block view of its handout, over its live chunk,
+  // parked when the park is empty. False changes nothing: free() decides.
+  park(buf) {
+    const id = blockOf(buf);
+    if (id < 0) return false;
+    const cache = this.cache;
+    return recordedArrayBuffer(buf) === this.chunks[cache.chunk[id]] && cache.park(id, genOf(buf));
+  }
+
+  // stats() totals: what the cache handed out and took back beyond native code's count.
+  mallocTotalAdjust() {
+    return this.mallocAdjust + this.cache.reissued;
+  }
+
+  freeTotalAdjust() {
+    return this.freeAdjust + this.cache.reissued + this.cache.leftPark;
+  }
+
   // A fast-mode malloc: a cached block of its class, else a new block.
   mallocChunk(size) {
     const cache = this.cache;
@@ -183,8 +216,8 @@ class ScalableSpace {
   releaseBlock(id, gen) {
     const cache = this.cache;
     const state = cache.release(id, gen);
-    if (state === CACHED) this.freeAdjust += cache.length[id];
-    else if (state === LIVE && this.freeBlock(id) !== FREE_OK) return FREE;
+    // A CACHED block is counted freed when it leaves the park (freeTotalAdjust()).
+    if (state === LIVE && this.freeBlock(id) !== FREE_OK) return FREE;
     return state;
   }
 
