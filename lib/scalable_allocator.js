@@ -153,8 +153,8 @@ class ScalableAllocator {
   }
 
   free(buf) {
-    // The lane: a whole view malloc() made, of a handout that has not ended,
-    // goes to the cache's park when it is empty (release() does the same on
+    // The lane: a whole view malloc() made of a class block, of a handout
+    // that has not ended, goes to the cache's park (what release() does on
     // the way below). Anything else, or a closed allocator (no generation
     // it handed out is current), takes the way below.
     if (this !== null && typeof this === 'object' && #space in this && buf !== null && typeof buf === 'object' &&

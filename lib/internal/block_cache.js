@@ -187,13 +187,28 @@ class BlockCache {
     return (this.gen[id] = (this.gen[id] + 1) & GEN_MASK);
   }
 
-  // An owner's free lane: the whole view of block id (generation gen) comes
-  // back while the park is empty. True when it was parked, as release()
-  // would; false leaves everything as it was, for release() to decide.
+  // The caller's whole view of class block id (generation gen) comes back
+  // while it is LIVE at gen: the park takes it, and the block it held goes
+  // onto its stack, so every class still hands out its most recently freed
+  // block. The stacks and the park hold at most capBytes. True when parked;
+  // false changes nothing (release() decides). An owner's free lane calls
+  // it directly, and it is small for that: the push is a call.
   park(id, gen) {
-    if (this.parked >= 0 || this.gen[id] !== gen || this.state[id] !== LIVE) return false;
+    if (this.gen[id] !== gen || this.state[id] !== LIVE) return false;
     const index = this.klass[id];
-    if (index === EXACT || this.stackedBytes + this.sizes[index] > this.capBytes) return false;
+    if (index === EXACT) return false;
+    const older = this.parked;
+    if (older >= 0) return this.parkPushing(id, index, older);
+    if (this.stackedBytes + this.sizes[index] > this.capBytes) return false;
+    this.state[id] = CACHED;
+    this.parked = id;
+    return true;
+  }
+
+  // park() with the park holding `older`.
+  parkPushing(id, index, older) {
+    if (this.stackedBytes + this.sizes[this.klass[older]] + this.sizes[index] > this.capBytes) return false;
+    this.#push(older);
     this.state[id] = CACHED;
     this.parked = id;
     return true;
@@ -254,21 +269,12 @@ class BlockCache {
   // reservation, [offset[id], offset[id] + reserved(id)) of chunk[id], and
   // drop(id) once the strategy agreed.
   release(id, gen) {
+    if (this.park(id, gen)) return CACHED;
     // Not LIVE at generation gen: another handout since, cached, or settled.
     if (this.gen[id] !== gen || this.state[id] !== LIVE) return this.#releaseNotLive(id, gen);
-    const index = this.klass[id];
-    if (index === EXACT) return this.held[id] === this.length[id] ? LIVE : FREE;
-    // The park takes the block freed last; the one it held goes onto its
-    // stack, so every class still hands out its most recently freed block.
-    // The stacks and the park hold at most capBytes: past that, the block
-    // goes back to the strategy instead.
-    const older = this.parked;
-    const olderBytes = older >= 0 ? this.sizes[this.klass[older]] : 0;
-    if (this.stackedBytes + olderBytes + this.sizes[index] > this.capBytes) return LIVE;
-    if (older >= 0) this.#push(older);
-    this.state[id] = CACHED;
-    this.parked = id;
-    return CACHED;
+    // An exact block, or a class block past the cap: back to the strategy.
+    if (this.klass[id] === EXACT) return this.held[id] === this.length[id] ? LIVE : FREE;
+    return LIVE;
   }
 
   #releaseNotLive(id, gen) {

@@ -131,8 +131,9 @@ class ScalableSpace {
     return freshBlock(this.chunks[chunk], cache.offset[id], cache.length[id], id, gen);
   }
 
-  // free()'s lane: a whole block view of its handout, over its live chunk,
-  // parked when the park is empty. False changes nothing: free() decides.
+  // free()'s lane: a whole view of a class block's current handout, over
+  // its live chunk, goes to the park (BlockCache#park). False changes
+  // nothing: free() decides.
   park(buf) {
     const id = blockOf(buf);
     if (id < 0) return false;
