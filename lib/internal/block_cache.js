@@ -198,19 +198,19 @@ class BlockCache {
     const index = this.klass[id];
     if (index === EXACT) return false;
     const older = this.parked;
-    if (older >= 0) return this.parkPushing(id, index, older);
-    if (this.stackedBytes + this.sizes[index] > this.capBytes) return false;
+    if (older >= 0 ? !this.pushParked(index) : this.stackedBytes + this.sizes[index] > this.capBytes) return false;
     this.state[id] = CACHED;
     this.parked = id;
     return true;
   }
 
-  // park() with the park holding `older`.
-  parkPushing(id, index, older) {
+  // Moves the parked block onto its stack to make room for a block of class
+  // index; false (nothing moved) when that would put more than capBytes in
+  // the stacks and the park.
+  pushParked(index) {
+    const older = this.parked;
     if (this.stackedBytes + this.sizes[this.klass[older]] + this.sizes[index] > this.capBytes) return false;
     this.#push(older);
-    this.state[id] = CACHED;
-    this.parked = id;
     return true;
   }
 

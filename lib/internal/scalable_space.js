@@ -325,7 +325,7 @@ class ScalableSpace {
 
   borrow(size) {
     // The free memory the cache holds (blocks handed out keep their fast frees).
-    if (this.cache.cachedBytes !== 0) this.cache.settleCached();
+    this.cache.settleCached();
     if (this.safe) {
       const ab = this.handle.borrowSafe(size);
       if (typeof ab === 'number') throw this.outOfMemory(ab, size);
