@@ -27,7 +27,9 @@ const { codes, fromNative } = require('./internal/errors');
 const { MathMax, viewBuffer, viewByteLength, viewByteOffset } = require('./internal/intrinsics');
 const { FREE, SETTLED } = require('./internal/block_cache');
 const { LeakDetector, NEVER, PARANOID, DISABLED, SAMPLE, parseLeakDetection } = require('./internal/leak_detector');
-const { arrayBufferOf, blockOf, byteOffsetOf, genOf, view } = require('./internal/pool_buffer');
+const {
+  arrayBufferOf, blockOf, byteOffsetOf, freshBlock, genOf, recordedArrayBuffer, view,
+} = require('./internal/pool_buffer');
 const { parseSafe } = require('./internal/safe_mode');
 const { CHUNK_LIMIT } = require('./internal/native_contract');
 const { MAX_REQUEST, ScalableSpace, blockDoubleFree } = require('./internal/scalable_space');
@@ -64,6 +66,7 @@ function registerRecyclableMemory(C) {
 
 class ScalableAllocator {
   #space;
+  #cache; // the space's BlockCache: the lanes read it directly
   #countdown; // mallocs until the next tracked one; always a small integer (see NEVER)
   #nextGroup = 1;
 
@@ -106,6 +109,7 @@ class ScalableAllocator {
     }
     const leaks = new LeakDetector(level, SAMPLE_INTERVAL);
     this.#space = new ScalableSpace(handle, chunks, { kind, alignment, safe, maxSize, leaks });
+    this.#cache = this.#space.cache;
     this.#countdown = leaks.nextCountdown(safe);
   }
 
@@ -119,16 +123,17 @@ class ScalableAllocator {
     // The lane: the block freed last, asked for again at its length (an
     // allocate-then-free loop) and not a sampled malloc, is handed out again
     // (size equals a length the allocator handed out, so it needs no other
-    // check). A closed allocator's cache holds nothing.
-    if (this !== null && typeof this === 'object' && #space in this) {
-      const space = this.#space;
-      const id = space.cache.parked;
-      if (id >= 0 && space.cache.length[id] === size && this.#countdown > 1) {
-        const buf = space.reissue(id);
-        if (buf !== null) {
-          this.#countdown--;
-          return buf;
-        }
+    // check), unless a caller transferred its chunk's ArrayBuffer away (the
+    // way below retires the chunk). The block is read from the cache's plain
+    // copy (BlockCache#mirror()). A closed allocator's cache holds nothing.
+    if (this !== null && typeof this === 'object' && #cache in this) {
+      const cache = this.#cache;
+      const id = cache.parked;
+      if (id >= 0 && this.#countdown > 1 &&
+          (id === cache.laneId ? cache.laneLength === size : this.#space.mirrorParked(id, size)) &&
+          cache.laneProbe[0] !== undefined) {
+        this.#countdown--;
+        return freshBlock(cache.laneArrayBuffer, cache.laneOffset, size, id, cache.reissue());
       }
     }
     return mallocPastLane(this, size);
@@ -155,11 +160,16 @@ class ScalableAllocator {
   free(buf) {
     // The lane: a whole view malloc() made of a class block, of a handout
     // that has not ended, goes to the cache's park (what release() does on
-    // the way below). Anything else, or a closed allocator (no generation
-    // it handed out is current), takes the way below.
-    if (this !== null && typeof this === 'object' && #space in this && buf !== null && typeof buf === 'object' &&
-        this.#space.park(buf)) {
-      return undefined;
+    // the way below); a view of the block malloc()'s lane handed out is
+    // checked against the cache's plain copy. Anything else, or a closed
+    // allocator (no generation it handed out is current), takes the way below.
+    if (this !== null && typeof this === 'object' && #cache in this && buf !== null && typeof buf === 'object') {
+      const cache = this.#cache;
+      const id = blockOf(buf);
+      if (id >= 0 && (id === cache.laneId && cache.parked < 0 && recordedArrayBuffer(buf) === cache.laneArrayBuffer
+        ? cache.parkLane(genOf(buf)) : this.#space.park(buf))) {
+        return undefined;
+      }
     }
     return freePastLane(this, buf);
   }

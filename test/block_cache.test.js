@@ -12,6 +12,7 @@ const {
   BlockCache, CACHED, EXACT, FREE, LIVE, MAX_CLASS_SIZE, SETTLED, classBytes, classIndex,
 } = require('../lib/internal/block_cache');
 const { expectCode } = require('./helpers/expect_error');
+const { seededRandom } = require('./helpers/random');
 const { childEnv, childNode } = require('./helpers/child_env');
 const { TRANSFER_FLAGS } = require('./helpers/transfer');
 
@@ -444,6 +445,127 @@ describe('BlockCache#dropChunk()', () => {
     const reused = cache.add(1, 3000, c100, 100);
     expect(reused).toBe(a.live);
     expect(cache.release(a.live, gen)).toBe(FREE);
+  });
+});
+
+// The lanes (an owner's allocate-then-free fast path) read one block from
+// plain fields copied out of the typed arrays. Any change to that block other
+// than the lanes' own must end the copy, or a view of an ended handout would
+// be taken back as current: a random walk over every operation checks that
+// the copy, while it lasts, says what the typed arrays say, and that the
+// lanes keep the cap.
+describe('BlockCache: the lanes\' copy of their block', () => {
+  const c64 = classIndex(64);
+
+  // While laneId >= 0: parked, or LIVE at laneGen, placed as the copy says.
+  function expectLaneCurrent(cache) {
+    const id = cache.laneId;
+    if (id < 0) return;
+    expect({
+      chunk: cache.chunk[id], offset: cache.offset[id], length: cache.length[id], bytes: cache.sizes[cache.klass[id]],
+      gen: cache.gen[id], state: cache.state[id], parked: cache.parked === id,
+    }).toEqual({
+      chunk: cache.laneChunk, offset: cache.laneOffset, length: cache.laneLength, bytes: cache.laneBytes,
+      gen: cache.laneGen, state: cache.parked === id ? CACHED : LIVE, parked: cache.parked === id,
+    });
+  }
+
+  test('the free lane parks only within the cap, and only the current handout', () => {
+    const c128 = classIndex(128);
+    const cache = new BlockCache(8, 192);
+    const lane = cache.add(0, 0, c128, 128);
+    const [b, c, d] = [1, 2, 3].map((i) => cache.add(0, i * 256, c64, 64));
+    expect(cache.release(lane, cache.gen[lane])).toBe(CACHED);
+    cache.mirror(lane, null, null);
+    const gen = cache.reissue();
+    for (const id of [b, c, d]) expect(cache.release(id, cache.gen[id])).toBe(CACHED);
+    expect(cache.take(c64, 64)).toBe(d); // the park is empty, 128 bytes on the stack
+    expect(cache.parkLane((gen + 1) & 0x3fffffff)).toBe(false); // not the current handout
+    expect(cache.parkLane(gen)).toBe(false); // 128 + 128 > 192
+    expect([cache.parked, cache.state[lane], cache.cachedBytes]).toEqual([-1, LIVE, 128]);
+    expect(cache.take(c64, 64)).toBe(c);
+    expect(cache.parkLane(gen)).toBe(true); // 64 + 128
+    expect([cache.parked, cache.state[lane], cache.cachedBytes]).toEqual([lane, CACHED, 192]);
+  });
+
+  test.each([1, 2, 3, 4, 5, 6, 7, 8])('holds through a random walk of every operation (seed %i)', (seed) => {
+    const random = seededRandom(seed);
+    const cache = new BlockCache(8, 512); // room for a few blocks: the cap is often what decides
+    cache.freeRange = () => {};
+    let handouts = []; // [id, gen] of every view whose handout has not ended
+    let nextOffset = 0;
+    const end = (id) => { handouts = handouts.filter((h) => h[0] !== id); };
+    const sizeOf = () => [64, 60, 100, 90][random.int(4)];
+    const ops = [
+      () => { // a new block
+        const n = random.int(8) === 0 ? 200 : sizeOf();
+        const index = n === 200 ? EXACT : classIndex(n);
+        const id = cache.add(random.int(2), nextOffset, index, n);
+        nextOffset += 256;
+        handouts.push([id, cache.gen[id]]);
+      },
+      () => { // take()
+        const n = sizeOf();
+        const id = cache.take(classIndex(n), n);
+        if (id >= 0) handouts.push([id, cache.gen[id]]);
+      },
+      () => { // release() of a current view, or of an ended one
+        if (handouts.length === 0) return;
+        const [id, gen] = handouts[random.int(handouts.length)];
+        const state = cache.release(id, gen);
+        if (state === LIVE) cache.drop(id);
+        end(id);
+        expect(cache.release(id, gen)).toBe(FREE);
+      },
+      () => { // the malloc lane
+        const id = cache.parked;
+        if (id < 0) return;
+        if (id !== cache.laneId) cache.mirror(id, null, null);
+        handouts.push([id, cache.reissue()]);
+      },
+      () => { // the free lane, of the lane's block's views, current or not
+        const id = cache.laneId;
+        if (id < 0 || cache.parked >= 0) return;
+        const current = handouts.find((h) => h[0] === id);
+        if (random.int(2) === 0 || current === undefined) {
+          expect(cache.parkLane((cache.laneGen + 1 + random.int(3)) & 0x3fffffff)).toBe(false);
+        } else if (cache.parkLane(current[1])) {
+          end(id);
+        }
+      },
+      () => { // freeRest()
+        if (handouts.length === 0) return;
+        const [id, gen] = handouts[random.int(handouts.length)];
+        const keep = 1 + random.int(cache.length[id] - 1);
+        if (cache.restOf(id, keep) < 0) return;
+        end(id);
+        handouts.push([id, cache.shrink(id, keep)]);
+        expect(gen).not.toBe(cache.gen[id]);
+      },
+      () => (random.int(2) === 0 ? cache.settle() : cache.settleCached()),
+      () => { // a chunk transferred away, or the pool reset
+        if (random.int(4) !== 0) return;
+        if (random.int(2) === 0) {
+          cache.dropChunk(random.int(2)); // its live blocks become SETTLED: their views stay current
+        } else {
+          cache.clear();
+          handouts = [];
+        }
+      },
+    ];
+    const weights = [3, 3, 4, 4, 4, 1, 1, 1];
+    const pick = () => {
+      let r = random.int(weights.reduce((x, y) => x + y));
+      for (let i = 0; ; i++) if ((r -= weights[i]) < 0) return ops[i];
+    };
+    let lanes = 0;
+    for (let step = 0; step < 3000; step++) {
+      pick()();
+      expectLaneCurrent(cache);
+      expect(cache.cachedBytes).toBeLessThanOrEqual(512);
+      if (cache.laneId >= 0) lanes++;
+    }
+    expect(lanes).toBeGreaterThan(300); // the walk did use the lanes
   });
 });
 

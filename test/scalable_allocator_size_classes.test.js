@@ -454,6 +454,83 @@ describe('ScalableAllocator: the allocate-then-free lane', () => {
     expectCode(() => a.free(b), 'ERR_POOLMEM_CLOSED', PoolError);
   });
 
+  // The lanes read their block from plain fields copied out of the cache:
+  // whatever else changes that block's handout must end the copy.
+  describe('a lane handout\'s view, once something else ended or changed that handout, is a double free', () => {
+    // y: a block handed out again by the malloc lane.
+    function laneHandout(a, n) {
+      const x = a.malloc(n);
+      a.free(x);
+      const before = spaceOf(a).cache.reissued;
+      const y = a.malloc(n);
+      expect(spaceOf(a).cache.reissued - before).toBe(n);
+      expect(y.byteOffset).toBe(x.byteOffset);
+      return y;
+    }
+    function expectRefusedAndClean(a, stale, owner) {
+      owner.fill(7);
+      expectCode(() => a.free(stale), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+      expect(owner.every((v) => v === 7)).toBe(true);
+      a.free(owner);
+      expect(a.stats()).toMatchObject({ usedSize: 0, allocations: 0 });
+      expect(validate(a)).toBe(true);
+    }
+
+    test('parked by the free lane, then taken at another length of its class', () => {
+      const a = plain();
+      const y = laneHandout(a, 100);
+      a.free(y); // the free lane parks it
+      const z = a.malloc(104); // the same class: take() hands the parked block out
+      expect(z.byteOffset).toBe(y.byteOffset);
+      expectRefusedAndClean(a, y, z);
+    });
+
+    test('parked, pushed onto its stack by a later free, then popped', () => {
+      const a = plain();
+      const w = a.malloc(100);
+      const y = laneHandout(a, 100);
+      a.free(y); // parked
+      a.free(w); // parked; y's block goes onto the stack
+      const z1 = a.malloc(104); // the park: w's block
+      const z2 = a.malloc(104); // the stack: y's block
+      expect(z2.byteOffset).toBe(y.byteOffset);
+      z2.fill(7);
+      expectCode(() => a.free(y), 'ERR_POOLMEM_DOUBLE_FREE', PoolError); // the park is empty
+      a.free(z1);
+      expectRefusedAndClean(a, y, z2);
+    });
+
+    test('cut by freeRest()', () => {
+      const a = plain();
+      const y = laneHandout(a, 100);
+      const kept = a.freeRest(y, 16);
+      expectRefusedAndClean(a, y, kept);
+    });
+
+    test('freed natively past the cap, its id then serving a new block', () => {
+      const a = plain();
+      const y = laneHandout(a, 64);
+      const bufs = Array.from({ length: 17 }, () => a.malloc(MiB));
+      for (const b of bufs) a.free(b); // the stacks and the park now hold 16 MiB
+      a.free(y); // no room: native code frees it, and its id is free again
+      const z = a.malloc(64); // a new block, under y's id
+      const big = a.malloc(MiB - 8); // the parked block's class: the park empties
+      expectCode(() => a.free(y), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+      a.free(big);
+      expectRefusedAndClean(a, y, z);
+    });
+
+    test('settled by stats(): its one free goes the general way, a second is refused', () => {
+      const a = plain();
+      const y = laneHandout(a, 100); // 112-byte class: settling gives back its slack
+      expect(a.stats().usedSize).toBe(100);
+      a.free(y);
+      expectCode(() => a.free(y), 'ERR_POOLMEM_DOUBLE_FREE', PoolError);
+      const z = a.malloc(100);
+      expectRefusedAndClean(a, y, z);
+    });
+  });
+
   test('the park counts toward the 16 MiB the cache may hold', () => {
     const a = plain();
     const cache = spaceOf(a).cache;

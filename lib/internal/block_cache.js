@@ -36,9 +36,10 @@
 // The block freed last waits in a one-entry park instead of on its stack: an
 // allocate-then-free loop touches no stack. The park is kept out of the
 // counters a block on a stack moves (the stacks' bytes, the live blocks), so
-// parking a block and handing it out again whole (park() and reissue(), an
-// owner's fast lane) change no counter but one; the parked block is counted
-// when it leaves the park any other way.
+// parking a block and handing it out again whole (parkLane() and reissue(),
+// an owner's fast lanes) change no counter but one; the parked block is
+// counted when it leaves the park any other way. The lanes read that block
+// from plain fields copied once (mirror()), not from the typed arrays.
 
 const {
   Float64Array, Int32Array, Int8Array, MathClz32, MathMax, MathMin, Uint8Array, asArray, noObjectPrototype, ownArray,
@@ -131,6 +132,24 @@ class BlockCache {
     this.reissued = 0;
     this.leftPark = 0;
     this.index = null; // BlockIndex, made by the first free of a piece
+    // The lanes' block (an owner's allocate-then-free fast path): a parked
+    // block copied into these plain fields by mirror(), or -1. Each
+    // typed-array access costs a detach check once any ArrayBuffer in the
+    // process was detached (leak detection detaches those it tracks), and
+    // the lanes made about ten per pair; reading the copy, they make three.
+    // While laneId >= 0 the block is parked (CACHED), or LIVE at laneGen
+    // (reissue() handed it out and its view has not come back), and the
+    // copy equals its entries: every other change to the block (take, push,
+    // shrink, settle, retire, dropChunk, clear) sets laneId to -1.
+    this.laneId = -1;
+    this.laneGen = 0;
+    this.laneChunk = 0;
+    this.laneOffset = 0;
+    this.laneLength = 0;
+    this.laneBytes = 0;
+    // What the owner keeps of the block's chunk: its ArrayBuffer and detach probe.
+    this.laneArrayBuffer = null;
+    this.laneProbe = null;
   }
 
   // Bytes held for callers to take again: on the stacks and in the park.
@@ -156,6 +175,7 @@ class BlockCache {
     let id = this.parked;
     if (id >= 0 && this.klass[id] === index) {
       this.parked = -1;
+      if (id === this.laneId) this.laneId = -1;
       this.leftPark += this.length[id];
     } else {
       id = this.#pop(index);
@@ -177,14 +197,45 @@ class BlockCache {
     return this.stacks[index][top - 1];
   }
 
-  // An owner's malloc lane: the parked block id handed out again at the
-  // length it was given back with (the caller checked both). Returns its
-  // new generation.
-  reissue(id) {
+  // Copies the parked block id into the lanes' fields, with what its owner
+  // keeps of its chunk.
+  mirror(id, arrayBuffer, probe) {
+    this.laneId = id;
+    this.laneArrayBuffer = arrayBuffer;
+    this.laneProbe = probe;
+    this.laneGen = this.gen[id];
+    this.laneChunk = this.chunk[id];
+    this.laneOffset = this.offset[id];
+    this.laneLength = this.length[id];
+    this.laneBytes = this.sizes[this.klass[id]];
+  }
+
+  // An owner's malloc lane: the parked block, copied (laneId), handed out
+  // again at the length it was given back with (the caller checked both).
+  // Returns its new generation. Typed arrays are written, not read: they
+  // stay what every other path reads.
+  reissue() {
+    const id = this.laneId;
     this.parked = -1;
     this.state[id] = LIVE;
-    this.reissued += this.length[id];
-    return (this.gen[id] = (this.gen[id] + 1) & GEN_MASK);
+    this.reissued += this.laneLength;
+    const gen = (this.laneGen + 1) & GEN_MASK;
+    this.laneGen = gen;
+    this.gen[id] = gen;
+    return gen;
+  }
+
+  // An owner's free lane: the whole view of the lanes' block, which reissue()
+  // handed out (the caller checked the view is of laneId and the park is
+  // empty), goes back to the park if it is of the current handout and the
+  // stacks and the park stay within capBytes (what park() decides). False
+  // changes nothing.
+  parkLane(gen) {
+    if (gen !== this.laneGen || this.stackedBytes + this.laneBytes > this.capBytes) return false;
+    const id = this.laneId;
+    this.state[id] = CACHED;
+    this.parked = id;
+    return true;
   }
 
   // The caller's whole view of class block id (generation gen) comes back
@@ -287,6 +338,7 @@ class BlockCache {
 
   // The parked block id goes onto its class's stack.
   #push(id) {
+    if (id === this.laneId) this.laneId = -1;
     const index = this.klass[id];
     this.stackedBytes += this.sizes[index];
     this.liveOrParked--;
@@ -329,6 +381,7 @@ class BlockCache {
   // The block's handout ended (freed natively, cached and settled, or its
   // settled view came back): its id may be reused.
   retire(id) {
+    if (id === this.laneId) this.laneId = -1;
     this.state[id] = FREE;
     this.freeIds[this.freeCount++] = id;
   }
@@ -410,6 +463,7 @@ class BlockCache {
   // the block's next generation, so the old whole view is a double free.
   // Returns that generation.
   shrink(id, keep) {
+    if (id === this.laneId) this.laneId = -1;
     if (this.state[id] === LIVE && this.klass[id] !== EXACT) {
       this.liveOrParked--;
       this.state[id] = SETTLED;
@@ -470,6 +524,7 @@ class BlockCache {
   // A live class block leaves the cache: it keeps its id until its view comes
   // back, and freeRange takes back the bytes beyond what its caller was handed.
   #settleLive(id) {
+    if (id === this.laneId) this.laneId = -1;
     const index = this.klass[id];
     this.liveOrParked--;
     this.state[id] = SETTLED;
@@ -483,6 +538,7 @@ class BlockCache {
   // cached blocks leave their stacks (their ids may be reused), live ones
   // leave the cache as settled blocks do.
   dropChunk(chunk) {
+    this.laneId = -1;
     const parked = this.parked;
     if (parked >= 0 && this.chunk[parked] === chunk) this.#unpark(parked);
     for (let index = 0; index < CLASS_COUNT; index++) {
@@ -511,6 +567,7 @@ class BlockCache {
 
   // Forgets every block (the arena was reset): each outstanding record goes stale.
   clear() {
+    this.laneId = -1;
     for (let id = 0; id < this.nextId; id++) {
       this.gen[id] = (this.gen[id] + 1) & GEN_MASK;
       this.state[id] = FREE;

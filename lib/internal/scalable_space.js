@@ -117,23 +117,22 @@ class ScalableSpace {
 
   // ---- chunk blocks ----------------------------------------------------------
 
-  // malloc()'s lane: the parked block id (its length was asked for) handed
-  // out again whole, or null when a caller transferred its chunk's
-  // ArrayBuffer away (malloc()'s general way retires the chunk). Kept small
-  // with the lane's other functions, so that V8 inlines an
-  // allocate-then-free loop whole (a view constructor left out costs more
-  // than all the rest).
-  reissue(id) {
+  // For malloc()'s lane: when n is the parked block id's length, copies
+  // the block for the lanes (BlockCache#mirror()) with its chunk's
+  // ArrayBuffer and detach probe, and returns true; false changes nothing.
+  // The lanes then hand it out and take it back from the copy until
+  // something else changes the block.
+  mirrorParked(id, n) {
     const cache = this.cache;
+    if (cache.length[id] !== n) return false;
     const chunk = cache.chunk[id];
-    if (this.chunkGone(chunk)) return null;
-    const gen = cache.reissue(id);
-    return freshBlock(this.chunks[chunk], cache.offset[id], cache.length[id], id, gen);
+    cache.mirror(id, this.chunks[chunk], this.probes[chunk]);
+    return true;
   }
 
-  // free()'s lane: a whole view of a class block's current handout, over
-  // its live chunk, goes to the park (BlockCache#park). False changes
-  // nothing: free() decides.
+  // free()'s lane for a view of any class block: a whole view of its
+  // current handout, over its live chunk, goes to the park
+  // (BlockCache#park). False changes nothing: free() decides.
   park(buf) {
     const id = blockOf(buf);
     if (id < 0) return false;
