@@ -1,6 +1,7 @@
 'use strict';
 // A bounded run of the model-based API fuzzer (helpers/api_fuzz.js): every
-// pool, hostile arguments, invariants checked after every step. Long runs:
+// pool, hostile arguments, invariants checked after every step (counters at
+// `stats` steps and at the end). Long runs:
 // `npm run fuzz:js` (POOLMEM_FUZZ_SECONDS, POOLMEM_FUZZ_SEED).
 
 const { fuzz } = require('./helpers/api_fuzz');

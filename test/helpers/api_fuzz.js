@@ -5,10 +5,13 @@
 // RecyclableMemory, BytePool get/put/getBuffer/retain/release, alloc/free,
 // ArenaPool), with hostile arguments (subclass getters that re-enter a pool
 // and lie, valueOf and string offsets, Proxies, detached, foreign and other
-// pools' views, bad numbers). After every step: live allocations never share
-// bytes (same ArrayBuffer ranges, and each holds its own pattern, which also
-// catches two ArrayBuffers over the same memory), counters are exact, a call
-// that threw changed nothing, and no caller code ran inside a pool call.
+// pools' views, bad numbers), and allocate-then-free runs (a malloc of the
+// length just freed, a free of the buffer just handed out). After every step:
+// live allocations never share bytes (same ArrayBuffer ranges, and each holds
+// its own pattern, which also catches two ArrayBuffers over the same memory),
+// a call that threw changed nothing, and no caller code ran inside a pool
+// call. Counters are exact at each `stats` step and at the end (checking
+// ScalableAllocator's after every step would settle its cache every time).
 
 const fc = require('fast-check');
 const poolmem = require('../..');
@@ -67,6 +70,7 @@ class World {
     this.endedBuffers = []; // recent whole buffers whose handout ended: { pool, buf }
     this.rms = [];  // { pool, rm, entries: Set }
     this.nextSeed = 1;
+    this.lastFreed = null; // { pool, length } of the last free step's buffer
     this.hookRuns = 0; // caller code that ran inside a pool call: must stay 0
     this.detached = (() => {
       const a = new Arena(64);
@@ -132,7 +136,13 @@ class World {
 
   // ---- invariants ----------------------------------------------------------------
 
-  check(step) {
+  // Contents and overlaps after every step. The counters (`counters`: a
+  // `stats` step, and the program's end) only now and then: a
+  // ScalableAllocator's stats() settles its size-class cache, so checking
+  // them after every step would leave the cache nothing to hold between
+  // steps (no parked or stacked block, no fast lane) and the fuzzer would
+  // never reach those states.
+  check(step, counters) {
     const fail = (msg) => {
       throw new Error(`after step ${step}: ${msg}`);
     };
@@ -162,6 +172,7 @@ class World {
           fail(`arena ${p.strategy} usedSize ${p.obj.usedSize}, live ${sum}`);
         }
       } else if (p.type === 'scalable') {
+        if (!counters) continue;
         const s = p.obj.stats();
         const extents = mine.filter((e) => realLength(e.buf) !== 0).length;
         // ScalableAllocator counts the bytes it handed out, whatever the alignment.
@@ -264,10 +275,13 @@ const BAD_SIZES = [-1, 1.5, NaN, '16', {}, null, 2 ** 53, Infinity];
 const stepArb = fc.record({
   op: fc.constantFrom('malloc', 'malloc', 'malloc', 'free', 'free', 'partial', 'freeRest', 'borrow', 'recycle', 'trim',
     'rmNext', 'rmAdd', 'rmRecycle', 'getBuffer', 'retain', 'release', 'poolGet', 'poolRelease', 'hostileFree',
-    'badSize', 'transfer', 'stale'),
+    'badSize', 'transfer', 'stale', 'stats'),
   pool: fc.nat(),
   entry: fc.nat(),
   size: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 1100 })),
+  // An allocate-then-free loop: malloc asks the pool of the buffer freed
+  // last for its length, free takes the buffer handed out last.
+  again: fc.boolean(),
   keep: fc.nat(),
   hostile: fc.constantFrom('liar', 'valueOf', 'string', 'proxy', 'detached', 'foreign', 'other'),
   bad: fc.nat(BAD_SIZES.length - 1),
@@ -292,17 +306,22 @@ function run(world, step) {
   const entry = pick(world.live, step.entry);
   switch (step.op) {
     case 'malloc': {
-      const r = attempt(() => mallocRaw(pool, step.size));
-      if (r.ok && r.value !== null) world.add(pool, r.value, pool.type === 'bytes' && step.size > 1024 ? 'plain' : 'buf');
+      const again = step.again && world.lastFreed !== null && pools.includes(world.lastFreed.pool); // not given back
+      const size = again ? world.lastFreed.length : step.size;
+      const into = again ? world.lastFreed.pool : pool;
+      const r = attempt(() => mallocRaw(into, size));
+      if (r.ok && r.value !== null) world.add(into, r.value, into.type === 'bytes' && size > 1024 ? 'plain' : 'buf');
       else if (r.ok === false && r.err.code !== 'ERR_POOLMEM_OUT_OF_MEMORY') throw r.err;
       return;
     }
     case 'free': {
-      if (entry === undefined || entry.kind !== 'buf') return;
-      const r = attempt(() => freeRaw(entry.pool, entry.buf));
+      const target = step.again && world.live.length > 0 ? world.live[world.live.length - 1] : entry; // the newest
+      if (target === undefined || target.kind !== 'buf') return;
+      const r = attempt(() => freeRaw(target.pool, target.buf));
       if (!r.ok) throw r.err;
-      world.remove(entry);
-      world.handoutEnded(entry);
+      world.lastFreed = { pool: target.pool, length: realLength(target.buf) };
+      world.remove(target);
+      world.handoutEnded(target);
       return;
     }
     case 'partial': { // free a prefix or a suffix through a subarray
@@ -453,6 +472,8 @@ function run(world, step) {
       if (world.snapshot(pool) !== before) throw new Error('a failed malloc changed the pool');
       return;
     }
+    case 'stats': // the counters are checked after this step (World#check)
+      return;
     default:
       throw new Error(`unknown step ${step.op}`);
   }
@@ -526,7 +547,7 @@ function runProgram(steps) {
   try {
     for (let i = 0; i < steps.length; i++) {
       run(world, steps[i]);
-      world.check(i);
+      world.check(i, steps[i].op === 'stats' || i === steps.length - 1);
     }
   } finally {
     world.close();
