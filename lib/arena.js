@@ -48,15 +48,15 @@ const kAdopt = Symbol('adopt');
 
 class Arena {
   #handle;
-  #id;      // handle id for the module-level fast path (internal/native_contract.js arenaAllocate/arenaFree)
+  #id = 0;  // handle id for the module-level fast path (internal/native_contract.js arenaAllocate/arenaFree)
   #chunk = null; // fast mode: the region's ArrayBuffer
   #probe = null; // fast mode: its detachProbe() (internal/pool_buffer.js): reads undefined once transferred
   #cache;   // fast mode: the blocks handed out and the size-class stacks (shared by ArenaPool holders)
   #maxClass = 0; // largest request served from a size class; 0: every block exact
   #empty = new ArrayBuffer(0); // what malloc(0) views: owns no memory
-  #safe;
-  #size;
-  #usable; // #size less the tail below one granule no strategy hands out: neither used nor free
+  #safe = false;
+  #size = 0;
+  #usable = 0; // #size less the tail below one granule no strategy hands out: neither used nor free
   #closed = false;
   #onClose = null; // pooled arenas: close() hands the arena back to its ArenaPool
 

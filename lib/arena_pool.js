@@ -31,7 +31,7 @@ class ArenaPool {
   #released = new SafeWeakSet(); // Arena objects already handed back
   #onClose;
   #closed = false;
-  #arenaSize;
+  #arenaSize = 0;
   #arenaOptions;
 
   constructor(options) {

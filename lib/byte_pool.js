@@ -77,7 +77,7 @@ function reportLeak(core, record) {
 class BytePool {
   #core;
   #tiers;      // Tier[], ascending
-  #maxTier;
+  #maxTier = 0;
   #bucketStart; // ceil(log2(length)) -> index of the first tier that may fit
 
   static powerOfTwo() {

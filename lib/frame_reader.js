@@ -20,8 +20,8 @@ const EMPTY = new ArrayBuffer(0);
 
 class FrameReader {
   #access;          // PoolAccess, or null: spanning frames go to Buffer.allocUnsafe
-  #lengthBytes;
-  #max;
+  #lengthBytes = 4;
+  #max = 0;
   #chunk = null;    // the lent chunk, its ArrayBuffer, offset and read window
   #ab = EMPTY;
   #base = 0;

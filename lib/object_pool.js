@@ -31,7 +31,7 @@ function isObjectLike(value) {
 class ObjectPool {
   #create;
   #reset;
-  #max;
+  #max = 0;
   #items = new Lifo(); // idle items, most recently put last
   #states = new SafeWeakMap(); // item -> OUT, IDLE or RESETTING; weak, so dropped items go
 

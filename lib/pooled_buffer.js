@@ -15,9 +15,9 @@ const MAX_COUNT = 0x7fffffff;
 
 class PooledBuffer {
   #tier;   // the BytePool tier (Tier, lib/internal/tier.js), or null for an unpooled buffer
-  #slot;
-  #gen;    // the slot's generation when handed out; any release to zero bumps it
-  #count;  // unpooled buffers only
+  #slot = 0;
+  #gen = 0; // the slot's generation when handed out; any release to zero bumps it
+  #count = 0; // unpooled buffers only
   #bytes;
 
   constructor(token, tier, slot, gen, bytes) {

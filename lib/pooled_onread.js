@@ -19,7 +19,7 @@ const { ERR_INVALID_ARG_TYPE, ERR_INVALID_STATE, ERR_INVALID_THIS } = codes;
 
 class PooledOnread {
   #access;
-  #size;
+  #size = 0;
   #user;
   #current = null;   // the pooled buffer Node reads into next, ours until given back
   #fallback = null;  // the reused unpooled buffer

@@ -17,9 +17,9 @@ let handleOf; // for tests: the native handle (validate(), internals)
 
 class RangeAllocator {
   #handle;
-  #kind;
-  #minBlock;
-  #alignment;
+  #kind = 0;
+  #minBlock = 0;
+  #alignment = 0;
 
   static {
     handleOf = (allocator) => allocator.#handle;

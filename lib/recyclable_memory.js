@@ -24,7 +24,7 @@ const MAX_REQUEST = CHUNK_LIMIT; // ScalableAllocator's largest request
 class RecyclableMemory extends Memory {
   #allocator;
   #space; // the allocator's ScalableSpace (lib/internal/scalable_space.js)
-  #group; // leak-detection group id, 0 when this memory is not tracked
+  #group = 0; // leak-detection group id, 0 when this memory is not tracked
   #ledger = new Ledger();
 
   constructor(allocator) {

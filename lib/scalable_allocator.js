@@ -67,7 +67,7 @@ function registerRecyclableMemory(C) {
 class ScalableAllocator {
   #space;
   #cache; // the space's BlockCache: the lanes read it directly
-  #countdown; // mallocs until the next tracked one; always a small integer (see NEVER)
+  #countdown = 0; // mallocs until the next tracked one; always a small integer (see NEVER)
   #nextGroup = 1;
 
   static {
