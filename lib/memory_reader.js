@@ -29,7 +29,7 @@ class MemoryReader {
   // accessor a caller put on Object.prototype); all are set in the constructor,
   // in this order, so every reader has one shape. The numbers start as
   // numbers: V8 stores a field that starts undefined as a tagged value and
-  // checks it at every read (88 against 79 machine instructions per
+  // checks it at every read (87 against 81 machine instructions per
   // readByte(), docs/design.md, "Fields declared with a value of their kind").
   _m;
   _i = -1;
