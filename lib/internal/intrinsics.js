@@ -70,8 +70,19 @@ const {
 // Object.prototype, where a caller's accessor at a numbered key would run in
 // the middle of a pool call (and could re-enter the pool while it is growing
 // that very list). Used by index and through the uncurried methods above.
+//
+// Made by the Array constructor, not an array literal: a literal's elements
+// kind follows what earlier arrays from it came to hold (V8's allocation
+// sites), so once the first lists had grown, later ones would start from
+// another kind and, with the prototype changed, end on a second map for the
+// same contents. Code reading both kinds of list then sees two maps, is
+// deoptimized ("wrong map") and settles differently from run to run. From
+// the constructor every list takes the same maps in the same order.
+const ArrayCtor = Array;
+const { construct: ReflectConstruct } = Reflect;
+const kNoArguments = ObjectFreeze([]);
 function ownArray() {
-  const array = [];
+  const array = ReflectConstruct(ArrayCtor, kNoArguments);
   ObjectSetPrototypeOf(array, null);
   return array;
 }
