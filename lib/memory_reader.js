@@ -23,15 +23,19 @@ const {
   ERR_BUFFER_OUT_OF_BOUNDS, ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_THIS,
 } = codes;
 
+// What _m holds until the constructor sets the reader's own Memory.
+const NO_MEMORY = new Memory();
+
 class MemoryReader {
   #brand = true;
   // Declared, so each is defined on the reader (never assigned through an
   // accessor a caller put on Object.prototype); all are set in the constructor,
-  // in this order, so every reader has one shape. The numbers start as
-  // numbers: V8 stores a field that starts undefined as a tagged value and
-  // checks it at every read (87 against 81 machine instructions per
-  // readByte(), docs/design.md, "Fields declared with a value of their kind").
-  _m;
+  // in this order, so every reader has one shape. Each starts with a value of
+  // the kind it will hold: numbers with a number, _m with a Memory. From
+  // undefined, V8 would keep a number as a tagged value and record _m as
+  // holding any value, and check either at every read (docs/design.md,
+  // "Fields declared with a value of their kind").
+  _m = NO_MEMORY;
   _i = -1;
   _cur = EMPTY;
   _pos = 0;
