@@ -10,16 +10,11 @@
 //   of that object at every read (docs/design.md, "Fields declared with a
 //   value of their kind").
 
-const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { childEnv, childNode } = require('./helpers/child_env');
+const { runChildNode } = require('./helpers/child_env');
 
 function runFixture(flag, name) {
-  const [command, ...leading] = childNode();
-  const r = spawnSync(command, [...leading, flag, path.join(__dirname, 'fixtures', name)],
-    { encoding: 'utf8', env: childEnv(), timeout: 60000, maxBuffer: 64 * 1024 * 1024 });
-  expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
-  return r.stdout;
+  return runChildNode([flag, path.join(__dirname, 'fixtures', name)], { maxBuffer: 64 * 1024 * 1024 });
 }
 
 test('lists made early and late in a process share one map per shape', () => {

@@ -10,18 +10,14 @@
 // The workloads run in a child process (test/fixtures/patched_builtins.js):
 // patching this realm would patch Jest too.
 
-const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { childEnv, childNode } = require('./helpers/child_env');
+const { runChildNode } = require('./helpers/child_env');
 
 const ROOT = path.join(__dirname, '..');
 const FIXTURE = path.join(__dirname, 'fixtures', 'patched_builtins.js');
 
 function run(args, timeout = 120000) {
-  const [command, ...leading] = childNode();
-  const r = spawnSync(command, [...leading, '--expose-gc', ...args], { encoding: 'utf8', env: childEnv(), timeout });
-  expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
-  return JSON.parse(r.stdout);
+  return JSON.parse(runChildNode(['--expose-gc', ...args], { timeout }));
 }
 
 const GROUPS = [

@@ -11,9 +11,8 @@
 // Each case runs in a child process: the addon's arrays belong to the main
 // realm, not to Jest's test context.
 
-const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { childEnv, childNode } = require('./helpers/child_env');
+const { runChildNode } = require('./helpers/child_env');
 
 const ROOT = path.join(__dirname, '..');
 
@@ -42,10 +41,7 @@ const PRELUDE = `
 
 // Runs `body` (which writes one JSON line) in a child; its exit and output.
 function runChild(body) {
-  const [command, ...leading] = childNode();
-  const r = spawnSync(command, [...leading, '-e', PRELUDE + body], { encoding: 'utf8', env: childEnv(), timeout: 60000 });
-  expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
-  return JSON.parse(r.stdout);
+  return JSON.parse(runChildNode(['-e', PRELUDE + body]));
 }
 
 describe('Array.prototype setters and native calls', () => {

@@ -5,6 +5,10 @@
 // childNode(): the command that runs a child Node.js, this one unless
 // POOLMEM_CHILD_NODE (a JSON array: command and leading arguments) says
 // otherwise; the package check sets it to qemu-user plus the arm64 node.
+// runChildNode(args): runs that Node.js with args, expects a clean exit (status
+// 0, no signal, nothing on stderr) and returns what it wrote to stdout.
+
+const { spawnSync } = require('node:child_process');
 
 function childEnv(extra = {}) {
   const env = { ...process.env, ...extra };
@@ -18,4 +22,11 @@ function childNode() {
   return wrapped ? JSON.parse(wrapped) : [process.execPath];
 }
 
-module.exports = { childEnv, childNode };
+function runChildNode(args, { timeout = 60000, maxBuffer = undefined } = {}) {
+  const [command, ...leading] = childNode();
+  const r = spawnSync(command, [...leading, ...args], { encoding: 'utf8', env: childEnv(), timeout, maxBuffer });
+  expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
+  return r.stdout;
+}
+
+module.exports = { childEnv, childNode, runChildNode };
