@@ -60,7 +60,9 @@ const {
   random: MathRandom, sqrt: MathSqrt,
 } = Math;
 const { isInteger: NumberIsInteger } = Number;
+const ArrayCtor = Array;
 const { isArray: ArrayIsArray } = Array;
+const { construct: ReflectConstruct } = Reflect;
 const {
   defineProperty: ObjectDefineProperty, freeze: ObjectFreeze, getPrototypeOf: ObjectGetPrototypeOf,
   hasOwn: ObjectHasOwn, setPrototypeOf: ObjectSetPrototypeOf,
@@ -78,8 +80,6 @@ const {
 // same contents. Code reading both kinds of list then sees two maps, is
 // deoptimized ("wrong map") and settles differently from run to run. From
 // the constructor every list takes the same maps in the same order.
-const ArrayCtor = Array;
-const { construct: ReflectConstruct } = Reflect;
 const kNoArguments = ObjectFreeze([]);
 function ownArray() {
   const array = ReflectConstruct(ArrayCtor, kNoArguments);
